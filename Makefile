@@ -1,0 +1,111 @@
+# mqlcal: build, demo, test, bench, asan, install.
+# `make demo` and `make test` first run scripts/install-deps.sh, which installs only what is missing.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+PKGS     := sqlite3 gsl cairo inih jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS)
+LDFLAGS  ?=
+
+LIB_SRC  := $(wildcard src/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libmqlcal.a
+GEN      := $(BUILD)/gen-demo
+
+# V=1 shows the full compiler lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+DEMO_N   ?= 50000
+DEMO_SEED ?= 20261126
+
+.PHONY: all deps demo test check unit asan bench install uninstall clean format tools
+
+all: mqlcal $(GEN)
+
+mqlcal: $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard include/mqlcal/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+$(GEN): scripts/gen-demo.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lm
+
+tools: $(GEN)
+
+deps:
+	@scripts/install-deps.sh
+
+datasets/demo/leads.csv: $(GEN)
+	$(GEN) --n $(DEMO_N) --seed $(DEMO_SEED) --out $@
+
+# The main job on the bundled demo data.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory datasets/demo/leads.csv
+	./mqlcal run datasets/demo/demo.ini
+
+# Every test: unit tests per module, end-to-end CLI tests, real-data checks.
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run.sh
+
+check: test
+
+unit: $(UNIT_BIN)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate build tree.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" MQLCAL_BIN=build/asan/mqlcal \
+	  build/asan/mqlcal-asan
+	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests ASAN_OPTIONS=detect_leaks=1 tests/run.sh
+
+$(BUILD)/mqlcal-asan: $(CLI_OBJ) $(LIB) $(UNIT_BIN) $(GEN)
+	$(CC) $(LDFLAGS) -o $(BUILD)/mqlcal $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+	@touch $@
+
+bench: all
+	scripts/bench.sh
+
+install: mqlcal
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 mqlcal $(DESTDIR)$(PREFIX)/bin/mqlcal
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mqlcal
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/mqlcal/*.h scripts/*.c $(wildcard src/*.h src/cli/*.h tests/unit/*.h)
+
+clean:
+	rm -rf $(BUILD) mqlcal

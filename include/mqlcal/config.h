@@ -1,0 +1,107 @@
+/*
+ * config.h: the run's INI configuration (parsed with inih).
+ *
+ * A config names the leads CSV and its columns, the attributes to score, the segments to audit,
+ * the calibration targets and the output folder. Paths in it are relative to the config file's
+ * folder and are resolved at load time. The sections and keys are documented in the README.
+ *
+ * Every key remembers the line it came from, so that later checks (an attribute that names no
+ * column in the CSV header) can still point at "config.ini:12: key 'foo'".
+ */
+#ifndef MQLCAL_CONFIG_H
+#define MQLCAL_CONFIG_H
+
+#include <stddef.h>
+
+#include "mqlcal/err.h"
+
+#define CONFIG_MAX_BYTES (1 << 20) /* a config over 1 MiB is refused */
+
+enum attr_kind {
+    ATTR_CATEGORICAL, /* text levels */
+    ATTR_COUNT,       /* non-negative whole numbers */
+    ATTR_NUMERIC      /* real numbers */
+};
+
+enum attr_group {
+    GROUP_NONE,      /* scored, but in neither sub-score */
+    GROUP_FIT,       /* who the lead is */
+    GROUP_ENGAGEMENT /* what the lead did */
+};
+
+enum calib_period { PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER };
+
+/* A list of strings parsed from "a, b, c". */
+struct strlist {
+    char **items;
+    size_t n;
+};
+
+struct config_attr {
+    char *column;          /* CSV column name */
+    enum attr_kind kind;
+    enum attr_group group;
+    double *bins;          /* ascending bin edges from "bins = 0 60 300", or NULL */
+    size_t nbins;
+    int after_outcome;     /* "after_outcome = yes": known only after the outcome (leaks) */
+    int line;              /* line in the config file */
+};
+
+struct config {
+    char *path; /* the config file as given */
+    char *dir;  /* its folder, for relative paths */
+
+    /* [data] */
+    char *leads; /* resolved path of the CSV */
+    char *id;
+    char *outcome;
+    struct strlist positive; /* outcome values that count as an SQL, compared case-insensitively */
+    struct strlist negative; /* outcome values that count as no SQL */
+    char *date;              /* lead creation date column, or NULL when the data has none */
+    char *feedback;          /* sales feedback column, or NULL */
+    char delimiter;
+    struct strlist missing; /* values meaning "not filled in", besides the empty value */
+
+    /* [attributes] in file order */
+    struct config_attr *attrs;
+    size_t nattrs;
+
+    /* [segments] */
+    struct strlist segments;
+
+    /* [calibration] */
+    enum calib_period period;
+    double capacity;          /* MQLs per period that sales can work, > 0 */
+    double target_conversion; /* in (0, 1) */
+
+    /* [output] */
+    char *out_dir; /* resolved */
+
+    /* lines of the keys, for messages that come after parsing (0 = not given) */
+    int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments;
+};
+
+/* Reads and checks the config at path into cfg (which the caller holds; release it with
+ * config_release, also after a failure). Fails with MQL_EINPUT and "path:line: ..." on a wrong
+ * section or key, a bad value, or a missing required key; MQL_EIO when the file can't be read. */
+int config_load(const char *path, struct config *cfg, struct mql_err *err);
+
+/* Parses config text held in memory; path is used for messages and relative paths only. */
+int config_load_string(const char *text, const char *path, struct config *cfg,
+                       struct mql_err *err);
+
+/* Frees what cfg owns and zeroes it. Safe on a zeroed or partly loaded config. */
+void config_release(struct config *cfg);
+
+/* Returns the attribute configured for column, or NULL. */
+const struct config_attr *config_attr_find(const struct config *cfg, const char *column);
+
+/* Names for messages and the store ("categorical", "fit", "month"). */
+const char *config_kind_name(enum attr_kind kind);
+const char *config_group_name(enum attr_group group);
+const char *config_period_name(enum calib_period period);
+
+/* True when value (already trimmed) is a configured missing token or empty. */
+int config_is_missing(const struct config *cfg, const char *value);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * ingest.h: CSV export -> SQLite store, losing no row.
+ *
+ * Streams the configured CSV (RFC 4180 quoting, embedded newlines, LF / CRLF / CR line ends, a
+ * UTF-8 BOM, the configured delimiter) with libcsv and types each configured column on the way
+ * in (count: INTEGER, numeric: REAL, date: TEXT YYYY-MM-DD, the rest TEXT; missing values
+ * NULL). Every record after the header lands in exactly one place: the leads table, or the
+ * rejects table with its line number, raw text, reason and detail. The new store is built
+ * under a temporary name and renamed over the old one only when at least one row loaded, so a
+ * killed or failed ingest leaves the previous load intact.
+ */
+#ifndef MQLCAL_INGEST_H
+#define MQLCAL_INGEST_H
+
+#include <stdint.h>
+
+#include "mqlcal/config.h"
+#include "mqlcal/err.h"
+
+#define INGEST_MAX_RECORD (64u << 20) /* a record over 64 MiB stops the ingest (MQL_EINPUT) */
+
+/* Why a row was rejected; the names (ingest_reason_name) are what the rejects table holds. */
+enum ingest_reason {
+    REJECT_FIELD_COUNT,   /* wrong number of fields */
+    REJECT_UNTERMINATED,  /* a quoted field never closed before the end of the file */
+    REJECT_BAD_NUMBER,    /* a count or numeric value that does not parse */
+    REJECT_BAD_DATE,      /* a date that is not ISO 8601 */
+    REJECT_MISSING_ID,    /* empty or missing-token id */
+    REJECT_MISSING_OUTCOME,
+    REJECT_BAD_OUTCOME,   /* neither a positive nor a negative outcome value */
+    REJECT_DUPLICATE_ID,  /* the first row with the id is kept */
+    REJECT_INVALID_UTF8,  /* a stored value that is not valid UTF-8 */
+    REJECT_NUL_BYTE,      /* a stored value with a NUL byte */
+    REJECT_NREASONS
+};
+
+#define INGEST_EXAMPLES 5
+
+struct ingest_stats {
+    uint64_t read;     /* records after the header */
+    uint64_t loaded;   /* rows in leads */
+    uint64_t rejected; /* rows in rejects; read == loaded + rejected */
+    uint64_t blank_lines;
+    uint64_t by_reason[REJECT_NREASONS];
+    uint64_t bytes;
+    char date_min[11], date_max[11]; /* "" when the data has no dates */
+    /* the first rejects, for messages: line and detail */
+    struct {
+        uint64_t line;
+        char detail[512];
+    } examples[INGEST_EXAMPLES];
+    int nexamples;
+};
+
+/* Called now and then during the load (every 65,536 records and at the end). */
+typedef void (*ingest_progress_fn)(void *ctx, uint64_t bytes_done, uint64_t bytes_total,
+                                   uint64_t records);
+
+struct ingest_opts {
+    const char *db_path; /* NULL: <output dir>/mqlcal.db, the folder created when missing */
+    ingest_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+};
+
+/* Loads cfg->leads into the store. Fills *stats (also when it fails after reading rows).
+ * Returns 0 when at least one row loaded; MQL_EINPUT when the config does not match the CSV
+ * header ("config.ini:14: attribute 'x': no such column in leads.csv"), the file is empty or
+ * holds only a header, a record is too long, or no row could be loaded (the previous store is
+ * then left as it was); MQL_EIO when a file or the store fails. */
+int ingest_run(const struct config *cfg, const struct ingest_opts *opts,
+               struct ingest_stats *stats, struct mql_err *err);
+
+/* The store path used when opts->db_path is NULL (malloc'd, the caller frees). */
+char *ingest_default_db(const struct config *cfg);
+
+const char *ingest_reason_name(enum ingest_reason r);
+
+#endif

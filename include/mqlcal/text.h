@@ -1,0 +1,52 @@
+/*
+ * text.h: small string helpers shared by the modules: trimming, case-insensitive comparison,
+ * comma lists, strict number and ISO date parsing, UTF-8 validation.
+ *
+ * The parsers are strict: the whole (trimmed) text must be the value, otherwise they return
+ * nonzero and leave *out unchanged. They never print, never allocate unless stated.
+ */
+#ifndef MQLCAL_TEXT_H
+#define MQLCAL_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Returns a malloc'd copy of s (NULL in, NULL out); NULL when out of memory. */
+char *text_dup(const char *s);
+
+/* Returns a malloc'd copy of the n bytes at s with a NUL added; NULL when out of memory. */
+char *text_ndup(const char *s, size_t n);
+
+/* Trims ASCII white space at both ends in place; returns s. */
+char *text_trim(char *s);
+
+/* Like text_trim for a (pointer, length) pair: advances *s and shrinks *n. */
+void text_trim_span(const char **s, size_t *n);
+
+/* Case-insensitive (ASCII) equality of a NUL-terminated string and a span. */
+int text_ieq_span(const char *a, const char *b, size_t bn);
+
+/* Case-insensitive (ASCII) equality. */
+int text_ieq(const char *a, const char *b);
+
+/* Parses a whole number in [INT64_MIN, INT64_MAX]: optional sign, digits. 0 = ok. */
+int text_parse_int(const char *s, size_t n, int64_t *out);
+
+/* Parses a finite real number in C-locale notation (no inf, no nan, no hex). 0 = ok. */
+int text_parse_real(const char *s, size_t n, double *out);
+
+/* Parses an ISO 8601 calendar date "YYYY-MM-DD", optionally followed by a time part
+ * ("T" or " " then hh:mm[:ss[.fff]] and an optional "Z" or +hh:mm offset), which is checked
+ * and dropped. Writes the day number (days since 1970-01-01) to *days. 0 = ok. */
+int text_parse_date(const char *s, size_t n, int32_t *days);
+
+/* Formats a day number as "YYYY-MM-DD" into buf (at least 11 bytes). */
+void text_format_date(int32_t days, char *buf);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
+int32_t text_days_from_civil(int y, unsigned m, unsigned d);
+
+/* Returns 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates), else 0. */
+int text_utf8_valid(const char *s, size_t n);
+
+#endif

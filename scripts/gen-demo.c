@@ -1,0 +1,976 @@
+/*
+ * gen-demo: writes a deterministic, realistic synthetic CRM lead export (CSV) whose outcome
+ * follows a known logistic model, so that mqlcal's fit can be checked against the truth.
+ *
+ *   gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--out FILE]
+ *
+ * The TRUE MODEL is the effect tables below (hundredths of a logit unit); datasets/README.md
+ * states it and scripts/check-demo-model.R checks a generated file against it. Change one, change
+ * all three.
+ *
+ * Determinism: the same arguments give the same bytes on every machine. The generator uses its
+ * own PRNG (xoshiro256** seeded by splitmix64) and its own exp() and log(), built from + - * /
+ * and the exact operations sqrt, floor, frexp and ldexp only, so no libm rounding difference can
+ * change a draw. That needs IEEE 754 doubles evaluated without excess precision
+ * (FLT_EVAL_METHOD 0, every 64-bit target) and without fused multiply-add contraction (off
+ * under -std=c11 in GCC; the pragma below turns it off in clang). Expressions never hold two
+ * draws, since C leaves the order of their evaluation unspecified.
+ *
+ * Exit status: 0 ok, 1 bad arguments, 3 write error.
+ */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_N 1000000000ULL
+#define MAX_MONTHS 1200
+
+/* ---- PRNG ---------------------------------------------------------------------------------- */
+
+struct rng {
+    uint64_t s[4];
+    int have_spare; /* the polar method makes normals in pairs */
+    double spare;
+};
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void rng_seed(struct rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+    r->have_spare = 0;
+    r->spare = 0.0;
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t rng_next(struct rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+/* Uniform in [0, 1), 53 bits. */
+static double rng_unif(struct rng *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in (0, 1): safe to take the log of. */
+static double rng_unif_pos(struct rng *r)
+{
+    return ((double)(rng_next(r) >> 12) + 0.5) * 0x1.0p-52;
+}
+
+/* Uniform integer in [0, n), n > 0, without modulo bias. */
+static uint64_t rng_below(struct rng *r, uint64_t n)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* multiple of n, minus 0 or n */
+    uint64_t x;
+    do
+        x = rng_next(r);
+    while (x >= limit);
+    return x % n;
+}
+
+static int rng_bernoulli(struct rng *r, double p)
+{
+    return rng_unif(r) < p;
+}
+
+/* ---- deterministic exp and log ------------------------------------------------------------- */
+
+#define LN2_HI 6.93147180369123816490e-01 /* ln 2 with trailing zero bits: k * LN2_HI is exact */
+#define LN2_LO 1.90821492927058770002e-10
+
+static double dexp(double x)
+{
+    if (x < -700.0)
+        return 0.0;
+    if (x > 700.0)
+        x = 700.0;
+    double kd = floor(x * 1.44269504088896338700 + 0.5);
+    double r = (x - kd * LN2_HI) - kd * LN2_LO; /* |r| <= 0.35 */
+    /* Taylor to degree 14: the remainder is below 1e-18 on |r| <= 0.35. */
+    double p = 1.0 / 87178291200.0;
+    static const double inv_fact[] = {1.0,
+                                      1.0,
+                                      1.0 / 2.0,
+                                      1.0 / 6.0,
+                                      1.0 / 24.0,
+                                      1.0 / 120.0,
+                                      1.0 / 720.0,
+                                      1.0 / 5040.0,
+                                      1.0 / 40320.0,
+                                      1.0 / 362880.0,
+                                      1.0 / 3628800.0,
+                                      1.0 / 39916800.0,
+                                      1.0 / 479001600.0,
+                                      1.0 / 6227020800.0};
+    for (int i = 13; i >= 0; i--)
+        p = p * r + inv_fact[i];
+    return ldexp(p, (int)kd);
+}
+
+/* x > 0 and finite. */
+static double dlog(double x)
+{
+    int e;
+    double m = frexp(x, &e); /* [0.5, 1) */
+    if (m < 0.70710678118654752440) {
+        m *= 2.0;
+        e--;
+    }
+    double f = m - 1.0; /* exact, in [-0.293, 0.414] */
+    double s = f / (2.0 + f);
+    double s2 = s * s; /* <= 0.0295 */
+    /* log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); stopping at s^23 leaves < 1e-19. */
+    double t = 1.0 / 23.0;
+    for (int k = 21; k >= 3; k -= 2)
+        t = t * s2 + 1.0 / k;
+    double logm = 2.0 * s + 2.0 * s * s2 * t;
+    return (double)e * LN2_HI + ((double)e * LN2_LO + logm);
+}
+
+static double logistic(double eta)
+{
+    return 1.0 / (1.0 + dexp(-eta));
+}
+
+/* ---- distributions ------------------------------------------------------------------------- */
+
+/* Standard normal, Marsaglia's polar method. */
+static double rng_normal(struct rng *r)
+{
+    if (r->have_spare) {
+        r->have_spare = 0;
+        return r->spare;
+    }
+    double u, v, s;
+    do {
+        u = 2.0 * rng_unif(r) - 1.0;
+        v = 2.0 * rng_unif(r) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double m = sqrt(-2.0 * dlog(s) / s);
+    r->spare = v * m;
+    r->have_spare = 1;
+    return u * m;
+}
+
+/* Gamma(shape a, scale 1), Marsaglia and Tsang; shapes below 1 by the boost U^(1/a). */
+static double rng_gamma(struct rng *r, double a)
+{
+    double boost = 1.0;
+    if (a < 1.0) {
+        boost = dexp(dlog(rng_unif_pos(r)) / a);
+        a += 1.0;
+    }
+    double d = a - 1.0 / 3.0;
+    double c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v;
+        do {
+            x = rng_normal(r);
+            v = 1.0 + c * x;
+        } while (v <= 0.0);
+        v = v * v * v;
+        double u = rng_unif_pos(r);
+        double x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2 || dlog(u) < 0.5 * x2 + d * (1.0 - v + dlog(v)))
+            return boost * d * v;
+    }
+}
+
+/* Poisson by multiplying uniforms (Knuth), in slices of mean 16 so that exp(-mean) stays far
+ * from underflow; means are capped at 400, far beyond anything the generator asks for. */
+static unsigned rng_poisson(struct rng *r, double mean)
+{
+    unsigned k = 0;
+    if (mean > 400.0)
+        mean = 400.0;
+    while (mean > 0.0) {
+        double slice = mean > 16.0 ? 16.0 : mean;
+        double limit = dexp(-slice);
+        double p = rng_unif(r);
+        while (p >= limit) {
+            k++;
+            p *= rng_unif(r);
+        }
+        mean -= slice;
+    }
+    return k;
+}
+
+/* Negative binomial as a Poisson-gamma mixture: mean m, variance m + m^2 / shape. */
+static unsigned rng_negbin(struct rng *r, double mean, double shape)
+{
+    double g = rng_gamma(r, shape) / shape;
+    return rng_poisson(r, mean * g);
+}
+
+/* Index drawn from integer weights (w[i] >= 0, total > 0). */
+static int rng_pick(struct rng *r, const unsigned *w, int n)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += w[i];
+    uint64_t x = rng_below(r, total);
+    for (int i = 0; i < n; i++) {
+        if (x < w[i])
+            return i;
+        x -= w[i];
+    }
+    return n - 1; /* not reached */
+}
+
+/* ---- the attributes and the TRUE MODEL ----------------------------------------------------- */
+
+/* Effects are in hundredths of a logit unit, relative to each attribute's reference level
+ * (effect 0, listed first in the comments of datasets/README.md). A missing value is a level of
+ * its own with its own effect. */
+#define INTERCEPT (-230)
+
+enum {
+    CH_PAID_SEARCH,
+    CH_ORGANIC_SEARCH,
+    CH_PAID_SOCIAL,
+    CH_WEBINAR,
+    CH_EVENTS,
+    CH_REFERRAL,
+    CH_CONTENT_SYNDICATION,
+    CH_OUTBOUND,
+    N_CHANNEL
+};
+static const char *const channel_name[N_CHANNEL] = {
+    "paid_search", "organic_search", "paid_social",         "webinar",
+    "events",      "referral",       "content_syndication", "outbound"};
+static const unsigned channel_w[N_CHANNEL] = {230, 200, 140, 90, 60, 60, 120, 100};
+static const int channel_eff[N_CHANNEL] = {0, 20, -60, 30, 50, 80, -80, -20};
+
+/* How each channel's leads engage: mean pricing views, guide downloads, webinar signups (for
+ * channels other than webinar), email clicks and site visits, and a shift in the log-odds of a
+ * demo request. These shape the covariates only; the outcome sees them through the bins. */
+static const struct {
+    double pricing, guides, webinars, clicks, visits, demo;
+} channel_engage[N_CHANNEL] = {
+    {1.00, 0.60, 0.12, 0.8, 4.0, 0.3},  /* paid_search */
+    {0.80, 1.00, 0.12, 0.8, 4.5, 0.0},  /* organic_search */
+    {0.40, 0.80, 0.08, 0.5, 2.0, -0.5}, /* paid_social */
+    {0.60, 0.70, 0.00, 1.5, 2.5, 0.0},  /* webinar: signups drawn apart */
+    {0.50, 0.40, 0.10, 1.2, 1.5, 0.2},  /* events */
+    {1.20, 0.50, 0.12, 0.8, 3.5, 0.5},  /* referral */
+    {0.30, 0.90, 0.08, 0.6, 1.5, -0.8}, /* content_syndication: plus the syndicated download */
+    {0.40, 0.30, 0.08, 1.6, 1.2, -0.3}, /* outbound */
+};
+
+enum { JOB_C_LEVEL, JOB_VP, JOB_DIRECTOR, JOB_MANAGER, JOB_IC, JOB_STUDENT, N_JOB };
+static const char *const job_name[N_JOB] = {"c_level", "vp",      "director",
+                                            "manager", "individual_contributor", "student"};
+static const int job_eff[N_JOB] = {60, 80, 70, 0, -40, -200};
+#define JOB_MISSING_EFF (-50)
+/* Job level mix by channel family: search and webinars; events, referrals and outbound reach
+ * senior people; social, organic and syndicated content reach students. */
+static const unsigned job_w_default[N_JOB] = {40, 70, 140, 260, 380, 110};
+static const unsigned job_w_senior[N_JOB] = {70, 110, 200, 300, 300, 20};
+static const unsigned job_w_broad[N_JOB] = {30, 50, 110, 230, 400, 180};
+
+enum { SZ_1_10, SZ_11_50, SZ_51_200, SZ_201_1000, SZ_1001_5000, SZ_5000_PLUS, N_SIZE };
+static const char *const size_name[N_SIZE] = {"1-10",     "11-50",     "51-200",
+                                              "201-1000", "1001-5000", "5000+"};
+static const int size_eff[N_SIZE] = {-80, -30, 0, 30, 50, 40};
+#define SIZE_MISSING_EFF (-30)
+static const unsigned size_w_default[N_SIZE] = {120, 200, 250, 210, 130, 90};
+static const unsigned size_w_c_level[N_SIZE] = {360, 300, 200, 100, 30, 10};
+static const unsigned size_w_student[N_SIZE] = {500, 200, 120, 80, 50, 50};
+
+enum {
+    IND_SOFTWARE,
+    IND_FINANCIAL,
+    IND_HEALTHCARE,
+    IND_MANUFACTURING,
+    IND_RETAIL,
+    IND_EDUCATION,
+    IND_PUBLIC,
+    IND_OTHER,
+    IND_AGRICULTURE,
+    IND_MINING,
+    N_IND
+};
+static const char *const ind_name[N_IND] = {
+    "software",  "financial_services", "healthcare", "manufacturing", "retail",
+    "education", "public_sector",      "other",      "agriculture",   "mining"};
+/* The two rare levels share the effect of "other", so pooling them into it is exact. */
+static const int ind_eff[N_IND] = {0, 30, 10, -10, -30, -50, -40, -30, -30, -30};
+#define IND_MISSING_EFF (-20)
+/* Per 100,000: agriculture and mining come out near 20 and 15 leads in 50,000. */
+static const unsigned ind_w_default[N_IND] = {28000, 12000, 10000, 12000, 9000,
+                                              6000,  6000,  16930, 40,    30};
+static const unsigned ind_w_student[N_IND] = {10000, 1000, 3000, 500, 500, 70000, 0, 14930, 40, 30};
+
+enum { N_COUNTRY = 12 };
+static const char *const country_name[N_COUNTRY] = {"US", "GB", "DE", "FR", "CA", "AU",
+                                                    "NL", "IN", "BR", "ES", "SE", "JP"};
+static const unsigned country_w[N_COUNTRY] = {415, 110, 90, 70, 65, 55, 45, 40, 35, 30, 25, 20};
+static const int country_eff[N_COUNTRY] = {0, -10, -20, -30, 0, -10, -10, -80, -60, -40, 0, -50};
+#define COUNTRY_MISSING_EFF (-40)
+
+enum { EM_BUSINESS, EM_FREE, EM_EDU, N_EMAIL };
+static const char *const email_name[N_EMAIL] = {"business", "free", "edu"};
+static const int email_eff[N_EMAIL] = {0, -70, -150};
+static const unsigned email_w_default[N_EMAIL] = {720, 270, 10};
+static const unsigned email_w_education[N_EMAIL] = {600, 150, 250};
+static const unsigned email_w_student[N_EMAIL] = {50, 250, 700};
+
+/* Engagement bins: pricing_page_views 0 / 1 / 2-3 / 4+, guide_downloads 0 / 1 / 2+,
+ * webinar_signups 0 / 1+, email_clicks 0 / 1-2 / 3+, demo_request 0 / 1. site_visits and
+ * time_on_site have no effect at all. */
+static const int pricing_eff[4] = {0, 60, 110, 160};
+static const int guides_eff[3] = {0, 20, 40};
+static const int webinar_eff[2] = {0, 50};
+static const int clicks_eff[3] = {0, 30, 60};
+static const int demo_eff[2] = {0, 200};
+
+/* Probabilities that a value is missing from the export. */
+#define P_JOB_MISSING 0.04
+#define P_SIZE_MISSING 0.03
+#define P_IND_MISSING 0.02
+#define P_COUNTRY_MISSING 0.01
+#define P_TOS_MISSING 0.02
+
+enum {
+    FB_NONE,
+    FB_ACCEPTED,
+    FB_NO_BUDGET,
+    FB_NO_BUDGET_TIMELINE,
+    FB_NOT_DECISION_MAKER,
+    FB_STUDENT,
+    FB_COMPETITOR,
+    FB_BAD_CONTACT,
+    N_FEEDBACK
+};
+static const char *const feedback_name[N_FEEDBACK] = {"",
+                                                      "accepted",
+                                                      "rejected: no budget",
+                                                      "rejected: no budget, no timeline",
+                                                      "rejected: not decision maker",
+                                                      "rejected: student",
+                                                      "rejected: competitor",
+                                                      "rejected: bad contact data"};
+
+/* One lead. Observed categorical values are -1 when missing; the true job level and company
+ * size stay known because sales learn them on the call. */
+struct lead {
+    int channel, job, job_true, size, size_true, industry, country, email;
+    unsigned pricing, guides, webinars, clicks, visits, demo;
+    long time_on_site; /* -1 when missing */
+    int sql, feedback;
+};
+
+static int bin_pricing(unsigned v)
+{
+    return v == 0 ? 0 : v == 1 ? 1 : v <= 3 ? 2 : 3;
+}
+
+static int bin_guides(unsigned v)
+{
+    return v >= 2 ? 2 : (int)v;
+}
+
+static int bin_clicks(unsigned v)
+{
+    return v == 0 ? 0 : v <= 2 ? 1 : 2;
+}
+
+/* The TRUE MODEL's linear predictor, in hundredths. */
+static int true_logit(const struct lead *l)
+{
+    int eta = INTERCEPT;
+    eta += channel_eff[l->channel];
+    eta += l->job < 0 ? JOB_MISSING_EFF : job_eff[l->job];
+    eta += l->size < 0 ? SIZE_MISSING_EFF : size_eff[l->size];
+    eta += l->industry < 0 ? IND_MISSING_EFF : ind_eff[l->industry];
+    eta += l->country < 0 ? COUNTRY_MISSING_EFF : country_eff[l->country];
+    eta += email_eff[l->email];
+    eta += pricing_eff[bin_pricing(l->pricing)];
+    eta += guides_eff[bin_guides(l->guides)];
+    eta += webinar_eff[l->webinars > 0];
+    eta += clicks_eff[bin_clicks(l->clicks)];
+    eta += demo_eff[l->demo];
+    return eta;
+}
+
+static void gen_attributes(struct rng *r, struct lead *l)
+{
+    l->channel = rng_pick(r, channel_w, N_CHANNEL);
+
+    const unsigned *jw = job_w_default;
+    if (l->channel == CH_EVENTS || l->channel == CH_REFERRAL || l->channel == CH_OUTBOUND)
+        jw = job_w_senior;
+    else if (l->channel == CH_ORGANIC_SEARCH || l->channel == CH_PAID_SOCIAL ||
+             l->channel == CH_CONTENT_SYNDICATION)
+        jw = job_w_broad;
+    l->job_true = rng_pick(r, jw, N_JOB);
+    l->job = rng_bernoulli(r, P_JOB_MISSING) ? -1 : l->job_true;
+
+    const unsigned *sw = l->job_true == JOB_C_LEVEL   ? size_w_c_level
+                         : l->job_true == JOB_STUDENT ? size_w_student
+                                                      : size_w_default;
+    l->size_true = rng_pick(r, sw, N_SIZE);
+    l->size = rng_bernoulli(r, P_SIZE_MISSING) ? -1 : l->size_true;
+
+    l->industry = rng_pick(r, l->job_true == JOB_STUDENT ? ind_w_student : ind_w_default, N_IND);
+    int ind_true = l->industry;
+    if (rng_bernoulli(r, P_IND_MISSING))
+        l->industry = -1;
+
+    l->country = rng_pick(r, country_w, N_COUNTRY);
+    if (rng_bernoulli(r, P_COUNTRY_MISSING))
+        l->country = -1;
+
+    const unsigned *ew = l->job_true == JOB_STUDENT     ? email_w_student
+                         : ind_true == IND_EDUCATION ? email_w_education
+                                                        : email_w_default;
+    l->email = rng_pick(r, ew, N_EMAIL);
+}
+
+/* Engagement follows a latent interest z ~ N(0, 1) shared by every count, so the counts are
+ * correlated with one another (site_visits and time_on_site too, though they have no effect). */
+static void gen_engagement(struct rng *r, struct lead *l)
+{
+    double z = rng_normal(r);
+    double ez = dexp(0.5 * z);
+    int student = l->job_true == JOB_STUDENT;
+
+    l->pricing = rng_negbin(r, channel_engage[l->channel].pricing * ez * (student ? 0.5 : 1.0),
+                            0.8);
+    l->guides = rng_negbin(r, channel_engage[l->channel].guides * ez * (student ? 1.6 : 1.0), 0.7);
+    if (l->channel == CH_CONTENT_SYNDICATION && rng_bernoulli(r, 0.85))
+        l->guides++;
+    if (l->channel == CH_WEBINAR)
+        l->webinars = 1 + rng_poisson(r, 0.3 * ez);
+    else
+        l->webinars = rng_negbin(r, channel_engage[l->channel].webinars * ez, 0.5);
+    l->clicks = rng_negbin(r, channel_engage[l->channel].clicks * ez, 0.6);
+    l->visits = rng_negbin(r, channel_engage[l->channel].visits * ez, 1.2);
+    l->visits += (l->pricing > 0) + (l->guides > 0); /* those happen on the site */
+
+    /* time on site: per-visit seconds log-normal (median about 70 s), so the total has a long
+     * tail; capped at a day. */
+    double per_visit = dexp(4.25 + 0.2 * z + 1.0 * rng_normal(r));
+    double tos = (double)l->visits * per_visit;
+    if (tos > 86400.0)
+        tos = 86400.0;
+    l->time_on_site = (long)(tos + 0.5);
+    if (rng_bernoulli(r, P_TOS_MISSING))
+        l->time_on_site = -1;
+
+    double demo_eta = -3.6 + 1.0 * z + channel_engage[l->channel].demo +
+                      0.3 * (double)(l->pricing > 4 ? 4 : l->pricing) - (student ? 1.5 : 0.0);
+    l->demo = (unsigned)rng_bernoulli(r, logistic(demo_eta));
+}
+
+/* Sales look at every SQL and at some of the rest, more often at hot-looking leads; the reason
+ * they give depends on what they learned on the call. */
+static void gen_feedback(struct rng *r, struct lead *l)
+{
+    if (l->sql) {
+        l->feedback = FB_ACCEPTED;
+        return;
+    }
+    double p_look = l->demo ? 0.85 : 0.25;
+    if (l->pricing >= 2)
+        p_look += 0.15;
+    if (l->channel == CH_OUTBOUND)
+        p_look += 0.10;
+    if (!rng_bernoulli(r, p_look)) {
+        l->feedback = FB_NONE;
+        return;
+    }
+    unsigned w[N_FEEDBACK] = {0};
+    if (l->job_true == JOB_STUDENT) {
+        w[FB_STUDENT] = 90;
+        w[FB_BAD_CONTACT] = 10;
+    } else {
+        w[FB_NO_BUDGET] = l->size_true == SZ_1_10 ? 45 : l->size_true == SZ_11_50 ? 35 : 20;
+        static const unsigned ndm[N_JOB] = {2, 4, 8, 25, 45, 0};
+        w[FB_NOT_DECISION_MAKER] = ndm[l->job_true];
+        w[FB_STUDENT] = l->email == EM_EDU ? 25 : 1;
+        w[FB_COMPETITOR] = l->industry == IND_SOFTWARE ? 12 : 5;
+        w[FB_BAD_CONTACT] = (l->email == EM_FREE ? 20 : 8) + (l->country < 0 ? 25 : 0) +
+                            (l->job < 0 ? 25 : 0);
+    }
+    l->feedback = rng_pick(r, w, N_FEEDBACK);
+    if (l->feedback == FB_NO_BUDGET && rng_bernoulli(r, 0.3))
+        l->feedback = FB_NO_BUDGET_TIMELINE;
+}
+
+static void gen_lead(struct rng *r, struct lead *l)
+{
+    gen_attributes(r, l);
+    gen_engagement(r, l);
+    l->sql = rng_bernoulli(r, logistic((double)true_logit(l) / 100.0));
+    gen_feedback(r, l);
+}
+
+/* ---- calendar ------------------------------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm); d may run past
+ * the month's end. */
+static long days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Relative lead volume of a day, as an integer: weekday x month x season x growth. */
+static uint64_t day_weight(long day, long index)
+{
+    static const unsigned weekday_w[7] = {18, 115, 120, 120, 115, 95, 20}; /* Sunday first */
+    static const unsigned month_w[12] = {95, 100, 110, 100, 100, 105, 90, 62, 105, 110, 105, 90};
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    unsigned wd = weekday_w[((day % 7) + 11) % 7]; /* 1970-01-01 was a Thursday */
+    unsigned season = 100;
+    if ((m == 12 && d >= 20) || (m == 1 && d == 1))
+        season = 30; /* holidays */
+    else if ((m == 3 || m == 6 || m == 9) && d >= 21)
+        season = 130; /* quarter-end push */
+    else if (m == 12 && d >= 8)
+        season = 125; /* the push comes before the holidays in Q4 */
+    uint64_t growth = 1000 + (uint64_t)index * 150 / 365; /* +15 % a year */
+    return (uint64_t)wd * month_w[m - 1] * season * growth;
+}
+
+/* ---- output -------------------------------------------------------------------------------- */
+
+#define OUT_CAP (1 << 16)
+
+struct out {
+    FILE *f;
+    size_t len;
+    int failed;
+    char buf[OUT_CAP];
+};
+
+static void out_flush(struct out *o)
+{
+    if (o->len && !o->failed && fwrite(o->buf, 1, o->len, o->f) != o->len)
+        o->failed = 1;
+    o->len = 0;
+}
+
+/* Room for one row; every row is far shorter than 1 KiB. */
+static void out_reserve(struct out *o)
+{
+    if (o->len > OUT_CAP - 1024)
+        out_flush(o);
+}
+
+static void out_char(struct out *o, char c)
+{
+    o->buf[o->len++] = c;
+}
+
+static void out_str(struct out *o, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+/* An RFC 4180 field: quoted, with quotes doubled, when it holds a comma, quote or line break. */
+static void out_field(struct out *o, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        out_str(o, s);
+        return;
+    }
+    out_char(o, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            out_char(o, '"');
+        out_char(o, *s);
+    }
+    out_char(o, '"');
+}
+
+static void out_uint(struct out *o, uint64_t v, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        out_char(o, tmp[--n]);
+}
+
+static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
+                     const struct lead *l)
+{
+    out_reserve(o);
+    out_char(o, 'L');
+    out_uint(o, id, id_width);
+    out_char(o, ',');
+    out_str(o, date);
+    out_char(o, ',');
+    out_field(o, channel_name[l->channel]);
+    out_char(o, ',');
+    if (l->job >= 0)
+        out_field(o, job_name[l->job]);
+    out_char(o, ',');
+    out_field(o, l->size >= 0 ? size_name[l->size] : "NA");
+    out_char(o, ',');
+    out_field(o, l->industry >= 0 ? ind_name[l->industry] : "Select");
+    out_char(o, ',');
+    if (l->country >= 0)
+        out_field(o, country_name[l->country]);
+    out_char(o, ',');
+    out_field(o, email_name[l->email]);
+    const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        out_char(o, ',');
+        out_uint(o, counts[i], 1);
+    }
+    out_char(o, ',');
+    if (l->time_on_site >= 0)
+        out_uint(o, (uint64_t)l->time_on_site, 1);
+    out_char(o, ',');
+    out_uint(o, l->demo, 1);
+    out_char(o, ',');
+    out_field(o, feedback_name[l->feedback]);
+    out_char(o, ',');
+    out_char(o, l->sql ? '1' : '0');
+    out_char(o, '\n');
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+struct args {
+    uint64_t n, seed;
+    long start; /* days since 1970-01-01 */
+    int months;
+    const char *out;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--out FILE]\n"
+          "\n"
+          "Writes a synthetic CRM lead export (CSV) whose became_sql outcome follows the true\n"
+          "model documented in datasets/README.md. The same arguments give the same bytes.\n"
+          "\n"
+          "  --n N        number of leads (default 50000, at most 1000000000)\n"
+          "  --seed S     PRNG seed, 0 to 18446744073709551615 (default 20261126)\n"
+          "  --start D    first creation date (default 2024-10-01)\n"
+          "  --months M   months of creation dates, 1 to 1200 (default 24)\n"
+          "  --out FILE   write FILE (through FILE.tmp and a rename) instead of stdout\n",
+          f);
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end || x > max)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int parse_date(const char *s, long *day)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return -1;
+    if (y < 1900 || m < 1 || m > 12 || d < 1)
+        return -1;
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return -1;
+    *day = days_from_civil(y, m, d);
+    return 0;
+}
+
+/* Returns 0, 1 for a usage error (after printing it) or 2 for --help. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    a->n = 50000;
+    a->seed = 20261126;
+    a->start = days_from_civil(2024, 10, 1);
+    a->months = 24;
+    a->out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
+            return 2;
+        const char *val = NULL;
+        const char *eq = strchr(opt, '=');
+        size_t optlen = eq ? (size_t)(eq - opt) : strlen(opt);
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[i + 1];
+        static const char *const known[] = {"--n", "--seed", "--start", "--months", "--out"};
+        int which = -1;
+        for (int k = 0; k < 5; k++)
+            if (strlen(known[k]) == optlen && !strncmp(opt, known[k], optlen))
+                which = k;
+        if (which < 0) {
+            fprintf(stderr, "gen-demo: unknown argument '%s'\n", opt);
+            goto bad;
+        }
+        if (!val) {
+            fprintf(stderr, "gen-demo: option '%s' needs a value\n", opt);
+            goto bad;
+        }
+        if (!eq)
+            i++;
+        uint64_t v;
+        switch (which) {
+        case 0:
+            if (parse_u64(val, MAX_N, &a->n)) {
+                fprintf(stderr, "gen-demo: --n: expected 0 to %llu, got '%s'\n",
+                        (unsigned long long)MAX_N, val);
+                goto bad;
+            }
+            break;
+        case 1:
+            if (parse_u64(val, UINT64_MAX, &a->seed)) {
+                fprintf(stderr, "gen-demo: --seed: expected an unsigned 64-bit integer, got '%s'\n",
+                        val);
+                goto bad;
+            }
+            break;
+        case 2:
+            if (parse_date(val, &a->start)) {
+                fprintf(stderr, "gen-demo: --start: expected a date YYYY-MM-DD, got '%s'\n", val);
+                goto bad;
+            }
+            break;
+        case 3:
+            if (parse_u64(val, MAX_MONTHS, &v) || v == 0) {
+                fprintf(stderr, "gen-demo: --months: expected 1 to %d, got '%s'\n", MAX_MONTHS,
+                        val);
+                goto bad;
+            }
+            a->months = (int)v;
+            break;
+        default:
+            if (!*val) {
+                fprintf(stderr, "gen-demo: --out: empty file name\n");
+                goto bad;
+            }
+            a->out = val;
+            break;
+        }
+    }
+    int y, m, d;
+    civil_from_days(a->start, &y, &m, &d);
+    if ((long)y * 12 + (m - 1) + a->months > 10000L * 12) {
+        fprintf(stderr, "gen-demo: --start and --months run past the year 9999\n");
+        goto bad;
+    }
+    return 0;
+bad:
+    fprintf(stderr, "try 'gen-demo --help'\n");
+    return 1;
+}
+
+/* Writes the whole file to f; returns 0 or -1 on a write error. */
+static int generate(const struct args *a, FILE *f)
+{
+    int rc = -1;
+    struct out *o = NULL;
+    uint64_t *cum = NULL;
+    uint32_t *per_day = NULL;
+
+    int y, m, d;
+    civil_from_days(a->start, &y, &m, &d);
+    long total_months = (long)(m - 1) + a->months;
+    long end = days_from_civil(y + total_months / 12, total_months % 12 + 1, d);
+    size_t ndays = (size_t)(end - a->start);
+
+    o = malloc(sizeof *o);
+    cum = malloc(ndays * sizeof *cum);
+    per_day = calloc(ndays, sizeof *per_day);
+    if (!o || !cum || !per_day) {
+        fprintf(stderr, "gen-demo: out of memory\n");
+        goto out;
+    }
+    o->f = f;
+    o->len = 0;
+    o->failed = 0;
+
+    struct rng r;
+    rng_seed(&r, a->seed);
+
+    /* Creation dates first: each lead's day drawn from the day weights, counted per day, so the
+     * leads can then be made in date order without sorting. */
+    uint64_t total = 0;
+    for (size_t i = 0; i < ndays; i++) {
+        total += day_weight(a->start + (long)i, (long)i);
+        cum[i] = total;
+    }
+    for (uint64_t k = 0; k < a->n; k++) {
+        uint64_t x = rng_below(&r, total);
+        size_t lo = 0, hi = ndays - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cum[mid] > x)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        per_day[lo]++;
+    }
+
+    int id_width = 7;
+    for (uint64_t lim = 9999999; a->n > lim && id_width < 19; lim = lim * 10 + 9)
+        id_width++;
+
+    out_str(o,
+            "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
+            "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
+            "time_on_site,demo_request,sales_feedback,became_sql\n");
+    uint64_t id = 0;
+    for (size_t i = 0; i < ndays; i++) {
+        if (!per_day[i])
+            continue;
+        char date[16];
+        civil_from_days(a->start + (long)i, &y, &m, &d);
+        snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        for (uint32_t k = 0; k < per_day[i]; k++) {
+            struct lead l;
+            gen_lead(&r, &l);
+            out_lead(o, ++id, id_width, date, &l);
+        }
+    }
+    out_flush(o);
+    if (o->failed || fflush(f) != 0 || ferror(f))
+        goto out;
+    rc = 0;
+out:
+    free(per_day);
+    free(cum);
+    free(o);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    int prc = parse_args(argc, argv, &a);
+    if (prc == 2) {
+        usage(stdout);
+        return 0;
+    }
+    if (prc)
+        return 1;
+
+    if (!a.out) {
+        if (generate(&a, stdout)) {
+            fprintf(stderr, "gen-demo: writing to stdout failed: %s\n", strerror(errno));
+            return 3;
+        }
+        return 0;
+    }
+
+    size_t plen = strlen(a.out);
+    char *tmp = malloc(plen + 5);
+    if (!tmp) {
+        fprintf(stderr, "gen-demo: out of memory\n");
+        return 3;
+    }
+    memcpy(tmp, a.out, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    int rc = 3;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "gen-demo: cannot create '%s': %s\n", tmp, strerror(errno));
+        goto out;
+    }
+    int wrc = generate(&a, f);
+    int saved = errno;
+    /* fsync so that the rename never publishes a name whose data a crash could still lose. */
+    if (wrc == 0 && fsync(fileno(f)) != 0) {
+        wrc = -1;
+        saved = errno;
+    }
+    if (fclose(f) != 0 && wrc == 0) {
+        wrc = -1;
+        saved = errno;
+    }
+    if (wrc != 0) {
+        fprintf(stderr, "gen-demo: writing '%s' failed: %s\n", tmp, strerror(saved));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, a.out) != 0) {
+        fprintf(stderr, "gen-demo: cannot rename '%s' to '%s': %s\n", tmp, a.out,
+                strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    return rc;
+}

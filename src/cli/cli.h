@@ -1,0 +1,40 @@
+/*
+ * cli.h: the front end's shared pieces. Only src/cli prints, parses argv and exits.
+ *
+ * Exit statuses (documented in the README): 0 ok, 1 usage, 2 bad input or config,
+ * 3 I/O or internal error; they are the mql_err codes.
+ */
+#ifndef MQLCAL_CLI_H
+#define MQLCAL_CLI_H
+
+#include "mqlcal/config.h"
+#include "mqlcal/err.h"
+
+/* Options every stage command takes. */
+struct cli_opts {
+    const char *config; /* CONFIG */
+    const char *db;     /* --db PATH or NULL */
+    int quiet;          /* --quiet: no progress */
+};
+
+/* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
+ * on a mistake, returns -1 after printing help for --help, else 0. */
+int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
+                         struct cli_opts *o);
+
+/* Prints "mqlcal: <message>" on stderr and returns err->code. */
+int cli_fail(const struct mql_err *err);
+
+/* Loads the config named in o, printing the error on failure. */
+int cli_load_config(const struct cli_opts *o, struct config *cfg);
+
+/* True when progress should be shown on stderr. */
+int cli_show_progress(const struct cli_opts *o);
+
+int cmd_ingest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* The ingest stage as run by both `ingest` and `run`. */
+int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg);
+
+#endif

@@ -1,0 +1,74 @@
+/* cmd_ingest.c: `mqlcal ingest CONFIG [--db PATH] [--quiet]`. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "mqlcal/ingest.h"
+
+static void progress(void *ctx, uint64_t done, uint64_t total, uint64_t records)
+{
+    (void)ctx;
+    if (total > 0)
+        fprintf(stderr, "\ringest: %3.0f%%  %" PRIu64 " rows", 100.0 * (double)done / (double)total,
+                records);
+    else
+        fprintf(stderr, "\ringest: %" PRIu64 " rows", records);
+    fflush(stderr);
+}
+
+static void print_stats(const struct ingest_stats *s)
+{
+    printf("  read     %10" PRIu64 " rows", s->read);
+    if (s->date_min[0])
+        printf("  (created %s .. %s)", s->date_min, s->date_max);
+    printf("\n  loaded   %10" PRIu64 "\n  rejected %10" PRIu64 "\n", s->loaded, s->rejected);
+    for (int r = 0; r < REJECT_NREASONS; r++)
+        if (s->by_reason[r])
+            printf("    %-20s %8" PRIu64 "\n", ingest_reason_name((enum ingest_reason)r),
+                   s->by_reason[r]);
+    if (s->blank_lines)
+        printf("  blank lines skipped %" PRIu64 "\n", s->blank_lines);
+    if (s->nexamples) {
+        printf("  first rejects:\n");
+        for (int i = 0; i < s->nexamples; i++)
+            printf("    line %" PRIu64 ": %s\n", s->examples[i].line, s->examples[i].detail);
+    }
+    printf("  reconciliation: read %" PRIu64 " = loaded %" PRIu64 " + rejected %" PRIu64 "%s\n",
+           s->read, s->loaded, s->rejected,
+           s->read == s->loaded + s->rejected ? "" : "  MISMATCH");
+}
+
+int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
+{
+    struct mql_err err;
+    mql_err_clear(&err);
+    struct ingest_stats stats;
+    int show = cli_show_progress(o);
+    char *db = o->db ? NULL : ingest_default_db(cfg);
+    struct ingest_opts io = {.db_path = o->db, .progress = show ? progress : NULL};
+    int rc = ingest_run(cfg, &io, &stats, &err);
+    if (show)
+        fprintf(stderr, "\r\033[K");
+    if (stats.read > 0 || rc == 0) {
+        printf("ingest: %s -> %s\n", cfg->leads, o->db ? o->db : db ? db : "?");
+        print_stats(&stats);
+    }
+    free(db);
+    if (rc)
+        return cli_fail(&err);
+    return 0;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    struct cli_opts o;
+    int rc = cli_parse_stage_args("ingest", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct config cfg;
+    if ((rc = cli_load_config(&o, &cfg)) == 0)
+        rc = cli_stage_ingest(&o, &cfg);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,63 @@
+/* common.c: argument parsing, error printing and progress shared by the commands. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
+                         struct cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: mqlcal %s %s\n", cmd, usage);
+            return -1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "--db") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);
+                return MQL_EUSAGE;
+            }
+            o->db = argv[++i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            o->db = a + 5;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "mqlcal %s: unknown option '%s'\nusage: mqlcal %s %s\n", cmd, a, cmd,
+                    usage);
+            return MQL_EUSAGE;
+        } else if (o->config) {
+            fprintf(stderr, "mqlcal %s: one config only, got '%s' and '%s'\n", cmd, o->config, a);
+            return MQL_EUSAGE;
+        } else {
+            o->config = a;
+        }
+    }
+    if (!o->config) {
+        fprintf(stderr, "mqlcal %s: missing CONFIG\nusage: mqlcal %s %s\n", cmd, cmd, usage);
+        return MQL_EUSAGE;
+    }
+    return 0;
+}
+
+int cli_fail(const struct mql_err *err)
+{
+    fprintf(stderr, "mqlcal: %s\n", err->msg[0] ? err->msg : "failed");
+    return err->code ? err->code : MQL_EIO;
+}
+
+int cli_load_config(const struct cli_opts *o, struct config *cfg)
+{
+    struct mql_err err;
+    mql_err_clear(&err);
+    if (config_load(o->config, cfg, &err))
+        return cli_fail(&err);
+    return 0;
+}
+
+int cli_show_progress(const struct cli_opts *o)
+{
+    return !o->quiet && isatty(STDERR_FILENO);
+}

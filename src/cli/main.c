@@ -1,0 +1,51 @@
+/* main.c: mqlcal's entry point: the command table, --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mqlcal/version.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"run", cmd_run, "run every stage in order on CONFIG"},
+    {"ingest", cmd_ingest, "load the leads CSV into the store, rejecting bad rows with reasons"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mqlcal COMMAND CONFIG [options]\n"
+                 "       mqlcal --help | --version | COMMAND --help\n\n"
+                 "Learns lead-scoring points and an MQL threshold from CRM history.\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit status: 0 ok, 1 usage, 2 bad input or config, 3 I/O or internal error\n"
+                 "The config file format is described in the README.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return MQL_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("mqlcal %s\n", MQLCAL_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mqlcal: unknown command '%s' (see mqlcal --help)\n", cmd);
+    return MQL_EUSAGE;
+}

@@ -1,0 +1,622 @@
+#include "mqlcal/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/text.h"
+
+/* What ini_parse_stream reads from: the config text, with the line count the handler needs
+ * (Debian's inih does not pass line numbers to handlers). */
+struct reader {
+    const char *text;
+    size_t len, pos;
+    int line;
+    int too_long; /* line number of the first line longer than inih's buffer, or 0 */
+};
+
+struct parse {
+    struct config *cfg;
+    struct reader *rd;
+    struct mql_err *err;
+    int err_line; /* first line with an error found by the handler, or 0 */
+    int dup_line[32];
+};
+
+static char *reader_next(char *str, int num, void *stream)
+{
+    struct reader *rd = stream;
+    if (rd->pos >= rd->len)
+        return NULL;
+    size_t room = (size_t)num - 1, i = 0;
+    while (i < room && rd->pos < rd->len) {
+        char c = rd->text[rd->pos++];
+        str[i++] = c;
+        if (c == '\n')
+            break;
+    }
+    str[i] = '\0';
+    rd->line++;
+    if (str[i - 1] != '\n' && rd->pos < rd->len) {
+        /* inih would read the rest as a new line: refuse instead of guessing */
+        if (!rd->too_long)
+            rd->too_long = rd->line;
+        while (rd->pos < rd->len && rd->text[rd->pos++] != '\n')
+            ;
+    }
+    return str;
+}
+
+static void strlist_release(struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+/* Appends the comma-separated items of value (trimmed, empty items skipped). */
+static int strlist_append(struct strlist *l, const char *value)
+{
+    const char *p = value;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        const char *s = p;
+        text_trim_span(&s, &n);
+        if (n > 0) {
+            char **items = realloc(l->items, (l->n + 1) * sizeof *items);
+            if (!items)
+                return -1;
+            l->items = items;
+            if (!(l->items[l->n] = text_ndup(s, n)))
+                return -1;
+            l->n++;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static int set_text(struct parse *ps, char **slot, int *line_slot, const char *key,
+                    const char *value)
+{
+    if (*slot) {
+        return mql_err_set(ps->err, MQL_EINPUT, "key '%s' given twice (first at line %d)", key,
+                           line_slot ? *line_slot : 0);
+    }
+    if (value[0] == '\0')
+        return mql_err_set(ps->err, MQL_EINPUT, "key '%s': empty value", key);
+    if (!(*slot = text_dup(value)))
+        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+    if (line_slot)
+        *line_slot = ps->rd->line;
+    return 0;
+}
+
+static int parse_number(struct parse *ps, const char *key, const char *value, double *out)
+{
+    if (text_parse_real(value, strlen(value), out))
+        return mql_err_set(ps->err, MQL_EINPUT, "key '%s': expected a number, got '%s'", key,
+                           value);
+    return 0;
+}
+
+static int parse_delimiter(struct parse *ps, const char *value, char *out)
+{
+    static const struct {
+        const char *name;
+        char c;
+    } names[] = {{"comma", ','},    {",", ','},  {"semicolon", ';'}, {"pipe", '|'},
+                 {"|", '|'},        {"tab", '\t'}, {"\\t", '\t'},    {"\",\"", ','},
+                 {"\";\"", ';'},    {"\"|\"", '|'}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (text_ieq(value, names[i].name)) {
+            *out = names[i].c;
+            return 0;
+        }
+    }
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "key 'delimiter': expected comma, semicolon, pipe or tab, got '%s'",
+                       value);
+}
+
+static int parse_bins(struct parse *ps, struct config_attr *a, const char *value)
+{
+    const char *p = value;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '\t')
+            q++;
+        double v;
+        if (text_parse_real(p, (size_t)(q - p), &v))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "attribute '%s': bins: expected numbers, got '%.*s'", a->column,
+                               (int)(q - p), p);
+        if (a->nbins > 0 && v <= a->bins[a->nbins - 1])
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "attribute '%s': bins must increase, got %g after %g", a->column, v,
+                               a->bins[a->nbins - 1]);
+        double *b = realloc(a->bins, (a->nbins + 1) * sizeof *b);
+        if (!b)
+            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        a->bins = b;
+        a->bins[a->nbins++] = v;
+        p = q;
+    }
+    if (a->nbins == 0)
+        return mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins: no edges given",
+                           a->column);
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (text_ieq(v, "yes") || text_ieq(v, "true") || text_ieq(v, "1"))
+        *out = 1;
+    else if (text_ieq(v, "no") || text_ieq(v, "false") || text_ieq(v, "0"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+/* "kind [, group] [, key=value ...]" */
+static int parse_attribute(struct parse *ps, const char *column, const char *value)
+{
+    struct config *cfg = ps->cfg;
+    if (config_attr_find(cfg, column)) {
+        int first = 0;
+        for (size_t i = 0; i < cfg->nattrs; i++)
+            if (strcmp(cfg->attrs[i].column, column) == 0)
+                first = cfg->attrs[i].line;
+        return mql_err_set(ps->err, MQL_EINPUT, "attribute '%s' given twice (first at line %d)",
+                           column, first);
+    }
+    struct config_attr *attrs = realloc(cfg->attrs, (cfg->nattrs + 1) * sizeof *attrs);
+    if (!attrs)
+        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+    cfg->attrs = attrs;
+    struct config_attr *a = &cfg->attrs[cfg->nattrs];
+    memset(a, 0, sizeof *a);
+    if (!(a->column = text_dup(column)))
+        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+    a->line = ps->rd->line;
+    cfg->nattrs++;
+
+    struct strlist parts = {0};
+    int rc = 0;
+    if (strlist_append(&parts, value)) {
+        rc = mql_err_set(ps->err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    if (parts.n == 0) {
+        rc = mql_err_set(ps->err, MQL_EINPUT,
+                         "attribute '%s': expected a kind (categorical, count or numeric)",
+                         column);
+        goto out;
+    }
+    const char *kind = parts.items[0];
+    if (text_ieq(kind, "categorical"))
+        a->kind = ATTR_CATEGORICAL;
+    else if (text_ieq(kind, "count"))
+        a->kind = ATTR_COUNT;
+    else if (text_ieq(kind, "numeric"))
+        a->kind = ATTR_NUMERIC;
+    else {
+        rc = mql_err_set(ps->err, MQL_EINPUT,
+                         "attribute '%s': unknown kind '%s' (expected categorical, count or "
+                         "numeric)",
+                         column, kind);
+        goto out;
+    }
+    int seen_group = 0;
+    for (size_t i = 1; i < parts.n; i++) {
+        char *item = parts.items[i];
+        char *eq = strchr(item, '=');
+        if (!eq) {
+            if (seen_group) {
+                rc = mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': unexpected '%s'", column,
+                                 item);
+                goto out;
+            }
+            if (text_ieq(item, "fit"))
+                a->group = GROUP_FIT;
+            else if (text_ieq(item, "engagement"))
+                a->group = GROUP_ENGAGEMENT;
+            else {
+                rc = mql_err_set(ps->err, MQL_EINPUT,
+                                 "attribute '%s': unknown group '%s' (expected fit or "
+                                 "engagement)",
+                                 column, item);
+                goto out;
+            }
+            seen_group = 1;
+            continue;
+        }
+        *eq = '\0';
+        char *k = text_trim(item), *v = text_trim(eq + 1);
+        seen_group = 1; /* a group may only come before the options */
+        if (strcmp(k, "bins") == 0) {
+            if (a->kind == ATTR_CATEGORICAL) {
+                rc = mql_err_set(ps->err, MQL_EINPUT,
+                                 "attribute '%s': bins apply to count and numeric attributes",
+                                 column);
+                goto out;
+            }
+            if (a->nbins) {
+                rc = mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins given twice",
+                                 column);
+                goto out;
+            }
+            if ((rc = parse_bins(ps, a, v)))
+                goto out;
+        } else if (strcmp(k, "after_outcome") == 0) {
+            if (parse_bool(v, &a->after_outcome)) {
+                rc = mql_err_set(ps->err, MQL_EINPUT,
+                                 "attribute '%s': after_outcome: expected yes or no, got '%s'",
+                                 column, v);
+                goto out;
+            }
+        } else {
+            rc = mql_err_set(ps->err, MQL_EINPUT,
+                             "attribute '%s': unknown option '%s' (expected bins or "
+                             "after_outcome)",
+                             column, k);
+            goto out;
+        }
+    }
+out:
+    strlist_release(&parts);
+    return rc;
+}
+
+static int handle_data(struct parse *ps, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(key, "leads") == 0)
+        return set_text(ps, &c->leads, &c->line_leads, key, value);
+    if (strcmp(key, "id") == 0)
+        return set_text(ps, &c->id, &c->line_id, key, value);
+    if (strcmp(key, "outcome") == 0)
+        return set_text(ps, &c->outcome, &c->line_outcome, key, value);
+    if (strcmp(key, "date") == 0)
+        return set_text(ps, &c->date, &c->line_date, key, value);
+    if (strcmp(key, "feedback") == 0)
+        return set_text(ps, &c->feedback, &c->line_feedback, key, value);
+    if (strcmp(key, "delimiter") == 0) {
+        if (value[0] == '\0')
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'delimiter': empty value (' ;' starts a comment: write "
+                               "semicolon)");
+        return parse_delimiter(ps, value, &c->delimiter);
+    }
+    struct strlist *list = NULL;
+    if (strcmp(key, "positive") == 0)
+        list = &c->positive;
+    else if (strcmp(key, "negative") == 0)
+        list = &c->negative;
+    else if (strcmp(key, "missing") == 0)
+        list = &c->missing;
+    if (!list)
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "unknown key '%s' in [data] (expected leads, id, outcome, positive, "
+                           "negative, date, delimiter, missing or feedback)",
+                           key);
+    if (strlist_append(list, value))
+        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+    return 0;
+}
+
+static int handle_calibration(struct parse *ps, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(key, "period") == 0) {
+        if (text_ieq(value, "week"))
+            c->period = PERIOD_WEEK;
+        else if (text_ieq(value, "month"))
+            c->period = PERIOD_MONTH;
+        else if (text_ieq(value, "quarter"))
+            c->period = PERIOD_QUARTER;
+        else
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'period': expected week, month or quarter, got '%s'", value);
+        return 0;
+    }
+    if (strcmp(key, "capacity") == 0) {
+        if (parse_number(ps, key, value, &c->capacity))
+            return ps->err->code;
+        if (!(c->capacity > 0))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'capacity': expected MQLs per period above 0, got '%s'",
+                               value);
+        return 0;
+    }
+    if (strcmp(key, "target_conversion") == 0) {
+        if (parse_number(ps, key, value, &c->target_conversion))
+            return ps->err->code;
+        if (!(c->target_conversion > 0 && c->target_conversion < 1))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'target_conversion': expected a share between 0 and 1, got "
+                               "'%s'",
+                               value);
+        return 0;
+    }
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown key '%s' in [calibration] (expected period, capacity or "
+                       "target_conversion)",
+                       key);
+}
+
+static int handle(void *user, const char *section, const char *key, const char *value)
+{
+    struct parse *ps = user;
+    struct config *c = ps->cfg;
+    if (ps->err_line) /* keep the first error only */
+        return 1;
+    int rc;
+    if (strcmp(section, "data") == 0)
+        rc = handle_data(ps, key, value);
+    else if (strcmp(section, "attributes") == 0)
+        rc = parse_attribute(ps, key, value);
+    else if (strcmp(section, "segments") == 0) {
+        if (strcmp(key, "by") == 0) {
+            c->line_segments = ps->rd->line;
+            rc = strlist_append(&c->segments, value)
+                     ? mql_err_set(ps->err, MQL_EIO, "out of memory")
+                     : 0;
+        } else
+            rc = mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [segments] (expected by)",
+                             key);
+    } else if (strcmp(section, "calibration") == 0)
+        rc = handle_calibration(ps, key, value);
+    else if (strcmp(section, "output") == 0) {
+        if (strcmp(key, "dir") == 0)
+            rc = set_text(ps, &c->out_dir, NULL, key, value);
+        else
+            rc = mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
+                             key);
+    } else if (section[0] == '\0')
+        rc = mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
+    else
+        rc = mql_err_set(ps->err, MQL_EINPUT,
+                         "unknown section [%s] (expected data, attributes, segments, "
+                         "calibration or output)",
+                         section);
+    if (rc) {
+        ps->err_line = ps->rd->line;
+        return 0;
+    }
+    return 1;
+}
+
+static char *join_path(const char *dir, const char *rel)
+{
+    if (rel[0] == '/' || strcmp(dir, ".") == 0)
+        return text_dup(rel);
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, rel);
+    return p;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return text_dup(".");
+    if (slash == path)
+        return text_dup("/");
+    return text_ndup(path, (size_t)(slash - path));
+}
+
+static int set_default_list(struct strlist *l, const char *value)
+{
+    return l->n == 0 ? strlist_append(l, value) : 0;
+}
+
+/* Checks after parsing: required keys, clashes between roles. */
+static int finish(struct config *c, struct mql_err *err)
+{
+    if (!c->leads)
+        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
+    if (!c->id)
+        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'id'");
+    if (!c->outcome)
+        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'outcome'");
+    if (c->nattrs == 0)
+        return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
+    if (set_default_list(&c->positive, "1, yes, true") ||
+        set_default_list(&c->negative, "0, no, false"))
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t i = 0; i < c->positive.n; i++)
+        for (size_t j = 0; j < c->negative.n; j++)
+            if (text_ieq(c->positive.items[i], c->negative.items[j]))
+                return mql_err_set(err, MQL_EINPUT,
+                                   "[data]: outcome value '%s' is both positive and negative",
+                                   c->positive.items[i]);
+    const char *roles[] = {c->id, c->outcome, c->date, c->feedback};
+    const char *names[] = {"id", "outcome", "date", "feedback"};
+    for (size_t i = 0; i < c->nattrs; i++)
+        for (size_t r = 0; r < 4; r++)
+            if (roles[r] && strcmp(c->attrs[i].column, roles[r]) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: attribute '%s' is also the %s column",
+                                   c->attrs[i].line, roles[r], names[r]);
+    for (size_t r = 0; r < 4; r++)
+        for (size_t q = r + 1; q < 4; q++)
+            if (roles[r] && roles[q] && strcmp(roles[r], roles[q]) == 0)
+                return mql_err_set(err, MQL_EINPUT, "[data]: '%s' is both the %s and the %s column",
+                                   roles[r], names[r], names[q]);
+    for (size_t i = 0; i < c->segments.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->segments.items[i], c->segments.items[j]) == 0)
+                return mql_err_set(err, MQL_EINPUT, "line %d: segment column '%s' given twice",
+                                   c->line_segments, c->segments.items[i]);
+    char *leads = join_path(c->dir, c->leads);
+    char *out = join_path(c->dir, c->out_dir ? c->out_dir : "out");
+    if (!leads || !out) {
+        free(leads);
+        free(out);
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    free(c->leads);
+    free(c->out_dir);
+    c->leads = leads;
+    c->out_dir = out;
+    return 0;
+}
+
+int config_load_string(const char *text, const char *path, struct config *cfg,
+                       struct mql_err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->delimiter = ',';
+    cfg->period = PERIOD_MONTH;
+    if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
+        return mql_err_set(err, MQL_EIO, "out of memory");
+
+    struct reader rd = {.text = text, .len = strlen(text)};
+    struct mql_err local;
+    mql_err_clear(&local);
+    struct parse ps = {.cfg = cfg, .rd = &rd, .err = &local};
+    int line = ini_parse_stream(reader_next, &rd, handle, &ps);
+    if (rd.too_long && (!ps.err_line || rd.too_long <= ps.err_line))
+        return mql_err_set(err, MQL_EINPUT, "%s:%d: line too long (over %d characters)", path,
+                           rd.too_long, ini_max_line - 3);
+    if (line > 0 && (!ps.err_line || line < ps.err_line))
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s:%d: syntax error (expected [section] or key = value)", path, line);
+    if (ps.err_line) {
+        mql_err_set(err, local.code, "%s:%d: %s", path, ps.err_line, local.msg);
+        return err ? err->code : local.code;
+    }
+    if (line < 0)
+        return mql_err_set(err, MQL_EIO, "%s: cannot parse config", path);
+    if (finish(cfg, &local)) {
+        mql_err_set(err, local.code, "%s: %s", path, local.msg);
+        return local.code;
+    }
+    return 0;
+}
+
+int config_load(const char *path, struct config *cfg, struct mql_err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO,
+                           "cannot open config '%s': %s", path, strerror(errno));
+    char *buf = malloc(CONFIG_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    size_t n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
+    int rc = 0;
+    if (ferror(f))
+        rc = mql_err_set(err, MQL_EIO, "cannot read config '%s': %s", path, strerror(errno));
+    else if (n > CONFIG_MAX_BYTES)
+        rc = mql_err_set(err, MQL_EINPUT, "config '%s' is larger than %d bytes", path,
+                         CONFIG_MAX_BYTES);
+    else if (memchr(buf, '\0', n))
+        rc = mql_err_set(err, MQL_EINPUT, "config '%s' holds a NUL byte: not a text file", path);
+    fclose(f);
+    if (rc == 0) {
+        buf[n] = '\0';
+        rc = config_load_string(buf, path, cfg, err);
+    }
+    free(buf);
+    return rc;
+}
+
+void config_release(struct config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->leads);
+    free(cfg->id);
+    free(cfg->outcome);
+    free(cfg->date);
+    free(cfg->feedback);
+    strlist_release(&cfg->positive);
+    strlist_release(&cfg->negative);
+    strlist_release(&cfg->missing);
+    for (size_t i = 0; i < cfg->nattrs; i++) {
+        free(cfg->attrs[i].column);
+        free(cfg->attrs[i].bins);
+    }
+    free(cfg->attrs);
+    strlist_release(&cfg->segments);
+    free(cfg->out_dir);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+const struct config_attr *config_attr_find(const struct config *cfg, const char *column)
+{
+    for (size_t i = 0; i < cfg->nattrs; i++)
+        if (strcmp(cfg->attrs[i].column, column) == 0)
+            return &cfg->attrs[i];
+    return NULL;
+}
+
+const char *config_kind_name(enum attr_kind kind)
+{
+    switch (kind) {
+    case ATTR_CATEGORICAL:
+        return "categorical";
+    case ATTR_COUNT:
+        return "count";
+    case ATTR_NUMERIC:
+        return "numeric";
+    }
+    return "?";
+}
+
+const char *config_group_name(enum attr_group group)
+{
+    switch (group) {
+    case GROUP_NONE:
+        return "none";
+    case GROUP_FIT:
+        return "fit";
+    case GROUP_ENGAGEMENT:
+        return "engagement";
+    }
+    return "?";
+}
+
+const char *config_period_name(enum calib_period period)
+{
+    switch (period) {
+    case PERIOD_WEEK:
+        return "week";
+    case PERIOD_MONTH:
+        return "month";
+    case PERIOD_QUARTER:
+        return "quarter";
+    }
+    return "?";
+}
+
+int config_is_missing(const struct config *cfg, const char *value)
+{
+    if (value[0] == '\0')
+        return 1;
+    for (size_t i = 0; i < cfg->missing.n; i++)
+        if (strcmp(cfg->missing.items[i], value) == 0)
+            return 1;
+    return 0;
+}

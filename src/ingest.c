@@ -1,0 +1,833 @@
+#include "mqlcal/ingest.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "mqlcal/store.h"
+#include "mqlcal/text.h"
+#include "mqlcal/version.h"
+
+#define CHUNK (1u << 20)
+
+/* What a stored column holds. */
+enum col_type { COL_ID, COL_OUTCOME, COL_DATE, COL_TEXT, COL_COUNT, COL_NUMERIC };
+
+struct col {
+    const char *name; /* owned by the config */
+    const char *role; /* "id", "outcome", "date", "attribute", "segment", "feedback" */
+    enum col_type type;
+    const struct config_attr *attr; /* for attributes, else NULL */
+    int cfg_line;                   /* where the config names it */
+    const char *cfg_key;
+    long csv_index; /* position in the header, -1 until found */
+};
+
+struct ingest {
+    const struct config *cfg;
+    struct ingest_stats *stats;
+    struct mql_err *err;
+    int fatal; /* an error that stops the load, already in err */
+
+    /* columns we store */
+    struct col *cols;
+    size_t ncols;
+    long nheader; /* fields in the header, -1 before it was read */
+
+    /* the record being parsed */
+    char *fbuf;
+    size_t flen, fcap;
+    size_t *foff, *flens;
+    size_t nfields, fields_cap;
+    char *raw;
+    size_t rawlen, rawcap;
+    uint64_t line;      /* physical line being fed */
+    uint64_t rec_line;  /* line where the current record started, 0 between records */
+
+    /* the store */
+    sqlite3 *db;
+    sqlite3_stmt *ins_lead, *ins_reject, *find_line;
+    int32_t day_min, day_max;
+    int have_day;
+};
+
+const char *ingest_reason_name(enum ingest_reason r)
+{
+    static const char *names[REJECT_NREASONS] = {
+        "field_count",     "unterminated_quote", "bad_number",   "bad_date",
+        "missing_id",      "missing_outcome",    "bad_outcome",  "duplicate_id",
+        "invalid_utf8",    "nul_byte"};
+    return (unsigned)r < REJECT_NREASONS ? names[r] : "?";
+}
+
+char *ingest_default_db(const struct config *cfg)
+{
+    size_t n = strlen(cfg->out_dir) + sizeof "/mqlcal.db";
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/mqlcal.db", cfg->out_dir);
+    return p;
+}
+
+static int grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*(void **)pp, ncap * elem);
+    if (!p)
+        return -1;
+    *(void **)pp = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- columns ------------------------------------------------------------------------------ */
+
+static int add_col(struct ingest *in, const char *name, const char *role, enum col_type type,
+                   const struct config_attr *attr, int line, const char *key)
+{
+    for (size_t i = 0; i < in->ncols; i++)
+        if (strcmp(in->cols[i].name, name) == 0)
+            return 0; /* a segment that is also an attribute is stored once */
+    struct col *c = realloc(in->cols, (in->ncols + 1) * sizeof *c);
+    if (!c)
+        return mql_err_set(in->err, MQL_EIO, "out of memory");
+    in->cols = c;
+    in->cols[in->ncols++] = (struct col){name, role, type, attr, line, key, -1};
+    return 0;
+}
+
+static int plan_columns(struct ingest *in)
+{
+    const struct config *cfg = in->cfg;
+    int rc;
+    if ((rc = add_col(in, cfg->id, "id", COL_ID, NULL, cfg->line_id, "id")) ||
+        (rc = add_col(in, cfg->outcome, "outcome", COL_OUTCOME, NULL, cfg->line_outcome,
+                      "outcome")))
+        return rc;
+    if (cfg->date && (rc = add_col(in, cfg->date, "date", COL_DATE, NULL, cfg->line_date, "date")))
+        return rc;
+    for (size_t i = 0; i < cfg->nattrs; i++) {
+        const struct config_attr *a = &cfg->attrs[i];
+        if (a->column[0] == '_')
+            return mql_err_set(in->err, MQL_EINPUT,
+                               "%s:%d: attribute '%s': names starting with '_' are reserved for "
+                               "the store",
+                               cfg->path, a->line, a->column);
+        enum col_type t = a->kind == ATTR_COUNT     ? COL_COUNT
+                          : a->kind == ATTR_NUMERIC ? COL_NUMERIC
+                                                    : COL_TEXT;
+        if ((rc = add_col(in, a->column, "attribute", t, a, a->line, a->column)))
+            return rc;
+    }
+    for (size_t i = 0; i < cfg->segments.n; i++) {
+        const char *s = cfg->segments.items[i];
+        if (s[0] == '_')
+            return mql_err_set(in->err, MQL_EINPUT,
+                               "%s:%d: segment '%s': names starting with '_' are reserved",
+                               cfg->path, cfg->line_segments, s);
+        if ((rc = add_col(in, s, "segment", COL_TEXT, NULL, cfg->line_segments, "by")))
+            return rc;
+    }
+    if (cfg->feedback && (rc = add_col(in, cfg->feedback, "feedback", COL_TEXT, NULL,
+                                       cfg->line_feedback, "feedback")))
+        return rc;
+    return 0;
+}
+
+static const char *field(const struct ingest *in, size_t i, size_t *len)
+{
+    *len = in->flens[i];
+    return in->fbuf + in->foff[i];
+}
+
+static int read_header(struct ingest *in)
+{
+    const struct config *cfg = in->cfg;
+    in->nheader = (long)in->nfields;
+    for (size_t i = 0; i < in->nfields; i++) {
+        size_t n;
+        const char *s = field(in, i, &n);
+        text_trim_span(&s, &n);
+        for (size_t c = 0; c < in->ncols; c++) {
+            if (strlen(in->cols[c].name) != n || memcmp(in->cols[c].name, s, n) != 0)
+                continue;
+            if (in->cols[c].csv_index >= 0)
+                return mql_err_set(in->err, MQL_EINPUT,
+                                   "%s: column '%s' appears twice in the header (fields %ld and "
+                                   "%zu)",
+                                   cfg->leads, in->cols[c].name, in->cols[c].csv_index + 1,
+                                   i + 1);
+            in->cols[c].csv_index = (long)i;
+        }
+    }
+    for (size_t c = 0; c < in->ncols; c++) {
+        const struct col *col = &in->cols[c];
+        if (col->csv_index >= 0)
+            continue;
+        if (col->attr)
+            return mql_err_set(in->err, MQL_EINPUT,
+                               "%s:%d: attribute '%s': no such column in the header of %s",
+                               cfg->path, col->cfg_line, col->name, cfg->leads);
+        return mql_err_set(in->err, MQL_EINPUT, "%s:%d: key '%s': no column '%s' in the header of %s",
+                           cfg->path, col->cfg_line, col->cfg_key, col->name, cfg->leads);
+    }
+    return 0;
+}
+
+/* ---- store --------------------------------------------------------------------------------- */
+
+static const char *sql_type(enum col_type t)
+{
+    switch (t) {
+    case COL_OUTCOME:
+    case COL_COUNT:
+        return "INTEGER";
+    case COL_NUMERIC:
+        return "REAL";
+    default:
+        return "TEXT";
+    }
+}
+
+/* A growable SQL text. */
+struct sqlbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_add(struct sqlbuf *b, const char *s)
+{
+    size_t k = strlen(s);
+    if (b->oom || grow(&b->s, &b->cap, b->n + k + 1, 1)) {
+        b->oom = 1;
+        return;
+    }
+    memcpy(b->s + b->n, s, k + 1);
+    b->n += k;
+}
+
+static void sb_ident(struct sqlbuf *b, const char *name)
+{
+    size_t cap = 2 * strlen(name) + 3;
+    char *q = malloc(cap);
+    if (!q) {
+        b->oom = 1;
+        return;
+    }
+    store_quote_ident(name, q, cap);
+    sb_add(b, q);
+    free(q);
+}
+
+static int create_schema(struct ingest *in)
+{
+    int rc = store_exec(in->db,
+                        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) STRICT;"
+                        "CREATE TABLE loads(load_id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+                        " config TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
+                        " bytes INTEGER, rows_read INTEGER, rows_loaded INTEGER,"
+                        " rows_rejected INTEGER, blank_lines INTEGER, date_min TEXT,"
+                        " date_max TEXT) STRICT;"
+                        "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
+                        " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
+                        " NULL) STRICT;"
+                        "CREATE TABLE rejects(line INTEGER NOT NULL, reason TEXT NOT NULL,"
+                        " detail TEXT NOT NULL, raw ANY) STRICT;",
+                        in->err);
+    if (rc)
+        return rc;
+    struct sqlbuf t = {0}, ins = {0};
+    sb_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL UNIQUE,"
+               " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
+    sb_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
+    for (size_t c = 0; c < in->ncols; c++) {
+        if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
+            in->cols[c].type == COL_DATE)
+            continue;
+        sb_add(&t, ", ");
+        sb_ident(&t, in->cols[c].name);
+        sb_add(&t, " ");
+        sb_add(&t, sql_type(in->cols[c].type));
+        sb_add(&ins, ", ?");
+    }
+    sb_add(&t, ") STRICT");
+    sb_add(&ins, ")");
+    if (t.oom || ins.oom)
+        rc = mql_err_set(in->err, MQL_EIO, "out of memory");
+    else if (!(rc = store_exec(in->db, t.s, in->err)))
+        rc = store_prepare(in->db, ins.s, &in->ins_lead, in->err);
+    free(t.s);
+    free(ins.s);
+    if (rc)
+        return rc;
+    if ((rc = store_prepare(in->db, "INSERT INTO rejects VALUES(?, ?, ?, ?)", &in->ins_reject,
+                            in->err)) ||
+        (rc = store_prepare(in->db, "SELECT _line FROM leads WHERE _id = ?", &in->find_line,
+                            in->err)))
+        return rc;
+
+    sqlite3_stmt *st = NULL;
+    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?)", &st, in->err)))
+        return rc;
+    for (size_t c = 0; c < in->ncols && !rc; c++) {
+        const struct col *col = &in->cols[c];
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)c);
+        sqlite3_bind_text(st, 2, col->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, col->role, -1, SQLITE_STATIC);
+        if (col->attr) {
+            sqlite3_bind_text(st, 4, config_kind_name(col->attr->kind), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 5, config_group_name(col->attr->group), -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(st, 4);
+            sqlite3_bind_null(st, 5);
+        }
+        sqlite3_bind_int64(st, 6, col->csv_index + 1);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- rows ---------------------------------------------------------------------------------- */
+
+static void note_example(struct ingest *in, uint64_t line, const char *detail)
+{
+    struct ingest_stats *s = in->stats;
+    if (s->nexamples >= INGEST_EXAMPLES)
+        return;
+    s->examples[s->nexamples].line = line;
+    snprintf(s->examples[s->nexamples].detail, sizeof s->examples[0].detail, "%s", detail);
+    s->nexamples++;
+}
+
+/* The raw record without the line ends around it. */
+static void raw_span(const struct ingest *in, const char **s, size_t *n)
+{
+    *s = in->raw;
+    *n = in->rawlen;
+    while (*n > 0 && ((*s)[0] == '\n' || (*s)[0] == '\r'))
+        (*s)++, (*n)--;
+    while (*n > 0 && ((*s)[*n - 1] == '\n' || (*s)[*n - 1] == '\r'))
+        (*n)--;
+}
+
+static int reject(struct ingest *in, enum ingest_reason why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int reject(struct ingest *in, enum ingest_reason why, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    const char *raw;
+    size_t rawn;
+    raw_span(in, &raw, &rawn);
+    sqlite3_stmt *st = in->ins_reject;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
+    sqlite3_bind_text(st, 2, ingest_reason_name(why), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
+    if (text_utf8_valid(raw, rawn) && !memchr(raw, '\0', rawn))
+        sqlite3_bind_text(st, 4, raw, (int)rawn, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, 4, raw, (int)rawn, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+    in->stats->rejected++;
+    in->stats->by_reason[why]++;
+    note_example(in, in->rec_line, detail);
+    return 0;
+}
+
+/* A value quoted for a message, cut to 60 bytes. */
+static void show(char *buf, size_t cap, const char *s, size_t n)
+{
+    size_t k = n > 60 ? 60 : n;
+    snprintf(buf, cap, "'%.*s%s'", (int)k, s, n > k ? "..." : "");
+}
+
+static int is_missing(const struct config *cfg, const char *s, size_t n)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < cfg->missing.n; i++)
+        if (strlen(cfg->missing.items[i]) == n && memcmp(cfg->missing.items[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int in_list(const struct strlist *l, const char *s, size_t n)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (text_ieq_span(l->items[i], s, n))
+            return 1;
+    return 0;
+}
+
+static int load_row(struct ingest *in)
+{
+    const struct config *cfg = in->cfg;
+    char shown[80];
+    in->stats->read++;
+    if ((long)in->nfields != in->nheader)
+        return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
+                      in->nfields);
+    sqlite3_stmt *st = in->ins_lead;
+    int bind = 5;
+    const char *id = NULL;
+    size_t idn = 0;
+    int32_t day = 0;
+    int has_day = 0;
+    for (size_t c = 0; c < in->ncols; c++) {
+        const struct col *col = &in->cols[c];
+        size_t n;
+        const char *s = field(in, (size_t)col->csv_index, &n);
+        text_trim_span(&s, &n);
+        if (memchr(s, '\0', n))
+            return reject(in, REJECT_NUL_BYTE, "column '%s': NUL byte in the value", col->name);
+        if (!text_utf8_valid(s, n))
+            return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
+        int missing = is_missing(cfg, s, n);
+        int slot = col->type == COL_ID ? 2 : col->type == COL_OUTCOME ? 3
+                                           : col->type == COL_DATE   ? 4
+                                                                      : bind++;
+        switch (col->type) {
+        case COL_ID:
+            if (missing)
+                return reject(in, REJECT_MISSING_ID, "column '%s': missing id", col->name);
+            id = s;
+            idn = n;
+            sqlite3_bind_text(st, slot, s, (int)n, SQLITE_STATIC);
+            break;
+        case COL_OUTCOME:
+            if (missing)
+                return reject(in, REJECT_MISSING_OUTCOME, "column '%s': missing outcome",
+                              col->name);
+            if (in_list(&cfg->positive, s, n))
+                sqlite3_bind_int(st, slot, 1);
+            else if (in_list(&cfg->negative, s, n))
+                sqlite3_bind_int(st, slot, 0);
+            else {
+                show(shown, sizeof shown, s, n);
+                return reject(in, REJECT_BAD_OUTCOME,
+                              "column '%s': %s is neither a positive nor a negative outcome",
+                              col->name, shown);
+            }
+            break;
+        case COL_DATE:
+            if (missing) {
+                sqlite3_bind_null(st, slot);
+            } else if (text_parse_date(s, n, &day)) {
+                show(shown, sizeof shown, s, n);
+                return reject(in, REJECT_BAD_DATE, "column '%s': expected a date YYYY-MM-DD, got %s",
+                              col->name, shown);
+            } else {
+                char iso[11];
+                text_format_date(day, iso);
+                sqlite3_bind_text(st, slot, iso, 10, SQLITE_TRANSIENT);
+                has_day = 1;
+            }
+            break;
+        case COL_COUNT: {
+            int64_t v;
+            if (missing) {
+                sqlite3_bind_null(st, slot);
+            } else if (text_parse_int(s, n, &v) || v < 0) {
+                show(shown, sizeof shown, s, n);
+                return reject(in, REJECT_BAD_NUMBER,
+                              "column '%s': expected a whole number >= 0, got %s", col->name,
+                              shown);
+            } else {
+                sqlite3_bind_int64(st, slot, v);
+            }
+            break;
+        }
+        case COL_NUMERIC: {
+            double v;
+            if (missing) {
+                sqlite3_bind_null(st, slot);
+            } else if (text_parse_real(s, n, &v)) {
+                show(shown, sizeof shown, s, n);
+                return reject(in, REJECT_BAD_NUMBER, "column '%s': expected a number, got %s",
+                              col->name, shown);
+            } else {
+                sqlite3_bind_double(st, slot, v);
+            }
+            break;
+        }
+        case COL_TEXT:
+            if (missing)
+                sqlite3_bind_null(st, slot);
+            else
+                sqlite3_bind_text(st, slot, s, (int)n, SQLITE_STATIC);
+            break;
+        }
+    }
+    if (!in->cfg->date)
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(in->db) == SQLITE_CONSTRAINT_UNIQUE) {
+        sqlite3_bind_text(in->find_line, 1, id, (int)idn, SQLITE_STATIC);
+        int64_t first = sqlite3_step(in->find_line) == SQLITE_ROW
+                            ? sqlite3_column_int64(in->find_line, 0)
+                            : 0;
+        sqlite3_reset(in->find_line);
+        show(shown, sizeof shown, id, idn);
+        return reject(in, REJECT_DUPLICATE_ID, "column '%s': duplicate id %s (first at line %lld)",
+                      cfg->id, shown, (long long)first);
+    }
+    if (rc != SQLITE_DONE)
+        return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
+                           (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
+    in->stats->loaded++;
+    if (has_day) {
+        if (!in->have_day || day < in->day_min)
+            in->day_min = day;
+        if (!in->have_day || day > in->day_max)
+            in->day_max = day;
+        in->have_day = 1;
+    }
+    return 0;
+}
+
+/* ---- libcsv callbacks ---------------------------------------------------------------------- */
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct ingest *in = data;
+    if (in->fatal)
+        return;
+    if (grow(&in->fbuf, &in->fcap, in->flen + len + 1, 1) ||
+        grow(&in->foff, &in->fields_cap, in->nfields + 1, sizeof *in->foff)) {
+        in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
+        return;
+    }
+    size_t cap2 = in->fields_cap;
+    /* flens grows with foff: keep their capacities equal */
+    size_t *fl = realloc(in->flens, cap2 * sizeof *fl);
+    if (!fl) {
+        in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
+        return;
+    }
+    in->flens = fl;
+    if (len)
+        memcpy(in->fbuf + in->flen, s, len);
+    in->foff[in->nfields] = in->flen;
+    in->flens[in->nfields] = len;
+    in->flen += len;
+    in->nfields++;
+}
+
+static void on_record(int c, void *data)
+{
+    struct ingest *in = data;
+    (void)c;
+    if (in->fatal)
+        return;
+    if (in->nheader < 0) {
+        in->fatal = read_header(in);
+        if (!in->fatal)
+            in->fatal = create_schema(in);
+    } else
+        in->fatal = load_row(in);
+    in->nfields = 0;
+    in->flen = 0;
+    in->rawlen = 0;
+    in->rec_line = 0;
+}
+
+/* ---- the load ------------------------------------------------------------------------------ */
+
+static int is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* Feeds one piece of a physical line (ending at a line end, or at the end of the chunk). */
+static int feed(struct ingest *in, struct csv_parser *p, const char *s, size_t n, int ends_line)
+{
+    if (in->rec_line == 0) {
+        if (ends_line && is_blank(s, n)) {
+            in->line++;
+            in->stats->blank_lines++;
+            return 0;
+        }
+        in->rec_line = in->line + 1;
+    }
+    if (in->rawlen + n > INGEST_MAX_RECORD)
+        return mql_err_set(in->err, MQL_EINPUT,
+                           "%s:%llu: record longer than %u MiB (a quote never closed?)",
+                           in->cfg->leads, (unsigned long long)in->rec_line,
+                           INGEST_MAX_RECORD >> 20);
+    if (grow(&in->raw, &in->rawcap, in->rawlen + n, 1))
+        return mql_err_set(in->err, MQL_EIO, "out of memory");
+    memcpy(in->raw + in->rawlen, s, n);
+    in->rawlen += n;
+    if (ends_line)
+        in->line++;
+    if (csv_parse(p, s, n, on_field, on_record, in) != n && !in->fatal)
+        return mql_err_set(in->err, MQL_EIO, "%s: csv parser: %s", in->cfg->leads,
+                           csv_strerror(csv_error(p)));
+    return in->fatal;
+}
+
+static void now_iso(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int finish_store(struct ingest *in, const char *started)
+{
+    struct ingest_stats *s = in->stats;
+    if (in->have_day) {
+        text_format_date(in->day_min, s->date_min);
+        text_format_date(in->day_max, s->date_max);
+    }
+    char finished[32];
+    now_iso(finished, sizeof finished);
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(in->db,
+                           "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+                           in->err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->cfg->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, finished, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)s->bytes);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)s->read);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)s->loaded);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)s->rejected);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)s->blank_lines);
+    if (in->have_day) {
+        sqlite3_bind_text(st, 10, s->date_min, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, s->date_max, -1, SQLITE_STATIC);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    char meta[256];
+    snprintf(meta, sizeof meta,
+             "INSERT INTO meta VALUES('schema_version', '%d'), ('written_by', 'mqlcal %s')",
+             STORE_SCHEMA_VERSION, MQLCAL_VERSION);
+    return store_exec(in->db, meta, in->err);
+}
+
+static void release(struct ingest *in)
+{
+    sqlite3_finalize(in->ins_lead);
+    sqlite3_finalize(in->ins_reject);
+    sqlite3_finalize(in->find_line);
+    store_close(in->db);
+    free(in->cols);
+    free(in->fbuf);
+    free(in->foff);
+    free(in->flens);
+    free(in->raw);
+}
+
+/* Reads the header and the rows; the caller holds the parser and the open file. */
+static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct ingest_opts *o,
+                  uint64_t total)
+{
+    char *buf = malloc(CHUNK);
+    if (!buf)
+        return mql_err_set(in->err, MQL_EIO, "out of memory");
+    int rc = 0, first = 1, pending_cr = 0;
+    uint64_t next_progress = 1u << 16;
+    size_t got;
+    while ((got = fread(buf, 1, CHUNK, f)) > 0) {
+        const char *s = buf;
+        size_t n = got;
+        in->stats->bytes += got;
+        if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+            s += 3, n -= 3;
+        first = 0;
+        if (pending_cr && n > 0 && s[0] == '\n') {
+            /* the LF of a CRLF split across chunks: the line was counted at the CR */
+            if (csv_parse(p, s, 1, on_field, on_record, in) != 1 && !in->fatal)
+                in->fatal = mql_err_set(in->err, MQL_EIO, "%s: csv parser: %s", in->cfg->leads,
+                                        csv_strerror(csv_error(p)));
+            if ((rc = in->fatal))
+                goto out;
+            s++, n--;
+        }
+        pending_cr = 0;
+        while (n > 0) {
+            size_t i = 0;
+            while (i < n && s[i] != '\n' && s[i] != '\r')
+                i++;
+            int ends = i < n;
+            if (ends && s[i] == '\r') {
+                if (i + 1 < n && s[i + 1] == '\n')
+                    i++;
+                else if (i + 1 == n)
+                    pending_cr = 1;
+            }
+            size_t len = ends ? i + 1 : i;
+            if ((rc = feed(in, p, s, len, ends)))
+                goto out;
+            s += len, n -= len;
+        }
+        if (o->progress && in->stats->read >= next_progress) {
+            o->progress(o->progress_ctx, in->stats->bytes, total, in->stats->read);
+            next_progress = in->stats->read + (1u << 16);
+        }
+    }
+    if (ferror(f)) {
+        rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads,
+                         strerror(errno));
+        goto out;
+    }
+    if (csv_fini(p, on_field, on_record, in) != 0) {
+        /* CSV_STRICT_FINI: the file ended inside a quoted field */
+        uint64_t opened = in->rec_line;
+        in->nfields = 0;
+        if (in->nheader < 0) {
+            rc = mql_err_set(in->err, MQL_EINPUT,
+                             "%s:%llu: the header's quoted field is never closed", in->cfg->leads,
+                             (unsigned long long)opened);
+            goto out;
+        }
+        in->stats->read++;
+        rc = reject(in, REJECT_UNTERMINATED,
+                    "quoted field opened on line %llu never closed (%llu lines to the end of "
+                    "the file)",
+                    (unsigned long long)opened, (unsigned long long)(in->line - opened + 1));
+        in->rawlen = 0;
+    }
+    if (!rc)
+        rc = in->fatal;
+    if (o->progress)
+        o->progress(o->progress_ctx, in->stats->bytes, total, in->stats->read);
+out:
+    free(buf);
+    return rc;
+}
+
+int ingest_run(const struct config *cfg, const struct ingest_opts *opts,
+               struct ingest_stats *stats, struct mql_err *err)
+{
+    struct ingest in = {.cfg = cfg, .stats = stats, .err = err, .nheader = -1};
+    struct ingest_opts none = {0};
+    const struct ingest_opts *o = opts ? opts : &none;
+    struct csv_parser p;
+    int have_parser = 0;
+    FILE *f = NULL;
+    char *db_path = NULL, *tmp_path = NULL;
+    char started[32];
+    int rc;
+
+    memset(stats, 0, sizeof *stats);
+    now_iso(started, sizeof started);
+    if ((rc = plan_columns(&in)))
+        goto out;
+
+    db_path = o->db_path ? text_dup(o->db_path) : ingest_default_db(cfg);
+    if (!db_path) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    if (!o->db_path && (rc = store_mkdirs(cfg->out_dir, err)))
+        goto out;
+    size_t tn = strlen(db_path) + sizeof ".ingest-tmp";
+    if (!(tmp_path = malloc(tn))) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    snprintf(tmp_path, tn, "%s.ingest-tmp", db_path);
+
+    if (!(f = fopen(cfg->leads, "rb"))) {
+        rc = mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot open leads '%s': %s",
+                         cfg->leads, strerror(errno));
+        goto out;
+    }
+    struct stat st;
+    uint64_t total = fstat(fileno(f), &st) == 0 ? (uint64_t)st.st_size : 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        rc = mql_err_set(err, MQL_EINPUT, "leads '%s' is a folder, not a CSV file", cfg->leads);
+        goto out;
+    }
+
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT_FINI) != 0) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    have_parser = 1;
+    csv_set_delim(&p, (unsigned char)cfg->delimiter);
+
+    /* The tables are created when the header has been read (on_record), since the leads
+     * table has a column per configured attribute in the header. */
+    if ((rc = store_create_bulk(tmp_path, &in.db, err)))
+        goto out;
+    if ((rc = store_exec(in.db, "BEGIN", err)))
+        goto out;
+    rc = stream(&in, f, &p, o, total);
+    if (rc)
+        goto out;
+    if (in.nheader < 0) {
+        rc = mql_err_set(err, MQL_EINPUT, "%s: empty file: no header", cfg->leads);
+        goto out;
+    }
+    if (stats->read == 0) {
+        rc = mql_err_set(err, MQL_EINPUT, "%s: header only, no rows", cfg->leads);
+        goto out;
+    }
+    if (stats->loaded == 0) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "%s: no row could be loaded (%llu read, all rejected); the previous "
+                         "store is left as it was",
+                         cfg->leads, (unsigned long long)stats->read);
+        goto out;
+    }
+    if ((rc = finish_store(&in, started)) || (rc = store_exec(in.db, "COMMIT", err)))
+        goto out;
+    sqlite3_finalize(in.ins_lead);
+    sqlite3_finalize(in.ins_reject);
+    sqlite3_finalize(in.find_line);
+    in.ins_lead = in.ins_reject = in.find_line = NULL;
+    if (sqlite3_close(in.db) != SQLITE_OK) {
+        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(in.db));
+        goto out;
+    }
+    in.db = NULL;
+    rc = store_replace(tmp_path, db_path, err);
+out:
+    if (have_parser)
+        csv_free(&p);
+    if (f)
+        fclose(f);
+    release(&in);
+    if (rc && tmp_path)
+        remove(tmp_path);
+    free(tmp_path);
+    free(db_path);
+    return rc;
+}

@@ -1,0 +1,295 @@
+#include "mqlcal/text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+char *text_dup(const char *s)
+{
+    return s ? text_ndup(s, strlen(s)) : NULL;
+}
+
+char *text_ndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *text_trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    s[n] = '\0';
+    size_t i = 0;
+    while (is_space(s[i]))
+        i++;
+    if (i > 0)
+        memmove(s, s + i, n - i + 1);
+    return s;
+}
+
+void text_trim_span(const char **s, size_t *n)
+{
+    while (*n > 0 && is_space((*s)[*n - 1]))
+        (*n)--;
+    while (*n > 0 && is_space(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+}
+
+int text_ieq_span(const char *a, const char *b, size_t bn)
+{
+    size_t i = 0;
+    for (; i < bn; i++)
+        if (a[i] == '\0' || lower(a[i]) != lower(b[i]))
+            return 0;
+    return a[i] == '\0';
+}
+
+int text_ieq(const char *a, const char *b)
+{
+    return text_ieq_span(a, b, strlen(b));
+}
+
+int text_parse_int(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (n == 0)
+        return -1;
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n)
+        return -1;
+    uint64_t v = 0;
+    const uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (lim - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    return 0;
+}
+
+int text_parse_real(const char *s, size_t n, double *out)
+{
+    /* strtod accepts more than we want (hex, inf, nan, leading space): check the shape first,
+     * [+-] digits [. digits] [e [+-] digits], with at least one digit in the mantissa. */
+    char buf[128];
+    size_t i = 0, mant = 0;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    while (i < n && is_digit(s[i]))
+        i++, mant++;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && is_digit(s[i]))
+            i++, mant++;
+    }
+    if (mant == 0)
+        return -1;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t exp = 0;
+        while (i < n && is_digit(s[i]))
+            i++, exp++;
+        if (exp == 0)
+            return -1;
+    }
+    if (i != n)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    errno = 0;
+    double v = strtod(buf, NULL);
+    if (!isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
+int32_t text_days_from_civil(int y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + (int)doe - 719468);
+}
+
+void text_format_date(int32_t days, char *buf)
+{
+    int z = days + 719468;
+    const int era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int y = (int)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    /* years outside 0..9999 never get here: text_parse_date only accepts four digits */
+    buf[0] = (char)('0' + (y / 1000) % 10);
+    buf[1] = (char)('0' + (y / 100) % 10);
+    buf[2] = (char)('0' + (y / 10) % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t count, unsigned *out)
+{
+    unsigned v = 0;
+    if (at + count > n)
+        return -1;
+    for (size_t i = at; i < at + count; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(unsigned y, unsigned m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+/* hh:mm[:ss[.fff]][Z|(+|-)hh[:mm]] starting at s[i]; 0 when the rest of the span is exactly that */
+static int parse_time(const char *s, size_t n, size_t i)
+{
+    unsigned hh, mm, ss;
+    if (digits(s, n, i, 2, &hh) || i + 2 >= n || s[i + 2] != ':' || digits(s, n, i + 3, 2, &mm))
+        return -1;
+    if (hh > 23 || mm > 59)
+        return -1;
+    i += 5;
+    if (i < n && s[i] == ':') {
+        if (digits(s, n, i + 1, 2, &ss) || ss > 60)
+            return -1;
+        i += 3;
+        if (i < n && (s[i] == '.' || s[i] == ',')) {
+            size_t f = ++i;
+            while (i < n && is_digit(s[i]))
+                i++;
+            if (i == f)
+                return -1;
+        }
+    }
+    if (i == n)
+        return 0;
+    if (s[i] == 'Z')
+        return i + 1 == n ? 0 : -1;
+    if (s[i] != '+' && s[i] != '-')
+        return -1;
+    unsigned oh, om = 0;
+    if (digits(s, n, i + 1, 2, &oh) || oh > 23)
+        return -1;
+    i += 3;
+    if (i < n && s[i] == ':')
+        i++;
+    if (i < n && (digits(s, n, i, 2, &om) || om > 59))
+        return -1;
+    if (i < n)
+        i += 2;
+    return i == n ? 0 : -1;
+}
+
+int text_parse_date(const char *s, size_t n, int32_t *days)
+{
+    unsigned y, m, d;
+    if (n < 10 || digits(s, n, 0, 4, &y) || s[4] != '-' || digits(s, n, 5, 2, &m) ||
+        s[7] != '-' || digits(s, n, 8, 2, &d))
+        return -1;
+    if (m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m))
+        return -1;
+    if (n > 10) {
+        if ((s[10] != 'T' && s[10] != ' ') || parse_time(s, n, 11))
+            return -1;
+    }
+    *days = text_days_from_civil((int)y, m, d);
+    return 0;
+}
+
+int text_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + len > n)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
