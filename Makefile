@@ -38,9 +38,11 @@ DEMO_SEED ?= 20261126
 
 .PHONY: all deps demo test check unit asan bench install uninstall clean format tools
 
-all: mqlcal $(GEN)
+BIN      ?= mqlcal
 
-mqlcal: $(CLI_OBJ) $(LIB)
+all: $(BIN) $(GEN)
+
+$(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
 
 $(LIB): $(LIB_OBJ)
@@ -83,21 +85,17 @@ check: test
 unit: $(UNIT_BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate build tree.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" MQLCAL_BIN=build/asan/mqlcal \
-	  build/asan/mqlcal-asan
-	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests ASAN_OPTIONS=detect_leaks=1 tests/run.sh
-
-$(BUILD)/mqlcal-asan: $(CLI_OBJ) $(LIB) $(UNIT_BIN) $(GEN)
-	$(CC) $(LDFLAGS) -o $(BUILD)/mqlcal $(CLI_OBJ) $(LIB) $(PKG_LIBS)
-	@touch $@
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mqlcal \
+	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
+	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 
 bench: all
 	scripts/bench.sh
 
-install: mqlcal
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 mqlcal $(DESTDIR)$(PREFIX)/bin/mqlcal
 

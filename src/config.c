@@ -22,7 +22,6 @@ struct parse {
     struct reader *rd;
     struct mql_err *err;
     int err_line; /* first line with an error found by the handler, or 0 */
-    int dup_line[32];
 };
 
 static char *reader_next(char *str, int num, void *stream)
@@ -112,9 +111,8 @@ static int parse_delimiter(struct parse *ps, const char *value, char *out)
     static const struct {
         const char *name;
         char c;
-    } names[] = {{"comma", ','},    {",", ','},  {"semicolon", ';'}, {"pipe", '|'},
-                 {"|", '|'},        {"tab", '\t'}, {"\\t", '\t'},    {"\",\"", ','},
-                 {"\";\"", ';'},    {"\"|\"", '|'}};
+    } names[] = {{"comma", ','}, {",", ','},    {"semicolon", ';'}, {"pipe", '|'},  {"|", '|'},
+                 {"tab", '\t'},  {"\\t", '\t'}, {"\",\"", ','},     {"\";\"", ';'}, {"\"|\"", '|'}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (text_ieq(value, names[i].name)) {
             *out = names[i].c;
@@ -122,8 +120,7 @@ static int parse_delimiter(struct parse *ps, const char *value, char *out)
         }
     }
     return mql_err_set(ps->err, MQL_EINPUT,
-                       "key 'delimiter': expected comma, semicolon, pipe or tab, got '%s'",
-                       value);
+                       "key 'delimiter': expected comma, semicolon, pipe or tab, got '%s'", value);
 }
 
 static int parse_bins(struct parse *ps, struct config_attr *a, const char *value)
@@ -154,8 +151,7 @@ static int parse_bins(struct parse *ps, struct config_attr *a, const char *value
         p = q;
     }
     if (a->nbins == 0)
-        return mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins: no edges given",
-                           a->column);
+        return mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins: no edges given", a->column);
     return 0;
 }
 
@@ -201,8 +197,7 @@ static int parse_attribute(struct parse *ps, const char *column, const char *val
     }
     if (parts.n == 0) {
         rc = mql_err_set(ps->err, MQL_EINPUT,
-                         "attribute '%s': expected a kind (categorical, count or numeric)",
-                         column);
+                         "attribute '%s': expected a kind (categorical, count or numeric)", column);
         goto out;
     }
     const char *kind = parts.items[0];
@@ -254,8 +249,7 @@ static int parse_attribute(struct parse *ps, const char *column, const char *val
                 goto out;
             }
             if (a->nbins) {
-                rc = mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins given twice",
-                                 column);
+                rc = mql_err_set(ps->err, MQL_EINPUT, "attribute '%s': bins given twice", column);
                 goto out;
             }
             if ((rc = parse_bins(ps, a, v)))
@@ -337,8 +331,7 @@ static int handle_calibration(struct parse *ps, const char *key, const char *val
             return ps->err->code;
         if (!(c->capacity > 0))
             return mql_err_set(ps->err, MQL_EINPUT,
-                               "key 'capacity': expected MQLs per period above 0, got '%s'",
-                               value);
+                               "key 'capacity': expected MQLs per period above 0, got '%s'", value);
         return 0;
     }
     if (strcmp(key, "target_conversion") == 0) {
@@ -430,8 +423,6 @@ static int finish(struct config *c, struct mql_err *err)
 {
     if (!c->leads)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
-    if (!c->id)
-        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'id'");
     if (!c->outcome)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'outcome'");
     if (c->nattrs == 0)
@@ -450,8 +441,7 @@ static int finish(struct config *c, struct mql_err *err)
     for (size_t i = 0; i < c->nattrs; i++)
         for (size_t r = 0; r < 4; r++)
             if (roles[r] && strcmp(c->attrs[i].column, roles[r]) == 0)
-                return mql_err_set(err, MQL_EINPUT,
-                                   "line %d: attribute '%s' is also the %s column",
+                return mql_err_set(err, MQL_EINPUT, "line %d: attribute '%s' is also the %s column",
                                    c->attrs[i].line, roles[r], names[r]);
     for (size_t r = 0; r < 4; r++)
         for (size_t q = r + 1; q < 4; q++)
@@ -477,8 +467,7 @@ static int finish(struct config *c, struct mql_err *err)
     return 0;
 }
 
-int config_load_string(const char *text, const char *path, struct config *cfg,
-                       struct mql_err *err)
+int config_load_string(const char *text, const char *path, struct config *cfg, struct mql_err *err)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->delimiter = ',';

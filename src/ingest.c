@@ -46,8 +46,8 @@ struct ingest {
     size_t nfields, fields_cap;
     char *raw;
     size_t rawlen, rawcap;
-    uint64_t line;      /* physical line being fed */
-    uint64_t rec_line;  /* line where the current record started, 0 between records */
+    uint64_t line;     /* physical line being fed */
+    uint64_t rec_line; /* line where the current record started, 0 between records */
 
     /* the store */
     sqlite3 *db;
@@ -59,9 +59,8 @@ struct ingest {
 const char *ingest_reason_name(enum ingest_reason r)
 {
     static const char *names[REJECT_NREASONS] = {
-        "field_count",     "unterminated_quote", "bad_number",   "bad_date",
-        "missing_id",      "missing_outcome",    "bad_outcome",  "duplicate_id",
-        "invalid_utf8",    "nul_byte"};
+        "field_count",     "unterminated_quote", "bad_number",   "bad_date",     "missing_id",
+        "missing_outcome", "bad_outcome",        "duplicate_id", "invalid_utf8", "nul_byte"};
     return (unsigned)r < REJECT_NREASONS ? names[r] : "?";
 }
 
@@ -109,9 +108,9 @@ static int plan_columns(struct ingest *in)
 {
     const struct config *cfg = in->cfg;
     int rc;
-    if ((rc = add_col(in, cfg->id, "id", COL_ID, NULL, cfg->line_id, "id")) ||
-        (rc = add_col(in, cfg->outcome, "outcome", COL_OUTCOME, NULL, cfg->line_outcome,
-                      "outcome")))
+    if ((cfg->id && (rc = add_col(in, cfg->id, "id", COL_ID, NULL, cfg->line_id, "id"))) ||
+        (rc =
+             add_col(in, cfg->outcome, "outcome", COL_OUTCOME, NULL, cfg->line_outcome, "outcome")))
         return rc;
     if (cfg->date && (rc = add_col(in, cfg->date, "date", COL_DATE, NULL, cfg->line_date, "date")))
         return rc;
@@ -164,8 +163,7 @@ static int read_header(struct ingest *in)
                 return mql_err_set(in->err, MQL_EINPUT,
                                    "%s: column '%s' appears twice in the header (fields %ld and "
                                    "%zu)",
-                                   cfg->leads, in->cols[c].name, in->cols[c].csv_index + 1,
-                                   i + 1);
+                                   cfg->leads, in->cols[c].name, in->cols[c].csv_index + 1, i + 1);
             in->cols[c].csv_index = (long)i;
         }
     }
@@ -177,8 +175,9 @@ static int read_header(struct ingest *in)
             return mql_err_set(in->err, MQL_EINPUT,
                                "%s:%d: attribute '%s': no such column in the header of %s",
                                cfg->path, col->cfg_line, col->name, cfg->leads);
-        return mql_err_set(in->err, MQL_EINPUT, "%s:%d: key '%s': no column '%s' in the header of %s",
-                           cfg->path, col->cfg_line, col->cfg_key, col->name, cfg->leads);
+        return mql_err_set(in->err, MQL_EINPUT,
+                           "%s:%d: key '%s': no column '%s' in the header of %s", cfg->path,
+                           col->cfg_line, col->cfg_key, col->name, cfg->leads);
     }
     return 0;
 }
@@ -404,9 +403,10 @@ static int load_row(struct ingest *in)
         if (!text_utf8_valid(s, n))
             return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
         int missing = is_missing(cfg, s, n);
-        int slot = col->type == COL_ID ? 2 : col->type == COL_OUTCOME ? 3
-                                           : col->type == COL_DATE   ? 4
-                                                                      : bind++;
+        int slot = col->type == COL_ID        ? 2
+                   : col->type == COL_OUTCOME ? 3
+                   : col->type == COL_DATE    ? 4
+                                              : bind++;
         switch (col->type) {
         case COL_ID:
             if (missing)
@@ -435,8 +435,8 @@ static int load_row(struct ingest *in)
                 sqlite3_bind_null(st, slot);
             } else if (text_parse_date(s, n, &day)) {
                 show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_DATE, "column '%s': expected a date YYYY-MM-DD, got %s",
-                              col->name, shown);
+                return reject(in, REJECT_BAD_DATE,
+                              "column '%s': expected a date YYYY-MM-DD, got %s", col->name, shown);
             } else {
                 char iso[11];
                 text_format_date(day, iso);
@@ -481,14 +481,19 @@ static int load_row(struct ingest *in)
     }
     if (!in->cfg->date)
         sqlite3_bind_null(st, 4);
+    char line_id[24];
+    if (!in->cfg->id) {
+        /* no id column: the line number is the id */
+        int k = snprintf(line_id, sizeof line_id, "%llu", (unsigned long long)in->rec_line);
+        sqlite3_bind_text(st, 2, line_id, k, SQLITE_STATIC);
+    }
     sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(in->db) == SQLITE_CONSTRAINT_UNIQUE) {
         sqlite3_bind_text(in->find_line, 1, id, (int)idn, SQLITE_STATIC);
-        int64_t first = sqlite3_step(in->find_line) == SQLITE_ROW
-                            ? sqlite3_column_int64(in->find_line, 0)
-                            : 0;
+        int64_t first =
+            sqlite3_step(in->find_line) == SQLITE_ROW ? sqlite3_column_int64(in->find_line, 0) : 0;
         sqlite3_reset(in->find_line);
         show(shown, sizeof shown, id, idn);
         return reject(in, REJECT_DUPLICATE_ID, "column '%s': duplicate id %s (first at line %lld)",
@@ -576,10 +581,9 @@ static int feed(struct ingest *in, struct csv_parser *p, const char *s, size_t n
         in->rec_line = in->line + 1;
     }
     if (in->rawlen + n > INGEST_MAX_RECORD)
-        return mql_err_set(in->err, MQL_EINPUT,
-                           "%s:%llu: record longer than %u MiB (a quote never closed?)",
-                           in->cfg->leads, (unsigned long long)in->rec_line,
-                           INGEST_MAX_RECORD >> 20);
+        return mql_err_set(
+            in->err, MQL_EINPUT, "%s:%llu: record longer than %u MiB (a quote never closed?)",
+            in->cfg->leads, (unsigned long long)in->rec_line, INGEST_MAX_RECORD >> 20);
     if (grow(&in->raw, &in->rawcap, in->rawlen + n, 1))
         return mql_err_set(in->err, MQL_EIO, "out of memory");
     memcpy(in->raw + in->rawlen, s, n);
@@ -610,9 +614,8 @@ static int finish_store(struct ingest *in, const char *started)
     char finished[32];
     now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(in->db,
-                           "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-                           in->err);
+    int rc = store_prepare(in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           &st, in->err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);
@@ -702,12 +705,13 @@ static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct
         }
     }
     if (ferror(f)) {
-        rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads,
-                         strerror(errno));
+        rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads, strerror(errno));
         goto out;
     }
+    /* Strict only now: with CSV_STRICT | CSV_STRICT_FINI, csv_fini fails when the file ends
+     * inside a quoted field, while the rows before were parsed leniently. */
+    csv_set_opts(p, (unsigned char)(csv_get_opts(p) | CSV_STRICT));
     if (csv_fini(p, on_field, on_record, in) != 0) {
-        /* CSV_STRICT_FINI: the file ended inside a quoted field */
         uint64_t opened = in->rec_line;
         in->nfields = 0;
         if (in->nheader < 0) {
@@ -718,8 +722,8 @@ static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct
         }
         in->stats->read++;
         rc = reject(in, REJECT_UNTERMINATED,
-                    "quoted field opened on line %llu never closed (%llu lines to the end of "
-                    "the file)",
+                    "a quoted field is never closed: the record from line %llu runs to the end "
+                    "of the file (%llu lines)",
                     (unsigned long long)opened, (unsigned long long)(in->line - opened + 1));
         in->rawlen = 0;
     }
@@ -732,8 +736,8 @@ out:
     return rc;
 }
 
-int ingest_run(const struct config *cfg, const struct ingest_opts *opts,
-               struct ingest_stats *stats, struct mql_err *err)
+int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct ingest_stats *stats,
+               struct mql_err *err)
 {
     struct ingest in = {.cfg = cfg, .stats = stats, .err = err, .nheader = -1};
     struct ingest_opts none = {0};

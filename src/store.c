@@ -90,8 +90,7 @@ int store_create_bulk(const char *path, sqlite3 **db, struct mql_err *err)
     *db = NULL;
     if (unlink(path) != 0 && errno != ENOENT)
         return mql_err_set(err, MQL_EIO, "cannot remove '%s': %s", path, strerror(errno));
-    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         int rc = sqlite_fail(*db, err, path);
         store_close(*db);
         *db = NULL;
@@ -181,8 +180,7 @@ int store_mkdirs(const char *path, struct mql_err *err)
         char c = buf[i];
         buf[i] = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return mql_err_set(err, MQL_EIO, "cannot create folder '%s': %s", buf,
-                               strerror(errno));
+            return mql_err_set(err, MQL_EIO, "cannot create folder '%s': %s", buf, strerror(errno));
         buf[i] = c;
     }
     struct stat st;

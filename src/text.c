@@ -242,8 +242,8 @@ static int parse_time(const char *s, size_t n, size_t i)
 int text_parse_date(const char *s, size_t n, int32_t *days)
 {
     unsigned y, m, d;
-    if (n < 10 || digits(s, n, 0, 4, &y) || s[4] != '-' || digits(s, n, 5, 2, &m) ||
-        s[7] != '-' || digits(s, n, 8, 2, &d))
+    if (n < 10 || digits(s, n, 0, 4, &y) || s[4] != '-' || digits(s, n, 5, 2, &m) || s[7] != '-' ||
+        digits(s, n, 8, 2, &d))
         return -1;
     if (m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m))
         return -1;

@@ -38,13 +38,13 @@ struct strlist {
 };
 
 struct config_attr {
-    char *column;          /* CSV column name */
+    char *column; /* CSV column name */
     enum attr_kind kind;
     enum attr_group group;
-    double *bins;          /* ascending bin edges from "bins = 0 60 300", or NULL */
+    double *bins; /* ascending bin edges from "bins = 0 60 300", or NULL */
     size_t nbins;
-    int after_outcome;     /* "after_outcome = yes": known only after the outcome (leaks) */
-    int line;              /* line in the config file */
+    int after_outcome; /* "after_outcome = yes": known only after the outcome (leaks) */
+    int line;          /* line in the config file */
 };
 
 struct config {
@@ -53,7 +53,7 @@ struct config {
 
     /* [data] */
     char *leads; /* resolved path of the CSV */
-    char *id;
+    char *id;    /* lead id column, or NULL: the id is then the record's line number */
     char *outcome;
     struct strlist positive; /* outcome values that count as an SQL, compared case-insensitively */
     struct strlist negative; /* outcome values that count as no SQL */
@@ -87,8 +87,7 @@ struct config {
 int config_load(const char *path, struct config *cfg, struct mql_err *err);
 
 /* Parses config text held in memory; path is used for messages and relative paths only. */
-int config_load_string(const char *text, const char *path, struct config *cfg,
-                       struct mql_err *err);
+int config_load_string(const char *text, const char *path, struct config *cfg, struct mql_err *err);
 
 /* Frees what cfg owns and zeroes it. Safe on a zeroed or partly loaded config. */
 void config_release(struct config *cfg);

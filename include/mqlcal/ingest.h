@@ -21,16 +21,16 @@
 
 /* Why a row was rejected; the names (ingest_reason_name) are what the rejects table holds. */
 enum ingest_reason {
-    REJECT_FIELD_COUNT,   /* wrong number of fields */
-    REJECT_UNTERMINATED,  /* a quoted field never closed before the end of the file */
-    REJECT_BAD_NUMBER,    /* a count or numeric value that does not parse */
-    REJECT_BAD_DATE,      /* a date that is not ISO 8601 */
-    REJECT_MISSING_ID,    /* empty or missing-token id */
+    REJECT_FIELD_COUNT,  /* wrong number of fields */
+    REJECT_UNTERMINATED, /* a quoted field never closed before the end of the file */
+    REJECT_BAD_NUMBER,   /* a count or numeric value that does not parse */
+    REJECT_BAD_DATE,     /* a date that is not ISO 8601 */
+    REJECT_MISSING_ID,   /* empty or missing-token id */
     REJECT_MISSING_OUTCOME,
-    REJECT_BAD_OUTCOME,   /* neither a positive nor a negative outcome value */
-    REJECT_DUPLICATE_ID,  /* the first row with the id is kept */
-    REJECT_INVALID_UTF8,  /* a stored value that is not valid UTF-8 */
-    REJECT_NUL_BYTE,      /* a stored value with a NUL byte */
+    REJECT_BAD_OUTCOME,  /* neither a positive nor a negative outcome value */
+    REJECT_DUPLICATE_ID, /* the first row with the id is kept */
+    REJECT_INVALID_UTF8, /* a stored value that is not valid UTF-8 */
+    REJECT_NUL_BYTE,     /* a stored value with a NUL byte */
     REJECT_NREASONS
 };
 
@@ -57,7 +57,7 @@ typedef void (*ingest_progress_fn)(void *ctx, uint64_t bytes_done, uint64_t byte
                                    uint64_t records);
 
 struct ingest_opts {
-    const char *db_path; /* NULL: <output dir>/mqlcal.db, the folder created when missing */
+    const char *db_path;         /* NULL: <output dir>/mqlcal.db, the folder created when missing */
     ingest_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 };
@@ -67,8 +67,8 @@ struct ingest_opts {
  * header ("config.ini:14: attribute 'x': no such column in leads.csv"), the file is empty or
  * holds only a header, a record is too long, or no row could be loaded (the previous store is
  * then left as it was); MQL_EIO when a file or the store fails. */
-int ingest_run(const struct config *cfg, const struct ingest_opts *opts,
-               struct ingest_stats *stats, struct mql_err *err);
+int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct ingest_stats *stats,
+               struct mql_err *err);
 
 /* The store path used when opts->db_path is NULL (malloc'd, the caller frees). */
 char *ingest_default_db(const struct config *cfg);

@@ -35,8 +35,7 @@ static void print_stats(const struct ingest_stats *s)
             printf("    line %" PRIu64 ": %s\n", s->examples[i].line, s->examples[i].detail);
     }
     printf("  reconciliation: read %" PRIu64 " = loaded %" PRIu64 " + rejected %" PRIu64 "%s\n",
-           s->read, s->loaded, s->rejected,
-           s->read == s->loaded + s->rejected ? "" : "  MISMATCH");
+           s->read, s->loaded, s->rejected, s->read == s->loaded + s->rejected ? "" : "  MISMATCH");
 }
 
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what mqlcal needs to build and test, and only what is missing (Debian 12).
+#   scripts/install-deps.sh          build and test dependencies
+#   scripts/install-deps.sh --bench  also what the benchmark script uses
+# Uses apt-get as root, or through sudo when that works without a password. When neither is
+# possible it prints the exact command to run by hand and exits 1.
+set -u
+
+pkgs=(gcc make pkg-config
+      libsqlite3-dev libgsl-dev libcairo2-dev libcsv-dev libinih-dev libjansson-dev
+      libcmocka-dev sqlite3)
+[ "${1:-}" = "--bench" ] && pkgs+=(time)
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+else
+    echo "install-deps: cannot install packages (not root, no password-less sudo)." >&2
+    echo "install-deps: run this by hand, then try again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: no apt-get here; install these (Debian names) by hand: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq >&2 || { echo "install-deps: apt-get update failed" >&2; exit 1; }
+if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+    echo "install-deps: apt-get install failed; install by hand: ${missing[*]}" >&2
+    exit 1
+fi

@@ -1,0 +1,44 @@
+# tests/cli/lib.sh: a small TAP library for the end-to-end CLI tests.
+# Source it, then call the checks; each prints "ok N - what" or "not ok N - what".
+set -u
+: "${MQLCAL:?set MQLCAL to the mqlcal binary (tests/run.sh does)}"
+ROOT="${MQLCAL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+DATA="$ROOT/tests/data"
+SHARED="$ROOT/../shared/datasets"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+_n=0
+
+ok()   { _n=$((_n + 1)); echo "ok $_n - $*"; }
+nok()  { _n=$((_n + 1)); echo "not ok $_n - $*"; }
+skip() { _n=$((_n + 1)); echo "ok $_n - # SKIP $*"; }
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR and the status in $RC.
+run() {
+    "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(cat "$T/out")
+    ERR=$(cat "$T/err")
+}
+
+# expect_rc N WHAT
+expect_rc() {
+    if [ "$RC" -eq "$1" ]; then ok "$2 (exit $1)"; else
+        nok "$2: expected exit $1, got $RC"; echo "#   stdout: ${OUT:0:400}"; echo "#   stderr: ${ERR:0:400}"
+    fi
+}
+
+# expect_contains HAYSTACK NEEDLE WHAT
+expect_contains() {
+    if [[ "$1" == *"$2"* ]]; then ok "$3"; else
+        nok "$3: missing '$2'"; echo "#   got: ${1:0:600}"
+    fi
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+    if [ "$1" = "$2" ]; then ok "$3"; else nok "$3: expected '$2', got '$1'"; fi
+}
+
+# sql DB QUERY: one value from the store
+sql() { sqlite3 -batch -noheader "$1" "$2"; }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every test and ends with one line "N passed, N failed, N skipped".
+#   unit tests: build/tests/test_* (cmocka, TAP output)
+#   CLI tests:  tests/cli/*.sh (TAP output through tests/cli/lib.sh)
+# Environment: MQLCAL (the binary, default ./mqlcal), UNIT_DIR (default build/tests),
+# TESTS (a grep pattern to run only matching test files).
+set -u
+cd "$(dirname "$0")/.."
+export MQLCAL="${MQLCAL:-$PWD/mqlcal}"
+case "$MQLCAL" in /*) ;; *) MQLCAL="$PWD/$MQLCAL" ;; esac
+UNIT_DIR="${UNIT_DIR:-build/tests}"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+export MQLCAL_ROOT="$PWD"
+
+pass=0 fail=0 skip=0
+failed_names=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+count() { # $1 = name; reads TAP on stdin, echoes it, counts
+    local name=$1 line
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        case "$line" in
+        "not ok"*) fail=$((fail + 1)); failed_names+=("$name: ${line#not ok }") ;;
+        "ok "*"# SKIP"* | "ok "*"# skip"*) skip=$((skip + 1)) ;;
+        "ok "*) pass=$((pass + 1)) ;;
+        esac
+    done
+}
+
+run_one() { # $1 = name, rest = command
+    local name=$1; shift
+    echo "# --- $name"
+    "$@" >"$log" 2>&1
+    local rc=$?
+    count "$name" <"$log"
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
+        # a crash or an error outside any test case still fails the run
+        fail=$((fail + 1)); failed_names+=("$name: exited with status $rc")
+        echo "not ok - $name exited with status $rc"
+    fi
+}
+
+for t in "$UNIT_DIR"/test_*; do
+    [ -x "$t" ] || continue
+    [ -n "${TESTS:-}" ] && ! echo "$t" | grep -q -- "$TESTS" && continue
+    run_one "$(basename "$t")" "$t"
+done
+for t in tests/cli/*.sh; do
+    [ "$(basename "$t")" = lib.sh ] && continue
+    [ -n "${TESTS:-}" ] && ! echo "$t" | grep -q -- "$TESTS" && continue
+    run_one "$(basename "$t")" bash "$t"
+done
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+    echo "# failures:"
+    for f in "${failed_names[@]}"; do echo "#   $f"; done
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ $((pass + fail)) -gt 0 ]
