@@ -54,6 +54,7 @@ struct ingest {
     sqlite3_stmt *ins_lead, *ins_reject, *find_line;
     int32_t day_min, day_max;
     int have_day;
+    size_t *missing_len; /* lengths of cfg->missing.items */
 };
 
 const char *ingest_reason_name(enum ingest_reason r)
@@ -361,12 +362,13 @@ static void show(char *buf, size_t cap, const char *s, size_t n)
     snprintf(buf, cap, "'%.*s%s'", (int)k, s, n > k ? "..." : "");
 }
 
-static int is_missing(const struct config *cfg, const char *s, size_t n)
+static int is_missing(const struct ingest *in, const char *s, size_t n)
 {
     if (n == 0)
         return 1;
-    for (size_t i = 0; i < cfg->missing.n; i++)
-        if (strlen(cfg->missing.items[i]) == n && memcmp(cfg->missing.items[i], s, n) == 0)
+    const struct strlist *m = &in->cfg->missing;
+    for (size_t i = 0; i < m->n; i++)
+        if (in->missing_len[i] == n && memcmp(m->items[i], s, n) == 0)
             return 1;
     return 0;
 }
@@ -402,7 +404,7 @@ static int load_row(struct ingest *in)
             return reject(in, REJECT_NUL_BYTE, "column '%s': NUL byte in the value", col->name);
         if (!text_utf8_valid(s, n))
             return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
-        int missing = is_missing(cfg, s, n);
+        int missing = is_missing(in, s, n);
         int slot = col->type == COL_ID        ? 2
                    : col->type == COL_OUTCOME ? 3
                    : col->type == COL_DATE    ? 4
@@ -520,19 +522,23 @@ static void on_field(void *s, size_t len, void *data)
     struct ingest *in = data;
     if (in->fatal)
         return;
-    if (grow(&in->fbuf, &in->fcap, in->flen + len + 1, 1) ||
-        grow(&in->foff, &in->fields_cap, in->nfields + 1, sizeof *in->foff)) {
+    if (in->nfields == in->fields_cap) {
+        size_t cap = in->fields_cap ? 2 * in->fields_cap : 64;
+        size_t *off = realloc(in->foff, cap * sizeof *off);
+        if (off)
+            in->foff = off;
+        size_t *lens = off ? realloc(in->flens, cap * sizeof *lens) : NULL;
+        if (!lens) {
+            in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
+            return;
+        }
+        in->flens = lens;
+        in->fields_cap = cap;
+    }
+    if (grow(&in->fbuf, &in->fcap, in->flen + len + 1, 1)) {
         in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
         return;
     }
-    size_t cap2 = in->fields_cap;
-    /* flens grows with foff: keep their capacities equal */
-    size_t *fl = realloc(in->flens, cap2 * sizeof *fl);
-    if (!fl) {
-        in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
-        return;
-    }
-    in->flens = fl;
     if (len)
         memcpy(in->fbuf + in->flen, s, len);
     in->foff[in->nfields] = in->flen;
@@ -654,6 +660,7 @@ static void release(struct ingest *in)
     free(in->foff);
     free(in->flens);
     free(in->raw);
+    free(in->missing_len);
 }
 
 /* Reads the header and the rows; the caller holds the parser and the open file. */
@@ -753,6 +760,12 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     now_iso(started, sizeof started);
     if ((rc = plan_columns(&in)))
         goto out;
+    if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len))) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < cfg->missing.n; i++)
+        in.missing_len[i] = strlen(cfg->missing.items[i]);
 
     db_path = o->db_path ? text_dup(o->db_path) : ingest_default_db(cfg);
     if (!db_path) {
