@@ -247,7 +247,7 @@ static int create_schema(struct ingest *in)
     if (rc)
         return rc;
     struct sqlbuf t = {0}, ins = {0};
-    sb_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL UNIQUE,"
+    sb_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
                " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
     sb_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
@@ -260,7 +260,7 @@ static int create_schema(struct ingest *in)
         sb_add(&t, sql_type(in->cols[c].type));
         sb_add(&ins, ", ?");
     }
-    sb_add(&t, ") STRICT");
+    sb_add(&t, ") STRICT, WITHOUT ROWID");
     sb_add(&ins, ")");
     if (t.oom || ins.oom)
         rc = mql_err_set(in->err, MQL_EIO, "out of memory");
@@ -492,7 +492,8 @@ static int load_row(struct ingest *in)
     sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(in->db) == SQLITE_CONSTRAINT_UNIQUE) {
+    if (rc == SQLITE_CONSTRAINT &&
+        sqlite3_extended_errcode(in->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
         sqlite3_bind_text(in->find_line, 1, id, (int)idn, SQLITE_STATIC);
         int64_t first =
             sqlite3_step(in->find_line) == SQLITE_ROW ? sqlite3_column_int64(in->find_line, 0) : 0;
@@ -691,9 +692,12 @@ static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct
         }
         pending_cr = 0;
         while (n > 0) {
-            size_t i = 0;
-            while (i < n && s[i] != '\n' && s[i] != '\r')
-                i++;
+            /* the next line end: LF, CRLF or a lone CR */
+            const char *lf = memchr(s, '\n', n);
+            size_t i = lf ? (size_t)(lf - s) : n;
+            const char *cr = memchr(s, '\r', i);
+            if (cr)
+                i = (size_t)(cr - s);
             int ends = i < n;
             if (ends && s[i] == '\r') {
                 if (i + 1 < n && s[i + 1] == '\n')

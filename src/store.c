@@ -10,6 +10,19 @@
 
 #include "mqlcal/text.h"
 
+/* mqlcal uses SQLite from one thread only, so SQLite's mutexes (taken on every allocation and
+ * page fetch) are pure cost. This only works before SQLite initialises, so each store entry
+ * point calls it first; later calls are no-ops. */
+static void global_config(void)
+{
+    static int done;
+    if (!done) {
+        sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        done = 1;
+    }
+}
+
 static int sqlite_fail(sqlite3 *db, struct mql_err *err, const char *what)
 {
     return mql_err_set(err, MQL_EIO, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
@@ -53,6 +66,7 @@ int store_quote_ident(const char *name, char *buf, size_t cap)
 
 int store_open(const char *path, sqlite3 **db, struct mql_err *err)
 {
+    global_config();
     *db = NULL;
     struct stat st;
     if (stat(path, &st) != 0)
@@ -87,6 +101,7 @@ int store_open(const char *path, sqlite3 **db, struct mql_err *err)
 
 int store_create_bulk(const char *path, sqlite3 **db, struct mql_err *err)
 {
+    global_config();
     *db = NULL;
     if (unlink(path) != 0 && errno != ENOENT)
         return mql_err_set(err, MQL_EIO, "cannot remove '%s': %s", path, strerror(errno));
