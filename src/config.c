@@ -17,12 +17,25 @@ struct reader {
     int too_long; /* line number of the first line longer than inih's buffer, or 0 */
 };
 
+/* A key that takes one value, and the line that gave it. */
+struct seen_key {
+    char section[16];
+    char key[24];
+    int line;
+};
+
 struct parse {
     struct config *cfg;
     struct reader *rd;
     struct mql_err *err;
     int err_line; /* first line with an error found by the handler, or 0 */
+    struct seen_key seen[32];
+    size_t nseen;
 };
+
+/* Longest line we accept, without its line end: inih's buffer holds the line, "\r\n" and a
+ * NUL. */
+#define LINE_MAX_CHARS (ini_max_line - 3)
 
 static char *reader_next(char *str, int num, void *stream)
 {
@@ -38,11 +51,15 @@ static char *reader_next(char *str, int num, void *stream)
     }
     str[i] = '\0';
     rd->line++;
-    if (str[i - 1] != '\n' && rd->pos < rd->len) {
+    int truncated = str[i - 1] != '\n' && rd->pos < rd->len;
+    size_t content = i;
+    while (content > 0 && (str[content - 1] == '\n' || str[content - 1] == '\r'))
+        content--;
+    if (truncated || content > (size_t)LINE_MAX_CHARS) {
         /* inih would read the rest as a new line: refuse instead of guessing */
         if (!rd->too_long)
             rd->too_long = rd->line;
-        while (rd->pos < rd->len && rd->text[rd->pos++] != '\n')
+        while (truncated && rd->pos < rd->len && rd->text[rd->pos++] != '\n')
             ;
     }
     return str;
@@ -85,17 +102,39 @@ static int strlist_append(struct strlist *l, const char *value)
 static int set_text(struct parse *ps, char **slot, int *line_slot, const char *key,
                     const char *value)
 {
-    if (*slot) {
-        return mql_err_set(ps->err, MQL_EINPUT, "key '%s' given twice (first at line %d)", key,
-                           line_slot ? *line_slot : 0);
-    }
     if (value[0] == '\0')
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s': empty value", key);
+    free(*slot);
     if (!(*slot = text_dup(value)))
         return mql_err_set(ps->err, MQL_EIO, "out of memory");
     if (line_slot)
         *line_slot = ps->rd->line;
     return 0;
+}
+
+/* Refuses a second value for a key that takes one; list keys and attributes do not come here. */
+static int once(struct parse *ps, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ps->nseen; i++)
+        if (strcmp(ps->seen[i].section, section) == 0 && strcmp(ps->seen[i].key, key) == 0)
+            return mql_err_set(ps->err, MQL_EINPUT, "key '%s' given twice (first at line %d)", key,
+                               ps->seen[i].line);
+    if (ps->nseen < sizeof ps->seen / sizeof ps->seen[0] && strlen(section) < 16 &&
+        strlen(key) < 24) {
+        struct seen_key *k = &ps->seen[ps->nseen++];
+        strcpy(k->section, section);
+        strcpy(k->key, key);
+        k->line = ps->rd->line;
+    }
+    return 0;
+}
+
+static int is_list_key(const char *section, const char *key)
+{
+    if (strcmp(section, "data") == 0)
+        return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0 ||
+               strcmp(key, "missing") == 0;
+    return strcmp(section, "segments") == 0 && strcmp(key, "by") == 0;
 }
 
 static int parse_number(struct parse *ps, const char *key, const char *value, double *out)
@@ -306,6 +345,8 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
                            "unknown key '%s' in [data] (expected leads, id, outcome, positive, "
                            "negative, date, delimiter, missing or feedback)",
                            key);
+    if (list == &c->positive)
+        c->line_positive = ps->rd->line;
     if (strlist_append(list, value))
         return mql_err_set(ps->err, MQL_EIO, "out of memory");
     return 0;
@@ -350,41 +391,48 @@ static int handle_calibration(struct parse *ps, const char *key, const char *val
                        key);
 }
 
+/* One key of one section; the sections of later stages are added here. */
+static int dispatch(struct parse *ps, const char *section, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(section, "data") == 0)
+        return handle_data(ps, key, value);
+    if (strcmp(section, "attributes") == 0)
+        return parse_attribute(ps, key, value);
+    if (strcmp(section, "segments") == 0) {
+        if (strcmp(key, "by") != 0)
+            return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [segments] (expected by)",
+                               key);
+        c->line_segments = ps->rd->line;
+        return strlist_append(&c->segments, value) ? mql_err_set(ps->err, MQL_EIO, "out of memory")
+                                                   : 0;
+    }
+    if (strcmp(section, "calibration") == 0)
+        return handle_calibration(ps, key, value);
+    if (strcmp(section, "output") == 0) {
+        if (strcmp(key, "dir") != 0)
+            return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
+                               key);
+        return set_text(ps, &c->out_dir, NULL, key, value);
+    }
+    if (section[0] == '\0')
+        return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown section [%s] (expected data, attributes, segments, calibration "
+                       "or output)",
+                       section);
+}
+
 static int handle(void *user, const char *section, const char *key, const char *value)
 {
     struct parse *ps = user;
-    struct config *c = ps->cfg;
     if (ps->err_line) /* keep the first error only */
         return 1;
-    int rc;
-    if (strcmp(section, "data") == 0)
-        rc = handle_data(ps, key, value);
-    else if (strcmp(section, "attributes") == 0)
-        rc = parse_attribute(ps, key, value);
-    else if (strcmp(section, "segments") == 0) {
-        if (strcmp(key, "by") == 0) {
-            c->line_segments = ps->rd->line;
-            rc = strlist_append(&c->segments, value)
-                     ? mql_err_set(ps->err, MQL_EIO, "out of memory")
-                     : 0;
-        } else
-            rc = mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [segments] (expected by)",
-                             key);
-    } else if (strcmp(section, "calibration") == 0)
-        rc = handle_calibration(ps, key, value);
-    else if (strcmp(section, "output") == 0) {
-        if (strcmp(key, "dir") == 0)
-            rc = set_text(ps, &c->out_dir, NULL, key, value);
-        else
-            rc = mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
-                             key);
-    } else if (section[0] == '\0')
-        rc = mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
-    else
-        rc = mql_err_set(ps->err, MQL_EINPUT,
-                         "unknown section [%s] (expected data, attributes, segments, "
-                         "calibration or output)",
-                         section);
+    int rc = 0;
+    if (strcmp(section, "attributes") != 0 && !is_list_key(section, key))
+        rc = once(ps, section, key);
+    if (!rc)
+        rc = dispatch(ps, section, key, value);
     if (rc) {
         ps->err_line = ps->rd->line;
         return 0;
@@ -434,8 +482,8 @@ static int finish(struct config *c, struct mql_err *err)
         for (size_t j = 0; j < c->negative.n; j++)
             if (text_ieq(c->positive.items[i], c->negative.items[j]))
                 return mql_err_set(err, MQL_EINPUT,
-                                   "[data]: outcome value '%s' is both positive and negative",
-                                   c->positive.items[i]);
+                                   "line %d: outcome value '%s' is both positive and negative",
+                                   c->line_positive, c->positive.items[i]);
     const char *roles[] = {c->id, c->outcome, c->date, c->feedback};
     const char *names[] = {"id", "outcome", "date", "feedback"};
     for (size_t i = 0; i < c->nattrs; i++)
@@ -482,7 +530,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     int line = ini_parse_stream(reader_next, &rd, handle, &ps);
     if (rd.too_long && (!ps.err_line || rd.too_long <= ps.err_line))
         return mql_err_set(err, MQL_EINPUT, "%s:%d: line too long (over %d characters)", path,
-                           rd.too_long, ini_max_line - 3);
+                           rd.too_long, LINE_MAX_CHARS);
     if (line > 0 && (!ps.err_line || line < ps.err_line))
         return mql_err_set(err, MQL_EINPUT,
                            "%s:%d: syntax error (expected [section] or key = value)", path, line);

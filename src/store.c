@@ -53,7 +53,8 @@ int store_quote_ident(const char *name, char *buf, size_t cap)
         return -1;
     buf[n++] = '"';
     for (const char *p = name; *p; p++) {
-        if (n + 3 >= cap)
+        /* room for this character (twice if a quote), the closing quote and the NUL */
+        if (n + (*p == '"' ? 2 : 1) + 2 > cap)
             return -1;
         if (*p == '"')
             buf[n++] = '"';

@@ -230,13 +230,13 @@ static int parse_time(const char *s, size_t n, size_t i)
     if (digits(s, n, i + 1, 2, &oh) || oh > 23)
         return -1;
     i += 3;
-    if (i < n && s[i] == ':')
+    if (i == n)
+        return 0; /* +hh */
+    if (s[i] == ':')
         i++;
-    if (i < n && (digits(s, n, i, 2, &om) || om > 59))
-        return -1;
-    if (i < n)
-        i += 2;
-    return i == n ? 0 : -1;
+    if (digits(s, n, i, 2, &om) || om > 59)
+        return -1; /* +hh: or +hhm */
+    return i + 2 == n ? 0 : -1;
 }
 
 int text_parse_date(const char *s, size_t n, int32_t *days)

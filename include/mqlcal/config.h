@@ -78,12 +78,13 @@ struct config {
     char *out_dir; /* resolved */
 
     /* lines of the keys, for messages that come after parsing (0 = not given) */
-    int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments;
+    int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive;
 };
 
 /* Reads and checks the config at path into cfg (which the caller holds; release it with
  * config_release, also after a failure). Fails with MQL_EINPUT and "path:line: ..." on a wrong
- * section or key, a bad value, or a missing required key; MQL_EIO when the file can't be read. */
+ * section or key, a bad value, a missing required key, a key given twice, a line over 196
+ * characters, a file over CONFIG_MAX_BYTES, or no file at path; MQL_EIO when it can't be read. */
 int config_load(const char *path, struct config *cfg, struct mql_err *err);
 
 /* Parses config text held in memory; path is used for messages and relative paths only. */

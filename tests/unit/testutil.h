@@ -1,0 +1,107 @@
+/*
+ * testutil.h: small helpers shared by the cmocka unit tests (header-only, static inline).
+ *
+ * Temporary files live in a folder made by tu_mkdtemp under /tmp and removed by tu_rmrf, so
+ * the tests never depend on the current directory.
+ */
+#ifndef MQLCAL_TESTUTIL_H
+#define MQLCAL_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mqlcal/err.h"
+
+/* Makes a fresh folder /tmp/mqlcal-test-XXXXXX and writes its path to buf (cap bytes);
+ * fails the current test when it cannot. */
+static inline void tu_mkdtemp(char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "/tmp/mqlcal-test-XXXXXX");
+    assert_true(n > 0 && (size_t)n < cap);
+    assert_non_null(mkdtemp(buf));
+}
+
+/* Writes path = dir/name (cap bytes) and fails the current test when it does not fit. */
+static inline void tu_path(char *path, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(path, cap, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < cap);
+}
+
+/* Writes the n bytes at data to dir/name and puts that path in path (cap bytes). */
+static inline void tu_write_file(const char *dir, const char *name, const void *data, size_t n,
+                                 char *path, size_t cap)
+{
+    tu_path(path, cap, dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Like tu_write_file for a NUL-terminated text. */
+static inline void tu_write_text(const char *dir, const char *name, const char *text, char *path,
+                                 size_t cap)
+{
+    tu_write_file(dir, name, text, strlen(text), path, cap);
+}
+
+/* 1 when something (file, folder, ...) exists at path. */
+static inline int tu_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Removes path and, for a folder, everything under it; missing paths are fine. */
+static inline void tu_rmrf(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                    continue;
+                size_t n = strlen(path) + strlen(e->d_name) + 2;
+                char *child = malloc(n);
+                if (!child)
+                    continue;
+                snprintf(child, n, "%s/%s", path, e->d_name);
+                tu_rmrf(child);
+                free(child);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static inline void tu_assert_err_contains(const struct mql_err *err, const char *sub,
+                                          const char *file, int line)
+{
+    if (!strstr(err->msg, sub)) {
+        print_error("error message '%s' does not contain '%s'\n", err->msg, sub);
+        _fail(file, line);
+    }
+}
+
+/* Fails the current test unless err's message contains sub. */
+#define assert_err_contains(err, sub) tu_assert_err_contains((err), (sub), __FILE__, __LINE__)
+
+#endif
