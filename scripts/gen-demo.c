@@ -9,12 +9,12 @@
  * all three.
  *
  * Determinism: the same arguments give the same bytes on every machine. The generator uses its
- * own PRNG (xoshiro256** seeded by splitmix64) and its own exp() and log(), built from + - * /
- * and the exact operations sqrt, floor, frexp and ldexp only, so no libm rounding difference can
- * change a draw. That needs IEEE 754 doubles evaluated without excess precision
- * (FLT_EVAL_METHOD 0, every 64-bit target) and without fused multiply-add contraction (off
- * under -std=c11 in GCC; the pragma below turns it off in clang). Expressions never hold two
- * draws, since C leaves the order of their evaluation unspecified.
+ * own PRNG (xoshiro256** seeded by splitmix64) and its own exp() and log(), built from + - * /,
+ * sqrt, floor and constant tables only, so no libm rounding difference can change a draw. That
+ * needs IEEE 754 doubles evaluated without excess precision (FLT_EVAL_METHOD 0, every 64-bit
+ * target) and without fused multiply-add contraction (off under -std=c11 in GCC; the pragma
+ * below turns it off in clang). No expression holds two draws, since C leaves the order of
+ * their evaluation unspecified.
  *
  * Exit status: 0 ok, 1 bad arguments, 3 write error.
  */
@@ -91,7 +91,16 @@ static double rng_unif_pos(struct rng *r)
 /* Uniform integer in [0, n), n > 0, without modulo bias. */
 static uint64_t rng_below(struct rng *r, uint64_t n)
 {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* multiple of n, minus 0 or n */
+    if (n <= UINT32_MAX) { /* Lemire's multiply-shift: no division in the common case */
+        uint64_t m = (rng_next(r) >> 32) * n;
+        if ((uint32_t)m < n) {
+            uint32_t t = (uint32_t)(-(uint32_t)n) % (uint32_t)n;
+            while ((uint32_t)m < t)
+                m = (rng_next(r) >> 32) * n;
+        }
+        return m >> 32;
+    }
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* a multiple of n */
     uint64_t x;
     do
         x = rng_next(r);
@@ -106,56 +115,84 @@ static int rng_bernoulli(struct rng *r, double p)
 
 /* ---- deterministic exp and log ------------------------------------------------------------- */
 
-#define LN2_HI 6.93147180369123816490e-01 /* ln 2 with trailing zero bits: k * LN2_HI is exact */
+#define LN2_HI 6.93147180369123816490e-01 /* ln 2 with 21 trailing zero bits */
 #define LN2_LO 1.90821492927058770002e-10
 
+/* 2^(j/64), j = 0..63, correctly rounded. */
+static const double exp2_j64[64] = {
+    0x1.0000000000000p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0, 0x1.0874518759bc8p+0,
+    0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0, 0x1.11301d0125b51p+0, 0x1.1429aaea92de0p+0,
+    0x1.172b83c7d517bp+0, 0x1.1a35beb6fcb75p+0, 0x1.1d4873168b9aap+0, 0x1.2063b88628cd6p+0,
+    0x1.2387a6e756238p+0, 0x1.26b4565e27cddp+0, 0x1.29e9df51fdee1p+0, 0x1.2d285a6e4030bp+0,
+    0x1.306fe0a31b715p+0, 0x1.33c08b26416ffp+0, 0x1.371a7373aa9cbp+0, 0x1.3a7db34e59ff7p+0,
+    0x1.3dea64c123422p+0, 0x1.4160a21f72e2ap+0, 0x1.44e086061892dp+0, 0x1.486a2b5c13cd0p+0,
+    0x1.4bfdad5362a27p+0, 0x1.4f9b2769d2ca7p+0, 0x1.5342b569d4f82p+0, 0x1.56f4736b527dap+0,
+    0x1.5ab07dd485429p+0, 0x1.5e76f15ad2148p+0, 0x1.6247eb03a5585p+0, 0x1.6623882552225p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.6dfb23c651a2fp+0, 0x1.71f75e8ec5f74p+0, 0x1.75feb564267c9p+0,
+    0x1.7a11473eb0187p+0, 0x1.7e2f336cf4e62p+0, 0x1.82589994cce13p+0, 0x1.868d99b4492edp+0,
+    0x1.8ace5422aa0dbp+0, 0x1.8f1ae99157736p+0, 0x1.93737b0cdc5e5p+0, 0x1.97d829fde4e50p+0,
+    0x1.9c49182a3f090p+0, 0x1.a0c667b5de565p+0, 0x1.a5503b23e255dp+0, 0x1.a9e6b5579fdbfp+0,
+    0x1.ae89f995ad3adp+0, 0x1.b33a2b84f15fbp+0, 0x1.b7f76f2fb5e47p+0, 0x1.bcc1e904bc1d2p+0,
+    0x1.c199bdd85529cp+0, 0x1.c67f12e57d14bp+0, 0x1.cb720dcef9069p+0, 0x1.d072d4a07897cp+0,
+    0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
+    0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0, 0x1.fa7c1819e90d8p+0};
+
+/* exp(x) = 2^(k/64) e^r with |r| <= ln 2 / 128; the degree 6 polynomial leaves < 1e-17. */
 static double dexp(double x)
 {
     if (x < -700.0)
         return 0.0;
     if (x > 700.0)
         x = 700.0;
-    double kd = floor(x * 1.44269504088896338700 + 0.5);
-    double r = (x - kd * LN2_HI) - kd * LN2_LO; /* |r| <= 0.35 */
-    /* Taylor to degree 14: the remainder is below 1e-18 on |r| <= 0.35. */
-    double p = 1.0 / 87178291200.0;
-    static const double inv_fact[] = {1.0,
-                                      1.0,
-                                      1.0 / 2.0,
-                                      1.0 / 6.0,
-                                      1.0 / 24.0,
-                                      1.0 / 120.0,
-                                      1.0 / 720.0,
-                                      1.0 / 5040.0,
-                                      1.0 / 40320.0,
-                                      1.0 / 362880.0,
-                                      1.0 / 3628800.0,
-                                      1.0 / 39916800.0,
-                                      1.0 / 479001600.0,
-                                      1.0 / 6227020800.0};
-    for (int i = 13; i >= 0; i--)
-        p = p * r + inv_fact[i];
-    return ldexp(p, (int)kd);
+    double kd = floor(x * (64.0 / 0.69314718055994530942) + 0.5);
+    double r = (x - kd * (LN2_HI / 64.0)) - kd * (LN2_LO / 64.0); /* kd * LN2_HI is exact */
+    double p =
+        1.0 +
+        r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720))))));
+    long k = (long)kd;
+    long j = ((k % 64) + 64) % 64;
+    long e = (k - j) / 64; /* in [-1010, 1010]: 2^e is a normal double */
+    uint64_t bits = (uint64_t)(e + 1023) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return exp2_j64[j] * p * scale;
 }
 
-/* x > 0 and finite. */
+/* log(1 + (j + 0.5) / 64), j = 0..63, correctly rounded. */
+static const double log_c64[64] = {
+    0x1.fe02a6b106789p-8, 0x1.7b91b07d5b11bp-6, 0x1.39e87b9febd60p-5, 0x1.b42dd711971bfp-5,
+    0x1.16536eea37ae1p-4, 0x1.51b073f06183fp-4, 0x1.8c345d6319b21p-4, 0x1.c5e548f5bc743p-4,
+    0x1.fec9131dbeabbp-4, 0x1.1b72ad52f67a0p-3, 0x1.371fc201e8f74p-3, 0x1.526e5e3a1b438p-3,
+    0x1.6d60fe719d21dp-3, 0x1.87fa06520c911p-3, 0x1.a23bc1fe2b563p-3, 0x1.bc286742d8cd6p-3,
+    0x1.d5c216b4fbb91p-3, 0x1.ef0adcbdc5936p-3, 0x1.0402594b4d041p-2, 0x1.1058bf9ae4ad5p-2,
+    0x1.1c898c16999fbp-2, 0x1.2895a13de86a3p-2, 0x1.347dd9a987d55p-2, 0x1.404308686a7e4p-2,
+    0x1.4be5f957778a1p-2, 0x1.5767717455a6cp-2, 0x1.62c82f2b9c795p-2, 0x1.6e08eaa2ba1e4p-2,
+    0x1.792a55fdd47a2p-2, 0x1.842d1da1e8b17p-2, 0x1.8f11e873662c7p-2, 0x1.99d958117e08bp-2,
+    0x1.a484090e5bb0ap-2, 0x1.af1293247786bp-2, 0x1.b9858969310fbp-2, 0x1.c3dd7a7cdad4dp-2,
+    0x1.ce1af0b85f3ebp-2, 0x1.d83e7258a2f3ep-2, 0x1.e24881a7c6c26p-2, 0x1.ec399d2468cc0p-2,
+    0x1.f6123fa7028acp-2, 0x1.ffd2e0857f498p-2, 0x1.04bdf9da926d2p-1, 0x1.0986f4f573521p-1,
+    0x1.0e44985d1cc8cp-1, 0x1.12f719593efbcp-1, 0x1.179eabbd899a1p-1, 0x1.1c3b81f713c25p-1,
+    0x1.20cdcd192ab6ep-1, 0x1.2555bce98f7cbp-1, 0x1.29d37fec2b08bp-1, 0x1.2e47436e40268p-1,
+    0x1.32b1339121d71p-1, 0x1.37117b54747b6p-1, 0x1.3b68449fffc23p-1, 0x1.3fb5b84d16f42p-1,
+    0x1.43f9fe2f9ce67p-1, 0x1.48353d1ea88dfp-1, 0x1.4c679afccee3ap-1, 0x1.50913cc01686bp-1,
+    0x1.54b2467999498p-1, 0x1.58cadb5cd7989p-1, 0x1.5cdb1dc6c1765p-1, 0x1.60e32f44788d9p-1};
+
+/* log(x) for a normal x > 0: x = 2^e m with m in [1, 2), m near c = 1 + (j + 0.5) / 64, and
+ * log(m) = log(c) + 2 atanh(s), s = (m - c) / (m + c), |s| < 1/256: three terms leave < 1e-20. */
 static double dlog(double x)
 {
-    int e;
-    double m = frexp(x, &e); /* [0.5, 1) */
-    if (m < 0.70710678118654752440) {
-        m *= 2.0;
-        e--;
-    }
-    double f = m - 1.0; /* exact, in [-0.293, 0.414] */
-    double s = f / (2.0 + f);
-    double s2 = s * s; /* <= 0.0295 */
-    /* log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); stopping at s^23 leaves < 1e-19. */
-    double t = 1.0 / 23.0;
-    for (int k = 21; k >= 3; k -= 2)
-        t = t * s2 + 1.0 / k;
-    double logm = 2.0 * s + 2.0 * s * s2 * t;
-    return (double)e * LN2_HI + ((double)e * LN2_LO + logm);
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int e = (int)((bits >> 52) & 0x7ff) - 1023;
+    int j = (int)((bits >> 46) & 63);
+    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+    double m;
+    memcpy(&m, &bits, sizeof m);
+    double c = 1.0 + (j + 0.5) / 64.0;
+    double s = (m - c) / (m + c); /* m - c is exact */
+    double s2 = s * s;
+    double t = 2.0 * s + 2.0 * s * s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7)));
+    return ((double)e * LN2_HI + log_c64[j]) + ((double)e * LN2_LO + t);
 }
 
 static double logistic(double eta)
@@ -252,9 +289,8 @@ static int rng_pick(struct rng *r, const unsigned *w, int n)
 
 /* ---- the attributes and the TRUE MODEL ----------------------------------------------------- */
 
-/* Effects are in hundredths of a logit unit, relative to each attribute's reference level
- * (effect 0, listed first in the comments of datasets/README.md). A missing value is a level of
- * its own with its own effect. */
+/* Effects are in hundredths of a logit unit, relative to each attribute's reference level (the
+ * level with effect 0). A missing value is a level of its own with its own effect. */
 #define INTERCEPT (-230)
 
 enum {
@@ -291,8 +327,8 @@ static const struct {
 };
 
 enum { JOB_C_LEVEL, JOB_VP, JOB_DIRECTOR, JOB_MANAGER, JOB_IC, JOB_STUDENT, N_JOB };
-static const char *const job_name[N_JOB] = {"c_level", "vp",      "director",
-                                            "manager", "individual_contributor", "student"};
+static const char *const job_name[N_JOB] = {
+    "c_level", "vp", "director", "manager", "individual_contributor", "student"};
 static const int job_eff[N_JOB] = {60, 80, 70, 0, -40, -200};
 #define JOB_MISSING_EFF (-50)
 /* Job level mix by channel family: search and webinars; events, referrals and outbound reach
@@ -454,9 +490,9 @@ static void gen_attributes(struct rng *r, struct lead *l)
     if (rng_bernoulli(r, P_COUNTRY_MISSING))
         l->country = -1;
 
-    const unsigned *ew = l->job_true == JOB_STUDENT     ? email_w_student
+    const unsigned *ew = l->job_true == JOB_STUDENT  ? email_w_student
                          : ind_true == IND_EDUCATION ? email_w_education
-                                                        : email_w_default;
+                                                     : email_w_default;
     l->email = rng_pick(r, ew, N_EMAIL);
 }
 
@@ -468,8 +504,8 @@ static void gen_engagement(struct rng *r, struct lead *l)
     double ez = dexp(0.5 * z);
     int student = l->job_true == JOB_STUDENT;
 
-    l->pricing = rng_negbin(r, channel_engage[l->channel].pricing * ez * (student ? 0.5 : 1.0),
-                            0.8);
+    l->pricing =
+        rng_negbin(r, channel_engage[l->channel].pricing * ez * (student ? 0.5 : 1.0), 0.8);
     l->guides = rng_negbin(r, channel_engage[l->channel].guides * ez * (student ? 1.6 : 1.0), 0.7);
     if (l->channel == CH_CONTENT_SYNDICATION && rng_bernoulli(r, 0.85))
         l->guides++;
@@ -523,8 +559,8 @@ static void gen_feedback(struct rng *r, struct lead *l)
         w[FB_NOT_DECISION_MAKER] = ndm[l->job_true];
         w[FB_STUDENT] = l->email == EM_EDU ? 25 : 1;
         w[FB_COMPETITOR] = l->industry == IND_SOFTWARE ? 12 : 5;
-        w[FB_BAD_CONTACT] = (l->email == EM_FREE ? 20 : 8) + (l->country < 0 ? 25 : 0) +
-                            (l->job < 0 ? 25 : 0);
+        w[FB_BAD_CONTACT] =
+            (l->email == EM_FREE ? 20 : 8) + (l->country < 0 ? 25 : 0) + (l->job < 0 ? 25 : 0);
     }
     l->feedback = rng_pick(r, w, N_FEEDBACK);
     if (l->feedback == FB_NO_BUDGET && rng_bernoulli(r, 0.3))
@@ -652,6 +688,7 @@ static void out_uint(struct out *o, uint64_t v, int width)
         out_char(o, tmp[--n]);
 }
 
+/* Level names are plain tokens; only the sales feedback texts can need quoting. */
 static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
                      const struct lead *l)
 {
@@ -661,19 +698,19 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
     out_char(o, ',');
     out_str(o, date);
     out_char(o, ',');
-    out_field(o, channel_name[l->channel]);
+    out_str(o, channel_name[l->channel]);
     out_char(o, ',');
     if (l->job >= 0)
-        out_field(o, job_name[l->job]);
+        out_str(o, job_name[l->job]);
     out_char(o, ',');
-    out_field(o, l->size >= 0 ? size_name[l->size] : "NA");
+    out_str(o, l->size >= 0 ? size_name[l->size] : "NA");
     out_char(o, ',');
-    out_field(o, l->industry >= 0 ? ind_name[l->industry] : "Select");
+    out_str(o, l->industry >= 0 ? ind_name[l->industry] : "Select");
     out_char(o, ',');
     if (l->country >= 0)
-        out_field(o, country_name[l->country]);
+        out_str(o, country_name[l->country]);
     out_char(o, ',');
-    out_field(o, email_name[l->email]);
+    out_str(o, email_name[l->email]);
     const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         out_char(o, ',');
@@ -695,7 +732,7 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
 
 struct args {
     uint64_t n, seed;
-    long start; /* days since 1970-01-01 */
+    long start, end; /* days since 1970-01-01; end is the first day after the period */
     int months;
     const char *out;
 };
@@ -824,7 +861,9 @@ static int parse_args(int argc, char **argv, struct args *a)
     }
     int y, m, d;
     civil_from_days(a->start, &y, &m, &d);
-    if ((long)y * 12 + (m - 1) + a->months > 10000L * 12) {
+    long month_index = (long)(m - 1) + a->months; /* of the end, counted from January of y */
+    a->end = days_from_civil(y + month_index / 12, month_index % 12 + 1, d);
+    if (a->end > days_from_civil(10000, 1, 1)) {
         fprintf(stderr, "gen-demo: --start and --months run past the year 9999\n");
         goto bad;
     }
@@ -842,11 +881,7 @@ static int generate(const struct args *a, FILE *f)
     uint64_t *cum = NULL;
     uint32_t *per_day = NULL;
 
-    int y, m, d;
-    civil_from_days(a->start, &y, &m, &d);
-    long total_months = (long)(m - 1) + a->months;
-    long end = days_from_civil(y + total_months / 12, total_months % 12 + 1, d);
-    size_t ndays = (size_t)(end - a->start);
+    size_t ndays = (size_t)(a->end - a->start);
 
     o = malloc(sizeof *o);
     cum = malloc(ndays * sizeof *cum);
@@ -886,15 +921,15 @@ static int generate(const struct args *a, FILE *f)
     for (uint64_t lim = 9999999; a->n > lim && id_width < 19; lim = lim * 10 + 9)
         id_width++;
 
-    out_str(o,
-            "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
-            "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
-            "time_on_site,demo_request,sales_feedback,became_sql\n");
+    out_str(o, "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
+               "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
+               "time_on_site,demo_request,sales_feedback,became_sql\n");
     uint64_t id = 0;
     for (size_t i = 0; i < ndays; i++) {
         if (!per_day[i])
             continue;
         char date[16];
+        int y, m, d;
         civil_from_days(a->start + (long)i, &y, &m, &d);
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
         for (uint32_t k = 0; k < per_day[i]; k++) {
@@ -964,8 +999,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (rename(tmp, a.out) != 0) {
-        fprintf(stderr, "gen-demo: cannot rename '%s' to '%s': %s\n", tmp, a.out,
-                strerror(errno));
+        fprintf(stderr, "gen-demo: cannot rename '%s' to '%s': %s\n", tmp, a.out, strerror(errno));
         unlink(tmp);
         goto out;
     }
