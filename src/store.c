@@ -116,7 +116,7 @@ int store_create_bulk(const char *path, sqlite3 **db, struct mql_err *err)
      * and a crash before that leaves only a temporary file behind. */
     int rc = store_exec(*db,
                         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -32768;"
+                        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -8192;"
                         "PRAGMA temp_store = FILE; PRAGMA page_size = 16384;",
                         err);
     if (rc) {
