@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c $(wildcard include/mqlcal/*.h) $(wildcard src/*.h) $(wildcard 
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(GEN): scripts/gen-demo.c
 	@mkdir -p $(dir $@)

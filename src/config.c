@@ -300,10 +300,16 @@ static int parse_attribute(struct parse *ps, const char *column, const char *val
                                  column, v);
                 goto out;
             }
+        } else if (strcmp(k, "force") == 0) {
+            if (parse_bool(v, &a->force)) {
+                rc = mql_err_set(ps->err, MQL_EINPUT,
+                                 "attribute '%s': force: expected yes or no, got '%s'", column, v);
+                goto out;
+            }
         } else {
             rc = mql_err_set(ps->err, MQL_EINPUT,
-                             "attribute '%s': unknown option '%s' (expected bins or "
-                             "after_outcome)",
+                             "attribute '%s': unknown option '%s' (expected bins, after_outcome "
+                             "or force)",
                              column, k);
             goto out;
         }
@@ -391,6 +397,101 @@ static int handle_calibration(struct parse *ps, const char *key, const char *val
                        key);
 }
 
+static int parse_int_range(struct parse *ps, const char *key, const char *value, int lo, int hi,
+                           int *out)
+{
+    int64_t v;
+    if (text_parse_int(value, strlen(value), &v) || v < lo || v > hi)
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "key '%s': expected a whole number from %d to %d, got '%s'", key, lo, hi,
+                           value);
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_real_range(struct parse *ps, const char *key, const char *value, double lo,
+                            double hi, int open_lo, double *out)
+{
+    double v;
+    if (text_parse_real(value, strlen(value), &v) || v < lo || (open_lo && v == lo) || v > hi)
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "key '%s': expected a number %s %g and <= %g, got '%s'", key,
+                           open_lo ? ">" : ">=", lo, hi, value);
+    *out = v;
+    return 0;
+}
+
+static int handle_model(struct parse *ps, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(key, "min_level_count") == 0)
+        return parse_int_range(ps, key, value, 1, 1000000000, &c->min_level_count);
+    if (strcmp(key, "quantiles") == 0)
+        return parse_int_range(ps, key, value, 2, 100, &c->quantiles);
+    if (strcmp(key, "holdout") == 0) {
+        double v;
+        if (text_ieq(value, "none") || strcmp(value, "0") == 0) {
+            c->no_holdout = 1;
+            return 0;
+        }
+        if (text_parse_real(value, strlen(value), &v) || !(v > 0) ||
+            (v >= 1 && v != (double)(int)v) || v > 1200)
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'holdout': expected months (a whole number), a share "
+                               "between 0 and 1, or none; got '%s'",
+                               value);
+        if (v < 1) {
+            c->holdout_share = v;
+            c->holdout_months = 0;
+        } else {
+            c->holdout_months = (int)v;
+            c->holdout_share = 0;
+        }
+        return 0;
+    }
+    if (strcmp(key, "l2") == 0)
+        return parse_real_range(ps, key, value, 0, 1e12, 0, &c->l2);
+    if (strcmp(key, "separation_l2") == 0)
+        return parse_real_range(ps, key, value, 0, 1e12, 1, &c->separation_l2);
+    if (strcmp(key, "leak_auc") == 0)
+        return parse_real_range(ps, key, value, 0.5, 1, 1, &c->leak_auc);
+    if (strcmp(key, "max_iter") == 0)
+        return parse_int_range(ps, key, value, 1, 1000, &c->max_iter);
+    if (strcmp(key, "tolerance") == 0)
+        return parse_real_range(ps, key, value, 0, 1e-2, 1, &c->tolerance);
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown key '%s' in [model] (expected min_level_count, quantiles, "
+                       "holdout, l2, separation_l2, leak_auc, max_iter or tolerance)",
+                       key);
+}
+
+static int handle_points(struct parse *ps, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(key, "pdo") == 0)
+        return parse_real_range(ps, key, value, 0, 1e6, 1, &c->pdo);
+    if (strcmp(key, "anchor_score") == 0)
+        return parse_real_range(ps, key, value, -1e9, 1e9, 0, &c->anchor_score);
+    if (strcmp(key, "anchor_odds") == 0)
+        return parse_real_range(ps, key, value, 0, 1e9, 1, &c->anchor_odds);
+    if (strcmp(key, "range") == 0) {
+        char lo[64], hi[64], extra[2];
+        if (sscanf(value, "%63s %63s %1s", lo, hi, extra) != 2 ||
+            text_parse_real(lo, strlen(lo), &c->range_lo) ||
+            text_parse_real(hi, strlen(hi), &c->range_hi) || !(c->range_hi > c->range_lo + 1))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'range': expected two numbers 'low high' with low < high, "
+                               "got '%s'",
+                               value);
+        c->use_range = 1;
+        return 0;
+    }
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown key '%s' in [points] (expected pdo, anchor_score, anchor_odds or "
+                       "range)",
+                       key);
+}
+
 /* One key of one section; the sections of later stages are added here. */
 static int dispatch(struct parse *ps, const char *section, const char *key, const char *value)
 {
@@ -409,6 +510,10 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
     }
     if (strcmp(section, "calibration") == 0)
         return handle_calibration(ps, key, value);
+    if (strcmp(section, "model") == 0)
+        return handle_model(ps, key, value);
+    if (strcmp(section, "points") == 0)
+        return handle_points(ps, key, value);
     if (strcmp(section, "output") == 0) {
         if (strcmp(key, "dir") != 0)
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
@@ -418,8 +523,8 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
     if (section[0] == '\0')
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
     return mql_err_set(ps->err, MQL_EINPUT,
-                       "unknown section [%s] (expected data, attributes, segments, calibration "
-                       "or output)",
+                       "unknown section [%s] (expected data, attributes, segments, calibration, "
+                       "model, points or output)",
                        section);
 }
 
@@ -520,6 +625,16 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     memset(cfg, 0, sizeof *cfg);
     cfg->delimiter = ',';
     cfg->period = PERIOD_MONTH;
+    cfg->min_level_count = 30;
+    cfg->quantiles = 5;
+    cfg->holdout_months = 3;
+    cfg->separation_l2 = 1;
+    cfg->leak_auc = 0.85;
+    cfg->max_iter = 50;
+    cfg->tolerance = 1e-10;
+    cfg->pdo = 20;
+    cfg->anchor_score = 100;
+    cfg->anchor_odds = 1;
     if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
         return mql_err_set(err, MQL_EIO, "out of memory");
 

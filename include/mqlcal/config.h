@@ -44,6 +44,7 @@ struct config_attr {
     double *bins; /* ascending bin edges from "bins = 0 60 300", or NULL */
     size_t nbins;
     int after_outcome; /* "after_outcome = yes": known only after the outcome (leaks) */
+    int force;         /* "force = yes": keep it even when the leakage guard trips */
     int line;          /* line in the config file */
 };
 
@@ -73,6 +74,25 @@ struct config {
     enum calib_period period;
     double capacity;          /* MQLs per period that sales can work, > 0 */
     double target_conversion; /* in (0, 1) */
+
+    /* [model] */
+    int min_level_count;  /* levels seen in fewer training leads pool into "(other)"; 30 */
+    int quantiles;        /* bins for count/numeric attributes without configured bins; 5 */
+    int holdout_months;   /* the latest months are the holdout (needs a date); 3 by default */
+    double holdout_share; /* or the latest share of leads (0 < share < 1); 0 = months */
+    int no_holdout;       /* "holdout = none": validate in sample only */
+    double l2;            /* L2 penalty on every coefficient but the intercept; 0 */
+    double separation_l2; /* the penalty used when separation is found and l2 is 0; 1 */
+    double leak_auc;      /* an attribute whose AUC alone exceeds this leaks; 0.85 */
+    int max_iter;         /* IRLS iterations at most; 50 */
+    double tolerance;     /* converged when the deviance changes by less (relative); 1e-10 */
+
+    /* [points] */
+    double pdo;          /* points to double the odds; 20 */
+    double anchor_score; /* the score at anchor_odds; 100 */
+    double anchor_odds;  /* odds (SQL : not) at anchor_score; 1 */
+    int use_range;       /* "range = lo hi": scale to a fixed range instead of pdo */
+    double range_lo, range_hi;
 
     /* [output] */
     char *out_dir; /* resolved */

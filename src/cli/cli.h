@@ -15,6 +15,7 @@ struct cli_opts {
     const char *config; /* CONFIG */
     const char *db;     /* --db PATH or NULL */
     int quiet;          /* --quiet: no progress */
+    int timings;        /* --timings: stage timings on stderr */
 };
 
 /* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
@@ -33,8 +34,10 @@ int cli_show_progress(const struct cli_opts *o);
 
 int cmd_ingest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 /* The ingest stage as run by both `ingest` and `run`. */
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg);
+int cli_stage_fit(const struct cli_opts *o, const struct config *cfg);
 
 #endif

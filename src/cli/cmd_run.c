@@ -15,6 +15,9 @@ int cmd_run(int argc, char **argv)
         goto out;
     if ((rc = cli_stage_ingest(&o, &cfg)) != 0)
         goto out;
+    printf("\n");
+    if ((rc = cli_stage_fit(&o, &cfg)) != 0)
+        goto out;
 out:
     config_release(&cfg);
     return rc;

@@ -16,6 +16,8 @@ int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **ar
             return -1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = 1;
+        } else if (strcmp(a, "--timings") == 0) {
+            o->timings = 1;
         } else if (strcmp(a, "--db") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);

@@ -1,0 +1,55 @@
+/*
+ * data.h: the ingested leads, loaded from the store into columns for the numeric stages.
+ *
+ * One row per lead, in file order (the store's _line). Categorical values are interned: each
+ * attribute keeps a dictionary of its distinct values and a value id per row. Counts and
+ * numbers are doubles with NaN for missing. This is the one place that reads leads back from
+ * the store; fit, sweep, audit and review all start from it.
+ */
+#ifndef MQLCAL_DATA_H
+#define MQLCAL_DATA_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqlcal/config.h"
+#include "mqlcal/err.h"
+
+#define DATA_MISSING UINT32_MAX /* value id of a missing categorical value */
+
+struct data_column {
+    const struct config_attr *attr; /* NULL for a segment that is not an attribute */
+    char *name;
+    int categorical;
+    /* categorical: value ids per row (DATA_MISSING when missing) and the dictionary */
+    uint32_t *ids;
+    char **values; /* values[id], sorted by byte order, so ids are deterministic */
+    size_t nvalues;
+    /* count / numeric: the value per row, NaN when missing */
+    double *num;
+};
+
+struct data {
+    size_t n;
+    char **lead_id;   /* per row; owned */
+    unsigned char *y; /* outcome 0/1 */
+    int32_t *day;     /* days since 1970-01-01, INT32_MIN when missing or no date column */
+    int has_dates;
+    struct data_column *attrs; /* one per config attribute, in config order */
+    size_t nattrs;
+    struct data_column *segments; /* one per [segments] by column, in config order */
+    size_t nsegments;
+};
+
+/* Reads every lead of the store at db into d (which the caller holds; data_release frees it,
+ * also after a failure). Fails with MQL_EINPUT when the store lacks a column the config names
+ * (the config changed since the ingest: "ingest again") or holds no lead. */
+int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err);
+
+void data_release(struct data *d);
+
+/* The column of the named attribute, or NULL. */
+const struct data_column *data_attr(const struct data *d, const char *name);
+
+#endif

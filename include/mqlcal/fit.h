@@ -1,0 +1,70 @@
+/*
+ * fit.h: the fit stage: store -> encoding -> model -> points -> validation -> store.
+ *
+ * Reads the leads of the store, splits off the holdout ([model] holdout: the latest months, the
+ * latest share of leads, or none), encodes the attributes on the training leads, leaves out
+ * attributes that leak the outcome (after_outcome, or an AUC alone above leak_auc) unless the
+ * config forces them, fits the logistic regression (with an L2 penalty when separation is
+ * found), turns the coefficients into points, scores every lead, validates on the training
+ * leads and on the holdout, and stores all of it as one new run in the store (fits, fit_levels,
+ * fit_values, fit_metrics, fit_calibration, fit_warnings, scores; see docs/store.md).
+ */
+#ifndef MQLCAL_FIT_H
+#define MQLCAL_FIT_H
+
+#include <sqlite3.h>
+
+#include "mqlcal/config.h"
+#include "mqlcal/data.h"
+#include "mqlcal/encode.h"
+#include "mqlcal/err.h"
+#include "mqlcal/model.h"
+#include "mqlcal/points.h"
+#include "mqlcal/validate.h"
+
+#define FIT_CAL_BINS 10
+
+struct fit_warning {
+    char kind[24];     /* leakage, separation, aliased, one_level, sign, convergence, holdout */
+    char subject[160]; /* the attribute or "attribute = level" */
+    char message[400];
+};
+
+/* Validation figures on one sample: exact probabilities and, beside them, the probabilities
+ * the integer scores stand for. */
+struct fit_metrics {
+    int present; /* 0 when the sample is empty or has one class */
+    size_t n, n_pos;
+    struct validate_auc auc;
+    double brier, log_loss, ks, ks_at;
+    double auc_points, log_loss_points; /* with integer points */
+    struct validate_bin cal[FIT_CAL_BINS];
+    size_t ncal;
+};
+
+struct fit_result {
+    long long fit_id;
+    struct data data;
+    struct encoding enc;
+    struct model_result model;
+    struct points_table points;
+    unsigned char *holdout; /* per lead: 1 in the holdout */
+    char holdout_desc[160];
+    size_t n_train, n_holdout;
+    struct fit_metrics train, hold;
+    double *single_auc; /* per attribute: AUC of the attribute alone on the training leads */
+    struct fit_warning *warnings;
+    size_t nwarnings;
+    int *score, *fit_score, *engagement_score; /* per lead */
+    double *p;                                 /* per lead: exact model probability */
+    double seconds_load, seconds_solve, seconds_total;
+};
+
+/* Runs the stage on the store db. res is the caller's (fit_release, also after a failure).
+ * Fails with MQL_EINPUT when the training leads hold one class or no attribute is left to fit;
+ * MQL_EIO when the store or memory fails. */
+int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err);
+
+void fit_release(struct fit_result *res);
+
+#endif

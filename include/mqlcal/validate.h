@@ -1,0 +1,60 @@
+/*
+ * validate.h: how well predicted probabilities (or scores) separate and calibrate outcomes.
+ *
+ * Pure functions over arrays: y[i] in {0, 1}, p[i] a predicted probability in (0, 1) or, for
+ * the ranking measures, any score where higher means more likely. They never allocate unless
+ * stated, never print, and are deterministic (ties are handled exactly, not by random order).
+ */
+#ifndef MQLCAL_VALIDATE_H
+#define MQLCAL_VALIDATE_H
+
+#include <stddef.h>
+
+#include "mqlcal/err.h"
+
+/* Area under the ROC curve with ties counted one half (the Mann-Whitney statistic), and its
+ * 95 % interval by DeLong's method (the variance of the structural components; the interval is
+ * clipped to [0, 1]). n_pos and n_neg are filled. Needs at least one of each class, else
+ * MQL_EINPUT. Works in O(n log n) time; allocates O(n) scratch memory (MQL_EIO when out). */
+struct validate_auc {
+    double auc, lo, hi, se;
+    size_t n_pos, n_neg;
+};
+int validate_auc(const double *score, const unsigned char *y, size_t n, struct validate_auc *out,
+                 struct mql_err *err);
+
+/* Mean squared error of p against y. n > 0. */
+double validate_brier(const double *p, const unsigned char *y, size_t n);
+
+/* Mean negative log-likelihood, with p clipped to [1e-15, 1 - 1e-15]. n > 0. */
+double validate_log_loss(const double *p, const unsigned char *y, size_t n);
+
+/* Kolmogorov-Smirnov statistic: the largest gap between the score distributions of positives
+ * and negatives, max over thresholds t of |F_pos(t) - F_neg(t)|, ties kept together. Fills the
+ * threshold where it occurs (a score value: the gap is measured at score <= threshold). Needs
+ * both classes (MQL_EINPUT); allocates O(n) scratch memory. */
+int validate_ks(const double *score, const unsigned char *y, size_t n, double *ks, double *at_score,
+                struct mql_err *err);
+
+/* One calibration bin: leads whose predicted probability falls in the bin. */
+struct validate_bin {
+    size_t n;         /* leads in the bin */
+    size_t positives; /* of which converted */
+    double p_min, p_max;
+    double predicted; /* mean predicted probability */
+    double observed;  /* positives / n */
+    double lo, hi;    /* Wilson 95 % interval of observed */
+};
+
+/* Calibration by quantile bins (deciles for nbins = 10): leads sorted by p (ties kept in one
+ * bin, so bins can differ in size and fewer than nbins can come back), each bin's mean
+ * predicted probability against its observed rate with a Wilson interval. bins must hold
+ * nbins entries; *nout is set to the number filled. n > 0, nbins > 0; allocates O(n). */
+int validate_calibration(const double *p, const unsigned char *y, size_t n, size_t nbins,
+                         struct validate_bin *bins, size_t *nout, struct mql_err *err);
+
+/* Wilson score interval for k successes in n trials at z (1.959964 for 95 %). n = 0 gives
+ * [0, 1]. */
+void validate_wilson(size_t k, size_t n, double z, double *lo, double *hi);
+
+#endif

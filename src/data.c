@@ -1,0 +1,329 @@
+#include "mqlcal/data.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/store.h"
+#include "mqlcal/text.h"
+
+/* Interning of one categorical column: an open-addressing hash of the distinct values to
+ * provisional ids, renumbered in sorted order at the end so that ids do not depend on the
+ * order of the rows. */
+struct intern {
+    char **values;
+    size_t n, cap;
+    uint32_t *slots; /* provisional id + 1, 0 = empty */
+    size_t nslots;
+};
+
+static uint64_t hash_str(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int intern_rehash(struct intern *t, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t h = hash_str(t->values[i], strlen(t->values[i])) & (nslots - 1);
+        while (slots[h])
+            h = (h + 1) & (nslots - 1);
+        slots[h] = (uint32_t)(i + 1);
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = nslots;
+    return 0;
+}
+
+/* Returns the provisional id of s, adding it when new; UINT32_MAX when out of memory. */
+static uint32_t intern_get(struct intern *t, const char *s, size_t n)
+{
+    if (2 * (t->n + 1) > t->nslots && intern_rehash(t, t->nslots ? 2 * t->nslots : 64))
+        return UINT32_MAX;
+    size_t h = hash_str(s, n) & (t->nslots - 1);
+    while (t->slots[h]) {
+        const char *v = t->values[t->slots[h] - 1];
+        if (strncmp(v, s, n) == 0 && v[n] == '\0')
+            return t->slots[h] - 1;
+        h = (h + 1) & (t->nslots - 1);
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        char **v = realloc(t->values, cap * sizeof *v);
+        if (!v)
+            return UINT32_MAX;
+        t->values = v;
+        t->cap = cap;
+    }
+    if (!(t->values[t->n] = text_ndup(s, n)))
+        return UINT32_MAX;
+    t->slots[h] = (uint32_t)(t->n + 1);
+    return (uint32_t)t->n++;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* Moves the interned values into col in sorted order and renumbers the row ids. */
+static int intern_finish(struct intern *t, struct data_column *col, size_t nrows)
+{
+    char ***order = malloc((t->n ? t->n : 1) * sizeof *order);
+    uint32_t *renum = malloc((t->n ? t->n : 1) * sizeof *renum);
+    col->values = malloc((t->n ? t->n : 1) * sizeof *col->values);
+    if (!order || !renum || !col->values) {
+        free(order);
+        free(renum);
+        return -1;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        order[i] = &t->values[i];
+    qsort(order, t->n, sizeof *order, cmp_str_ptr);
+    for (size_t i = 0; i < t->n; i++) {
+        size_t old = (size_t)(order[i] - t->values);
+        renum[old] = (uint32_t)i;
+        col->values[i] = t->values[old];
+    }
+    col->nvalues = t->n;
+    for (size_t r = 0; r < nrows; r++)
+        if (col->ids[r] != DATA_MISSING)
+            col->ids[r] = renum[col->ids[r]];
+    free(order);
+    free(renum);
+    free(t->values);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+    return 0;
+}
+
+static int init_column(struct data_column *c, const char *name, const struct config_attr *a,
+                       int categorical, size_t n)
+{
+    c->attr = a;
+    c->categorical = categorical;
+    if (!(c->name = text_dup(name)))
+        return -1;
+    if (categorical)
+        c->ids = malloc((n ? n : 1) * sizeof *c->ids);
+    else
+        c->num = malloc((n ? n : 1) * sizeof *c->num);
+    return (categorical ? (void *)c->ids : (void *)c->num) ? 0 : -1;
+}
+
+static void release_column(struct data_column *c)
+{
+    free(c->name);
+    free(c->ids);
+    free(c->num);
+    for (size_t i = 0; i < c->nvalues; i++)
+        free(c->values[i]);
+    free(c->values);
+}
+
+static int count_rows(sqlite3 *db, size_t *n, struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT count(*) FROM leads", &st, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Checks that the store has the column, as a useful message when the config changed. */
+static int has_column(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM columns WHERE name = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err)
+{
+    memset(d, 0, sizeof *d);
+    sqlite3_stmt *st = NULL;
+    struct intern *tabs = NULL;
+    char *sql = NULL;
+    int rc = count_rows(db, &d->n, err);
+    if (rc)
+        return rc;
+    if (d->n == 0)
+        return mql_err_set(err, MQL_EINPUT, "the store holds no lead: ingest first");
+
+    /* the columns: attributes, then the segments (an attribute that is also a segment is read
+     * twice: as its kind, and as text) */
+    d->nattrs = cfg->nattrs;
+    d->nsegments = cfg->segments.n;
+    d->attrs = calloc(d->nattrs ? d->nattrs : 1, sizeof *d->attrs);
+    d->segments = calloc(d->nsegments ? d->nsegments : 1, sizeof *d->segments);
+    d->lead_id = calloc(d->n, sizeof *d->lead_id);
+    d->y = malloc(d->n);
+    d->day = malloc(d->n * sizeof *d->day);
+    size_t ncols = d->nattrs + d->nsegments;
+    tabs = calloc(ncols ? ncols : 1, sizeof *tabs);
+    /* SELECT _id, _outcome, _created, attrs..., extra segments... */
+    size_t cap = 64;
+    for (size_t i = 0; i < cfg->nattrs; i++)
+        cap += 2 * strlen(cfg->attrs[i].column) + 4;
+    for (size_t i = 0; i < cfg->segments.n; i++)
+        cap += 2 * strlen(cfg->segments.items[i]) + 4;
+    sql = malloc(cap);
+    if (!d->attrs || !d->segments || !d->lead_id || !d->y || !d->day || !tabs || !sql) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    d->has_dates = cfg->date != NULL;
+    size_t len = (size_t)snprintf(sql, cap, "SELECT _id, _outcome, _created");
+    struct data_column **cols = (struct data_column **)malloc((ncols ? ncols : 1) * sizeof *cols);
+    if (!cols) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    size_t c = 0;
+    for (size_t i = 0; i < cfg->nattrs; i++) {
+        const struct config_attr *a = &cfg->attrs[i];
+        if (init_column(&d->attrs[i], a->column, a, a->kind == ATTR_CATEGORICAL, d->n)) {
+            free(cols);
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            goto out;
+        }
+        cols[c++] = &d->attrs[i];
+    }
+    for (size_t i = 0; i < cfg->segments.n; i++) {
+        const char *name = cfg->segments.items[i];
+        const struct config_attr *a = config_attr_find(cfg, name);
+        /* a segment that is an attribute shares its values, read as text */
+        if (init_column(&d->segments[i], name, a, 1, d->n)) {
+            free(cols);
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            goto out;
+        }
+        cols[c++] = &d->segments[i];
+    }
+    for (size_t i = 0; i < ncols; i++) {
+        if (!has_column(db, cols[i]->name)) {
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "column '%s' is in the config but not in the store: run 'mqlcal "
+                             "ingest' again",
+                             cols[i]->name);
+            free(cols);
+            goto out;
+        }
+        len += (size_t)snprintf(sql + len, cap - len, ", ");
+        int q = store_quote_ident(cols[i]->name, sql + len, cap - len);
+        len += (size_t)q;
+    }
+    snprintf(sql + len, cap - len, " FROM leads ORDER BY _line");
+    if ((rc = store_prepare(db, sql, &st, err))) {
+        free(cols);
+        goto out;
+    }
+    size_t r = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && r < d->n) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        if (!(d->lead_id[r] = text_dup(id ? id : ""))) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            break;
+        }
+        d->y[r] = (unsigned char)sqlite3_column_int(st, 1);
+        int32_t day = INT32_MIN;
+        const char *created = (const char *)sqlite3_column_text(st, 2);
+        if (created)
+            text_parse_date(created, strlen(created), &day);
+        d->day[r] = day;
+        for (size_t i = 0; i < ncols; i++) {
+            struct data_column *col = cols[i];
+            int k = (int)i + 3;
+            int type = sqlite3_column_type(st, k);
+            if (col->categorical) {
+                if (type == SQLITE_NULL) {
+                    col->ids[r] = DATA_MISSING;
+                    continue;
+                }
+                const char *v = (const char *)sqlite3_column_text(st, k);
+                size_t vn = (size_t)sqlite3_column_bytes(st, k);
+                uint32_t id2 = intern_get(&tabs[i], v ? v : "", v ? vn : 0);
+                if (id2 == UINT32_MAX) {
+                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    break;
+                }
+                col->ids[r] = id2;
+            } else {
+                col->num[r] = type == SQLITE_NULL ? NAN : sqlite3_column_double(st, k);
+            }
+        }
+        if (rc)
+            break;
+        r++;
+    }
+    if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+    if (!rc && r != d->n)
+        rc = mql_err_set(err, MQL_EIO, "store: expected %zu leads, read %zu", d->n, r);
+    for (size_t i = 0; i < ncols && !rc; i++)
+        if (cols[i]->categorical && intern_finish(&tabs[i], cols[i], d->n))
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+    free(cols);
+out:
+    sqlite3_finalize(st);
+    if (tabs) {
+        for (size_t i = 0; i < ncols; i++) {
+            for (size_t v = 0; v < tabs[i].n; v++)
+                free(tabs[i].values[v]);
+            free(tabs[i].values);
+            free(tabs[i].slots);
+        }
+        free(tabs);
+    }
+    free(sql);
+    return rc;
+}
+
+void data_release(struct data *d)
+{
+    if (!d)
+        return;
+    if (d->lead_id)
+        for (size_t i = 0; i < d->n; i++)
+            free(d->lead_id[i]);
+    free(d->lead_id);
+    free(d->y);
+    free(d->day);
+    for (size_t i = 0; i < d->nattrs; i++)
+        release_column(&d->attrs[i]);
+    free(d->attrs);
+    for (size_t i = 0; i < d->nsegments; i++)
+        release_column(&d->segments[i]);
+    free(d->segments);
+    memset(d, 0, sizeof *d);
+}
+
+const struct data_column *data_attr(const struct data *d, const char *name)
+{
+    for (size_t i = 0; i < d->nattrs; i++)
+        if (strcmp(d->attrs[i].name, name) == 0)
+            return &d->attrs[i];
+    return NULL;
+}

@@ -1,0 +1,737 @@
+#include "mqlcal/fit.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mqlcal/store.h"
+#include "mqlcal/text.h"
+#include "mqlcal/version.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int warn(struct fit_result *res, const char *kind, const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int warn(struct fit_result *res, const char *kind, const char *subject, const char *fmt, ...)
+{
+    struct fit_warning *w = realloc(res->warnings, (res->nwarnings + 1) * sizeof *w);
+    if (!w)
+        return -1;
+    res->warnings = w;
+    w = &res->warnings[res->nwarnings++];
+    snprintf(w->kind, sizeof w->kind, "%s", kind);
+    snprintf(w->subject, sizeof w->subject, "%s", subject);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->message, sizeof w->message, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* ---- holdout ------------------------------------------------------------------------------ */
+
+static int month_index(int32_t day)
+{
+    char iso[11];
+    text_format_date(day, iso);
+    return atoi(iso) * 12 + atoi(iso + 5) - 1;
+}
+
+struct order_item {
+    int32_t day;
+    size_t row;
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+    const struct order_item *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Marks the holdout rows; leads without a date stay in training. */
+static int split(const struct config *cfg, struct fit_result *res, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    if (cfg->no_holdout) {
+        snprintf(res->holdout_desc, sizeof res->holdout_desc, "none (validation in sample)");
+        return 0;
+    }
+    int have_day = 0;
+    int32_t max_day = INT32_MIN;
+    for (size_t r = 0; r < d->n; r++)
+        if (d->day[r] != INT32_MIN) {
+            have_day = 1;
+            max_day = d->day[r] > max_day ? d->day[r] : max_day;
+        }
+    if (cfg->holdout_months > 0 && have_day) {
+        int last = month_index(max_day), first = last - cfg->holdout_months + 1;
+        for (size_t r = 0; r < d->n; r++)
+            res->holdout[r] = d->day[r] != INT32_MIN && month_index(d->day[r]) >= first;
+        char from[11];
+        text_format_date(text_days_from_civil(first / 12, (unsigned)(first % 12) + 1, 1), from);
+        snprintf(res->holdout_desc, sizeof res->holdout_desc,
+                 "the last %d month%s of leads (created from %s)", cfg->holdout_months,
+                 cfg->holdout_months == 1 ? "" : "s", from);
+        return 0;
+    }
+    double share = cfg->holdout_share > 0 ? cfg->holdout_share : 0.2;
+    if (cfg->holdout_months > 0 &&
+        warn(res, "holdout", "holdout",
+             "no lead has a date, so the holdout is the last %.0f %% of leads in file order "
+             "instead of the last %d months",
+             100 * share, cfg->holdout_months))
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    struct order_item *o = malloc(d->n * sizeof *o);
+    if (!o)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < d->n; r++)
+        o[r] = (struct order_item){have_day ? d->day[r] : 0, r};
+    qsort(o, d->n, sizeof *o, cmp_order);
+    size_t nh = (size_t)llround(share * (double)d->n);
+    for (size_t i = d->n - nh; i < d->n; i++)
+        res->holdout[o[i].row] = 1;
+    free(o);
+    snprintf(res->holdout_desc, sizeof res->holdout_desc, "the latest %.0f %% of leads (%s)",
+             100 * share, have_day ? "by creation date" : "in file order");
+    return 0;
+}
+
+/* ---- leakage and separation ---------------------------------------------------------------- */
+
+/* AUC of each attribute alone on the training leads: its level's training conversion rate as
+ * the score. */
+static int single_auc(struct fit_result *res, const uint16_t *codes, unsigned char *train_y,
+                      double *score, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t k = res->enc.nattrs;
+    for (size_t a = 0; a < k; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        size_t m = 0;
+        for (size_t r = 0; r < d->n; r++) {
+            if (res->holdout[r])
+                continue;
+            const struct encode_level *l = &ea->levels[codes[r * k + a]];
+            score[m] = l->count ? (double)l->positives / (double)l->count : 0;
+            train_y[m++] = d->y[r];
+        }
+        struct validate_auc au;
+        if (validate_auc(score, train_y, m, &au, err))
+            return err->code;
+        res->single_auc[a] = au.auc;
+    }
+    return 0;
+}
+
+static int guard_leakage(const struct config *cfg, struct fit_result *res, struct mql_err *err)
+{
+    for (size_t a = 0; a < res->enc.nattrs; a++) {
+        struct encode_attr *ea = &res->enc.attrs[a];
+        const struct config_attr *ca = res->data.attrs[a].attr;
+        double au = res->single_auc[a];
+        char why[256];
+        int leaks = 0;
+        if (ca->after_outcome) {
+            snprintf(why, sizeof why,
+                     "marked after_outcome: known only after the outcome (AUC alone %.3f)", au);
+            leaks = 1;
+        } else if (au > cfg->leak_auc) {
+            snprintf(why, sizeof why,
+                     "leaks the outcome: its AUC alone is %.3f, above leak_auc %.2f", au,
+                     cfg->leak_auc);
+            leaks = 1;
+        }
+        if (!leaks)
+            continue;
+        if (ca->force) {
+            if (warn(res, "leakage", ea->name, "%s; kept because the config says force = yes", why))
+                return mql_err_set(err, MQL_EIO, "out of memory");
+            continue;
+        }
+        if (warn(res, "leakage", ea->name, "%s; left out of the model (force = yes keeps it)", why))
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        encode_exclude(&res->enc, a, why);
+    }
+    return 0;
+}
+
+/* Levels whose training leads all converted or none did: their coefficient would run off to
+ * infinity. Returns how many. */
+static int find_separation(struct fit_result *res, size_t *count)
+{
+    *count = 0;
+    for (size_t a = 0; a < res->enc.nattrs; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        if (ea->excluded)
+            continue;
+        for (size_t l = 0; l < ea->nlevels; l++) {
+            const struct encode_level *lv = &ea->levels[l];
+            if (lv->count == 0 || (lv->positives > 0 && lv->positives < lv->count))
+                continue;
+            char subject[160];
+            snprintf(subject, sizeof subject, "%s = %s", ea->name, lv->label);
+            if (warn(res, "separation", subject,
+                     "%s of its %zu training leads converted: the fit adds an L2 penalty so "
+                     "that its points stay finite",
+                     lv->positives ? "all" : "none", lv->count))
+                return -1;
+            (*count)++;
+        }
+    }
+    return 0;
+}
+
+/* ---- validation ---------------------------------------------------------------------------- */
+
+static int metrics(const struct fit_result *res, int holdout, double *pp, double *pi,
+                   unsigned char *yy, struct fit_metrics *m, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t n = 0, npos = 0;
+    for (size_t r = 0; r < d->n; r++) {
+        if (res->holdout[r] != holdout)
+            continue;
+        pp[n] = res->p[r];
+        pi[n] = points_probability(&res->points, res->score[r]);
+        yy[n] = d->y[r];
+        npos += d->y[r];
+        n++;
+    }
+    memset(m, 0, sizeof *m);
+    m->n = n;
+    m->n_pos = npos;
+    if (n == 0 || npos == 0 || npos == n)
+        return 0;
+    struct validate_auc ai;
+    int rc;
+    if ((rc = validate_auc(pp, yy, n, &m->auc, err)) || (rc = validate_auc(pi, yy, n, &ai, err)) ||
+        (rc = validate_ks(pp, yy, n, &m->ks, &m->ks_at, err)) ||
+        (rc = validate_calibration(pp, yy, n, FIT_CAL_BINS, m->cal, &m->ncal, err)))
+        return rc;
+    m->auc_points = ai.auc;
+    m->brier = validate_brier(pp, yy, n);
+    m->log_loss = validate_log_loss(pp, yy, n);
+    m->log_loss_points = validate_log_loss(pi, yy, n);
+    m->present = 1;
+    return 0;
+}
+
+/* ---- store --------------------------------------------------------------------------------- */
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS fits(fit_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+    " mqlcal_version TEXT NOT NULL, config TEXT NOT NULL, config_hash TEXT NOT NULL,"
+    " leads INTEGER NOT NULL, date_min TEXT, date_max TEXT, holdout TEXT NOT NULL,"
+    " n_train INTEGER NOT NULL, n_holdout INTEGER NOT NULL, sql_train INTEGER NOT NULL,"
+    " sql_holdout INTEGER NOT NULL, columns INTEGER NOT NULL, aliased INTEGER NOT NULL,"
+    " l2 REAL NOT NULL, iterations INTEGER NOT NULL, converged INTEGER NOT NULL,"
+    " deviance REAL NOT NULL, null_deviance REAL NOT NULL, aic REAL NOT NULL,"
+    " intercept REAL NOT NULL, intercept_se REAL, scaling TEXT NOT NULL, base INTEGER NOT NULL,"
+    " factor REAL NOT NULL, offset REAL NOT NULL, min_score INTEGER NOT NULL,"
+    " max_score INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_attributes(fit_id INTEGER NOT NULL, position INTEGER NOT"
+    " NULL, attribute TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL, excluded INTEGER NOT"
+    " NULL, why TEXT, auc_alone REAL, reference INTEGER NOT NULL, missing_level INTEGER NOT NULL,"
+    " unseen_level INTEGER NOT NULL, PRIMARY KEY (fit_id, position)) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_levels(fit_id INTEGER NOT NULL, attribute TEXT NOT NULL,"
+    " position INTEGER NOT NULL, level INTEGER NOT NULL, label TEXT NOT NULL, lo REAL, hi REAL,"
+    " is_missing INTEGER NOT NULL, is_other INTEGER NOT NULL, is_reference INTEGER NOT NULL,"
+    " leads INTEGER NOT NULL, sqls INTEGER NOT NULL, design_column INTEGER, coef REAL, se REAL,"
+    " z REAL, p_value REAL, ci_lo REAL, ci_hi REAL, aliased INTEGER NOT NULL, points INTEGER NOT"
+    " NULL, PRIMARY KEY (fit_id, position, level)) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_values(fit_id INTEGER NOT NULL, attribute TEXT NOT NULL,"
+    " value TEXT NOT NULL, level INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_metrics(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
+    " metric TEXT NOT NULL, value REAL, lo REAL, hi REAL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_calibration(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
+    " bin INTEGER NOT NULL, leads INTEGER NOT NULL, sqls INTEGER NOT NULL, p_min REAL,"
+    " p_max REAL, predicted REAL, observed REAL, lo REAL, hi REAL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_warnings(fit_id INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " subject TEXT NOT NULL, message TEXT NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS scores(_id TEXT PRIMARY KEY, fit_id INTEGER NOT NULL,"
+    " holdout INTEGER NOT NULL, score INTEGER NOT NULL, fit_score INTEGER NOT NULL,"
+    " engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT, WITHOUT ROWID;";
+
+static void bind_opt(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int step_reset(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(CONFIG_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, CONFIG_MAX_BYTES, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+static void hash_hex(const char *s, char *out)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *res,
+                     struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char *text = read_file(cfg->path);
+    int rc = store_exec(db, schema, err);
+    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
+        goto out;
+    char created[32], hash[17];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    hash_hex(text ? text : "", hash);
+    const struct data *d = &res->data;
+    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
+    size_t pos_train = 0, pos_hold = 0;
+    for (size_t r = 0; r < d->n; r++) {
+        if (d->day[r] != INT32_MIN) {
+            dmin = d->day[r] < dmin ? d->day[r] : dmin;
+            dmax = d->day[r] > dmax ? d->day[r] : dmax;
+        }
+        if (res->holdout[r])
+            pos_hold += d->y[r];
+        else
+            pos_train += d->y[r];
+    }
+    const struct model_result *m = &res->model;
+    if ((rc = store_prepare(db,
+                            "INSERT INTO fits VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            &st, err)))
+        goto out;
+    int i = 1;
+    char dmin_s[11] = "", dmax_s[11] = "";
+    if (dmin != INT32_MAX) {
+        text_format_date(dmin, dmin_s);
+        text_format_date(dmax, dmax_s);
+    }
+    sqlite3_bind_text(st, i++, created, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, MQLCAL_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, text ? text : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)d->n);
+    if (dmin_s[0]) {
+        sqlite3_bind_text(st, i++, dmin_s, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, dmax_s, -1, SQLITE_STATIC);
+    } else {
+        i += 2;
+    }
+    sqlite3_bind_text(st, i++, res->holdout_desc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_train);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_holdout);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)pos_train);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)pos_hold);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)m->p);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)m->naliased);
+    sqlite3_bind_double(st, i++, m->l2);
+    sqlite3_bind_int(st, i++, m->iterations);
+    sqlite3_bind_int(st, i++, m->converged);
+    sqlite3_bind_double(st, i++, m->deviance);
+    sqlite3_bind_double(st, i++, m->null_deviance);
+    sqlite3_bind_double(st, i++, m->aic);
+    sqlite3_bind_double(st, i++, m->beta[0]);
+    bind_opt(st, i++, m->se[0]);
+    sqlite3_bind_text(st, i++, res->points.use_range ? "range" : "pdo", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, i++, res->points.base);
+    sqlite3_bind_double(st, i++, res->points.factor);
+    sqlite3_bind_double(st, i++, res->points.offset);
+    sqlite3_bind_int(st, i++, res->points.min_score);
+    sqlite3_bind_int(st, i++, res->points.max_score);
+    if ((rc = step_reset(db, st, err)))
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    res->fit_id = sqlite3_last_insert_rowid(db);
+    long long id = res->fit_id;
+
+    /* attributes and levels */
+    sqlite3_stmt *sa = NULL, *sl = NULL, *sv = NULL;
+    if ((rc = store_prepare(db, "INSERT INTO fit_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &sa,
+                            err)) ||
+        (rc = store_prepare(db,
+                            "INSERT INTO fit_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                            "?,?)",
+                            &sl, err)) ||
+        (rc = store_prepare(db, "INSERT INTO fit_values VALUES(?,?,?,?)", &sv, err))) {
+        sqlite3_finalize(sa);
+        sqlite3_finalize(sl);
+        goto out;
+    }
+    for (size_t a = 0; a < res->enc.nattrs && !rc; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        sqlite3_bind_int64(sa, 1, id);
+        sqlite3_bind_int64(sa, 2, (sqlite3_int64)a);
+        sqlite3_bind_text(sa, 3, ea->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sa, 4, config_kind_name(ea->kind), -1, SQLITE_STATIC);
+        sqlite3_bind_text(sa, 5, config_group_name(ea->group), -1, SQLITE_STATIC);
+        sqlite3_bind_int(sa, 6, ea->excluded);
+        if (ea->excluded)
+            sqlite3_bind_text(sa, 7, ea->why, -1, SQLITE_STATIC);
+        bind_opt(sa, 8, res->single_auc[a]);
+        sqlite3_bind_int64(sa, 9, (sqlite3_int64)ea->reference);
+        sqlite3_bind_int64(sa, 10, (sqlite3_int64)ea->missing_level);
+        sqlite3_bind_int64(sa, 11, (sqlite3_int64)ea->unseen_level);
+        if ((rc = step_reset(db, sa, err)))
+            break;
+        for (size_t l = 0; l < ea->nlevels && !rc; l++) {
+            const struct encode_level *lv = &ea->levels[l];
+            int c = lv->column;
+            int k = 1;
+            sqlite3_bind_int64(sl, k++, id);
+            sqlite3_bind_text(sl, k++, ea->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sl, k++, (sqlite3_int64)a);
+            sqlite3_bind_int64(sl, k++, (sqlite3_int64)l);
+            sqlite3_bind_text(sl, k++, lv->label, -1, SQLITE_STATIC);
+            bind_opt(sl, k++, lv->lo);
+            bind_opt(sl, k++, lv->hi);
+            sqlite3_bind_int(sl, k++, lv->is_missing);
+            sqlite3_bind_int(sl, k++, lv->is_other);
+            sqlite3_bind_int(sl, k++, l == ea->reference);
+            sqlite3_bind_int64(sl, k++, (sqlite3_int64)lv->count);
+            sqlite3_bind_int64(sl, k++, (sqlite3_int64)lv->positives);
+            if (c > 0) {
+                double b = m->beta[c], se = m->se[c];
+                sqlite3_bind_int(sl, k++, c);
+                bind_opt(sl, k++, m->aliased[c] ? NAN : b);
+                bind_opt(sl, k++, se);
+                bind_opt(sl, k++, b / se);
+                bind_opt(sl, k++, isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
+                bind_opt(sl, k++, b - 1.959963984540054 * se);
+                bind_opt(sl, k++, b + 1.959963984540054 * se);
+            } else {
+                k += 7;
+            }
+            sqlite3_bind_int(sl, k++, c > 0 && m->aliased[c]);
+            sqlite3_bind_int(sl, k++, res->points.points[a][l]);
+            rc = step_reset(db, sl, err);
+        }
+        const struct data_column *col = &res->data.attrs[a];
+        for (size_t v = 0; col->categorical && v < col->nvalues && !rc; v++) {
+            sqlite3_bind_int64(sv, 1, id);
+            sqlite3_bind_text(sv, 2, ea->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sv, 3, col->values[v], -1, SQLITE_STATIC);
+            sqlite3_bind_int(sv, 4, ea->level_of_value[v]);
+            rc = step_reset(db, sv, err);
+        }
+    }
+    sqlite3_finalize(sa);
+    sqlite3_finalize(sl);
+    sqlite3_finalize(sv);
+    if (rc)
+        goto out;
+
+    /* metrics and calibration */
+    if ((rc = store_prepare(db, "INSERT INTO fit_metrics VALUES(?,?,?,?,?,?)", &st, err)))
+        goto out;
+    const struct fit_metrics *ms[2] = {&res->train, &res->hold};
+    const char *names[2] = {"training", "holdout"};
+    for (int s = 0; s < 2 && !rc; s++) {
+        const struct fit_metrics *x = ms[s];
+        struct {
+            const char *name;
+            double v, lo, hi;
+        } rows[] = {{"leads", (double)x->n, NAN, NAN},
+                    {"sqls", (double)x->n_pos, NAN, NAN},
+                    {"auc", x->auc.auc, x->auc.lo, x->auc.hi},
+                    {"auc_points", x->auc_points, NAN, NAN},
+                    {"brier", x->brier, NAN, NAN},
+                    {"log_loss", x->log_loss, NAN, NAN},
+                    {"log_loss_points", x->log_loss_points, NAN, NAN},
+                    {"ks", x->ks, NAN, NAN}};
+        size_t nrows = x->present ? sizeof rows / sizeof rows[0] : 2;
+        for (size_t j = 0; j < nrows && !rc; j++) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, rows[j].name, -1, SQLITE_STATIC);
+            bind_opt(st, 4, rows[j].v);
+            bind_opt(st, 5, rows[j].lo);
+            bind_opt(st, 6, rows[j].hi);
+            rc = step_reset(db, st, err);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc || (rc = store_prepare(db, "INSERT INTO fit_calibration VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                                  &st, err)))
+        goto out;
+    for (int s = 0; s < 2 && !rc; s++)
+        for (size_t b = 0; b < ms[s]->ncal && !rc; b++) {
+            const struct validate_bin *cb = &ms[s]->cal[b];
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)b + 1);
+            sqlite3_bind_int64(st, 4, (sqlite3_int64)cb->n);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)cb->positives);
+            bind_opt(st, 6, cb->p_min);
+            bind_opt(st, 7, cb->p_max);
+            bind_opt(st, 8, cb->predicted);
+            bind_opt(st, 9, cb->observed);
+            bind_opt(st, 10, cb->lo);
+            bind_opt(st, 11, cb->hi);
+            rc = step_reset(db, st, err);
+        }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc || (rc = store_prepare(db, "INSERT INTO fit_warnings VALUES(?,?,?,?)", &st, err)))
+        goto out;
+    for (size_t w = 0; w < res->nwarnings && !rc; w++) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, res->warnings[w].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, res->warnings[w].subject, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, res->warnings[w].message, -1, SQLITE_STATIC);
+        rc = step_reset(db, st, err);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* the scores of the latest fit */
+    if (rc || (rc = store_exec(db, "DELETE FROM scores", err)) ||
+        (rc = store_prepare(db, "INSERT INTO scores VALUES(?,?,?,?,?,?,?)", &st, err)))
+        goto out;
+    for (size_t r = 0; r < d->n && !rc; r++) {
+        sqlite3_bind_text(st, 1, d->lead_id[r], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int(st, 3, res->holdout[r]);
+        sqlite3_bind_int(st, 4, res->score[r]);
+        sqlite3_bind_int(st, 5, res->fit_score[r]);
+        sqlite3_bind_int(st, 6, res->engagement_score[r]);
+        sqlite3_bind_double(st, 7, res->p[r]);
+        rc = step_reset(db, st, err);
+    }
+    if (!rc)
+        rc = store_exec(db, "COMMIT", err);
+out:
+    sqlite3_finalize(st);
+    if (rc)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    free(text);
+    return rc;
+}
+
+/* ---- the stage ----------------------------------------------------------------------------- */
+
+static int sign_surprises(struct fit_result *res)
+{
+    for (size_t a = 0; a < res->enc.nattrs; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        if (ea->excluded)
+            continue;
+        const struct encode_level *ref = &ea->levels[ea->reference];
+        double rref = (double)ref->positives / (double)ref->count;
+        for (size_t l = 0; l < ea->nlevels; l++) {
+            const struct encode_level *lv = &ea->levels[l];
+            int pts = res->points.points[a][l];
+            if (l == ea->reference || lv->count == 0 || pts == 0)
+                continue;
+            double rate = (double)lv->positives / (double)lv->count;
+            if ((pts > 0) == (rate > rref) || rate == rref)
+                continue;
+            /* only when both are clear: a coefficient of at least 0.1 (10 % in odds) and an
+             * observed difference two standard errors from zero */
+            double pool =
+                (double)(lv->positives + ref->positives) / (double)(lv->count + ref->count);
+            double se =
+                sqrt(pool * (1 - pool) * (1.0 / (double)lv->count + 1.0 / (double)ref->count));
+            int c = lv->column;
+            if (c <= 0 || fabs(res->model.beta[c]) < 0.1 || !(se > 0) || fabs(rate - rref) < 2 * se)
+                continue;
+            char subject[160];
+            snprintf(subject, sizeof subject, "%s = %s", ea->name, lv->label);
+            if (warn(res, "sign", subject,
+                     "%+d points, yet %.1f %% of its leads converted against %.1f %% at the "
+                     "reference '%s': other attributes explain the difference",
+                     pts, 100 * rate, 100 * rref, ref->label))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = now_s();
+    uint16_t *codes = NULL, *cols = NULL;
+    unsigned char *train = NULL, *yy = NULL;
+    double *s1 = NULL, *s2 = NULL;
+    struct model_ws *ws = NULL;
+    int rc = data_load(db, cfg, &res->data, err);
+    if (rc)
+        return rc;
+    const struct data *d = &res->data;
+    size_t n = d->n, k = d->nattrs;
+    res->seconds_load = now_s() - t0;
+    res->holdout = calloc(n, 1);
+    train = malloc(n);
+    codes = malloc(n * (k ? k : 1) * sizeof *codes);
+    cols = malloc(n * (k ? k : 1) * sizeof *cols);
+    res->single_auc = calloc(k ? k : 1, sizeof *res->single_auc);
+    res->score = malloc(n * sizeof *res->score);
+    res->fit_score = malloc(n * sizeof *res->fit_score);
+    res->engagement_score = malloc(n * sizeof *res->engagement_score);
+    res->p = malloc(n * sizeof *res->p);
+    s1 = malloc(n * sizeof *s1);
+    s2 = malloc(n * sizeof *s2);
+    yy = malloc(n);
+    if (!res->holdout || !train || !codes || !cols || !res->single_auc || !res->score ||
+        !res->fit_score || !res->engagement_score || !res->p || !s1 || !s2 || !yy) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    if ((rc = split(cfg, res, err)))
+        goto out;
+    for (size_t r = 0; r < n; r++) {
+        train[r] = !res->holdout[r];
+        res->n_holdout += res->holdout[r];
+    }
+    res->n_train = n - res->n_holdout;
+    size_t train_pos = 0;
+    for (size_t r = 0; r < n; r++)
+        train_pos += train[r] && d->y[r];
+    if (res->n_train == 0 || train_pos == 0 || train_pos == res->n_train) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "%s of the %zu training leads converted: the outcome has one class, so "
+                         "there is nothing to learn (check [data] outcome, positive and "
+                         "negative)",
+                         train_pos ? "every one" : "none", res->n_train);
+        goto out;
+    }
+    if ((rc = encode_build(d, cfg, train, &res->enc, err)))
+        goto out;
+    for (size_t a = 0; a < k; a++)
+        if (res->enc.attrs[a].excluded &&
+            warn(res, "one_level", res->enc.attrs[a].name, "%s", res->enc.attrs[a].why)) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            goto out;
+        }
+    encode_apply(&res->enc, d, codes);
+    if ((rc = single_auc(res, codes, yy, s1, err)) || (rc = guard_leakage(cfg, res, err)))
+        goto out;
+    size_t nsep = 0;
+    if (find_separation(res, &nsep)) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    size_t p = res->enc.ncols;
+    if (p < 2) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "no attribute left to fit: every attribute has one level or leaks the "
+                         "outcome");
+        goto out;
+    }
+    for (size_t r = 0; r < n; r++)
+        for (size_t a = 0; a < k; a++) {
+            int c = res->enc.attrs[a].levels[codes[r * k + a]].column;
+            cols[r * k + a] = (uint16_t)(c > 0 ? (size_t)c : p);
+        }
+    struct model_opts mo = {.l2 = cfg->l2, .max_iter = cfg->max_iter, .tol = cfg->tolerance};
+    if (mo.l2 == 0 && nsep > 0)
+        mo.l2 = cfg->separation_l2;
+    if (!(ws = model_ws_new(n, p))) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    struct model_design md = {.n = n, .k = k, .p = p, .cols = cols, .y = d->y, .use = train};
+    double t1 = now_s();
+    rc = model_fit(&md, &mo, ws, &res->model, err);
+    res->seconds_solve = now_s() - t1;
+    if (rc)
+        goto out;
+    for (size_t a = 0; a < k && !rc; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        for (size_t l = 0; l < ea->nlevels; l++) {
+            int c = ea->levels[l].column;
+            if (c <= 0 || !res->model.aliased[c])
+                continue;
+            char subject[160];
+            snprintf(subject, sizeof subject, "%s = %s", ea->name, ea->levels[l].label);
+            if (warn(res, "aliased", subject,
+                     "a linear combination of earlier columns (collinear): dropped, 0 points"))
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+        }
+    }
+    if (!rc && !res->model.converged &&
+        warn(res, "convergence", "model", "did not converge in %d iterations",
+             res->model.iterations))
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    if (rc || (rc = points_build(&res->enc, &res->model, cfg, &res->points, err)))
+        goto out;
+    for (size_t r = 0; r < n; r++) {
+        res->score[r] = points_score(&res->points, codes + r * k, &res->fit_score[r],
+                                     &res->engagement_score[r]);
+        double eta = model_eta(res->model.beta, p, cols + r * k, k);
+        res->p[r] = 1 / (1 + exp(-eta));
+    }
+    if ((rc = metrics(res, 0, s1, s2, yy, &res->train, err)) ||
+        (rc = metrics(res, 1, s1, s2, yy, &res->hold, err)))
+        goto out;
+    if (sign_surprises(res)) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    rc = store_fit(db, cfg, res, err);
+    res->seconds_total = now_s() - t0;
+out:
+    model_ws_free(ws);
+    free(codes);
+    free(cols);
+    free(train);
+    free(yy);
+    free(s1);
+    free(s2);
+    return rc;
+}
+
+void fit_release(struct fit_result *res)
+{
+    if (!res)
+        return;
+    data_release(&res->data);
+    encode_release(&res->enc);
+    model_result_release(&res->model);
+    points_release(&res->points);
+    free(res->holdout);
+    free(res->single_auc);
+    free(res->warnings);
+    free(res->score);
+    free(res->fit_score);
+    free(res->engagement_score);
+    free(res->p);
+    memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,322 @@
+#include "mqlcal/model.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Relative pivot below which a column counts as a combination of the earlier ones. */
+#define ALIAS_TOL 1e-9
+
+struct model_ws {
+    size_t n, p;
+    double *beta;     /* p + 1: the last slot is the "no column" dummy, always 0 */
+    double *trial;    /* p + 1 */
+    double *step;     /* p */
+    double *acc;      /* (p + 1)^2 accumulation of the weighted cross products */
+    double *grad;     /* p + 1 */
+    size_t *kept;     /* indices of the columns that are not aliased */
+    gsl_matrix *h;    /* p x p Hessian (XᵀWX + penalty) */
+    gsl_matrix *fact; /* p x p, factorised in place */
+    gsl_vector *rhs, *sol, *tau;
+};
+
+struct model_ws *model_ws_new(size_t n, size_t p)
+{
+    gsl_set_error_handler_off();
+    struct model_ws *ws = calloc(1, sizeof *ws);
+    if (!ws || p == 0)
+        goto fail;
+    ws->n = n;
+    ws->p = p;
+    ws->beta = calloc(p + 1, sizeof *ws->beta);
+    ws->trial = calloc(p + 1, sizeof *ws->trial);
+    ws->step = calloc(p, sizeof *ws->step);
+    ws->acc = calloc((p + 1) * (p + 1), sizeof *ws->acc);
+    ws->grad = calloc(p + 1, sizeof *ws->grad);
+    ws->kept = calloc(p, sizeof *ws->kept);
+    ws->h = gsl_matrix_alloc(p, p);
+    ws->fact = gsl_matrix_alloc(p, p);
+    ws->rhs = gsl_vector_alloc(p);
+    ws->sol = gsl_vector_alloc(p);
+    ws->tau = gsl_vector_alloc(p);
+    if (!ws->beta || !ws->trial || !ws->step || !ws->acc || !ws->grad || !ws->kept || !ws->h ||
+        !ws->fact || !ws->rhs || !ws->sol || !ws->tau)
+        goto fail;
+    return ws;
+fail:
+    model_ws_free(ws);
+    return NULL;
+}
+
+void model_ws_free(struct model_ws *ws)
+{
+    if (!ws)
+        return;
+    free(ws->beta);
+    free(ws->trial);
+    free(ws->step);
+    free(ws->acc);
+    free(ws->grad);
+    free(ws->kept);
+    if (ws->h)
+        gsl_matrix_free(ws->h);
+    if (ws->fact)
+        gsl_matrix_free(ws->fact);
+    if (ws->rhs)
+        gsl_vector_free(ws->rhs);
+    if (ws->sol)
+        gsl_vector_free(ws->sol);
+    if (ws->tau)
+        gsl_vector_free(ws->tau);
+    free(ws);
+}
+
+void model_result_release(struct model_result *res)
+{
+    if (!res)
+        return;
+    free(res->beta);
+    free(res->se);
+    free(res->aliased);
+    memset(res, 0, sizeof *res);
+}
+
+double model_eta(const double *beta, size_t p, const uint16_t *cols_row, size_t k)
+{
+    double eta = beta[0];
+    for (size_t a = 0; a < k; a++)
+        if (cols_row[a] < p)
+            eta += beta[cols_row[a]];
+    return eta;
+}
+
+/* One pass over the rows at coefficients b (p + 1 slots, the last 0): the deviance, and when
+ * want_h the gradient Xᵀ(y - mu) into ws->grad and XᵀWX into ws->h (unpenalised). */
+static double pass(const struct model_design *d, struct model_ws *ws, const double *b, int want_h)
+{
+    const size_t k = d->k, p = d->p, P = p + 1;
+    double dev = 0;
+    if (want_h) {
+        memset(ws->acc, 0, P * P * sizeof *ws->acc);
+        memset(ws->grad, 0, P * sizeof *ws->grad);
+    }
+    double *acc = ws->acc, *grad = ws->grad;
+    for (size_t r = 0; r < d->n; r++) {
+        if (d->use && !d->use[r])
+            continue;
+        const uint16_t *c = d->cols + r * k;
+        double eta = b[0];
+        for (size_t a = 0; a < k; a++)
+            eta += b[c[a]];
+        /* stable: e = exp(-|eta|), softplus(eta) = max(eta, 0) + log1p(e) */
+        double e = exp(-fabs(eta));
+        double l1p = log1p(e);
+        double mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
+        int y = d->y[r];
+        dev += 2 * ((y ? (eta < 0 ? -eta : 0) : (eta > 0 ? eta : 0)) + l1p);
+        if (!want_h)
+            continue;
+        double w = mu * (1 - mu), resid = y - mu;
+        acc[0] += w;
+        grad[0] += resid;
+        for (size_t a = 0; a < k; a++) {
+            size_t ca = c[a];
+            acc[ca * P + ca] += w;
+            acc[ca] += w; /* row 0: the intercept */
+            grad[ca] += resid;
+            double *row = acc + ca * P;
+            for (size_t b2 = a + 1; b2 < k; b2++)
+                row[c[b2]] += w;
+        }
+    }
+    if (want_h) {
+        /* acc holds each cross product once, in whichever triangle the row order put it */
+        for (size_t i = 0; i < p; i++) {
+            gsl_matrix_set(ws->h, i, i, acc[i * P + i]);
+            for (size_t j = i + 1; j < p; j++) {
+                double v = acc[i * P + j] + acc[j * P + i];
+                gsl_matrix_set(ws->h, i, j, v);
+                gsl_matrix_set(ws->h, j, i, v);
+            }
+        }
+    }
+    return dev;
+}
+
+static double penalty(const double *b, size_t p, double l2)
+{
+    double s = 0;
+    for (size_t j = 1; j < p; j++)
+        s += b[j] * b[j];
+    return l2 * s;
+}
+
+/* In-order Cholesky of ws->h with columns dropped when their pivot is below ALIAS_TOL times
+ * their diagonal: the columns a pivoted QR in column order would drop. */
+static size_t find_aliased(struct model_ws *ws, unsigned char *aliased)
+{
+    size_t p = ws->p, nal = 0;
+    gsl_matrix *L = ws->fact;
+    gsl_matrix_set_zero(L);
+    for (size_t j = 0; j < p; j++) {
+        double hjj = gsl_matrix_get(ws->h, j, j);
+        double s = hjj;
+        for (size_t m = 0; m < j; m++)
+            if (!aliased[m])
+                s -= gsl_matrix_get(L, j, m) * gsl_matrix_get(L, j, m);
+        if (!(hjj > 0) || s <= ALIAS_TOL * hjj) {
+            aliased[j] = 1;
+            nal++;
+            continue;
+        }
+        double ljj = sqrt(s);
+        gsl_matrix_set(L, j, j, ljj);
+        for (size_t i = j + 1; i < p; i++) {
+            double t = gsl_matrix_get(ws->h, i, j);
+            for (size_t m = 0; m < j; m++)
+                if (!aliased[m])
+                    t -= gsl_matrix_get(L, i, m) * gsl_matrix_get(L, j, m);
+            gsl_matrix_set(L, i, j, t / ljj);
+        }
+    }
+    return nal;
+}
+
+/* Copies the kept rows and columns of the penalised Hessian into the top-left of ws->fact. */
+static gsl_matrix_view reduced(struct model_ws *ws, size_t q, double l2)
+{
+    gsl_matrix_view v = gsl_matrix_submatrix(ws->fact, 0, 0, q, q);
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++) {
+            double h = gsl_matrix_get(ws->h, ws->kept[i], ws->kept[j]);
+            if (i == j && ws->kept[i] != 0)
+                h += l2;
+            gsl_matrix_set(&v.matrix, i, j, h);
+        }
+    return v;
+}
+
+/* Solves (H + l2 I') step = g - l2 b on the kept columns; Cholesky, QR when it is not positive
+ * definite. */
+static int solve(struct model_ws *ws, size_t q, double l2, const double *b, int *used_qr)
+{
+    gsl_vector_view rhs = gsl_vector_subvector(ws->rhs, 0, q);
+    gsl_vector_view sol = gsl_vector_subvector(ws->sol, 0, q);
+    for (size_t i = 0; i < q; i++) {
+        size_t j = ws->kept[i];
+        gsl_vector_set(&rhs.vector, i, ws->grad[j] - (j ? l2 * b[j] : 0));
+    }
+    gsl_matrix_view m = reduced(ws, q, l2);
+    if (gsl_linalg_cholesky_decomp1(&m.matrix) == GSL_SUCCESS &&
+        gsl_linalg_cholesky_solve(&m.matrix, &rhs.vector, &sol.vector) == GSL_SUCCESS)
+        return 0;
+    *used_qr = 1;
+    m = reduced(ws, q, l2);
+    gsl_vector_view tau = gsl_vector_subvector(ws->tau, 0, q);
+    if (gsl_linalg_QR_decomp(&m.matrix, &tau.vector) != GSL_SUCCESS ||
+        gsl_linalg_QR_solve(&m.matrix, &tau.vector, &rhs.vector, &sol.vector) != GSL_SUCCESS)
+        return -1;
+    return 0;
+}
+
+int model_fit(const struct model_design *d, const struct model_opts *opts, struct model_ws *ws,
+              struct model_result *res, struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    const size_t p = d->p;
+    if (p > ws->p || d->n > ws->n)
+        return mql_err_set(err, MQL_EIO, "model: workspace for %zu x %zu, design is %zu x %zu",
+                           ws->n, ws->p, d->n, p);
+    res->p = p;
+    res->l2 = opts->l2;
+    res->beta = calloc(p, sizeof *res->beta);
+    res->se = malloc(p * sizeof *res->se);
+    res->aliased = calloc(p, 1);
+    if (!res->beta || !res->se || !res->aliased)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+
+    size_t n = 0, npos = 0;
+    for (size_t r = 0; r < d->n; r++)
+        if (!d->use || d->use[r]) {
+            n++;
+            npos += d->y[r];
+        }
+    res->n = n;
+    res->n_pos = npos;
+    if (n == 0)
+        return mql_err_set(err, MQL_EINPUT, "no lead to fit the model on");
+    if (npos == 0 || npos == n)
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s of the %zu leads used for the fit converted: the outcome has one "
+                           "class, so there is nothing to learn (check [data] positive and "
+                           "negative)",
+                           npos ? "every one" : "none", n);
+    double ybar = (double)npos / (double)n;
+    res->null_deviance = -2 * ((double)npos * log(ybar) + (double)(n - npos) * log1p(-ybar));
+
+    double *b = ws->beta, *t = ws->trial;
+    memset(b, 0, (p + 1) * sizeof *b);
+    b[0] = log(ybar / (1 - ybar));
+    const double l2 = opts->l2;
+    double f = pass(d, ws, b, 1) + penalty(b, p, l2);
+    size_t q = 0;
+    int rc = 0;
+    for (int it = 1; it <= opts->max_iter; it++) {
+        if (it == 1) {
+            res->naliased = find_aliased(ws, res->aliased);
+            for (size_t j = 0; j < p; j++)
+                if (!res->aliased[j])
+                    ws->kept[q++] = j;
+        }
+        if (solve(ws, q, l2, b, &res->used_qr)) {
+            rc = mql_err_set(err, MQL_EIO, "model: the linear solve failed at iteration %d", it);
+            goto out;
+        }
+        for (size_t j = 0; j < p; j++)
+            ws->step[j] = 0;
+        for (size_t i = 0; i < q; i++)
+            ws->step[ws->kept[i]] = gsl_vector_get(ws->sol, i);
+        /* Newton step, halved while the penalised deviance goes up */
+        double fn = 0;
+        for (int half = 0; half < 30; half++) {
+            for (size_t j = 0; j < p; j++)
+                t[j] = b[j] + ws->step[j];
+            t[p] = 0;
+            fn = pass(d, ws, t, 1) + penalty(t, p, l2);
+            if (isfinite(fn) && fn <= f * (1 + 1e-12) + 1e-12)
+                break;
+            for (size_t j = 0; j < p; j++)
+                ws->step[j] /= 2;
+        }
+        memcpy(b, t, (p + 1) * sizeof *b);
+        res->iterations = it;
+        double change = fabs(fn - f) / (fabs(fn) + 0.1);
+        f = fn;
+        if (change < opts->tol) {
+            res->converged = 1;
+            break;
+        }
+    }
+    res->deviance = f - penalty(b, p, l2);
+    res->aic = res->deviance + 2.0 * (double)q;
+    memcpy(res->beta, b, p * sizeof *b);
+    /* standard errors: the inverse of the (penalised) Hessian at the estimate */
+    for (size_t j = 0; j < p; j++)
+        res->se[j] = NAN;
+    gsl_matrix_view m = reduced(ws, q, l2);
+    if (gsl_linalg_cholesky_decomp1(&m.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(&m.matrix) != GSL_SUCCESS) {
+        rc = mql_err_set(err, MQL_EIO,
+                         "model: the information matrix is singular at the estimate: standard "
+                         "errors are undefined (separation?)");
+        goto out;
+    }
+    for (size_t i = 0; i < q; i++)
+        res->se[ws->kept[i]] = sqrt(gsl_matrix_get(&m.matrix, i, i));
+out:
+    return rc;
+}
