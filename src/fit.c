@@ -735,3 +735,58 @@ void fit_release(struct fit_result *res)
     free(res->p);
     memset(res, 0, sizeof *res);
 }
+
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int fit_dump_design(const struct fit_result *res, const char *prefix, struct mql_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s-levels.csv", prefix);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return mql_err_set(err, MQL_EIO, "cannot write '%s'", path);
+    fprintf(f, "attribute,level,label,reference,column\n");
+    const struct encoding *enc = &res->enc;
+    for (size_t a = 0; a < enc->nattrs; a++) {
+        const struct encode_attr *ea = &enc->attrs[a];
+        if (ea->excluded)
+            continue;
+        for (size_t l = 0; l < ea->nlevels; l++) {
+            csv_text(f, ea->name);
+            fprintf(f, ",%zu,", l);
+            csv_text(f, ea->levels[l].label);
+            fprintf(f, ",%d,%d\n", l == ea->reference, ea->levels[l].column);
+        }
+    }
+    int bad = fclose(f) != 0;
+    snprintf(path, sizeof path, "%s.csv", prefix);
+    if (bad || !(f = fopen(path, "w")))
+        return mql_err_set(err, MQL_EIO, "cannot write '%s'", path);
+    fprintf(f, "y,holdout");
+    for (size_t a = 0; a < enc->nattrs; a++)
+        if (!enc->attrs[a].excluded) {
+            fputc(',', f);
+            csv_text(f, enc->attrs[a].name);
+        }
+    fputc('\n', f);
+    const struct data *d = &res->data;
+    for (size_t r = 0; r < d->n; r++) {
+        fprintf(f, "%d,%d", d->y[r], res->holdout[r]);
+        for (size_t a = 0; a < enc->nattrs; a++)
+            if (!enc->attrs[a].excluded)
+                fprintf(f, ",%u", (unsigned)encode_level_of(&enc->attrs[a], &d->attrs[a], r));
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0)
+        return mql_err_set(err, MQL_EIO, "cannot write '%s'", path);
+    return 0;
+}

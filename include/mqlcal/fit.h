@@ -67,4 +67,10 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
 
 void fit_release(struct fit_result *res);
 
+/* Writes the encoded design of a finished fit for an independent implementation to refit:
+ * <prefix>.csv with one row per lead (y, holdout, then the level index of every attribute
+ * still in the model) and <prefix>-levels.csv with (attribute, level, label, reference,
+ * column). scripts/reference-glm.R reads them. */
+int fit_dump_design(const struct fit_result *res, const char *prefix, struct mql_err *err);
+
 #endif

@@ -16,6 +16,7 @@ struct cli_opts {
     const char *db;     /* --db PATH or NULL */
     int quiet;          /* --quiet: no progress */
     int timings;        /* --timings: stage timings on stderr */
+    const char *dump;   /* fit --dump-design PREFIX */
 };
 
 /* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE

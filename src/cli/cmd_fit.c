@@ -95,6 +95,8 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
     int rc = store_open(o->db ? o->db : path, &db, &err);
     if (!rc)
         rc = fit_run(db, cfg, &res, &err);
+    if (!rc && o->dump)
+        rc = fit_dump_design(&res, o->dump, &err);
     if (!rc) {
         print_fit(&res);
         fflush(stdout);
@@ -111,8 +113,8 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
 int cmd_fit(int argc, char **argv)
 {
     struct cli_opts o;
-    int rc =
-        cli_parse_stage_args("fit", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
+    int rc = cli_parse_stage_args(
+        "fit", "CONFIG [--db PATH] [--quiet] [--timings] [--dump-design PREFIX]", argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;

@@ -18,6 +18,12 @@ int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **ar
             o->quiet = 1;
         } else if (strcmp(a, "--timings") == 0) {
             o->timings = 1;
+        } else if (strcmp(a, "--dump-design") == 0 && strcmp(cmd, "fit") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mqlcal %s: --dump-design needs a path prefix\n", cmd);
+                return MQL_EUSAGE;
+            }
+            o->dump = argv[++i];
         } else if (strcmp(a, "--db") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);
