@@ -29,7 +29,8 @@ static int add_level(struct encode_attr *a, size_t *cap, const char *label, doub
 }
 
 static int build_categorical(struct encode_attr *a, const struct data_column *col,
-                             const struct data *d, const unsigned char *train, size_t min_count)
+                             const struct data *d, const unsigned char *train, size_t min_count,
+                             size_t *small_pool_n, size_t *small_pool_pos)
 {
     size_t nv = col->nvalues, cap = 0;
     size_t *cnt = calloc(nv + 1, sizeof *cnt), *pos = calloc(nv + 1, sizeof *pos);
@@ -69,8 +70,13 @@ static int build_categorical(struct encode_attr *a, const struct data_column *co
             a->level_of_value[v] = UINT16_MAX; /* pooled or unseen, fixed below */
         }
     }
+    /* a pool smaller than min_count is itself a rare level: its values join the reference,
+     * unless nothing else is left */
     size_t other = SIZE_MAX;
-    if (other_n > 0) {
+    if (other_n > 0 && other_n < min_count && a->nlevels > 0) {
+        *small_pool_n = other_n;
+        *small_pool_pos = other_pos;
+    } else if (other_n > 0) {
         if (add_level(a, &cap, ENCODE_OTHER, NAN, NAN))
             goto out;
         other = a->nlevels - 1;
@@ -91,7 +97,7 @@ static int build_categorical(struct encode_attr *a, const struct data_column *co
     /* the reference and the homes of unseen values are fixed by the caller; remember where the
      * pooled values went */
     for (size_t v = 0; v < nv; v++)
-        if (a->level_of_value[v] == UINT16_MAX && cnt[v] > 0)
+        if (a->level_of_value[v] == UINT16_MAX && cnt[v] > 0 && other != SIZE_MAX)
             a->level_of_value[v] = (uint16_t)other;
     a->unseen_level = other; /* SIZE_MAX: the reference, set later */
 out:
@@ -266,8 +272,10 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
             return mql_err_set(err, MQL_EIO, "out of memory");
         a->kind = ca->kind;
         a->group = ca->group;
+        size_t pool_n = 0, pool_pos = 0;
         int rc = col->categorical
-                     ? build_categorical(a, col, d, train, (size_t)cfg->min_level_count)
+                     ? build_categorical(a, col, d, train, (size_t)cfg->min_level_count, &pool_n,
+                                         &pool_pos)
                      : build_bins(a, ca, col, d, train, cfg->quantiles);
         if (rc == -2)
             return mql_err_set(err, MQL_EINPUT,
@@ -281,6 +289,10 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
             if (a->levels[l].count > a->levels[ref].count)
                 ref = l;
         a->reference = ref;
+        if (a->nlevels > 0) {
+            a->levels[ref].count += pool_n;
+            a->levels[ref].positives += pool_pos;
+        }
         if (a->missing_level == SIZE_MAX)
             a->missing_level = ref;
         if (a->unseen_level == SIZE_MAX)

@@ -663,7 +663,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     struct model_opts mo = {.l2 = cfg->l2, .max_iter = cfg->max_iter, .tol = cfg->tolerance};
     if (mo.l2 == 0 && nsep > 0)
         mo.l2 = cfg->separation_l2;
-    if (!(ws = model_ws_new(n, p))) {
+    if (!(ws = model_ws_new(n, k, p))) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }

@@ -4,15 +4,17 @@
  *
  * Every attribute becomes a list of levels, and every lead one level per attribute:
  * - categorical: one level per value seen in at least min_level_count training leads; rarer
- *   values pool into "(other)"; missing is the level "(missing)".
+ *   values pool into "(other)", which needs min_level_count leads too (a smaller pool joins
+ *   the reference level); missing is the level "(missing)".
  * - count and numeric: bins [lo, hi) from the configured edges e1 < ... < ek, which give
  *   (-inf, e1), [e1, e2), ..., [ek, +inf), or from `quantiles` quantile edges of the training
  *   values when none are configured (equal edges merged); bins without training leads are
  *   merged into their neighbour; missing is the bin "(missing)".
  * The reference level (points 0, no design column) is the most frequent level (ties: the first
- * in level order). A value never seen in training goes to "(other)" when there is one and to
- * the reference otherwise; a missing value when training had none goes to the reference. So
- * every value of every lead has a level: encoding never fails on data.
+ * in level order); its count includes a small pool that joined it. A value never seen in training
+ * goes to "(other)" when there is one and to the reference otherwise; a missing value when training
+ * had none goes to the reference. So every value of every lead has a level: encoding never fails on
+ * data.
  */
 #ifndef MQLCAL_ENCODE_H
 #define MQLCAL_ENCODE_H
