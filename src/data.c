@@ -178,6 +178,9 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
     d->attrs = calloc(d->nattrs ? d->nattrs : 1, sizeof *d->attrs);
     d->segments = calloc(d->nsegments ? d->nsegments : 1, sizeof *d->segments);
     d->lead_id = calloc(d->n, sizeof *d->lead_id);
+    d->line = malloc(d->n * sizeof *d->line);
+    size_t id_cap = 16 * d->n + 16, id_len = 0;
+    d->id_block = malloc(id_cap);
     d->y = malloc(d->n);
     d->day = malloc(d->n * sizeof *d->day);
     size_t ncols = d->nattrs + d->nsegments;
@@ -189,12 +192,13 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
     for (size_t i = 0; i < cfg->segments.n; i++)
         cap += 2 * strlen(cfg->segments.items[i]) + 4;
     sql = malloc(cap);
-    if (!d->attrs || !d->segments || !d->lead_id || !d->y || !d->day || !tabs || !sql) {
+    if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y || !d->day ||
+        !tabs || !sql) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
     d->has_dates = cfg->date != NULL;
-    size_t len = (size_t)snprintf(sql, cap, "SELECT _id, _outcome, _created");
+    size_t len = (size_t)snprintf(sql, cap, "SELECT _id, _outcome, _created, _line");
     struct data_column **cols = (struct data_column **)malloc((ncols ? ncols : 1) * sizeof *cols);
     if (!cols) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
@@ -234,7 +238,7 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         int q = store_quote_ident(cols[i]->name, sql + len, cap - len);
         len += (size_t)q;
     }
-    snprintf(sql + len, cap - len, " FROM leads ORDER BY _line");
+    snprintf(sql + len, cap - len, " FROM leads");
     if ((rc = store_prepare(db, sql, &st, err))) {
         free(cols);
         goto out;
@@ -243,10 +247,23 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW && r < d->n) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
-        if (!(d->lead_id[r] = text_dup(id ? id : ""))) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
-            break;
+        size_t idn = (size_t)sqlite3_column_bytes(st, 0);
+        if (id_len + idn + 1 > id_cap) {
+            /* grow the block; the pointers are set once it is complete */
+            size_t ncap = 2 * (id_len + idn + 1);
+            char *nb = realloc(d->id_block, ncap);
+            if (!nb) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                break;
+            }
+            d->id_block = nb;
+            id_cap = ncap;
         }
+        memcpy(d->id_block + id_len, id ? id : "", id ? idn : 0);
+        d->id_block[id_len + (id ? idn : 0)] = '\0';
+        d->lead_id[r] = (char *)(uintptr_t)id_len; /* an offset until the block is done */
+        id_len += (id ? idn : 0) + 1;
+        d->line[r] = sqlite3_column_int64(st, 3);
         d->y[r] = (unsigned char)sqlite3_column_int(st, 1);
         int32_t day = INT32_MIN;
         const char *created = (const char *)sqlite3_column_text(st, 2);
@@ -255,7 +272,7 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         d->day[r] = day;
         for (size_t i = 0; i < ncols; i++) {
             struct data_column *col = cols[i];
-            int k = (int)i + 3;
+            int k = (int)i + 4;
             int type = sqlite3_column_type(st, k);
             if (col->categorical) {
                 if (type == SQLITE_NULL) {
@@ -282,6 +299,8 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
     if (!rc && r != d->n)
         rc = mql_err_set(err, MQL_EIO, "store: expected %zu leads, read %zu", d->n, r);
+    for (size_t i = 0; i < r; i++)
+        d->lead_id[i] = d->id_block + (uintptr_t)d->lead_id[i];
     for (size_t i = 0; i < ncols && !rc; i++)
         if (cols[i]->categorical && intern_finish(&tabs[i], cols[i], d->n))
             rc = mql_err_set(err, MQL_EIO, "out of memory");
@@ -305,10 +324,9 @@ void data_release(struct data *d)
 {
     if (!d)
         return;
-    if (d->lead_id)
-        for (size_t i = 0; i < d->n; i++)
-            free(d->lead_id[i]);
     free(d->lead_id);
+    free(d->id_block);
+    free(d->line);
     free(d->y);
     free(d->day);
     for (size_t i = 0; i < d->nattrs; i++)

@@ -49,6 +49,7 @@ static int month_index(int32_t day)
 
 struct order_item {
     int32_t day;
+    int64_t line;
     size_t row;
 };
 
@@ -57,7 +58,7 @@ static int cmp_order(const void *a, const void *b)
     const struct order_item *x = a, *y = b;
     if (x->day != y->day)
         return x->day < y->day ? -1 : 1;
-    return x->row < y->row ? -1 : x->row > y->row;
+    return x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* Marks the holdout rows; leads without a date stay in training. */
@@ -97,7 +98,7 @@ static int split(const struct config *cfg, struct fit_result *res, struct mql_er
     if (!o)
         return mql_err_set(err, MQL_EIO, "out of memory");
     for (size_t r = 0; r < d->n; r++)
-        o[r] = (struct order_item){have_day ? d->day[r] : 0, r};
+        o[r] = (struct order_item){have_day ? d->day[r] : 0, d->line[r], r};
     qsort(o, d->n, sizeof *o, cmp_order);
     size_t nh = (size_t)llround(share * (double)d->n);
     for (size_t i = d->n - nh; i < d->n; i++)
@@ -110,27 +111,55 @@ static int split(const struct config *cfg, struct fit_result *res, struct mql_er
 
 /* ---- leakage and separation ---------------------------------------------------------------- */
 
-/* AUC of each attribute alone on the training leads: its level's training conversion rate as
- * the score. */
-static int single_auc(struct fit_result *res, const uint16_t *codes, unsigned char *train_y,
-                      double *score, struct mql_err *err)
+/* A level's training counts, for the AUC of its attribute alone. */
+struct level_rate {
+    double rate;
+    size_t pos, neg;
+};
+
+static int cmp_rate(const void *a, const void *b)
 {
-    const struct data *d = &res->data;
-    size_t k = res->enc.nattrs;
-    for (size_t a = 0; a < k; a++) {
-        const struct encode_attr *ea = &res->enc.attrs[a];
-        size_t m = 0;
-        for (size_t r = 0; r < d->n; r++) {
-            if (res->holdout[r])
-                continue;
-            const struct encode_level *l = &ea->levels[codes[r * k + a]];
-            score[m] = l->count ? (double)l->positives / (double)l->count : 0;
-            train_y[m++] = d->y[r];
+    double x = ((const struct level_rate *)a)->rate, y = ((const struct level_rate *)b)->rate;
+    return (x > y) - (x < y);
+}
+
+/* AUC of each attribute alone on the training leads, scoring each lead by its level's training
+ * conversion rate. Every lead of a level has the same score, so the Mann-Whitney sum comes
+ * from the level counts: sort the levels by rate, and each level's positives outrank the
+ * negatives of the levels below and tie with its own (equal rates are exact ties, since a
+ * correctly rounded division gives equal doubles for equal fractions). */
+static int single_auc(struct fit_result *res, struct mql_err *err)
+{
+    size_t npos = 0, nneg = 0;
+    for (size_t r = 0; r < res->data.n; r++)
+        if (!res->holdout[r]) {
+            npos += res->data.y[r];
+            nneg += !res->data.y[r];
         }
-        struct validate_auc au;
-        if (validate_auc(score, train_y, m, &au, err))
-            return err->code;
-        res->single_auc[a] = au.auc;
+    for (size_t a = 0; a < res->enc.nattrs; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        struct level_rate *lv = malloc(ea->nlevels * sizeof *lv);
+        if (!lv)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        for (size_t l = 0; l < ea->nlevels; l++) {
+            const struct encode_level *x = &ea->levels[l];
+            lv[l] = (struct level_rate){x->count ? (double)x->positives / (double)x->count : 0,
+                                        x->positives, x->count - x->positives};
+        }
+        qsort(lv, ea->nlevels, sizeof *lv, cmp_rate);
+        double sum = 0, below = 0;
+        for (size_t i = 0; i < ea->nlevels;) {
+            size_t j = i, tp = 0, tn = 0;
+            for (; j < ea->nlevels && lv[j].rate == lv[i].rate; j++) {
+                tp += lv[j].pos;
+                tn += lv[j].neg;
+            }
+            sum += (double)tp * (below + 0.5 * (double)tn);
+            below += (double)tn;
+            i = j;
+        }
+        res->single_auc[a] = sum / ((double)npos * (double)nneg);
+        free(lv);
     }
     return 0;
 }
@@ -260,9 +289,9 @@ static const char *schema =
     " p_max REAL, predicted REAL, observed REAL, lo REAL, hi REAL) STRICT;"
     "CREATE TABLE IF NOT EXISTS fit_warnings(fit_id INTEGER NOT NULL, kind TEXT NOT NULL,"
     " subject TEXT NOT NULL, message TEXT NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS scores(_id TEXT PRIMARY KEY, fit_id INTEGER NOT NULL,"
-    " holdout INTEGER NOT NULL, score INTEGER NOT NULL, fit_score INTEGER NOT NULL,"
-    " engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT, WITHOUT ROWID;";
+    "CREATE TABLE IF NOT EXISTS scores(_line INTEGER PRIMARY KEY, _id TEXT NOT NULL,"
+    " fit_id INTEGER NOT NULL, holdout INTEGER NOT NULL, score INTEGER NOT NULL,"
+    " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT;";
 
 static void bind_opt(sqlite3_stmt *st, int i, double v)
 {
@@ -522,18 +551,30 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     st = NULL;
     /* the scores of the latest fit */
     if (rc || (rc = store_exec(db, "DELETE FROM scores", err)) ||
-        (rc = store_prepare(db, "INSERT INTO scores VALUES(?,?,?,?,?,?,?)", &st, err)))
+        (rc = store_prepare(db, "INSERT INTO scores VALUES(?,?,?,?,?,?,?,?)", &st, err)))
         goto out;
-    for (size_t r = 0; r < d->n && !rc; r++) {
-        sqlite3_bind_text(st, 1, d->lead_id[r], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, id);
-        sqlite3_bind_int(st, 3, res->holdout[r]);
-        sqlite3_bind_int(st, 4, res->score[r]);
-        sqlite3_bind_int(st, 5, res->fit_score[r]);
-        sqlite3_bind_int(st, 6, res->engagement_score[r]);
-        sqlite3_bind_double(st, 7, res->p[r]);
+    /* in line order, so that the rows append to the table's b-tree */
+    struct order_item *o = malloc((d->n ? d->n : 1) * sizeof *o);
+    if (!o) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    for (size_t r = 0; r < d->n; r++)
+        o[r] = (struct order_item){0, d->line[r], r};
+    qsort(o, d->n, sizeof *o, cmp_order);
+    for (size_t q = 0; q < d->n && !rc; q++) {
+        size_t r = o[q].row;
+        sqlite3_bind_int64(st, 1, d->line[r]);
+        sqlite3_bind_text(st, 2, d->lead_id[r], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, id);
+        sqlite3_bind_int(st, 4, res->holdout[r]);
+        sqlite3_bind_int(st, 5, res->score[r]);
+        sqlite3_bind_int(st, 6, res->fit_score[r]);
+        sqlite3_bind_int(st, 7, res->engagement_score[r]);
+        sqlite3_bind_double(st, 8, res->p[r]);
         rc = step_reset(db, st, err);
     }
+    free(o);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
 out:
@@ -641,7 +682,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
             goto out;
         }
     encode_apply(&res->enc, d, codes);
-    if ((rc = single_auc(res, codes, yy, s1, err)) || (rc = guard_leakage(cfg, res, err)))
+    if ((rc = single_auc(res, err)) || (rc = guard_leakage(cfg, res, err)))
         goto out;
     size_t nsep = 0;
     if (find_separation(res, &nsep)) {

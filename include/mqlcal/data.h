@@ -1,7 +1,8 @@
 /*
  * data.h: the ingested leads, loaded from the store into columns for the numeric stages.
  *
- * One row per lead, in file order (the store's _line). Categorical values are interned: each
+ * One row per lead, in the store's order (by lead id); `line` gives each lead's line in the
+ * CSV for anything that needs file order. Categorical values are interned: each
  * attribute keeps a dictionary of its distinct values and a value id per row. Counts and
  * numbers are doubles with NaN for missing. This is the one place that reads leads back from
  * the store; fit, sweep, audit and review all start from it.
@@ -32,7 +33,9 @@ struct data_column {
 
 struct data {
     size_t n;
-    char **lead_id;   /* per row; owned */
+    char **lead_id; /* per row, pointing into id_block (owned) */
+    char *id_block;
+    int64_t *line;    /* per row: the CSV line the lead came from */
     unsigned char *y; /* outcome 0/1 */
     int32_t *day;     /* days since 1970-01-01, INT32_MIN when missing or no date column */
     int has_dates;
