@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Benchmark: generates N leads (default 1,000,000) with the demo generator and times each
 # stage as a whole process over RUNS runs (default 5), reporting the median wall time and the
-# peak resident memory, side by side with the peer on the same file in the same run:
+# peak resident memory, side by side with the peers on the same data in the same run:
 #   ingest  vs  sqlite3 DB -cmd '.mode csv' '.import FILE t'
+#   fit     the solver's own time (reported by --timings) vs scikit-learn's
+#           LogisticRegression(penalty=None, solver='lbfgs') and R's glm on the same encoded
+#           design (mqlcal fit --dump-design), fit call only, with their coefficient gaps
 # Usage: scripts/bench.sh [N] [RUNS]     (make bench runs it with the defaults)
+# PEER_RUNS (default 3) sets the runs of the slow peers; NO_PEERS=1 skips sklearn and R.
 # Prints a Markdown table; with BENCH_WRITE=1 it also replaces the table in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 RUNS=${2:-5}
 scripts/install-deps.sh --bench
+PEER_RUNS=${PEER_RUNS:-3}
 make --no-print-directory all >/dev/null
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 missing" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing" >&2; exit 1; }
@@ -42,6 +47,34 @@ read -r imp_t imp_m < <(measure import "rm -f '$W/import.db'" sqlite3 "$W/import
 read -r gen_t gen_m < <(measure generate ":" build/gen-demo --n "$N" --out "$W/gen.csv")
 
 rows=$(sqlite3 "$W/out/mqlcal.db" 'SELECT count(*) FROM leads')
+
+# fit: whole process, and the solver's own time from --timings (median over the runs)
+read -r fit_t fit_m < <(measure fit ":" ./mqlcal fit "$W/bench.ini" --quiet)
+solve=() load=()
+for ((i = 0; i < RUNS; i++)); do
+    ./mqlcal fit "$W/bench.ini" --timings >/dev/null 2>"$W/timings"
+    solve+=("$(awk '/^timings:/ {print $6}' "$W/timings")")
+    load+=("$(awk '/^timings:/ {print $3}' "$W/timings")")
+done
+med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+solve_t=$(med "${solve[@]}")
+load_t=$(med "${load[@]}")
+./mqlcal fit "$W/bench.ini" --dump-design "$W/design" >"$W/fit.txt"
+cols=$(sqlite3 "$W/out/mqlcal.db" 'SELECT columns FROM fits ORDER BY fit_id DESC LIMIT 1')
+iters=$(sqlite3 "$W/out/mqlcal.db" 'SELECT iterations FROM fits ORDER BY fit_id DESC LIMIT 1')
+ntrain=$(sqlite3 "$W/out/mqlcal.db" 'SELECT n_train FROM fits ORDER BY fit_id DESC LIMIT 1')
+sk="not run" gl="not run"
+if [ "${NO_PEERS:-0}" != 1 ]; then
+    if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
+        read -r sk_t sk_d sk_i < <(/usr/bin/python3 scripts/bench-solver.py "$W/design" "$W/out/mqlcal.db" "$PEER_RUNS")
+        sk="$sk_t s (coefficients within $sk_d of mqlcal's, $sk_i L-BFGS iterations; $(awk -v a="$sk_t" -v b="$solve_t" 'BEGIN {printf "%.0f", a/b}')x mqlcal's solver)"
+    fi
+    if command -v Rscript >/dev/null; then
+        sqlite3 -csv -header "$W/out/mqlcal.db" "SELECT 0 AS column, intercept AS coef FROM fits WHERE fit_id = (SELECT max(fit_id) FROM fits) UNION ALL SELECT design_column, coef FROM fit_levels WHERE fit_id = (SELECT max(fit_id) FROM fits) AND design_column > 0 AND coef IS NOT NULL" >"$W/coef.csv"
+        read -r gl_t gl_d gl_i < <(Rscript scripts/bench-solver.R "$W/design" "$W/coef.csv" "$PEER_RUNS")
+        gl="$gl_t s (coefficients within $gl_d of mqlcal's, $gl_i IRLS iterations; $(awk -v a="$gl_t" -v b="$solve_t" 'BEGIN {printf "%.0f", a/b}')x mqlcal's solver)"
+    fi
+fi
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 table=$(cat <<EOT
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $N leads ($size_mb MB CSV, $rows loaded),
@@ -52,8 +85,14 @@ median of $RUNS whole-process runs, peak RSS the largest of the runs.
 | generate | \`build/gen-demo --n $N\` | $gen_t | $gen_m |
 | ingest | \`mqlcal ingest\` (typed, validated, duplicate ids checked) | $ing_t | $ing_m |
 | peer | \`sqlite3 DB -cmd '.mode csv' '.import FILE t'\` (all text, no checks) | $imp_t | $imp_m |
+| fit | \`mqlcal fit\` (load, encode, solve, points, validation, store) | $fit_t | $fit_m |
 
 ingest / peer wall time: $(awk -v a="$ing_t" -v b="$imp_t" 'BEGIN {printf "%.2f", a/b}')
+
+Solver on the same encoded design ($ntrain training leads, $cols columns), median of runs:
+- mqlcal (Newton/IRLS, $iters full-data iterations after a 1-in-16 warm start, two threads): $solve_t s; loading the leads from the store: $load_t s
+- scikit-learn LogisticRegression(penalty=None, solver='lbfgs'), fit call only: $sk
+- R glm(family = binomial), fit call only: $gl
 EOT
 )
 echo "$table"

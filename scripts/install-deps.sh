@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mqlcal needs to build and test, and only what is missing (Debian 12).
 #   scripts/install-deps.sh          build and test dependencies
-#   scripts/install-deps.sh --bench  also what the benchmark script uses
+#   scripts/install-deps.sh --bench  also what the benchmark script uses (the peers:
+#                                    scikit-learn and R)
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -9,7 +10,7 @@ set -u
 pkgs=(gcc make pkg-config
       libsqlite3-dev libgsl-dev libcairo2-dev libcsv-dev libinih-dev libjansson-dev
       libcmocka-dev sqlite3)
-[ "${1:-}" = "--bench" ] && pkgs+=(time)
+[ "${1:-}" = "--bench" ] && pkgs+=(time python3-sklearn r-base-core)
 
 missing=()
 for p in "${pkgs[@]}"; do
