@@ -145,18 +145,22 @@ static int count_rows(sqlite3 *db, size_t *n, struct mql_err *err)
     return rc;
 }
 
-/* Checks that the store has the column, as a useful message when the config changed. */
-static int has_column(sqlite3 *db, const char *name)
+/* The kind the store holds the column as: "categorical", "count", "numeric", "" for a column
+ * that is no attribute (text), or NULL when the store lacks it. Kept in buf. */
+static const char *stored_kind(sqlite3 *db, const char *name, char *buf, size_t cap)
 {
     sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM columns WHERE name = ?", -1, &st, NULL) ==
-        SQLITE_OK) {
+    const char *kind = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(kind, '') FROM columns WHERE name = ?", -1, &st,
+                           NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+            kind = buf;
+        }
     }
     sqlite3_finalize(st);
-    return found;
+    return kind;
 }
 
 int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err)
@@ -226,7 +230,9 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         cols[c++] = &d->segments[i];
     }
     for (size_t i = 0; i < ncols; i++) {
-        if (!has_column(db, cols[i]->name)) {
+        char kind[32];
+        const char *stored = stored_kind(db, cols[i]->name, kind, sizeof kind);
+        if (!stored) {
             rc = mql_err_set(err, MQL_EINPUT,
                              "column '%s' is in the config but not in the store: run 'mqlcal "
                              "ingest' again",
@@ -234,11 +240,21 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
             free(cols);
             goto out;
         }
+        const char *want = cols[i]->attr ? config_kind_name(cols[i]->attr->kind) : NULL;
+        if (want && stored[0] && strcmp(want, stored) != 0) {
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "attribute '%s' is %s in the config but was ingested as %s: run "
+                             "'mqlcal ingest' again",
+                             cols[i]->name, want, stored);
+            free(cols);
+            goto out;
+        }
         len += (size_t)snprintf(sql + len, cap - len, ", ");
         int q = store_quote_ident(cols[i]->name, sql + len, cap - len);
         len += (size_t)q;
     }
-    snprintf(sql + len, cap - len, " FROM leads");
+    /* the table's key order: no sort, and the order other tables keyed by _id share */
+    snprintf(sql + len, cap - len, " FROM leads ORDER BY _id");
     if ((rc = store_prepare(db, sql, &st, err))) {
         free(cols);
         goto out;

@@ -277,6 +277,8 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
                      ? build_categorical(a, col, d, train, (size_t)cfg->min_level_count, &pool_n,
                                          &pool_pos)
                      : build_bins(a, ca, col, d, train, cfg->quantiles);
+        if (rc == 0 && a->nlevels > ENCODE_MAX_LEVELS)
+            rc = -2;
         if (rc == -2)
             return mql_err_set(err, MQL_EINPUT,
                                "attribute '%s': more than %d levels seen in at least %d leads "

@@ -289,9 +289,10 @@ static const char *schema =
     " p_max REAL, predicted REAL, observed REAL, lo REAL, hi REAL) STRICT;"
     "CREATE TABLE IF NOT EXISTS fit_warnings(fit_id INTEGER NOT NULL, kind TEXT NOT NULL,"
     " subject TEXT NOT NULL, message TEXT NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS scores(_line INTEGER PRIMARY KEY, _id TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS scores(_id TEXT PRIMARY KEY, _line INTEGER NOT NULL,"
     " fit_id INTEGER NOT NULL, holdout INTEGER NOT NULL, score INTEGER NOT NULL,"
-    " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT;";
+    " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT,"
+    " WITHOUT ROWID;";
 
 static void bind_opt(sqlite3_stmt *st, int i, double v)
 {
@@ -553,19 +554,11 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     if (rc || (rc = store_exec(db, "DELETE FROM scores", err)) ||
         (rc = store_prepare(db, "INSERT INTO scores VALUES(?,?,?,?,?,?,?,?)", &st, err)))
         goto out;
-    /* in line order, so that the rows append to the table's b-tree */
-    struct order_item *o = malloc((d->n ? d->n : 1) * sizeof *o);
-    if (!o) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
-        goto out;
-    }
-    for (size_t r = 0; r < d->n; r++)
-        o[r] = (struct order_item){0, d->line[r], r};
-    qsort(o, d->n, sizeof *o, cmp_order);
-    for (size_t q = 0; q < d->n && !rc; q++) {
-        size_t r = o[q].row;
-        sqlite3_bind_int64(st, 1, d->line[r]);
-        sqlite3_bind_text(st, 2, d->lead_id[r], -1, SQLITE_STATIC);
+    /* the leads are in id order (data_load), so the rows append to the table's b-tree, and
+     * scores and leads can be read side by side in id order */
+    for (size_t r = 0; r < d->n && !rc; r++) {
+        sqlite3_bind_text(st, 1, d->lead_id[r], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, d->line[r]);
         sqlite3_bind_int64(st, 3, id);
         sqlite3_bind_int(st, 4, res->holdout[r]);
         sqlite3_bind_int(st, 5, res->score[r]);
@@ -574,7 +567,6 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_double(st, 8, res->p[r]);
         rc = step_reset(db, st, err);
     }
-    free(o);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
 out:

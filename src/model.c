@@ -250,9 +250,9 @@ static double penalty(const double *b, size_t p, double l2)
 
 /* In-order Cholesky of ws->h with columns dropped when their pivot is below ALIAS_TOL times
  * their diagonal: the columns a pivoted QR in column order would drop. */
-static size_t find_aliased(struct model_ws *ws, unsigned char *aliased)
+static size_t find_aliased(struct model_ws *ws, size_t p, unsigned char *aliased)
 {
-    size_t p = ws->p, nal = 0;
+    size_t nal = 0;
     gsl_matrix *L = ws->fact;
     gsl_matrix_set_zero(L);
     for (size_t j = 0; j < p; j++) {
@@ -408,7 +408,7 @@ int model_fit(const struct model_design *d, const struct model_opts *opts, struc
         res->warm_iterations = iters;
     }
     double f = pass(ws, p, b, 1, 1) + penalty(b, p, l2);
-    res->naliased = find_aliased(ws, res->aliased);
+    res->naliased = find_aliased(ws, p, res->aliased);
     for (size_t j = 0; j < p; j++)
         if (!res->aliased[j])
             ws->kept[q++] = j;

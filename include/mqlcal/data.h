@@ -1,10 +1,10 @@
 /*
  * data.h: the ingested leads, loaded from the store into columns for the numeric stages.
  *
- * One row per lead, in the store's order (by lead id); `line` gives each lead's line in the
- * CSV for anything that needs file order. Categorical values are interned: each
- * attribute keeps a dictionary of its distinct values and a value id per row. Counts and
- * numbers are doubles with NaN for missing. This is the one place that reads leads back from
+ * One row per lead, in lead id order (the leads table's key, read without a sort); `line`
+ * gives each lead's line in the CSV for anything that needs file order. Categorical values are
+ * interned: each attribute keeps a dictionary of its distinct values and a value id per row. Counts
+ * and numbers are doubles with NaN for missing. This is the one place that reads leads back from
  * the store; fit, sweep, audit and review all start from it.
  */
 #ifndef MQLCAL_DATA_H

@@ -8,14 +8,7 @@
 #define Z95 1.959964
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static void assert_near(double got, double want, double tol, const char *what, int line)
-{
-    if (!(fabs(got - want) <= tol)) {
-        print_error("line %d: %s = %.17g, want %.17g (tol %g)\n", line, what, got, want, tol);
-        _fail(__FILE__, line);
-    }
-}
-#define NEAR(got, want, tol) assert_near((got), (want), (tol), #got, __LINE__)
+#define NEAR(got, want, tol) assert_near((got), (want), (tol)) /* testutil.h */
 
 /* ---- a small fixture worked out by hand ----
  *

@@ -104,4 +104,24 @@ static inline void tu_assert_err_contains(const struct mql_err *err, const char 
 /* Fails the current test unless err's message contains sub. */
 #define assert_err_contains(err, sub) tu_assert_err_contains((err), (sub), __FILE__, __LINE__)
 
+static inline void tu_assert_near(double got, double want, double tol, const char *what,
+                                  const char *file, int line)
+{
+    double d = got - want;
+    if (d < 0)
+        d = -d;
+    if (!(d <= tol)) { /* NaN fails too */
+        print_error("%s: got %.17g, want %.17g (difference %.3g, tolerance %.3g)\n", what, got,
+                    want, d, tol);
+        _fail(file, line);
+    }
+}
+
+/* Fails the current test unless |got - want| <= tol (a NaN never passes). */
+#define assert_near(got, want, tol) tu_assert_near((got), (want), (tol), #got, __FILE__, __LINE__)
+
+/* Fails the current test unless got is within rel * |want| of want. */
+#define assert_near_rel(got, want, rel)                                                            \
+    tu_assert_near((got), (want), (rel) * ((want) < 0 ? -(want) : (want)), #got, __FILE__, __LINE__)
+
 #endif
