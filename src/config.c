@@ -134,6 +134,8 @@ static int is_list_key(const char *section, const char *key)
     if (strcmp(section, "data") == 0)
         return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0 ||
                strcmp(key, "missing") == 0;
+    if (strcmp(section, "rules") == 0)
+        return strcmp(key, "disqualify") == 0;
     return strcmp(section, "segments") == 0 && strcmp(key, "by") == 0;
 }
 
@@ -358,6 +360,9 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
     return 0;
 }
 
+static int parse_int_range(struct parse *ps, const char *key, const char *value, int lo, int hi,
+                           int *out);
+
 static int handle_calibration(struct parse *ps, const char *key, const char *value)
 {
     struct config *c = ps->cfg;
@@ -391,9 +396,29 @@ static int handle_calibration(struct parse *ps, const char *key, const char *val
                                value);
         return 0;
     }
+    if (strcmp(key, "capacity_rule") == 0) {
+        if (text_ieq(value, "mean"))
+            c->capacity_p90 = 0;
+        else if (text_ieq(value, "p90"))
+            c->capacity_p90 = 1;
+        else
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'capacity_rule': expected mean or p90, got '%s'", value);
+        return 0;
+    }
+    if (strcmp(key, "bootstrap") == 0)
+        return parse_int_range(ps, key, value, 0, 100000, &c->bootstrap);
+    if (strcmp(key, "seed") == 0) {
+        int64_t v;
+        if (text_parse_int(value, strlen(value), &v) || v < 0)
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'seed': expected a whole number >= 0, got '%s'", value);
+        c->seed = (unsigned long)v;
+        return 0;
+    }
     return mql_err_set(ps->err, MQL_EINPUT,
-                       "unknown key '%s' in [calibration] (expected period, capacity or "
-                       "target_conversion)",
+                       "unknown key '%s' in [calibration] (expected period, capacity, "
+                       "capacity_rule, target_conversion, bootstrap or seed)",
                        key);
 }
 
@@ -514,6 +539,22 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
         return handle_model(ps, key, value);
     if (strcmp(section, "points") == 0)
         return handle_points(ps, key, value);
+    if (strcmp(section, "rules") == 0) {
+        if (strcmp(key, "disqualify") != 0)
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "unknown key '%s' in [rules] (expected disqualify)", key);
+        size_t before = c->disqualify.n;
+        if (strlist_append(&c->disqualify, value))
+            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        c->line_disqualify = ps->rd->line;
+        for (size_t i = before; i < c->disqualify.n; i++) {
+            const char *item = c->disqualify.items[i], *colon = strchr(item, ':');
+            if (!colon || colon == item || colon[1] == '\0')
+                return mql_err_set(ps->err, MQL_EINPUT,
+                                   "key 'disqualify': expected column:value, got '%s'", item);
+        }
+        return 0;
+    }
     if (strcmp(section, "output") == 0) {
         if (strcmp(key, "dir") != 0)
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
@@ -524,7 +565,7 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
     return mql_err_set(ps->err, MQL_EINPUT,
                        "unknown section [%s] (expected data, attributes, segments, calibration, "
-                       "model, points or output)",
+                       "model, points, rules or output)",
                        section);
 }
 
@@ -633,6 +674,8 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->max_iter = 50;
     cfg->tolerance = 1e-10;
     cfg->pdo = 20;
+    cfg->bootstrap = 200;
+    cfg->seed = 1;
     cfg->anchor_score = 100;
     cfg->anchor_odds = 1;
     if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
@@ -712,6 +755,7 @@ void config_release(struct config *cfg)
     }
     free(cfg->attrs);
     strlist_release(&cfg->segments);
+    strlist_release(&cfg->disqualify);
     free(cfg->out_dir);
     memset(cfg, 0, sizeof *cfg);
 }

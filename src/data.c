@@ -163,7 +163,10 @@ static const char *stored_kind(sqlite3 *db, const char *name, char *buf, size_t 
     return kind;
 }
 
-int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err)
+/* Loads outcome, dates, lines, ids, the attributes when with_attrs, and the named columns as
+ * text (in d->segments). */
+static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const char *const *names,
+                size_t nnames, struct data *d, struct mql_err *err)
 {
     memset(d, 0, sizeof *d);
     sqlite3_stmt *st = NULL;
@@ -177,8 +180,8 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
 
     /* the columns: attributes, then the segments (an attribute that is also a segment is read
      * twice: as its kind, and as text) */
-    d->nattrs = cfg->nattrs;
-    d->nsegments = cfg->segments.n;
+    d->nattrs = with_attrs ? cfg->nattrs : 0;
+    d->nsegments = nnames;
     d->attrs = calloc(d->nattrs ? d->nattrs : 1, sizeof *d->attrs);
     d->segments = calloc(d->nsegments ? d->nsegments : 1, sizeof *d->segments);
     d->lead_id = calloc(d->n, sizeof *d->lead_id);
@@ -191,10 +194,10 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
     tabs = calloc(ncols ? ncols : 1, sizeof *tabs);
     /* SELECT _id, _outcome, _created, attrs..., extra segments... */
     size_t cap = 64;
-    for (size_t i = 0; i < cfg->nattrs; i++)
+    for (size_t i = 0; i < d->nattrs; i++)
         cap += 2 * strlen(cfg->attrs[i].column) + 4;
-    for (size_t i = 0; i < cfg->segments.n; i++)
-        cap += 2 * strlen(cfg->segments.items[i]) + 4;
+    for (size_t i = 0; i < nnames; i++)
+        cap += 2 * strlen(names[i]) + 4;
     sql = malloc(cap);
     if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y || !d->day ||
         !tabs || !sql) {
@@ -209,7 +212,7 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         goto out;
     }
     size_t c = 0;
-    for (size_t i = 0; i < cfg->nattrs; i++) {
+    for (size_t i = 0; i < d->nattrs; i++) {
         const struct config_attr *a = &cfg->attrs[i];
         if (init_column(&d->attrs[i], a->column, a, a->kind == ATTR_CATEGORICAL, d->n)) {
             free(cols);
@@ -218,8 +221,8 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
         }
         cols[c++] = &d->attrs[i];
     }
-    for (size_t i = 0; i < cfg->segments.n; i++) {
-        const char *name = cfg->segments.items[i];
+    for (size_t i = 0; i < nnames; i++) {
+        const char *name = names[i];
         const struct config_attr *a = config_attr_find(cfg, name);
         /* a segment that is an attribute shares its values, read as text */
         if (init_column(&d->segments[i], name, a, 1, d->n)) {
@@ -334,6 +337,17 @@ out:
     }
     free(sql);
     return rc;
+}
+
+int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err)
+{
+    return load(db, cfg, 1, (const char *const *)cfg->segments.items, cfg->segments.n, d, err);
+}
+
+int data_load_texts(sqlite3 *db, const struct config *cfg, const char *const *names, size_t n,
+                    struct data *d, struct mql_err *err)
+{
+    return load(db, cfg, 0, names, n, d, err);
 }
 
 void data_release(struct data *d)

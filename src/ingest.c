@@ -55,6 +55,7 @@ struct ingest {
     int32_t day_min, day_max;
     int have_day;
     size_t *missing_len; /* lengths of cfg->missing.items */
+    char **rule_names;   /* the columns [rules] disqualify names */
 };
 
 const char *ingest_reason_name(enum ingest_reason r)
@@ -135,6 +136,17 @@ static int plan_columns(struct ingest *in)
                                "%s:%d: segment '%s': names starting with '_' are reserved",
                                cfg->path, cfg->line_segments, s);
         if ((rc = add_col(in, s, "segment", COL_TEXT, NULL, cfg->line_segments, "by")))
+            return rc;
+    }
+    for (size_t i = 0; i < cfg->disqualify.n; i++) {
+        /* "column:value": the column is needed by the sweep */
+        const char *item = cfg->disqualify.items[i];
+        size_t len = strcspn(item, ":");
+        char *name = in->rule_names[i] = text_ndup(item, len);
+        if (!name)
+            return mql_err_set(in->err, MQL_EIO, "out of memory");
+        text_trim(name);
+        if ((rc = add_col(in, name, "rule", COL_TEXT, NULL, cfg->line_disqualify, "disqualify")))
             return rc;
     }
     if (cfg->feedback && (rc = add_col(in, cfg->feedback, "feedback", COL_TEXT, NULL,
@@ -662,6 +674,10 @@ static void release(struct ingest *in)
     free(in->flens);
     free(in->raw);
     free(in->missing_len);
+    if (in->rule_names)
+        for (size_t i = 0; i < in->cfg->disqualify.n; i++)
+            free(in->rule_names[i]);
+    free(in->rule_names);
 }
 
 /* Reads the header and the rows; the caller holds the parser and the open file. */
@@ -762,6 +778,10 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
 
     memset(stats, 0, sizeof *stats);
     now_iso(started, sizeof started);
+    if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto out;
+    }
     if ((rc = plan_columns(&in)))
         goto out;
     if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len))) {

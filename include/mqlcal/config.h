@@ -73,7 +73,14 @@ struct config {
     /* [calibration] */
     enum calib_period period;
     double capacity;          /* MQLs per period that sales can work, > 0 */
-    double target_conversion; /* in (0, 1) */
+    double target_conversion; /* in (0, 1); 0 = no target */
+    int capacity_p90;         /* capacity_rule = p90: the 90th-percentile period must fit */
+    int bootstrap;            /* replicates for the bands; 200 */
+    unsigned long seed;       /* for the bootstrap; 1 */
+
+    /* [rules] */
+    struct strlist disqualify; /* "column:value" items */
+    int line_disqualify;
 
     /* [model] */
     int min_level_count;  /* levels seen in fewer training leads pool into "(other)"; 30 */

@@ -50,6 +50,12 @@ struct data {
  * (the config changed since the ingest: "ingest again") or holds no lead. */
 int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err);
 
+/* The light load for the stages after the fit: outcome, dates, lines and ids, no attributes,
+ * and the n named columns read as text into d->segments (interned like categorical values;
+ * data_column.attr is set when the column is an attribute). Same failures as data_load. */
+int data_load_texts(sqlite3 *db, const struct config *cfg, const char *const *names, size_t n,
+                    struct data *d, struct mql_err *err);
+
 void data_release(struct data *d);
 
 /* The column of the named attribute, or NULL. */

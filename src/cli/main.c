@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"run", cmd_run, "run every stage in order on CONFIG"},
     {"ingest", cmd_ingest, "load the leads CSV into the store, rejecting bad rows with reasons"},
     {"fit", cmd_fit, "learn points per attribute level by logistic regression, and validate"},
+    {"sweep", cmd_sweep, "sweep MQL thresholds against conversion, volume and capacity"},
 };
 
 static void usage(FILE *out)

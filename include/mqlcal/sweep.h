@@ -1,0 +1,113 @@
+/*
+ * sweep.h: the MQL rule: thresholds against conversion, volume per period and capacity.
+ *
+ * Reads the scores of the latest fit beside the leads (outcome, date, the [rules] disqualify
+ * columns, the [segments] columns and the feedback column) and computes, for every integer
+ * threshold from the lowest score to the highest, on all leads and on the holdout: MQLs (leads
+ * at or above it that no disqualifier excludes), SQLs among them, conversion with a Wilson 95 %
+ * interval, recall (share of all SQLs in the sample), lift over the sample's base rate, MQLs
+ * per period (mean over the sample's periods, the busiest, the 90th percentile), SQLs per
+ * period, and the share of periods whose volume fits capacity. The same on the grid of
+ * (threshold, fit minimum) on all leads, the fit minimum being "none" or any fit score.
+ *
+ * The recommendation is the rule on all leads with the most SQLs, among those with MQLs, mean
+ * MQLs per period (or the 90th percentile with capacity_rule = p90) at most capacity, and
+ * conversion at least target_conversion (either constraint is dropped when not configured);
+ * ties go to the higher conversion, then the higher threshold, then the higher fit minimum.
+ * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
+ * by a Poisson(1) draw, seeded), done on counts so it costs little.
+ */
+#ifndef MQLCAL_SWEEP_H
+#define MQLCAL_SWEEP_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqlcal/config.h"
+#include "mqlcal/data.h"
+#include "mqlcal/err.h"
+
+#define SWEEP_NO_FIT_MIN INT32_MIN /* fit_min of a rule without a fit minimum */
+#define SWEEP_MAX_FIT_MINS 200     /* fit minimums in the grid at most (evenly chosen) */
+
+struct sweep_row {
+    int threshold;
+    int fit_min; /* SWEEP_NO_FIT_MIN: none */
+    size_t mqls, sqls;
+    double conversion, conv_lo, conv_hi; /* NaN when no MQL */
+    double recall, lift;
+    double vol_mean, vol_max, vol_p90;
+    double sqls_per_period;
+    double share_fit; /* share of periods with volume <= capacity (NaN without capacity) */
+    int feasible;
+    /* bootstrap 95 % bands (all leads, no fit minimum, and the recommended rule) */
+    double band_conv_lo, band_conv_hi, band_vol_lo, band_vol_hi;
+};
+
+struct sweep_sample {
+    const char *name; /* "all" or "holdout" */
+    size_t leads, sqls, nperiods;
+    struct sweep_row *rows; /* one per threshold, min_score .. max_score, no fit minimum */
+    size_t nrows;
+};
+
+struct sweep_disqualifier {
+    char *rule;                        /* "column:value" as configured */
+    char *column;                      /* trimmed */
+    char *value;                       /* trimmed; compared case-insensitively */
+    size_t leads, sqls;                /* all leads it removes, and their SQLs */
+    size_t mqls_blocked, sqls_blocked; /* of them, those at or above the recommended rule */
+};
+
+struct sweep_result {
+    long long sweep_id, fit_id;
+    int min_score, max_score;
+    struct sweep_sample all, holdout;
+    struct sweep_row *grid; /* nfit_mins x (max_score - min_score + 1), fit minimum major */
+    size_t ngrid;
+    int *fit_mins; /* the grid's fit minimums, SWEEP_NO_FIT_MIN first */
+    size_t nfit_mins;
+    int has_rec;
+    struct sweep_row rec;         /* the recommended rule (all leads), with its bands */
+    struct sweep_row rec_holdout; /* the same rule on the holdout */
+    char binding[32];             /* "", "capacity", "target", "both" */
+    int has_near_capacity, has_near_target;
+    struct sweep_row near_capacity; /* no feasible rule: the best conversion within capacity */
+    struct sweep_row near_target;   /* and the lowest volume that reaches the target */
+    char reasoning[1024];
+    int bootstrap;
+    double feasible_share; /* replicates in which the recommended rule stays feasible */
+    struct sweep_disqualifier *dq;
+    size_t ndq;
+
+    /* per lead, for the audit (rows of data, in lead id order) */
+    struct data data; /* segments[] holds the [segments] columns, then the disqualify columns,
+                         then the feedback column */
+    size_t nseg_cols; /* how many of data.segments are [segments] columns */
+    int feedback_col; /* index in data.segments, or -1 */
+    int *score, *fit_score;
+    double *p;
+    unsigned char *in_holdout, *dq_flag; /* dq_flag: 1 + the disqualifier's index, or 0 */
+    int32_t *period;                     /* 0 .. nperiods - 1, or -1 without a date */
+    size_t nperiods;
+    int32_t period0; /* period_index of period 0 */
+};
+
+/* Loads and computes; res is the caller's (sweep_release, also after a failure). Fails with
+ * MQL_EINPUT when the store has no fit ("run 'mqlcal fit' first") or a disqualifier names a
+ * column the store lacks; MQL_EIO on store or memory failures. */
+int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
+                  struct mql_err *err);
+
+/* Stores the sweep as a new run (sweeps, sweep_thresholds, sweep_grid, sweep_disqualifiers)
+ * and writes sweep.csv, sweep_grid.csv and disqualifiers.csv into cfg->out_dir. */
+int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
+                struct mql_err *err);
+
+/* Whether lead r is an MQL under the recommended rule (0 without one). */
+int sweep_is_mql(const struct sweep_result *res, size_t r);
+
+void sweep_release(struct sweep_result *res);
+
+#endif

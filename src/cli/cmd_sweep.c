@@ -1,0 +1,121 @@
+/* cmd_sweep.c: `mqlcal sweep CONFIG`: thresholds against conversion, volume and capacity, and
+ * the recommended MQL rule. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mqlcal/ingest.h"
+#include "mqlcal/period.h"
+#include "mqlcal/store.h"
+#include "mqlcal/sweep.h"
+
+static void pct(char *buf, size_t cap, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, cap, "%.1f", 100 * v);
+    else
+        snprintf(buf, cap, "-");
+}
+
+static void print_row(const struct sweep_row *r, int mark)
+{
+    char conv[16], lo[16], hi[16], rec[16];
+    pct(conv, sizeof conv, r->conversion);
+    pct(lo, sizeof lo, r->conv_lo);
+    pct(hi, sizeof hi, r->conv_hi);
+    pct(rec, sizeof rec, r->recall);
+    printf("  %c %6d %9zu %7zu %6s %6s-%-6s %6s %5.2f %9.1f %8.1f %8.1f %8.1f %s\n",
+           mark ? '*' : ' ', r->threshold, r->mqls, r->sqls, conv, lo, hi, rec,
+           isfinite(r->lift) ? r->lift : 0.0, r->vol_mean, r->vol_p90, r->vol_max,
+           r->sqls_per_period, r->feasible ? "yes" : "");
+}
+
+static void print_sweep(const struct config *cfg, const struct sweep_result *s)
+{
+    const char *per = config_period_name(cfg->period);
+    printf("sweep %lld (fit %lld): %zu leads, %zu SQLs, %zu %ss", s->sweep_id, s->fit_id,
+           s->all.leads, s->all.sqls, s->all.nperiods, per);
+    if (cfg->capacity > 0)
+        printf("; capacity %.0f MQLs a %s (%s)", cfg->capacity, per,
+               cfg->capacity_p90 ? "90th-percentile period" : "mean period");
+    if (cfg->target_conversion > 0)
+        printf("; target conversion %.0f %%", 100 * cfg->target_conversion);
+    printf("\n  %s\n", s->reasoning);
+    if (s->has_rec) {
+        const struct sweep_row *r = &s->rec;
+        if (s->bootstrap > 0)
+            printf("  bootstrap (%d replicates, seed %lu): conversion %.1f-%.1f %%, MQLs a %s "
+                   "%.0f-%.0f; the rule stays feasible in %.0f %% of replicates\n",
+                   s->bootstrap, cfg->seed, 100 * r->band_conv_lo, 100 * r->band_conv_hi, per,
+                   r->band_vol_lo, r->band_vol_hi, 100 * s->feasible_share);
+        if (s->holdout.nrows && s->rec_holdout.mqls)
+            printf("  on the holdout (%zu leads, %zu %ss): %zu MQLs, %.0f a %s, %.1f %% convert "
+                   "(95 %% CI %.1f-%.1f)\n",
+                   s->holdout.leads, s->holdout.nperiods, per, s->rec_holdout.mqls,
+                   s->rec_holdout.vol_mean, per, 100 * s->rec_holdout.conversion,
+                   100 * s->rec_holdout.conv_lo, 100 * s->rec_holdout.conv_hi);
+    }
+    int center = s->has_rec             ? s->rec.threshold
+                 : s->has_near_capacity ? s->near_capacity.threshold
+                                        : s->min_score;
+    printf("\n  all leads, no fit minimum; volumes are MQLs per %s (mean, 90th percentile, "
+           "busiest):\n",
+           per);
+    printf("  %c %6s %9s %7s %6s %13s %6s %5s %9s %8s %8s %8s %s\n", ' ', "score", "MQLs", "SQLs",
+           "conv%", "95% CI", "recall", "lift", "mean", "p90", "busiest", "SQLs/per", "feasible");
+    for (size_t t = 0; t < s->all.nrows; t++) {
+        const struct sweep_row *r = &s->all.rows[t];
+        if (abs(r->threshold - center) > 8)
+            continue;
+        print_row(r, s->has_rec && s->rec.fit_min == SWEEP_NO_FIT_MIN &&
+                         r->threshold == s->rec.threshold);
+    }
+    if (s->ndq) {
+        printf("\n  disqualifiers (leads never MQLs):\n");
+        for (size_t i = 0; i < s->ndq; i++) {
+            const struct sweep_disqualifier *q = &s->dq[i];
+            printf("    %-30s %7zu leads removed, %5.1f %% converted", q->rule, q->leads,
+                   q->leads ? 100.0 * (double)q->sqls / (double)q->leads : 0.0);
+            if (s->has_rec)
+                printf("; %zu would pass the rule (%zu SQLs)", q->mqls_blocked, q->sqls_blocked);
+            printf("\n");
+        }
+    }
+    printf("  tables: %s/sweep.csv, sweep_grid.csv, disqualifiers.csv\n", cfg->out_dir);
+}
+
+int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg)
+{
+    struct mql_err err;
+    mql_err_clear(&err);
+    char *path = o->db ? NULL : ingest_default_db(cfg);
+    sqlite3 *db = NULL;
+    struct sweep_result res;
+    memset(&res, 0, sizeof res);
+    int rc = store_open(o->db ? o->db : path, &db, &err);
+    if (!rc)
+        rc = sweep_compute(db, cfg, &res, &err);
+    if (!rc)
+        rc = sweep_store(db, cfg, &res, &err);
+    if (!rc)
+        print_sweep(cfg, &res);
+    sweep_release(&res);
+    store_close(db);
+    free(path);
+    return rc ? cli_fail(&err) : 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    struct cli_opts o;
+    int rc = cli_parse_stage_args("sweep", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct config cfg;
+    if ((rc = cli_load_config(&o, &cfg)) == 0)
+        rc = cli_stage_sweep(&o, &cfg);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,57 @@
+#include "mqlcal/period.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mqlcal/text.h"
+
+static void civil(int32_t day, int *y, int *m)
+{
+    char iso[11];
+    text_format_date(day, iso);
+    *y = atoi(iso);
+    *m = atoi(iso + 5);
+}
+
+static int32_t floor_div(int32_t a, int32_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int32_t period_index(int32_t day, enum calib_period kind)
+{
+    int y, m;
+    switch (kind) {
+    case PERIOD_WEEK:
+        /* 1970-01-01 was a Thursday: day + 3 counts from the Monday before it */
+        return floor_div(day + 3, 7);
+    case PERIOD_MONTH:
+        civil(day, &y, &m);
+        return y * 12 + m - 1;
+    case PERIOD_QUARTER:
+        civil(day, &y, &m);
+        return y * 4 + (m - 1) / 3;
+    }
+    return 0;
+}
+
+void period_label(int32_t index, enum calib_period kind, char *buf, size_t cap)
+{
+    switch (kind) {
+    case PERIOD_WEEK: {
+        char iso[11];
+        text_format_date(index * 7 - 3, iso);
+        snprintf(buf, cap, "%s", iso);
+        return;
+    }
+    case PERIOD_MONTH:
+        snprintf(buf, cap, "%04d-%02d", (int)floor_div(index, 12),
+                 (int)(index - floor_div(index, 12) * 12 + 1));
+        return;
+    case PERIOD_QUARTER:
+        snprintf(buf, cap, "%04d-Q%d", (int)floor_div(index, 4),
+                 (int)(index - floor_div(index, 4) * 4 + 1));
+        return;
+    }
+    snprintf(buf, cap, "?");
+}
