@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mqlcal/audit.h"
 #include "mqlcal/ingest.h"
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
@@ -86,25 +87,72 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
     printf("  tables: %s/sweep.csv, sweep_grid.csv, disqualifiers.csv\n", cfg->out_dir);
 }
 
-int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg)
+static void print_audit(const struct config *cfg, const struct audit_result *a)
+{
+    for (size_t s = 0; s < a->nsegments; s++) {
+        const struct audit_segment *g = &a->segments[s];
+        printf("\naudit by %s, at the recommended rule (all leads):\n", g->column);
+        printf("  %-24s %8s %7s %6s %6s %6s %13s %7s %6s  %s\n", "value", "leads", "MQLs", "MQL%",
+               "SQLs", "conv%", "95% CI", "SQL sh%", "pred%", "flag");
+        for (size_t i = 0; i < g->nvalues && i < 20; i++) {
+            const struct audit_value *v = &g->values[i];
+            printf("  %-24.24s %8zu %7zu %6.1f %6zu", v->value, v->leads, v->mqls,
+                   100 * v->mql_rate, v->sqls);
+            if (v->mqls)
+                printf(" %6.1f %6.1f-%-6.1f %7.1f %6.1f  %s\n", 100 * v->conversion,
+                       100 * v->conv_lo, 100 * v->conv_hi, 100 * v->share_sqls, 100 * v->predicted,
+                       audit_flag_name(v->flag));
+            else
+                printf(" %6s %13s %7s %6s  %s\n", "-", "-", "-", "-", audit_flag_name(v->flag));
+        }
+        if (g->nvalues > 20)
+            printf("  (%zu more values in audit.csv)\n", g->nvalues - 20);
+    }
+    printf("  tables: %s/audit.csv, audit_periods.csv, audit_feedback.csv\n", cfg->out_dir);
+}
+
+/* The sweep, stored and printed when print_sweep_table, and the audit when with_audit. */
+static int stage(const struct cli_opts *o, const struct config *cfg, int print_sweep_table,
+                 int with_audit)
 {
     struct mql_err err;
     mql_err_clear(&err);
     char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct sweep_result res;
+    struct audit_result au;
     memset(&res, 0, sizeof res);
+    memset(&au, 0, sizeof au);
     int rc = store_open(o->db ? o->db : path, &db, &err);
     if (!rc)
         rc = sweep_compute(db, cfg, &res, &err);
     if (!rc)
         rc = sweep_store(db, cfg, &res, &err);
-    if (!rc)
+    if (!rc && print_sweep_table)
         print_sweep(cfg, &res);
+    else if (!rc)
+        printf("sweep %lld: %s\n", res.sweep_id, res.reasoning);
+    if (!rc && with_audit) {
+        if (!res.has_rec) {
+            printf("\naudit: skipped, there is no recommended rule to audit\n");
+        } else {
+            rc = audit_run(cfg, &res, &au, &err);
+            if (!rc)
+                rc = audit_store(db, cfg, &res, &au, &err);
+            if (!rc)
+                print_audit(cfg, &au);
+        }
+    }
+    audit_release(&au);
     sweep_release(&res);
     store_close(db);
     free(path);
     return rc ? cli_fail(&err) : 0;
+}
+
+int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg)
+{
+    return stage(o, cfg, 1, 1);
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -115,7 +163,20 @@ int cmd_sweep(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     struct config cfg;
     if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = cli_stage_sweep(&o, &cfg);
+        rc = stage(&o, &cfg, 1, 0);
+    config_release(&cfg);
+    return rc;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    struct cli_opts o;
+    int rc = cli_parse_stage_args("audit", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct config cfg;
+    if ((rc = cli_load_config(&o, &cfg)) == 0)
+        rc = stage(&o, &cfg, 0, 1);
     config_release(&cfg);
     return rc;
 }

@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"ingest", cmd_ingest, "load the leads CSV into the store, rejecting bad rows with reasons"},
     {"fit", cmd_fit, "learn points per attribute level by logistic regression, and validate"},
     {"sweep", cmd_sweep, "sweep MQL thresholds against conversion, volume and capacity"},
+    {"audit", cmd_audit, "audit the recommended rule by segment (channel, country, ...)"},
 };
 
 static void usage(FILE *out)

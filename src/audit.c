@@ -1,0 +1,343 @@
+#include "mqlcal/audit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/csvout.h"
+#include "mqlcal/period.h"
+#include "mqlcal/store.h"
+#include "mqlcal/validate.h"
+
+#define Z95 1.959963984540054
+#define MISSING "(missing)"
+
+const char *audit_flag_name(enum audit_flag f)
+{
+    switch (f) {
+    case AUDIT_OK:
+        return "";
+    case AUDIT_OVER:
+        return "over-rated";
+    case AUDIT_UNDER:
+        return "under-rated";
+    case AUDIT_NO_MQL:
+        return "no MQL";
+    }
+    return "?";
+}
+
+static int cmp_values(const void *a, const void *b)
+{
+    const struct audit_value *x = a, *y = b;
+    if (x->leads != y->leads)
+        return x->leads > y->leads ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* One segment column: values indexed by data id, the missing value last. */
+static int audit_column(const struct sweep_result *sw, const struct data_column *col,
+                        const struct data_column *fb, size_t nfb, struct audit_segment *seg)
+{
+    const struct data *d = &sw->data;
+    size_t nv = col->nvalues + 1, P = sw->nperiods;
+    struct audit_value *v = calloc(nv, sizeof *v);
+    double *psum = calloc(nv, sizeof *psum);
+    size_t *pm = calloc(nv * P, sizeof *pm), *ps = calloc(nv * P, sizeof *ps);
+    size_t *fbc = calloc(nv * (nfb ? nfb : 1), sizeof *fbc);
+    if (!v || !psum || !pm || !ps || !fbc) {
+        free(v);
+        free(psum);
+        free(pm);
+        free(ps);
+        free(fbc);
+        return -1;
+    }
+    size_t total_sqls = 0;
+    for (size_t r = 0; r < d->n; r++) {
+        size_t k = col->ids[r] == DATA_MISSING ? nv - 1 : col->ids[r];
+        v[k].leads++;
+        total_sqls += d->y[r];
+        if (!sweep_is_mql(sw, r))
+            continue;
+        v[k].mqls++;
+        v[k].sqls += d->y[r];
+        psum[k] += sw->p[r];
+        if (sw->period[r] >= 0) {
+            pm[k * P + (size_t)sw->period[r]]++;
+            ps[k * P + (size_t)sw->period[r]] += d->y[r];
+        }
+        if (fb) {
+            size_t f = fb->ids[r] == DATA_MISSING ? nfb - 1 : fb->ids[r];
+            fbc[k * nfb + f]++;
+        }
+    }
+    size_t m = 0;
+    int oom = 0;
+    for (size_t k = 0; k < nv && !oom; k++) {
+        if (v[k].leads == 0)
+            continue;
+        struct audit_value *x = &v[m++];
+        *x = v[k]; /* compacts: m <= k */
+        x->value = k == nv - 1 ? MISSING : col->values[k];
+        x->mql_rate = (double)x->mqls / (double)x->leads;
+        x->share_sqls = total_sqls ? (double)x->sqls / (double)total_sqls : NAN;
+        if (x->mqls) {
+            x->conversion = (double)x->sqls / (double)x->mqls;
+            validate_wilson(x->sqls, x->mqls, Z95, &x->conv_lo, &x->conv_hi);
+            x->predicted = psum[k] / (double)x->mqls;
+            x->flag = x->predicted > x->conv_hi   ? AUDIT_OVER
+                      : x->predicted < x->conv_lo ? AUDIT_UNDER
+                                                  : AUDIT_OK;
+        } else {
+            x->conversion = x->conv_lo = x->conv_hi = x->predicted = NAN;
+            x->flag = AUDIT_NO_MQL;
+        }
+        x->period_mqls = malloc((P ? P : 1) * sizeof(size_t));
+        x->period_sqls = malloc((P ? P : 1) * sizeof(size_t));
+        x->feedback = calloc(nfb ? nfb : 1, sizeof(size_t));
+        if (!x->period_mqls || !x->period_sqls || !x->feedback) {
+            oom = 1;
+            break;
+        }
+        memcpy(x->period_mqls, pm + k * P, P * sizeof(size_t));
+        memcpy(x->period_sqls, ps + k * P, P * sizeof(size_t));
+        if (nfb)
+            memcpy(x->feedback, fbc + k * nfb, nfb * sizeof(size_t));
+    }
+    free(psum);
+    free(pm);
+    free(ps);
+    free(fbc);
+    seg->values = v;
+    seg->nvalues = m;
+    if (oom)
+        return -1;
+    qsort(v, m, sizeof *v, cmp_values);
+    return 0;
+}
+
+int audit_run(const struct config *cfg, const struct sweep_result *sw, struct audit_result *res,
+              struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    (void)cfg;
+    if (!sw->has_rec)
+        return mql_err_set(err, MQL_EINPUT,
+                           "no recommended rule to audit: the sweep found none that meets "
+                           "capacity and target");
+    res->nperiods = sw->nperiods;
+    const struct data_column *fb =
+        sw->feedback_col >= 0 ? &sw->data.segments[sw->feedback_col] : NULL;
+    if (fb) {
+        res->nfeedback = fb->nvalues + 1;
+        res->feedback_values = malloc(res->nfeedback * sizeof *res->feedback_values);
+        if (!res->feedback_values)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        for (size_t i = 0; i < fb->nvalues; i++)
+            res->feedback_values[i] = fb->values[i];
+        res->feedback_values[fb->nvalues] = MISSING;
+    }
+    res->nsegments = sw->nseg_cols;
+    res->segments = calloc(res->nsegments ? res->nsegments : 1, sizeof *res->segments);
+    if (!res->segments)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t s = 0; s < sw->nseg_cols; s++) {
+        res->segments[s].column = sw->data.segments[s].name;
+        if (audit_column(sw, &sw->data.segments[s], fb, res->nfeedback, &res->segments[s]))
+            return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    return 0;
+}
+
+void audit_release(struct audit_result *res)
+{
+    if (!res)
+        return;
+    for (size_t s = 0; s < res->nsegments; s++) {
+        for (size_t i = 0; i < res->segments[s].nvalues; i++) {
+            free(res->segments[s].values[i].period_mqls);
+            free(res->segments[s].values[i].period_sqls);
+            free(res->segments[s].values[i].feedback);
+        }
+        free(res->segments[s].values);
+    }
+    free(res->segments);
+    free(res->feedback_values);
+    memset(res, 0, sizeof *res);
+}
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS audit_segments(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
+    " NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, mql_rate REAL,"
+    " sqls INTEGER NOT NULL, conversion REAL, conv_lo REAL, conv_hi REAL, share_sqls REAL,"
+    " predicted REAL, flag TEXT NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS audit_periods(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
+    " NULL, value TEXT NOT NULL, period TEXT NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
+    " NULL, conversion REAL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS audit_feedback(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
+    " NULL, value TEXT NOT NULL, feedback TEXT NOT NULL, mqls INTEGER NOT NULL) STRICT;";
+
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+}
+
+static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
+                      const struct audit_result *a, struct mql_err *err)
+{
+    char path[4096], label[32];
+    struct csvout w;
+    int rc;
+    snprintf(path, sizeof path, "%s/audit.csv", cfg->out_dir);
+    if ((rc = csvout_open(&w, path, err)))
+        return rc;
+    const char *h[] = {"segment",    "value",   "leads",   "mqls",       "mql_rate",  "sqls",
+                       "conversion", "conv_lo", "conv_hi", "share_sqls", "predicted", "flag"};
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+        csvout_text(&w, h[i]);
+    csvout_row(&w);
+    for (size_t s = 0; s < a->nsegments; s++)
+        for (size_t i = 0; i < a->segments[s].nvalues; i++) {
+            const struct audit_value *v = &a->segments[s].values[i];
+            csvout_text(&w, a->segments[s].column);
+            csvout_text(&w, v->value);
+            csvout_int(&w, (long long)v->leads);
+            csvout_int(&w, (long long)v->mqls);
+            csvout_real(&w, v->mql_rate);
+            csvout_int(&w, (long long)v->sqls);
+            csvout_real(&w, v->conversion);
+            csvout_real(&w, v->conv_lo);
+            csvout_real(&w, v->conv_hi);
+            csvout_real(&w, v->share_sqls);
+            csvout_real(&w, v->predicted);
+            csvout_text(&w, audit_flag_name(v->flag));
+            csvout_row(&w);
+        }
+    if ((rc = csvout_close(&w, err)))
+        return rc;
+    snprintf(path, sizeof path, "%s/audit_periods.csv", cfg->out_dir);
+    if ((rc = csvout_open(&w, path, err)))
+        return rc;
+    const char *hp[] = {"segment", "value", "period", "mqls", "sqls", "conversion"};
+    for (size_t i = 0; i < sizeof hp / sizeof hp[0]; i++)
+        csvout_text(&w, hp[i]);
+    csvout_row(&w);
+    for (size_t s = 0; s < a->nsegments; s++)
+        for (size_t i = 0; i < a->segments[s].nvalues; i++)
+            for (size_t p = 0; p < a->nperiods; p++) {
+                const struct audit_value *v = &a->segments[s].values[i];
+                period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
+                csvout_text(&w, a->segments[s].column);
+                csvout_text(&w, v->value);
+                csvout_text(&w, sw->data.has_dates ? label : "all");
+                csvout_int(&w, (long long)v->period_mqls[p]);
+                csvout_int(&w, (long long)v->period_sqls[p]);
+                csvout_real(&w, v->period_mqls[p]
+                                    ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
+                                    : NAN);
+                csvout_row(&w);
+            }
+    if ((rc = csvout_close(&w, err)))
+        return rc;
+    snprintf(path, sizeof path, "%s/audit_feedback.csv", cfg->out_dir);
+    if ((rc = csvout_open(&w, path, err)))
+        return rc;
+    const char *hf[] = {"segment", "value", "feedback", "mqls"};
+    for (size_t i = 0; i < sizeof hf / sizeof hf[0]; i++)
+        csvout_text(&w, hf[i]);
+    csvout_row(&w);
+    for (size_t s = 0; s < a->nsegments; s++)
+        for (size_t i = 0; i < a->segments[s].nvalues; i++)
+            for (size_t f = 0; f < a->nfeedback; f++) {
+                const struct audit_value *v = &a->segments[s].values[i];
+                if (!v->feedback[f])
+                    continue;
+                csvout_text(&w, a->segments[s].column);
+                csvout_text(&w, v->value);
+                csvout_text(&w, a->feedback_values[f]);
+                csvout_int(&w, (long long)v->feedback[f]);
+                csvout_row(&w);
+            }
+    return csvout_close(&w, err);
+}
+
+int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result *sw,
+                const struct audit_result *a, struct mql_err *err)
+{
+    sqlite3_stmt *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    char label[32];
+    int rc = store_exec(db, schema, err);
+    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
+        return rc;
+    if ((rc = store_prepare(db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", &s1,
+                            err)) ||
+        (rc = store_prepare(db, "INSERT INTO audit_periods VALUES(?,?,?,?,?,?,?)", &s2, err)) ||
+        (rc = store_prepare(db, "INSERT INTO audit_feedback VALUES(?,?,?,?,?)", &s3, err)))
+        goto out;
+    for (size_t s = 0; s < a->nsegments && !rc; s++)
+        for (size_t i = 0; i < a->segments[s].nvalues && !rc; i++) {
+            const struct audit_value *v = &a->segments[s].values[i];
+            const char *col = a->segments[s].column;
+            sqlite3_bind_int64(s1, 1, sw->sweep_id);
+            sqlite3_bind_text(s1, 2, col, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s1, 3, v->value, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s1, 4, (sqlite3_int64)v->leads);
+            sqlite3_bind_int64(s1, 5, (sqlite3_int64)v->mqls);
+            bind_real(s1, 6, v->mql_rate);
+            sqlite3_bind_int64(s1, 7, (sqlite3_int64)v->sqls);
+            bind_real(s1, 8, v->conversion);
+            bind_real(s1, 9, v->conv_lo);
+            bind_real(s1, 10, v->conv_hi);
+            bind_real(s1, 11, v->share_sqls);
+            bind_real(s1, 12, v->predicted);
+            sqlite3_bind_text(s1, 13, audit_flag_name(v->flag), -1, SQLITE_STATIC);
+            rc = done(db, s1, err);
+            for (size_t p = 0; p < a->nperiods && !rc; p++) {
+                period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
+                sqlite3_bind_int64(s2, 1, sw->sweep_id);
+                sqlite3_bind_text(s2, 2, col, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s2, 3, v->value, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s2, 4, sw->data.has_dates ? label : "all", -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(s2, 5, (sqlite3_int64)v->period_mqls[p]);
+                sqlite3_bind_int64(s2, 6, (sqlite3_int64)v->period_sqls[p]);
+                bind_real(s2, 7,
+                          v->period_mqls[p] ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
+                                            : NAN);
+                rc = done(db, s2, err);
+            }
+            for (size_t f = 0; f < a->nfeedback && !rc; f++) {
+                if (!v->feedback[f])
+                    continue;
+                sqlite3_bind_int64(s3, 1, sw->sweep_id);
+                sqlite3_bind_text(s3, 2, col, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s3, 3, v->value, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s3, 4, a->feedback_values[f], -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s3, 5, (sqlite3_int64)v->feedback[f]);
+                rc = done(db, s3, err);
+            }
+        }
+    if (!rc)
+        rc = store_exec(db, "COMMIT", err);
+out:
+    sqlite3_finalize(s1);
+    sqlite3_finalize(s2);
+    sqlite3_finalize(s3);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return write_csvs(cfg, sw, a, err);
+}
