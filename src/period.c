@@ -1,16 +1,20 @@
 #include "mqlcal/period.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "mqlcal/text.h"
 
+/* Year and month of a day number (Howard Hinnant's civil_from_days). */
 static void civil(int32_t day, int *y, int *m)
 {
-    char iso[11];
-    text_format_date(day, iso);
-    *y = atoi(iso);
-    *m = atoi(iso + 5);
+    int32_t z = day + 719468;
+    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    uint32_t doe = (uint32_t)(z - era * 146097);
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)yoe + era * 400 + (*m <= 2);
 }
 
 static int32_t floor_div(int32_t a, int32_t b)

@@ -273,28 +273,33 @@ static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uin
     }
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
 /* The grid's fit minimums: none, then distinct fit scores above the lowest (at most
  * SWEEP_MAX_FIT_MINS, evenly chosen by rank). */
 static int choose_fit_mins(struct sweep_result *res, struct mql_err *err)
 {
-    size_t n = res->data.n, m = 0;
-    int *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v)
+    size_t n = res->data.n;
+    int lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t r = 0; r < n; r++)
+        if (!res->dq_flag[r]) {
+            lo = res->fit_score[r] < lo ? res->fit_score[r] : lo;
+            hi = res->fit_score[r] > hi ? res->fit_score[r] : hi;
+        }
+    size_t u = 0, span = lo <= hi ? (size_t)((long)hi - lo + 1) : 0;
+    /* the distinct fit scores, by a presence table over their (small) range */
+    unsigned char *seen = calloc(span ? span : 1, 1);
+    int *v = malloc((span ? span : 1) * sizeof *v);
+    if (!seen || !v) {
+        free(seen);
+        free(v);
         return mql_err_set(err, MQL_EIO, "out of memory");
+    }
     for (size_t r = 0; r < n; r++)
         if (!res->dq_flag[r])
-            v[m++] = res->fit_score[r];
-    qsort(v, m, sizeof *v, cmp_int);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || v[i] != v[u - 1])
-            v[u++] = v[i];
+            seen[res->fit_score[r] - lo] = 1;
+    for (size_t i = 0; i < span; i++)
+        if (seen[i])
+            v[u++] = lo + (int)i;
+    free(seen);
     /* v[0] is the lowest: "fit >= lowest" is the same rule as none */
     size_t cand = u > 1 ? u - 1 : 0, take = cand < SWEEP_MAX_FIT_MINS ? cand : SWEEP_MAX_FIT_MINS;
     res->fit_mins = malloc((take + 1) * sizeof *res->fit_mins);
@@ -576,13 +581,17 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
     if (!scratch)
         return mql_err_set(err, MQL_EIO, "out of memory");
     sample_ctx(cfg, res, NULL, &c, &plo, scratch);
-    size_t P1 = c.P + 1, T = c.T;
+    /* Under the mean rule only the dated total matters, not its split over periods: the
+     * cells then have one "period" for dated leads and one for the rest, 12 times fewer draws
+     * on two years of months. */
+    int split = cfg->capacity_p90;
+    size_t P = split ? c.P : 1, P1 = P + 1, T = c.T;
     /* cells: [t][in_rule_fit][p][y] */
     size_t ncell = T * 2 * P1 * 2;
     uint32_t *cnt = calloc(ncell, sizeof *cnt), *draw = malloc(ncell * sizeof *draw);
     double *conv = malloc(T * (size_t)R * sizeof *conv), *vol = malloc(T * (size_t)R * sizeof *vol);
     double *rconv = malloc((size_t)R * sizeof *rconv), *rvol = malloc((size_t)R * sizeof *rvol);
-    double *pv = calloc(P1, sizeof *pv);
+    double *pv = calloc(c.P + 2, sizeof *pv);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = 0;
     if (!cnt || !draw || !conv || !vol || !rconv || !rvol || !pv || !rng) {
@@ -596,7 +605,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
             continue;
         size_t t = (size_t)(res->score[r] - res->min_score);
         size_t inf = fm == SWEEP_NO_FIT_MIN || res->fit_score[r] >= fm;
-        size_t p = res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P;
+        size_t p = res->period[r] < 0 ? P : split ? (size_t)(res->period[r] - plo) : 0;
         cnt[((t * 2 + inf) * P1 + p) * 2 + d->y[r]]++;
     }
     size_t feasible = 0;
@@ -613,7 +622,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
                     double both = (double)draw[base] + draw[base + 1];
                     m += both;
                     s += draw[base + 1];
-                    if (p < c.P)
+                    if (p < P)
                         dated += both;
                 }
             conv[t * (size_t)R + (size_t)b] = m > 0 ? s / m : NAN;
@@ -632,6 +641,11 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
                 rm += draw[base] + draw[base + 1];
                 rs += draw[base + 1];
             }
+        if (!split) { /* the dated total over c.P periods: each period gets the mean */
+            double each = pv[0] / (double)c.P;
+            for (size_t p = 0; p < c.P; p++)
+                pv[p] = each;
+        }
         struct sweep_row row;
         memset(&row, 0, sizeof row);
         finish_row(&c, &row, pv, (size_t)rm, (size_t)rs);
@@ -738,14 +752,24 @@ static void disqualifier_stats(struct sweep_result *res)
     }
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                   struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
     res->feedback_col = -1;
+    double t0 = now_s();
     int rc = load(db, cfg, res, err);
     if (rc)
         return rc;
+    double t1 = now_s();
+    res->seconds_load = t1 - t0;
     classify(cfg, res);
     const struct data *d = &res->data;
     res->min_score = INT32_MAX;
@@ -774,6 +798,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         return rc;
     disqualifier_stats(res);
     explain(cfg, res);
+    res->seconds_compute = now_s() - t1;
     return 0;
 }
 
@@ -908,6 +933,8 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
     csvout_row(&w);
     for (size_t i = 0; i < res->ngrid; i++) {
         const struct sweep_row *r = &res->grid[i];
+        if (r->mqls == 0) /* above every lead of the fit class: nothing to show */
+            continue;
         csvout_int(&w, r->threshold);
         if (r->fit_min == SWEEP_NO_FIT_MIN)
             csvout_text(&w, "none");
@@ -1030,6 +1057,8 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         goto out;
     for (size_t g = 0; g < res->ngrid && !rc; g++) {
         const struct sweep_row *x = &res->grid[g];
+        if (x->mqls == 0)
+            continue;
         sqlite3_bind_int64(st, 1, res->sweep_id);
         sqlite3_bind_int(st, 2, x->threshold);
         bind_fit_min(st, 3, x->fit_min);

@@ -92,6 +92,7 @@ struct sweep_result {
     int32_t *period;                     /* 0 .. nperiods - 1, or -1 without a date */
     size_t nperiods;
     int32_t period0; /* period_index of period 0 */
+    double seconds_load, seconds_compute;
 };
 
 /* Loads and computes; res is the caller's (sweep_release, also after a failure). Fails with

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "mqlcal/audit.h"
@@ -132,16 +133,27 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
         print_sweep(cfg, &res);
     else if (!rc)
         printf("sweep %lld: %s\n", res.sweep_id, res.reasoning);
+    double audit_s = 0;
     if (!rc && with_audit) {
+        struct timespec a0, a1;
+        clock_gettime(CLOCK_MONOTONIC, &a0);
         if (!res.has_rec) {
             printf("\naudit: skipped, there is no recommended rule to audit\n");
         } else {
             rc = audit_run(cfg, &res, &au, &err);
+            clock_gettime(CLOCK_MONOTONIC, &a1);
+            audit_s = (double)(a1.tv_sec - a0.tv_sec) + 1e-9 * (double)(a1.tv_nsec - a0.tv_nsec);
             if (!rc)
                 rc = audit_store(db, cfg, &res, &au, &err);
             if (!rc)
                 print_audit(cfg, &au);
         }
+    }
+    if (!rc && o->timings) {
+        fflush(stdout);
+        fprintf(stderr,
+                "timings: load %.3f s, sweep and bootstrap %.3f s, audit %.3f s, compute %.3f s\n",
+                res.seconds_load, res.seconds_compute, audit_s, res.seconds_compute + audit_s);
     }
     audit_release(&au);
     sweep_release(&res);
@@ -158,7 +170,8 @@ int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg)
 int cmd_sweep(int argc, char **argv)
 {
     struct cli_opts o;
-    int rc = cli_parse_stage_args("sweep", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    int rc =
+        cli_parse_stage_args("sweep", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;
@@ -171,7 +184,8 @@ int cmd_sweep(int argc, char **argv)
 int cmd_audit(int argc, char **argv)
 {
     struct cli_opts o;
-    int rc = cli_parse_stage_args("audit", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    int rc =
+        cli_parse_stage_args("audit", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;
