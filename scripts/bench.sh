@@ -63,6 +63,17 @@ load_t=$(med "${load[@]}")
 cols=$(sqlite3 "$W/out/mqlcal.db" 'SELECT columns FROM fits ORDER BY fit_id DESC LIMIT 1')
 iters=$(sqlite3 "$W/out/mqlcal.db" 'SELECT iterations FROM fits ORDER BY fit_id DESC LIMIT 1')
 ntrain=$(sqlite3 "$W/out/mqlcal.db" 'SELECT n_train FROM fits ORDER BY fit_id DESC LIMIT 1')
+# sweep + audit (the recommendation, the grid, 200 bootstrap replicates, the segment audits)
+read -r sw_t sw_m < <(measure sweep ":" ./mqlcal sweep "$W/bench.ini")
+read -r au_t au_m < <(measure audit ":" ./mqlcal audit "$W/bench.ini")
+swc=() swl=()
+for ((i = 0; i < RUNS; i++)); do
+    ./mqlcal audit "$W/bench.ini" --timings >/dev/null 2>"$W/timings"
+    swc+=("$(awk '/^timings:/ {print $14}' "$W/timings")")
+    swl+=("$(awk '/^timings:/ {print $3}' "$W/timings")")
+done
+swc_t=$(med "${swc[@]}")
+swl_t=$(med "${swl[@]}")
 sk="not run" gl="not run"
 if [ "${NO_PEERS:-0}" != 1 ]; then
     if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
@@ -86,6 +97,8 @@ median of $RUNS whole-process runs, peak RSS the largest of the runs.
 | ingest | \`mqlcal ingest\` (typed, validated, duplicate ids checked) | $ing_t | $ing_m |
 | peer | \`sqlite3 DB -cmd '.mode csv' '.import FILE t'\` (all text, no checks) | $imp_t | $imp_m |
 | fit | \`mqlcal fit\` (load, encode, solve, points, validation, store) | $fit_t | $fit_m |
+| sweep | \`mqlcal sweep\` (load, thresholds, grid, 200 bootstrap replicates, store, CSV) | $sw_t | $sw_m |
+| audit | \`mqlcal audit\` (the sweep again, then the segment audits) | $au_t | $au_m |
 
 ingest / peer wall time: $(awk -v a="$ing_t" -v b="$imp_t" 'BEGIN {printf "%.2f", a/b}')
 
@@ -93,6 +106,9 @@ Solver on the same encoded design ($ntrain training leads, $cols columns), media
 - mqlcal (Newton/IRLS, $iters full-data iterations after a 1-in-16 warm start, two threads): $solve_t s; loading the leads from the store: $load_t s
 - scikit-learn LogisticRegression(penalty=None, solver='lbfgs'), fit call only: $sk
 - R glm(family = binomial), fit call only: $gl
+
+Sweep and audit, the computation alone (\`--timings\`, median): thresholds, the grid, 200
+bootstrap replicates and the audits $swc_t s; loading the scored leads from the store $swl_t s.
 EOT
 )
 echo "$table"
