@@ -179,22 +179,6 @@ static const char *schema =
     "CREATE TABLE IF NOT EXISTS audit_feedback(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, feedback TEXT NOT NULL, mqls INTEGER NOT NULL) STRICT;";
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static int done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
-}
-
 static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
                       const struct audit_result *a, struct mql_err *err)
 {
@@ -296,15 +280,15 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
             sqlite3_bind_text(s1, 3, v->value, -1, SQLITE_STATIC);
             sqlite3_bind_int64(s1, 4, (sqlite3_int64)v->leads);
             sqlite3_bind_int64(s1, 5, (sqlite3_int64)v->mqls);
-            bind_real(s1, 6, v->mql_rate);
+            store_bind_real(s1, 6, v->mql_rate);
             sqlite3_bind_int64(s1, 7, (sqlite3_int64)v->sqls);
-            bind_real(s1, 8, v->conversion);
-            bind_real(s1, 9, v->conv_lo);
-            bind_real(s1, 10, v->conv_hi);
-            bind_real(s1, 11, v->share_sqls);
-            bind_real(s1, 12, v->predicted);
+            store_bind_real(s1, 8, v->conversion);
+            store_bind_real(s1, 9, v->conv_lo);
+            store_bind_real(s1, 10, v->conv_hi);
+            store_bind_real(s1, 11, v->share_sqls);
+            store_bind_real(s1, 12, v->predicted);
             sqlite3_bind_text(s1, 13, audit_flag_name(v->flag), -1, SQLITE_STATIC);
-            rc = done(db, s1, err);
+            rc = store_step_done(db, s1, err);
             for (size_t p = 0; p < a->nperiods && !rc; p++) {
                 period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
                 sqlite3_bind_int64(s2, 1, sw->sweep_id);
@@ -313,10 +297,11 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
                 sqlite3_bind_text(s2, 4, sw->data.has_dates ? label : "all", -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int64(s2, 5, (sqlite3_int64)v->period_mqls[p]);
                 sqlite3_bind_int64(s2, 6, (sqlite3_int64)v->period_sqls[p]);
-                bind_real(s2, 7,
-                          v->period_mqls[p] ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
-                                            : NAN);
-                rc = done(db, s2, err);
+                store_bind_real(s2, 7,
+                                v->period_mqls[p]
+                                    ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
+                                    : NAN);
+                rc = store_step_done(db, s2, err);
             }
             for (size_t f = 0; f < a->nfeedback && !rc; f++) {
                 if (!v->feedback[f])
@@ -326,7 +311,7 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
                 sqlite3_bind_text(s3, 3, v->value, -1, SQLITE_STATIC);
                 sqlite3_bind_text(s3, 4, a->feedback_values[f], -1, SQLITE_STATIC);
                 sqlite3_bind_int64(s3, 5, (sqlite3_int64)v->feedback[f]);
-                rc = done(db, s3, err);
+                rc = store_step_done(db, s3, err);
             }
         }
     if (!rc)

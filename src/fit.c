@@ -12,13 +12,6 @@
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int warn(struct fit_result *res, const char *kind, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -294,22 +287,6 @@ static const char *schema =
     " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT,"
     " WITHOUT ROWID;";
 
-static void bind_opt(sqlite3_stmt *st, int i, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static int step_reset(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
-}
-
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -342,10 +319,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         goto out;
     char created[32], hash[17];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    store_now_iso(created, sizeof created);
     hash_hex(text ? text : "", hash);
     const struct data *d = &res->data;
     int32_t dmin = INT32_MAX, dmax = INT32_MIN;
@@ -397,14 +371,14 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     sqlite3_bind_double(st, i++, m->null_deviance);
     sqlite3_bind_double(st, i++, m->aic);
     sqlite3_bind_double(st, i++, m->beta[0]);
-    bind_opt(st, i++, m->se[0]);
+    store_bind_real(st, i++, m->se[0]);
     sqlite3_bind_text(st, i++, res->points.use_range ? "range" : "pdo", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, i++, res->points.base);
     sqlite3_bind_double(st, i++, res->points.factor);
     sqlite3_bind_double(st, i++, res->points.offset);
     sqlite3_bind_int(st, i++, res->points.min_score);
     sqlite3_bind_int(st, i++, res->points.max_score);
-    if ((rc = step_reset(db, st, err)))
+    if ((rc = store_step_done(db, st, err)))
         goto out;
     sqlite3_finalize(st);
     st = NULL;
@@ -434,11 +408,11 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_int(sa, 6, ea->excluded);
         if (ea->excluded)
             sqlite3_bind_text(sa, 7, ea->why, -1, SQLITE_STATIC);
-        bind_opt(sa, 8, res->single_auc[a]);
+        store_bind_real(sa, 8, res->single_auc[a]);
         sqlite3_bind_int64(sa, 9, (sqlite3_int64)ea->reference);
         sqlite3_bind_int64(sa, 10, (sqlite3_int64)ea->missing_level);
         sqlite3_bind_int64(sa, 11, (sqlite3_int64)ea->unseen_level);
-        if ((rc = step_reset(db, sa, err)))
+        if ((rc = store_step_done(db, sa, err)))
             break;
         for (size_t l = 0; l < ea->nlevels && !rc; l++) {
             const struct encode_level *lv = &ea->levels[l];
@@ -449,8 +423,8 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
             sqlite3_bind_int64(sl, k++, (sqlite3_int64)a);
             sqlite3_bind_int64(sl, k++, (sqlite3_int64)l);
             sqlite3_bind_text(sl, k++, lv->label, -1, SQLITE_STATIC);
-            bind_opt(sl, k++, lv->lo);
-            bind_opt(sl, k++, lv->hi);
+            store_bind_real(sl, k++, lv->lo);
+            store_bind_real(sl, k++, lv->hi);
             sqlite3_bind_int(sl, k++, lv->is_missing);
             sqlite3_bind_int(sl, k++, lv->is_other);
             sqlite3_bind_int(sl, k++, l == ea->reference);
@@ -459,18 +433,19 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
             if (c > 0) {
                 double b = m->beta[c], se = m->se[c];
                 sqlite3_bind_int(sl, k++, c);
-                bind_opt(sl, k++, m->aliased[c] ? NAN : b);
-                bind_opt(sl, k++, se);
-                bind_opt(sl, k++, b / se);
-                bind_opt(sl, k++, isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
-                bind_opt(sl, k++, b - 1.959963984540054 * se);
-                bind_opt(sl, k++, b + 1.959963984540054 * se);
+                store_bind_real(sl, k++, m->aliased[c] ? NAN : b);
+                store_bind_real(sl, k++, se);
+                store_bind_real(sl, k++, b / se);
+                store_bind_real(sl, k++,
+                                isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
+                store_bind_real(sl, k++, b - 1.959963984540054 * se);
+                store_bind_real(sl, k++, b + 1.959963984540054 * se);
             } else {
                 k += 7;
             }
             sqlite3_bind_int(sl, k++, c > 0 && m->aliased[c]);
             sqlite3_bind_int(sl, k++, res->points.points[a][l]);
-            rc = step_reset(db, sl, err);
+            rc = store_step_done(db, sl, err);
         }
         const struct data_column *col = &res->data.attrs[a];
         for (size_t v = 0; col->categorical && v < col->nvalues && !rc; v++) {
@@ -478,7 +453,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
             sqlite3_bind_text(sv, 2, ea->name, -1, SQLITE_STATIC);
             sqlite3_bind_text(sv, 3, col->values[v], -1, SQLITE_STATIC);
             sqlite3_bind_int(sv, 4, ea->level_of_value[v]);
-            rc = step_reset(db, sv, err);
+            rc = store_step_done(db, sv, err);
         }
     }
     sqlite3_finalize(sa);
@@ -510,10 +485,10 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 3, rows[j].name, -1, SQLITE_STATIC);
-            bind_opt(st, 4, rows[j].v);
-            bind_opt(st, 5, rows[j].lo);
-            bind_opt(st, 6, rows[j].hi);
-            rc = step_reset(db, st, err);
+            store_bind_real(st, 4, rows[j].v);
+            store_bind_real(st, 5, rows[j].lo);
+            store_bind_real(st, 6, rows[j].hi);
+            rc = store_step_done(db, st, err);
         }
     }
     sqlite3_finalize(st);
@@ -529,13 +504,13 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
             sqlite3_bind_int64(st, 3, (sqlite3_int64)b + 1);
             sqlite3_bind_int64(st, 4, (sqlite3_int64)cb->n);
             sqlite3_bind_int64(st, 5, (sqlite3_int64)cb->positives);
-            bind_opt(st, 6, cb->p_min);
-            bind_opt(st, 7, cb->p_max);
-            bind_opt(st, 8, cb->predicted);
-            bind_opt(st, 9, cb->observed);
-            bind_opt(st, 10, cb->lo);
-            bind_opt(st, 11, cb->hi);
-            rc = step_reset(db, st, err);
+            store_bind_real(st, 6, cb->p_min);
+            store_bind_real(st, 7, cb->p_max);
+            store_bind_real(st, 8, cb->predicted);
+            store_bind_real(st, 9, cb->observed);
+            store_bind_real(st, 10, cb->lo);
+            store_bind_real(st, 11, cb->hi);
+            rc = store_step_done(db, st, err);
         }
     sqlite3_finalize(st);
     st = NULL;
@@ -546,7 +521,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_text(st, 2, res->warnings[w].kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, res->warnings[w].subject, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, res->warnings[w].message, -1, SQLITE_STATIC);
-        rc = step_reset(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -565,7 +540,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_int(st, 6, res->fit_score[r]);
         sqlite3_bind_int(st, 7, res->engagement_score[r]);
         sqlite3_bind_double(st, 8, res->p[r]);
-        rc = step_reset(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
@@ -619,7 +594,7 @@ static int sign_surprises(struct fit_result *res)
 int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
-    double t0 = now_s();
+    double t0 = store_seconds();
     uint16_t *codes = NULL, *cols = NULL;
     unsigned char *train = NULL, *yy = NULL;
     double *s1 = NULL, *s2 = NULL;
@@ -629,7 +604,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         return rc;
     const struct data *d = &res->data;
     size_t n = d->n, k = d->nattrs;
-    res->seconds_load = now_s() - t0;
+    res->seconds_load = store_seconds() - t0;
     res->holdout = calloc(n, 1);
     train = malloc(n);
     codes = malloc(n * (k ? k : 1) * sizeof *codes);
@@ -701,9 +676,9 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         goto out;
     }
     struct model_design md = {.n = n, .k = k, .p = p, .cols = cols, .y = d->y, .use = train};
-    double t1 = now_s();
+    double t1 = store_seconds();
     rc = model_fit(&md, &mo, ws, &res->model, err);
-    res->seconds_solve = now_s() - t1;
+    res->seconds_solve = store_seconds() - t1;
     if (rc)
         goto out;
     for (size_t a = 0; a < k && !rc; a++) {
@@ -739,7 +714,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         goto out;
     }
     rc = store_fit(db, cfg, res, err);
-    res->seconds_total = now_s() - t0;
+    res->seconds_total = store_seconds() - t0;
 out:
     model_ws_free(ws);
     free(codes);

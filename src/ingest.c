@@ -615,14 +615,6 @@ static int feed(struct ingest *in, struct csv_parser *p, const char *s, size_t n
     return in->fatal;
 }
 
-static void now_iso(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int finish_store(struct ingest *in, const char *started)
 {
     struct ingest_stats *s = in->stats;
@@ -631,7 +623,7 @@ static int finish_store(struct ingest *in, const char *started)
         text_format_date(in->day_max, s->date_max);
     }
     char finished[32];
-    now_iso(finished, sizeof finished);
+    store_now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &st, in->err);
@@ -777,7 +769,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     int rc;
 
     memset(stats, 0, sizeof *stats);
-    now_iso(started, sizeof started);
+    store_now_iso(started, sizeof started);
     if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;

@@ -752,23 +752,16 @@ static void disqualifier_stats(struct sweep_result *res)
     }
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                   struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
     res->feedback_col = -1;
-    double t0 = now_s();
+    double t0 = store_seconds();
     int rc = load(db, cfg, res, err);
     if (rc)
         return rc;
-    double t1 = now_s();
+    double t1 = store_seconds();
     res->seconds_load = t1 - t0;
     classify(cfg, res);
     const struct data *d = &res->data;
@@ -798,7 +791,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         return rc;
     disqualifier_stats(res);
     explain(cfg, res);
-    res->seconds_compute = now_s() - t1;
+    res->seconds_compute = store_seconds() - t1;
     return 0;
 }
 
@@ -851,28 +844,12 @@ static const char *schema =
     " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL)"
     " STRICT;";
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
 {
     if (fm == SWEEP_NO_FIT_MIN)
         sqlite3_bind_null(st, i);
     else
         sqlite3_bind_int(st, i, fm);
-}
-
-static int done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
 }
 
 static int write_csvs(const struct config *cfg, const struct sweep_result *res, struct mql_err *err)
@@ -981,10 +958,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
     char created[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    store_now_iso(created, sizeof created);
     if ((rc = store_prepare(db,
                             "INSERT INTO sweeps VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                             "?,?,?,?,?,?,?,?,?,?)",
@@ -996,9 +970,9 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     sqlite3_bind_text(st, i++, created, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, config_period_name(cfg->period), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)res->all.nperiods);
-    bind_real(st, i++, cfg->capacity > 0 ? cfg->capacity : NAN);
+    store_bind_real(st, i++, cfg->capacity > 0 ? cfg->capacity : NAN);
     sqlite3_bind_text(st, i++, cfg->capacity_p90 ? "p90" : "mean", -1, SQLITE_STATIC);
-    bind_real(st, i++, cfg->target_conversion > 0 ? cfg->target_conversion : NAN);
+    store_bind_real(st, i++, cfg->target_conversion > 0 ? cfg->target_conversion : NAN);
     sqlite3_bind_int(st, i++, res->bootstrap);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)cfg->seed);
     sqlite3_bind_int(st, i++, res->has_rec);
@@ -1011,9 +985,9 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                       r->vol_mean,    r->vol_p90,     r->band_conv_lo,    r->band_conv_hi,
                       r->band_vol_lo, r->band_vol_hi, res->feasible_share};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-            bind_real(st, i++, v[k]);
+            store_bind_real(st, i++, v[k]);
         sqlite3_bind_int64(st, i++, (sqlite3_int64)res->rec_holdout.mqls);
-        bind_real(st, i++, res->rec_holdout.conversion);
+        store_bind_real(st, i++, res->rec_holdout.conversion);
     } else {
         i += 17;
     }
@@ -1021,7 +995,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         sqlite3_bind_text(st, i, res->binding, -1, SQLITE_STATIC);
     i++;
     sqlite3_bind_text(st, i++, res->reasoning, -1, SQLITE_STATIC);
-    if ((rc = done(db, st, err)))
+    if ((rc = store_step_done(db, st, err)))
         goto out;
     sqlite3_finalize(st);
     st = NULL;
@@ -1047,8 +1021,8 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 x->vol_mean,     x->vol_max,      x->vol_p90,     x->sqls_per_period, x->share_fit,
                 x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
             for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
-                bind_real(st, j++, v[q]);
-            rc = done(db, st, err);
+                store_bind_real(st, j++, v[q]);
+            rc = store_step_done(db, st, err);
         }
     sqlite3_finalize(st);
     st = NULL;
@@ -1064,14 +1038,14 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         bind_fit_min(st, 3, x->fit_min);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)x->mqls);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)x->sqls);
-        bind_real(st, 6, x->conversion);
-        bind_real(st, 7, x->vol_mean);
-        bind_real(st, 8, x->vol_max);
-        bind_real(st, 9, x->vol_p90);
-        bind_real(st, 10, x->sqls_per_period);
-        bind_real(st, 11, x->share_fit);
+        store_bind_real(st, 6, x->conversion);
+        store_bind_real(st, 7, x->vol_mean);
+        store_bind_real(st, 8, x->vol_max);
+        store_bind_real(st, 9, x->vol_p90);
+        store_bind_real(st, 10, x->sqls_per_period);
+        store_bind_real(st, 11, x->share_fit);
         sqlite3_bind_int(st, 12, x->feasible);
-        rc = done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -1086,10 +1060,10 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         sqlite3_bind_text(st, 4, x->value, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)x->leads);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)x->sqls);
-        bind_real(st, 7, x->leads ? (double)x->sqls / (double)x->leads : NAN);
+        store_bind_real(st, 7, x->leads ? (double)x->sqls / (double)x->leads : NAN);
         sqlite3_bind_int64(st, 8, (sqlite3_int64)x->mqls_blocked);
         sqlite3_bind_int64(st, 9, (sqlite3_int64)x->sqls_blocked);
-        rc = done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     if (!rc)
         rc = store_exec(db, "COMMIT", err);

@@ -42,6 +42,19 @@ int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct mql_
  * written, or -1 when it does not fit. Identifiers from data are only ever used this way. */
 int store_quote_ident(const char *name, char *buf, size_t cap);
 
+/* Binds v, or NULL when it is NaN or infinite. */
+void store_bind_real(sqlite3_stmt *st, int i, double v);
+
+/* Steps an INSERT-like statement, then resets it and clears its bindings; MQL_EIO with
+ * SQLite's message unless it finished. */
+int store_step_done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err);
+
+/* The current UTC time as "2026-11-26T18:53:00Z" into buf (at least 21 bytes). */
+void store_now_iso(char *buf, size_t cap);
+
+/* Seconds on a monotonic clock, for stage timings. */
+double store_seconds(void);
+
 /* Creates the folder path and its missing parents (mode 0777 less umask). */
 int store_mkdirs(const char *path, struct mql_err *err);
 
