@@ -2,6 +2,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,31 +276,53 @@ static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uin
 
 /* The grid's fit minimums: none, then distinct fit scores above the lowest (at most
  * SWEEP_MAX_FIT_MINS, evenly chosen by rank). */
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The grid's fit minimums: none, then distinct fit scores above the lowest (at most
+ * SWEEP_MAX_FIT_MINS, evenly chosen by rank). Distinct values come from a presence table when
+ * the fit scores span a small range, as they do with points, and from a sort otherwise. */
 static int choose_fit_mins(struct sweep_result *res, struct mql_err *err)
 {
-    size_t n = res->data.n;
-    int lo = INT32_MAX, hi = INT32_MIN;
+    size_t n = res->data.n, u = 0;
+    long long lo = LLONG_MAX, hi = LLONG_MIN;
     for (size_t r = 0; r < n; r++)
         if (!res->dq_flag[r]) {
             lo = res->fit_score[r] < lo ? res->fit_score[r] : lo;
             hi = res->fit_score[r] > hi ? res->fit_score[r] : hi;
         }
-    size_t u = 0, span = lo <= hi ? (size_t)((long)hi - lo + 1) : 0;
-    /* the distinct fit scores, by a presence table over their (small) range */
-    unsigned char *seen = calloc(span ? span : 1, 1);
-    int *v = malloc((span ? span : 1) * sizeof *v);
-    if (!seen || !v) {
+    size_t span = lo <= hi ? (size_t)(hi - lo + 1) : 0;
+    int *v;
+    if (span <= ((size_t)1 << 22)) {
+        unsigned char *seen = calloc(span ? span : 1, 1);
+        v = malloc((span ? span : 1) * sizeof *v);
+        if (!seen || !v) {
+            free(seen);
+            free(v);
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        }
+        for (size_t r = 0; r < n; r++)
+            if (!res->dq_flag[r])
+                seen[(long long)res->fit_score[r] - lo] = 1;
+        for (size_t i = 0; i < span; i++)
+            if (seen[i])
+                v[u++] = (int)(lo + (long long)i);
         free(seen);
-        free(v);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+    } else {
+        size_t m = 0;
+        if (!(v = malloc((n ? n : 1) * sizeof *v)))
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        for (size_t r = 0; r < n; r++)
+            if (!res->dq_flag[r])
+                v[m++] = res->fit_score[r];
+        qsort(v, m, sizeof *v, cmp_int);
+        for (size_t i = 0; i < m; i++)
+            if (u == 0 || v[i] != v[u - 1])
+                v[u++] = v[i];
     }
-    for (size_t r = 0; r < n; r++)
-        if (!res->dq_flag[r])
-            seen[res->fit_score[r] - lo] = 1;
-    for (size_t i = 0; i < span; i++)
-        if (seen[i])
-            v[u++] = lo + (int)i;
-    free(seen);
     /* v[0] is the lowest: "fit >= lowest" is the same rule as none */
     size_t cand = u > 1 ? u - 1 : 0, take = cand < SWEEP_MAX_FIT_MINS ? cand : SWEEP_MAX_FIT_MINS;
     res->fit_mins = malloc((take + 1) * sizeof *res->fit_mins);
@@ -684,6 +707,12 @@ static const char *period_word(enum calib_period p)
     return p == PERIOD_WEEK ? "week" : p == PERIOD_QUARTER ? "quarter" : "month";
 }
 
+/* A volume for a sentence: whole numbers, one decimal below 10. */
+static double vround(double v)
+{
+    return v < 10 ? round(v * 10) / 10 : round(v);
+}
+
 static void rule_words(const struct sweep_row *r, char *buf, size_t cap)
 {
     if (r->fit_min == SWEEP_NO_FIT_MIN)
@@ -697,8 +726,9 @@ static void explain(const struct config *cfg, struct sweep_result *res)
     char rule[64], cap[64], tgt[64];
     const char *per = period_word(cfg->period);
     if (cfg->capacity > 0)
-        snprintf(cap, sizeof cap, " (capacity %.0f%s)", cfg->capacity,
-                 cfg->capacity_p90 ? " in the 90th-percentile " : "");
+        snprintf(cap, sizeof cap, " (capacity %g%s%s)", cfg->capacity,
+                 cfg->capacity_p90 ? " for the 90th-percentile " : "",
+                 cfg->capacity_p90 ? per : "");
     else
         snprintf(cap, sizeof cap, " (no capacity set)");
     if (cfg->target_conversion > 0)
@@ -709,9 +739,9 @@ static void explain(const struct config *cfg, struct sweep_result *res)
         const struct sweep_row *r = &res->rec;
         rule_words(r, rule, sizeof rule);
         snprintf(res->reasoning, sizeof res->reasoning,
-                 "At %s: %.0f MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured.", rule,
-                 cfg->capacity_p90 ? r->vol_p90 : r->vol_mean, per, cap, 100 * r->conversion, tgt,
-                 100 * r->recall);
+                 "At %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured.", rule,
+                 vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, cap,
+                 100 * r->conversion, tgt, 100 * r->recall);
         return;
     }
     int n = snprintf(res->reasoning, sizeof res->reasoning, "No rule meets both: %s binds.",
@@ -722,9 +752,9 @@ static void explain(const struct config *cfg, struct sweep_result *res)
         const struct sweep_row *r = &res->near_capacity;
         rule_words(r, rule, sizeof rule);
         n += snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n,
-                      " Within capacity the best conversion is %.0f %% (at %s, %.0f MQLs a %s)%s.",
-                      100 * r->conversion, rule, cfg->capacity_p90 ? r->vol_p90 : r->vol_mean, per,
-                      tgt);
+                      " Within capacity the best conversion is %.0f %% (at %s, %g MQLs a %s)%s.",
+                      100 * r->conversion, rule,
+                      vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, tgt);
     }
     if (res->has_near_target && n > 0 && (size_t)n < sizeof res->reasoning) {
         const struct sweep_row *r = &res->near_target;

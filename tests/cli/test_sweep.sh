@@ -1,0 +1,527 @@
+#!/usr/bin/env bash
+# End-to-end tests of `mqlcal sweep` (include/mqlcal/sweep.h is the contract):
+#   1. a hand-computed fixture (tests/data/sweep/leads.csv, 24 leads, scores written into the
+#      store by hand): every threshold's figures, Wilson bounds, the recommendation and its
+#      reasoning, the disqualifiers, the boundaries and ties of the rule, the infeasible cases
+#      (binding target, capacity, both), capacity_rule = p90, other periods, no dates, and the
+#      bootstrap's seed;
+#   2. an exhaustive search over every (threshold, fit minimum) on 20,000 generated leads,
+#      against sweeps and every row of sweep_grid, for 4 settings (one of them p90, one infeasible);
+#   3. the demo data (50,000 leads, capacity 210 of ~2,083 leads a month): capacity, target, bands;
+#   4. errors: sweep before fit, a disqualify item without ':', a disqualify column not in the CSV.
+. "$(dirname "$0")/lib.sh"
+
+# last DB COLUMNS: columns of the latest sweeps row, '|'-separated
+last() { sql "$1" "SELECT $2 FROM sweeps ORDER BY sweep_id DESC LIMIT 1"; }
+# near GOT WANT TOL: |got - want| <= tol * max(1, |want|)
+near() { awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; a = w < 0 ? -w : w; exit !(g != "" && (d < 0 ? -d : d) <= t * (a > 1 ? a : 1)) }'; }
+expect_near() { # GOT WANT TOL WHAT
+    if near "$1" "$2" "$3"; then ok "$4"; else nok "$4: expected $2 (to $3), got '$1'"; fi
+}
+
+# ==== 1. the hand-computed fixture ==============================================================
+#
+# tests/data/sweep/leads.csv: 24 leads in January, February and April 2025; March has none but
+# counts as a period with 0 MQLs, so P = 4 months (Jan, Feb, Mar, Apr). The fit is run to have a
+# `scores` table; then score, fit_score and holdout are overwritten from the CSV's own columns:
+#
+#   lead month score fit sql holdout  job / plan
+#   L01  Jan   15    8   1   0
+#   L02  Jan   14    3   1   0
+#   L03  Jan   13    8   0   0
+#   L04  Jan   12    3   0   0
+#   L05  Jan   11    5   1   0
+#   L06  Jan   10    3   0   0
+#   L07  Jan   10    5   0   0
+#   L08  Jan   15    9   1   0        job = student        -> job:student
+#   L09  Feb   15    5   1   1
+#   L10  Feb   14    8   0   1
+#   L11  Feb   13    3   1   1
+#   L12  Feb   12    8   1   1
+#   L13  Feb   11    5   0   1
+#   L14  Feb   10    5   0   1
+#   L15  Feb   12    5   0   1        plan = legacy        -> plan: Legacy (case-insensitive)
+#   L16  Apr   14    5   1   1
+#   L17  Apr   13    8   1   1
+#   L18  Apr   13    3   0   1
+#   L19  Apr   12    5   0   1
+#   L20  Apr   11    8   1   1
+#   L21  Apr   10    3   0   1
+#   L22  Apr   10    8   0   1
+#   L23  Apr   10    5   1   1        STUDENT and legacy   -> job:student (the first rule wins)
+#   L24  Apr   15    8   0   1
+#
+# Sample 'all': 24 leads, 11 SQLs (base rate 11/24); scores 10 .. 15, so thresholds 10 .. 15.
+# The 21 leads that no rule disqualifies, by score (month, fit, sql):
+#   15: L01 (Jan 8 1) L09 (Feb 5 1) L24 (Apr 8 0)
+#   14: L02 (Jan 3 1) L10 (Feb 8 0) L16 (Apr 5 1)
+#   13: L03 (Jan 8 0) L11 (Feb 3 1) L17 (Apr 8 1) L18 (Apr 3 0)
+#   12: L04 (Jan 3 0) L12 (Feb 8 1) L19 (Apr 5 0)
+#   11: L05 (Jan 5 1) L13 (Feb 5 0) L20 (Apr 8 1)
+#   10: L06 (Jan 3 0) L07 (Jan 5 0) L14 (Feb 5 0) L21 (Apr 3 0) L22 (Apr 8 0)
+# No fit minimum, score >= t; volumes [Jan Feb Mar Apr]; p90 (type 7, n = 4): h = 0.9 * 3 = 2.7,
+# so sorted v[2] + 0.7 (v[3] - v[2]) (0-based); capacity 3 for share_fit:
+#   t   MQLs SQLs  volumes    mean  max  p90   SQLs/period  share_fit  conversion  recall  lift = conv / (11/24)
+#   15   3    2    1 1 0 1    3/4   1    1     2/4          4/4        2/3         2/11    48/33
+#   14   6    4    2 2 0 2    6/4   2    2     4/4          4/4        4/6         4/11    96/66
+#   13  10    6    3 3 0 4   10/4   4    3.7   6/4          3/4        6/10        6/11   144/110
+#   12  13    7    4 4 0 5   13/4   5    4.7   7/4          1/4        7/13        7/11   168/143
+#   11  16    9    5 5 0 6   16/4   6    5.7   9/4          1/4        9/16        9/11   216/176
+#   10  21    9    7 6 0 8   21/4   8    7.7   9/4          1/4        9/21        9/11   216/231
+# Sample 'holdout' (L09 .. L24): 16 leads, 7 SQLs, periods Feb .. Apr (P = 3, March empty);
+# p90 (n = 3): h = 1.8, sorted v[1] + 0.8 (v[2] - v[1]):
+#   15   2    1    1 0 1    2/3   1    1     1/3          3/3        1/2         1/7     16/14
+#   13   7    4    3 0 4    7/3   4    3.8   4/3          2/3        4/7         4/7     64/49
+#   10  14    6    6 0 8   14/3   8    7.6   6/3          1/3        6/14        6/7     96/98
+# (holdout 14: 4 MQLs, 12: 9, 11: 11: not asserted.)
+#
+# The grid: the fit scores of non-disqualified leads are 3, 5, 8 (L08's 9 is disqualified, so
+# no candidate); fit >= 3 is the same as none, so the fit minimums are none, 5 and 8.
+#   fit >= 5: 15: 3 MQLs 2 SQLs (mean 3/4); 14: 5, 3 (5/4); 13: 7, 4 (7/4); 12: 9, 5 (9/4);
+#             11: 12, 7 (vol 3 4 0 5: mean 3, p90 4.7); 10: 15, 7 (15/4)
+#   fit >= 8: 15: 2, 1; 14: 3, 1; 13: 5, 2; 12: 6, 3; 11: 7, 4 (vol 2 2 0 3, mean 7/4); 10: 8, 4
+# Capacity 3 (mean), target 0.55: feasible are none 15, 14, 13 (2, 4, 6 SQLs), fit >= 5 at 15 ..
+# 11 (2 .. 7 SQLs; 11 has mean exactly 3 = capacity, conversion 7/12 = 0.583), fit >= 8 at 11
+# (4 SQLs). The most SQLs: 11 points with fit >= 5: 12 MQLs, 7 SQLs (none at 12 and fit >= 5
+# at 10 also have 7 SQLs, but means 13/4 and 15/4 > 3). Recall 7/11, vol_p90 4.7.
+# Holdout under that rule: L09 L24 L10 L16 L17 L12 L19 L13 L20 = 9 MQLs, 5 SQLs (5/9).
+# Disqualifiers under it: job:student: L08 (15, fit 9, sql) and L23 (10, fit 5, sql): 2 leads,
+# 2 SQLs; L08 would pass 11 points with fit >= 5, L23 not: mqls_blocked 1, sqls_blocked 1.
+# plan: Legacy: L15 (12, fit 5, no sql): 1 lead, 0 SQLs, blocked 1 and 0.
+FX="$T/fx"
+mkdir -p "$FX"
+cp "$DATA/sweep/leads.csv" "$FX/leads.csv"
+DB="$FX/out/mqlcal.db"
+# conf CALIBRATION-BODY [DATA-EXTRA]: writes $FX/c.ini
+conf() {
+    {
+        printf '[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\n%b' "${2-date = created_at\n}"
+        printf '\n[attributes]\nplan = categorical, fit\n\n[rules]\ndisqualify = job:student, plan: Legacy\n'
+        printf '\n[model]\nholdout = none\nmin_level_count = 1\n\n[calibration]\n%b' "$1"
+    } >"$FX/c.ini"
+}
+# fx_scores: the scores of the CSV into the store
+fx_scores() {
+    sqlite3 -batch "$DB" <<EOF
+DROP TABLE IF EXISTS fx;
+.import --csv '$FX/leads.csv' fx
+UPDATE scores SET score = (SELECT CAST(score AS INTEGER) FROM fx WHERE lead_id = scores._id),
+                  fit_score = (SELECT CAST(fit_score AS INTEGER) FROM fx WHERE lead_id = scores._id),
+                  holdout = (SELECT CAST(holdout AS INTEGER) FROM fx WHERE lead_id = scores._id);
+DROP TABLE fx;
+EOF
+}
+conf 'period = month\ncapacity = 3\ntarget_conversion = 0.55\n'
+run "$MQLCAL" ingest "$FX/c.ini" --quiet
+expect_rc 0 "fixture: ingest"
+run "$MQLCAL" fit "$FX/c.ini" --quiet
+expect_rc 0 "fixture: fit"
+fx_scores
+expect_eq "$(sql "$DB" "SELECT count(*) || ' ' || sum(score) || ' ' || sum(fit_score) || ' ' || sum(holdout) FROM scores")" \
+    "24 295 136 16" "fixture: the hand scores are in the store (24 leads, scores sum 295, fit 136, 16 holdout)"
+run "$MQLCAL" sweep "$FX/c.ini" --quiet
+expect_rc 0 "fixture: sweep"
+S=$(sql "$DB" "SELECT max(sweep_id) FROM sweeps")
+expect_eq "$(last "$DB" "periods || ' ' || period || ' ' || capacity_rule || ' ' || bootstrap || ' ' || seed")" \
+    "4 month mean 200 1" "fixture: 4 months (Jan to Apr, March without leads counts), defaults bootstrap 200, seed 1"
+
+# check_rows SAMPLE "t mqls sqls conversion recall lift vol_mean vol_max vol_p90 sqls_per_period share_fit" ...
+# Every expected value may be a fraction a/b; integers exactly, reals to 1e-12.
+check_rows() {
+    local sample=$1; shift
+    local want got
+    want=$(printf '%s\n' "$@")
+    got=$(sql "$DB" "SELECT threshold, mqls, sqls, printf('%!.17g', conversion), printf('%!.17g', recall), printf('%!.17g', lift),
+                            printf('%!.17g', vol_mean), printf('%!.17g', vol_max), printf('%!.17g', vol_p90),
+                            printf('%!.17g', sqls_per_period), printf('%!.17g', share_fit)
+                       FROM sweep_thresholds WHERE sweep_id = $S AND sample = '$sample' ORDER BY threshold" | tr '|' ' ')
+    while IFS=$'\t' read -r status msg; do
+        if [ "$status" = ok ]; then ok "$msg"; else nok "$msg"; fi
+    done < <(awk -v sample="$sample" -v want="$want" '
+        function val(s, f) { if (split(s, f, "/") == 2) return f[1] / f[2]; return s + 0 }
+        BEGIN {
+            split("threshold mqls sqls conversion recall lift vol_mean vol_max vol_p90 sqls_per_period share_fit", name, " ")
+            n = split(want, w, "\n")
+            for (i = 1; i <= n; i++) { split(w[i], f, " "); exp_[f[1]] = w[i] }
+        }
+        { got[$1] = $0 }
+        END {
+            for (t in exp_) {
+                split(exp_[t], e, " ")
+                if (!(t in got)) { print "nok\t" sample " " t ": no row"; continue }
+                split(got[t], g, " "); bad = ""
+                for (k = 1; k <= 11; k++) {
+                    x = val(e[k]); y = g[k] + 0; d = x - y; if (d < 0) d = -d; a = x < 0 ? -x : x
+                    if (k <= 3 ? g[k] != e[k] : d > 1e-12 * (a > 1 ? a : 1)) bad = bad " " name[k] " = " g[k] " (want " e[k] ")"
+                }
+                print (bad == "" ? "ok" : "nok") "\t" sample " threshold " t ": mqls, sqls, conversion, recall, lift, vol_mean, vol_max, vol_p90, sqls_per_period, share_fit" (bad == "" ? " as computed by hand" : ":" bad)
+            }
+        }' <<<"$got")
+}
+check_rows all \
+    "15 3 2 2/3 2/11 48/33 3/4 1 1 2/4 4/4" \
+    "14 6 4 4/6 4/11 96/66 6/4 2 2 4/4 4/4" \
+    "13 10 6 6/10 6/11 144/110 10/4 4 37/10 6/4 3/4" \
+    "12 13 7 7/13 7/11 168/143 13/4 5 47/10 7/4 1/4" \
+    "11 16 9 9/16 9/11 216/176 16/4 6 57/10 9/4 1/4" \
+    "10 21 9 9/21 9/11 216/231 21/4 8 77/10 9/4 1/4"
+check_rows holdout \
+    "15 2 1 1/2 1/7 16/14 2/3 1 1 1/3 3/3" \
+    "13 7 4 4/7 4/7 64/49 7/3 4 38/10 4/3 2/3" \
+    "10 14 6 6/14 6/7 96/98 14/3 8 76/10 6/3 1/3"
+expect_eq "$(sql "$DB" "SELECT group_concat(sample || ':' || n, ' ') FROM (SELECT sample, count(*) n FROM sweep_thresholds WHERE sweep_id = $S GROUP BY sample ORDER BY sample)")" \
+    "all:6 holdout:6" "fixture: one row per threshold 10 .. 15 in each sample"
+
+# Wilson 95 % interval, z = 1.959963984540054: centre (k + z^2/2) / (n + z^2), half-width
+# z / (n + z^2) * sqrt(k (n - k) / n + z^2 / 4); 'all' at 13 (k = 6, n = 10) and the
+# recommended rule (k = 7, n = 12).
+wilson() { awk -v k="$1" -v n="$2" 'BEGIN { z = 1.959963984540054; z2 = z * z; c = (k + z2 / 2) / (n + z2); h = z / (n + z2) * sqrt(k * (n - k) / n + z2 / 4); printf "%.17g %.17g\n", c - h, c + h }'; }
+read -r WLO WHI <<<"$(wilson 6 10)"
+read -r GLO GHI <<<"$(sql "$DB" "SELECT printf('%!.17g', conv_lo), printf('%!.17g', conv_hi) FROM sweep_thresholds WHERE sweep_id = $S AND sample = 'all' AND threshold = 13" | tr '|' ' ')"
+expect_near "$GLO" "$WLO" 1e-9 "fixture: all at 13: Wilson lower bound $GLO = formula $WLO (6 of 10)"
+expect_near "$GHI" "$WHI" 1e-9 "fixture: all at 13: Wilson upper bound $GHI = formula $WHI"
+CSV13=$(awk -F, '$1 == "all" && $2 == 13 { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 "," $10 "," $11 "," $12 "," $13 "," $14 }' "$FX/out/sweep.csv")
+expect_eq "$CSV13" "$(awk -v lo="$WLO" -v hi="$WHI" 'BEGIN { printf "all,13,10,6,0.6,%.10g,%.10g,%.10g,%.10g,2.5,4,3.7,1.5,0.75\n", lo, hi, 6 / 11, 0.6 / (11 / 24) }')" \
+    "fixture: sweep.csv's row all,13 has the same figures (%.10g)"
+expect_eq "$(head -1 "$FX/out/sweep.csv")" \
+    "sample,threshold,mqls,sqls,conversion,conv_lo,conv_hi,recall,lift,mqls_per_period,busiest,p90,sqls_per_period,share_fit,band_conv_lo,band_conv_hi,band_vol_lo,band_vol_hi" \
+    "fixture: sweep.csv header"
+
+# the recommendation: 11 points with fit >= 5 (see above)
+read -r RLO RHI <<<"$(wilson 7 12)"
+expect_eq "$(last "$DB" "recommended || ' ' || threshold || ' ' || fit_min || ' ' || mqls || ' ' || sqls || ' ' || vol_mean || ' ' || vol_p90 || ' ' || holdout_mqls || ' ' || coalesce(binding, 'NULL')")" \
+    "1 11 5 12 7 3.0 4.7 9 NULL" "fixture: recommended 11 points with fit >= 5: 12 MQLs, 7 SQLs, mean 3 = capacity, p90 4.7; 9 holdout MQLs; no binding"
+expect_near "$(last "$DB" "printf('%!.17g', conversion)")" "$(awk 'BEGIN { printf "%.17g", 7 / 12 }')" 1e-12 "fixture: recommended conversion 7/12"
+expect_near "$(last "$DB" "printf('%!.17g', recall)")" "$(awk 'BEGIN { printf "%.17g", 7 / 11 }')" 1e-12 "fixture: recommended recall 7/11"
+expect_near "$(last "$DB" "printf('%!.17g', conv_lo)")" "$RLO" 1e-9 "fixture: recommended Wilson lower bound (7 of 12)"
+expect_near "$(last "$DB" "printf('%!.17g', conv_hi)")" "$RHI" 1e-9 "fixture: recommended Wilson upper bound (7 of 12)"
+expect_near "$(last "$DB" "printf('%!.17g', holdout_conversion)")" "$(awk 'BEGIN { printf "%.17g", 5 / 9 }')" 1e-12 "fixture: the rule on the holdout converts 5/9"
+expect_eq "$(sql "$DB" "SELECT mqls || ' ' || sqls || ' ' || vol_mean || ' ' || vol_p90 || ' ' || feasible FROM sweep_grid WHERE sweep_id = $S AND threshold = 11 AND fit_min = 5")" \
+    "12 7 3.0 4.7 1" "fixture: grid row (11, fit >= 5) feasible, mean exactly at capacity"
+expect_eq "$(sql "$DB" "SELECT group_concat(coalesce(fit_min, 'none'), ' ') FROM (SELECT DISTINCT fit_min FROM sweep_grid WHERE sweep_id = $S ORDER BY fit_min)")" \
+    "none 5 8" "fixture: grid fit minimums none, 5, 8 (3 is the lowest = none; 9 only on a disqualified lead)"
+expect_eq "$(sql "$DB" "SELECT group_concat(threshold || ':' || coalesce(fit_min, 'none'), ' ') FROM (SELECT * FROM sweep_grid WHERE sweep_id = $S AND feasible = 1 ORDER BY fit_min, threshold)")" \
+    "13:none 14:none 15:none 11:5 12:5 13:5 14:5 15:5 11:8" "fixture: exactly the feasible grid rows worked out by hand"
+expect_eq "$(last "$DB" "reasoning")" \
+    "At 11 points with fit >= 5: 3 MQLs a month (capacity 3), 58 % convert (target 55 %), 64 % of SQLs captured." \
+    "fixture: reasoning"
+expect_eq "$(sql "$DB" "SELECT group_concat(rule || '|' || column_name || '|' || value || '|' || leads || '|' || sqls || '|' || conversion || '|' || mqls_blocked || '|' || sqls_blocked, ' ; ')
+                        FROM (SELECT * FROM sweep_disqualifiers WHERE sweep_id = $S ORDER BY rowid)")" \
+    "job:student|job|student|2|2|1.0|1|1 ; plan: Legacy|plan|Legacy|1|0|0.0|1|0" \
+    "fixture: disqualifiers: job:student 2 leads, 2 SQLs, 1 and 1 blocked (L08 passes, L23 is below); plan: Legacy 1, 0, 1, 0"
+expect_eq "$(cat "$FX/out/disqualifiers.csv")" \
+    "rule,leads,sqls,conversion,mqls_blocked,sqls_blocked
+job:student,2,2,1,1,1
+plan: Legacy,1,0,0,1,0" "fixture: disqualifiers.csv"
+
+# sweep NAME CALIBRATION-BODY: runs the sweep on the fixture with that [calibration]
+sweep() {
+    conf "$2"
+    run "$MQLCAL" sweep "$FX/c.ini" --quiet
+    expect_rc 0 "fixture, $1: sweep"
+}
+# Both constraints at equality: capacity 4, target 9/16 = 0.5625: none at 11 has mean 16/4 = 4
+# and conversion 9/16; 9 SQLs, the most of any rule (none at 10 has 9 too, but mean 21/4).
+sweep "equality" 'capacity = 4\ntarget_conversion = 0.5625\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "recommended || ' ' || threshold || ' ' || coalesce(fit_min, 'none') || ' ' || mqls || ' ' || sqls || ' ' || conversion || ' ' || vol_mean")" \
+    "1 11 none 16 9 0.5625 4.0" "fixture: mean = capacity and conversion = target are both feasible (11 points, 16 MQLs, 9 SQLs)"
+# A tie in SQLs: capacity 6, no target: none at 10 (mean 21/4) and at 11 (mean 4) both have 9
+# SQLs; the higher conversion (9/16 > 9/21) wins.
+sweep "tie" 'capacity = 6\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "recommended || ' ' || threshold || ' ' || coalesce(fit_min, 'none') || ' ' || sqls || ' ' || coalesce(target_conversion, 'NULL')")" \
+    "1 11 none 9 NULL" "fixture: tie at 9 SQLs goes to the higher conversion (11 points, not 10); no target"
+expect_eq "$(last "$DB" "reasoning")" \
+    "At 11 points: 4 MQLs a month (capacity 6), 56 % convert (no target set), 82 % of SQLs captured." \
+    "fixture: reasoning without a target"
+# capacity_rule = p90, capacity 5: p90 none at 12 = 4.7 (7 SQLs), at 11 = 5.7 (too many); fit >= 5
+# at 11: 4.7 (7 SQLs), at 10: sorted 0 4 5 6 -> 5.7. Ties at 7 SQLs: fit >= 5 at 11 converts
+# 7/12 > 7/13. With the mean rule the same capacity takes none at 11 (mean 4, 9 SQLs).
+sweep "p90" 'capacity = 5\ncapacity_rule = p90\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "capacity_rule || ' ' || recommended || ' ' || threshold || ' ' || coalesce(fit_min, 'none') || ' ' || sqls || ' ' || vol_p90")" \
+    "p90 1 11 5 7 4.7" "fixture: capacity_rule = p90, capacity 5: 11 points with fit >= 5 (p90 4.7, 7 SQLs)"
+expect_contains "$(last "$DB" "reasoning")" "At 11 points with fit >= 5: 4.7 MQLs a month" "fixture: p90 reasoning quotes the p90 volume (4.7, one decimal below 10)"
+P90R=$(last "$DB" "reasoning")
+if [[ "$P90R" != *" )"* ]]; then ok "fixture: p90 reasoning has no space before ')'"; else
+    nok "fixture: p90 reasoning has a space before ')': '$P90R'"; fi
+sweep "mean 5" 'capacity = 5\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "capacity_rule || ' ' || recommended || ' ' || threshold || ' ' || coalesce(fit_min, 'none') || ' ' || sqls")" \
+    "mean 1 11 none 9" "fixture: the same capacity with the mean rule: 11 points, 9 SQLs"
+# No feasible rule: the best conversion anywhere is 2/3 (none at 15 and 14, fit >= 5 at 15; every
+# grid rule includes L24, 15 points, fit 8, no SQL), so target 0.9 cannot be met: binding
+# 'target'. Within capacity 3 the best conversion is 2/3, tied between none at 15, 14 and fit >= 5
+# at 15; the tie goes to the most SQLs: none at 14 (4 SQLs, mean 1.5 -> "2"). No rule reaches the
+# target, so no "Reaching the target" sentence.
+sweep "infeasible target" 'capacity = 3\ntarget_conversion = 0.9\n'
+expect_eq "$(last "$DB" "recommended || ' ' || coalesce(threshold, 'NULL') || ' ' || coalesce(fit_min, 'NULL') || ' ' || coalesce(sqls, 'NULL') || ' ' || binding")" \
+    "0 NULL NULL NULL target" "fixture: target 0.9 above any conversion: recommended = 0, binding = 'target'"
+expect_eq "$(last "$DB" "reasoning")" \
+    "No rule meets both: the target conversion binds. Within capacity the best conversion is 67 % (at 14 points, 1.5 MQLs a month) (target 90 %)." \
+    "fixture: reasoning names the best conversion within capacity"
+expect_eq "$(sql "$DB" "SELECT count(*) FROM sweep_grid WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND feasible = 1")" "0" \
+    "fixture: no grid row feasible at target 0.9"
+# Capacity 0.4: every rule with an MQL has a mean of at least 2/4 (fit >= 8 at 15): binding
+# 'capacity'. The lowest volume reaching 0.55: 3/4 at none 15 and fit >= 5 at 15 (the same 3
+# leads); the tie goes to the higher fit minimum.
+sweep "capacity" 'capacity = 0.4\ntarget_conversion = 0.55\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "recommended || ' ' || binding")" "0 capacity" "fixture: capacity 0.4 below any rule: binding = 'capacity'"
+expect_contains "$(last "$DB" "reasoning")" "No rule meets both: capacity binds. Reaching the target takes 1 MQLs a month (at 15 points with fit >= 5, 67 % convert)" \
+    "fixture: reasoning names the lowest volume that reaches the target"
+# Capacity 0.6 and target 0.6: only fit >= 8 at 15 fits (mean 2/4, conversion 1/2 < 0.6); many
+# rules reach 0.6: each alone can be met, not both: binding 'both'.
+sweep "both" 'capacity = 0.6\ntarget_conversion = 0.6\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "recommended || ' ' || binding")" "0 both" "fixture: capacity 0.6 and target 0.6: binding = 'both'"
+expect_contains "$(last "$DB" "reasoning")" "Within capacity the best conversion is 50 % (at 15 points with fit >= 8" \
+    "fixture: 'both' reasoning: the best conversion within capacity (fit >= 8 at 15)"
+
+# Quarters: Q1 = Jan + Feb, Q2 = Apr (P = 2); p90 (n = 2): v[0] + 0.9 (v[1] - v[0]).
+# all at 13: Q1 3 + 3 = 6, Q2 4: mean 5, max 6, p90 4 + 0.9 * 2 = 5.8; at 10: 13 and 8: mean
+# 10.5, p90 8 + 0.9 * 5 = 12.5.
+sweep "quarter" 'period = quarter\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "period || ' ' || periods")" "quarter 2" "fixture: period = quarter: 2 quarters"
+expect_eq "$(sql "$DB" "SELECT group_concat(threshold || ':' || vol_mean || ':' || vol_max || ':' || printf('%.12g', vol_p90), ' ') FROM sweep_thresholds
+                        WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND sample = 'all' AND threshold IN (10, 13)")" \
+    "10:10.5:13.0:12.5 13:5.0:6.0:5.8" "fixture: quarters: mean, busiest and p90 at 10 and 13"
+# Weeks (Monday to Sunday): from the week of 2025-01-02 (Monday 2024-12-30) to that of 2025-04-30
+# (Monday 2025-04-28): 119 days apart, 18 weeks. No capacity, no target: the most SQLs (9) at
+# 11 and at 10; 11 converts better (9/16 > 9/21): 16 MQLs over 18 weeks.
+sweep "week" 'period = week\nbootstrap = 0\n'
+expect_eq "$(last "$DB" "period || ' ' || periods || ' ' || threshold || ' ' || printf('%.12g', vol_mean)")" "week 18 11 $(awk 'BEGIN { printf "%.12g", 16 / 18 }')" \
+    "fixture: period = week: 18 weeks; no capacity or target: 11 points, 16/18 MQLs a week"
+
+# Without a date column the data is one period: volumes are the MQL counts.
+conf 'bootstrap = 0\n' ''
+DB="$FX/nodate.db"
+run "$MQLCAL" ingest "$FX/c.ini" --db "$DB" --quiet
+run "$MQLCAL" fit "$FX/c.ini" --db "$DB" --quiet
+fx_scores
+run "$MQLCAL" sweep "$FX/c.ini" --db "$DB" --quiet
+expect_rc 0 "fixture without dates: sweep"
+expect_eq "$(last "$DB" "periods")" "1" "fixture without dates: one period"
+expect_eq "$(sql "$DB" "SELECT count(*) || ' ' || sum(vol_mean = mqls AND vol_max = mqls AND vol_p90 = mqls AND sqls_per_period = sqls) FROM sweep_thresholds WHERE sample = 'all'")" \
+    "6 6" "fixture without dates: mean = busiest = p90 = MQLs, SQLs per period = SQLs"
+DB="$FX/out/mqlcal.db"
+
+# The bootstrap: the same seed gives the same files; another seed moves only the bands.
+conf 'capacity = 3\ntarget_conversion = 0.55\n'
+run "$MQLCAL" sweep "$FX/c.ini" --quiet
+cp "$FX/out/sweep.csv" "$FX/s1a.csv"; cp "$FX/out/sweep_grid.csv" "$FX/g1.csv"
+R1=$(last "$DB" "band_conv_lo || band_conv_hi || band_vol_lo || band_vol_hi || feasible_share")
+run "$MQLCAL" sweep "$FX/c.ini" --quiet
+if cmp -s "$FX/out/sweep.csv" "$FX/s1a.csv"; then ok "bootstrap: seed 1 twice gives identical sweep.csv"; else nok "bootstrap: seed 1 twice gives different sweep.csv"; fi
+expect_eq "$(last "$DB" "band_conv_lo || band_conv_hi || band_vol_lo || band_vol_hi || feasible_share")" "$R1" "bootstrap: seed 1 twice gives the same bands of the recommended rule"
+conf 'capacity = 3\ntarget_conversion = 0.55\nseed = 7\n'
+run "$MQLCAL" sweep "$FX/c.ini" --quiet
+expect_eq "$(last "$DB" "seed")" "7" "bootstrap: sweeps.seed = 7"
+expect_eq "$(cut -d, -f1-14 "$FX/out/sweep.csv" | md5sum)" "$(cut -d, -f1-14 "$FX/s1a.csv" | md5sum)" "bootstrap: seed 7 leaves columns 1-14 of sweep.csv unchanged"
+if ! cmp -s <(cut -d, -f15-18 "$FX/out/sweep.csv") <(cut -d, -f15-18 "$FX/s1a.csv"); then
+    ok "bootstrap: seed 7 changes the band columns"
+else
+    nok "bootstrap: seed 7 gives the same band columns as seed 1"
+fi
+if cmp -s "$FX/out/sweep_grid.csv" "$FX/g1.csv"; then ok "bootstrap: seed 7 leaves sweep_grid.csv unchanged"; else nok "bootstrap: seed 7 changes sweep_grid.csv"; fi
+expect_eq "$(sql "$DB" "SELECT count(*) FROM sweep_thresholds WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps)
+                        AND (sample = 'holdout') = (band_conv_lo IS NULL AND band_vol_lo IS NULL)")" "12" \
+    "bootstrap: bands on every 'all' row, none on the holdout rows"
+
+# Fit scores far apart: L02 (fit 3) gets -1,100,000,000, the new lowest ("none"), and L01 (fit 8)
+# gets 1,100,000,000. The same leads pass fit >= 5 and fit >= 8 as before; 3 is no longer the
+# lowest, so "fit >= 3" becomes a candidate, and so does "fit >= 1100000000" (L01 alone: 15
+# points, 1 MQL, 1 SQL). The recommendation stays 11 points with fit >= 5 (fit >= 3 at 11 has
+# 8 SQLs but a mean of 15/4 > 3). The fit scores span 2.2e9, more than INT_MAX: this fails with src/sweep.c as of
+# commit 14f531d, whose choose_fit_mins marks distinct fit scores in a table over their whole
+# range (2.2 GB + 8.8 GB allocated; "out of memory" where that is refused) and indexes it with
+# the int fit_score[r] - lo, which overflows here: the write lands outside the table and
+# 1100000000 is missing from the grid.
+sqlite3 -batch "$DB" "UPDATE scores SET fit_score = 1100000000 WHERE _id = 'L01'; UPDATE scores SET fit_score = -1100000000 WHERE _id = 'L02'"
+conf 'capacity = 3\ntarget_conversion = 0.55\nbootstrap = 0\n'
+run "$MQLCAL" sweep "$FX/c.ini" --quiet
+expect_rc 0 "fit scores 2.2e9 apart: sweep"
+expect_eq "$(sql "$DB" "SELECT group_concat(coalesce(fit_min, 'none'), ' ') FROM (SELECT DISTINCT fit_min FROM sweep_grid WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) ORDER BY fit_min)")" \
+    "none 3 5 8 1100000000" "fit scores 2.2e9 apart: the grid's fit minimums are none, 3, 5, 8 and 1100000000"
+expect_eq "$(sql "$DB" "SELECT mqls || ' ' || sqls FROM sweep_grid WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND threshold = 15 AND fit_min = 1100000000")" \
+    "1 1" "fit scores 2.2e9 apart: 15 points with fit >= 1100000000 is L01 alone"
+expect_eq "$(last "$DB" "threshold || ' ' || fit_min || ' ' || sqls")" "11 5 7" "fit scores 2.2e9 apart: the recommendation is unchanged"
+
+# ==== 2. exhaustive search on 20,000 generated leads ============================================
+# For each setting, every rule (threshold t from the lowest to the highest score, fit minimum
+# none or any fit score of a non-disqualified lead): MQLs = non-disqualified leads with score
+# >= t and fit >= the minimum; periods = every month from the first lead to the last (months
+# without leads count 0); feasible: MQLs > 0, mean (or type-7 p90) MQLs a month <= capacity,
+# conversion >= target. The best: most SQLs, then higher conversion (compared exactly as
+# cross-products), then higher threshold, then higher fit minimum. "fit >= the lowest fit
+# score" selects the same leads as no fit minimum; sweep.c lists it as none, so the search
+# reports it as none.
+# The grid keeps at most SWEEP_MAX_FIT_MINS = 200 fit minimums; this data has 138 distinct fit
+# scores (asserted below), so the grid holds every candidate and the search is over all of them.
+# The first setting's sweep_grid is compared row by row with the search (mqls, sqls, mean,
+# busiest, p90, feasible): one row per rule with MQLs (docs/store.md), none for rules without. Settings: demo.ini's (capacity 210, target
+# 0.30, mean), a tight one (83, 0.45), p90 (120, 0.35), and capacity 0.01 (below 1/24, the least
+# mean any rule can have): infeasible, binding 'capacity'. A target that no rule reaches is not
+# possible here: the top-scored lead converted (conversion 1); section 1 covers 'target'.
+BRUTE='
+function better(s1, m1, t1, j1, s2, m2, t2, j2) {   # (sqls, mqls, threshold, fit-minimum index)
+    if (s1 != s2) return s1 > s2
+    if (s1 * m2 != s2 * m1) return s1 * m2 > s2 * m1
+    if (t1 != t2) return t1 > t2
+    return j1 > j2
+}
+function near(a, b) { return a - b <= 1e-9 && b - a <= 1e-9 }
+FNR == 1 { file++ }
+file == 1 { g[$1, $2] = $0; next }   # the grid: threshold fit_min mqls sqls vol_mean vol_max vol_p90 feasible
+{                                    # the leads: score fit_score became_sql month disqualified
+    n++; sc[n] = $1; fi[n] = $2; y[n] = $3; mo[n] = $4; dq[n] = $5
+    if (n == 1 || $1 < smin) smin = $1; if (n == 1 || $1 > smax) smax = $1
+    if (n == 1 || $4 < pmin) pmin = $4; if (n == 1 || $4 > pmax) pmax = $4
+    if (!$5 && !(($2 + 0) in seen)) { seen[$2 + 0] = 1; nf++; fl[nf] = $2 + 0 }
+}
+END {
+    P = pmax - pmin + 1; h = 0.9 * (P - 1); hk = int(h)
+    for (i = 2; i <= nf; i++) { v = fl[i]; for (j = i - 1; j >= 1 && fl[j] > v; j--) fl[j + 1] = fl[j]; fl[j + 1] = v }
+    for (j = 1; j <= nf; j++) ix[fl[j]] = j
+    ns = split(settings, S, ";")
+    for (k = 1; k <= ns; k++) { split(S[k], a, ":"); cap[k] = a[1] + 0; tgt[k] = a[2] + 0; p90r[k] = a[3] == "p90"; has[k] = anyc[k] = anyt[k] = 0 }
+    for (r = 1; r <= n; r++) if (!dq[r]) { j = ix[fi[r] + 0]; nl[j]++; lead[j, nl[j]] = r }
+    # fit minimum fl[j] from the highest down: cnt[t, month] and sqt[t] hold the leads with fit
+    # >= fl[j] at score t. j = 0 is no fit minimum: the same leads as j = 1, the lowest fit score.
+    bad = cells = 0
+    for (j = nf; j >= 1; j--) {
+        for (i = 1; i <= nl[j]; i++) { r = lead[j, i]; cnt[sc[r], mo[r] - pmin]++; sqt[sc[r]] += y[r] }
+        for (jj = j; jj >= (j == 1 ? 0 : j); jj--) {
+            m = s = 0
+            for (p = 0; p < P; p++) vol[p] = 0
+            for (t = smax; t >= smin; t--) {
+                for (p = 0; p < P; p++) { c = cnt[t, p]; if (c) { vol[p] += c; m += c } }
+                s += sqt[t]
+                # type 7: the sorted volumes, linear between order statistics hk and hk + 1
+                for (p = 0; p < P; p++) { v = vol[p]; for (x = p - 1; x >= 0 && srt[x] > v; x--) srt[x + 1] = srt[x]; srt[x + 1] = v }
+                q = srt[hk] + (hk + 1 < P ? (h - hk) * (srt[hk + 1] - srt[hk]) : 0)
+                if (jj != 1) {   # the grid has no row for the lowest fit score (it is none), nor rows without MQLs
+                    key = t SUBSEP (jj == 0 ? "none" : fl[jj]); cells += m > 0
+                    if (!(key in g)) { if (m > 0 && bad++ < 5) print "#\tno grid row for threshold " t ", fit_min " (jj ? fl[jj] : "none") }
+                    else if (m == 0) { if (bad++ < 5) print "#\ta grid row without MQLs: " g[key]; delete g[key] }
+                    else {
+                        split(g[key], G, " ")
+                        f1 = m > 0 && (!(cap[1] > 0) || (p90r[1] ? q : m / P) <= cap[1]) && (!(tgt[1] > 0) || s / m >= tgt[1])
+                        if (G[3] != m || G[4] != s || !near(G[5], m / P) || G[6] != srt[P - 1] || !near(G[7], q) || G[8] != f1)
+                            if (bad++ < 5) print "#\tgrid row " g[key] " but search " m, s, m / P, srt[P - 1], q, f1
+                        delete g[key]
+                    }
+                }
+                if (m == 0) continue
+                for (k = 1; k <= ns; k++) {
+                    tok = !(tgt[k] > 0) || s / m >= tgt[k]
+                    cok = !(cap[k] > 0) || (p90r[k] ? q : m / P) <= cap[k]
+                    anyc[k] += cok; anyt[k] += tok
+                    if (cok && tok && (!has[k] || better(s, m, t, jj, bs[k], bm[k], bt[k], bj[k]))) { has[k] = 1; bs[k] = s; bm[k] = m; bt[k] = t; bj[k] = jj }
+                }
+            }
+        }
+    }
+    for (key in g) if (bad++ < 5) print "#\tgrid row not in the search: " g[key]
+    print "grid\t" cells " " bad " " nf " " P
+    for (k = 1; k <= ns; k++)
+        if (!has[k]) print k "\t0 NULL NULL NULL " (!anyc[k] ? "capacity" : !anyt[k] ? "target" : "both")
+        else print k "\t1 " bt[k] " " (bj[k] <= 1 ? "none" : fl[bj[k]]) " " bs[k] " NULL"
+}'
+if [ -x "$ROOT/build/gen-demo" ]; then
+    mkdir -p "$T/gen"
+    "$ROOT/build/gen-demo" --n 20000 --seed 5 --out "$T/gen/leads.csv" >/dev/null
+    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/gen/base.ini"
+    DB="$T/gen/out/mqlcal.db"
+    run "$MQLCAL" ingest "$T/gen/base.ini" --quiet
+    run "$MQLCAL" fit "$T/gen/base.ini" --quiet
+    expect_rc 0 "generated 20000: fit"
+    SETTINGS="210:0.30:mean;83:0.45:mean;120:0.35:p90;0.01:0.30:mean"
+    IFS=';' read -ra SET <<<"$SETTINGS"
+    for k in "${!SET[@]}"; do
+        IFS=: read -r cap tgt rule <<<"${SET[$k]}"
+        sed -e "s/^capacity[[:space:]]*=.*/capacity = $cap\ncapacity_rule = $rule\nbootstrap = 0/" \
+            -e "s/^target_conversion[[:space:]]*=.*/target_conversion = $tgt/" "$T/gen/base.ini" >"$T/gen/c.ini"
+        run "$MQLCAL" sweep "$T/gen/c.ini" --quiet
+        expect_rc 0 "generated 20000, capacity $cap ($rule), target $tgt: sweep"
+        GOT[$k]=$(last "$DB" "recommended || ' ' || coalesce(threshold, 'NULL') || ' ' || coalesce(fit_min, CASE WHEN recommended THEN 'none' ELSE 'NULL' END) || ' ' || coalesce(sqls, 'NULL') || ' ' || coalesce(binding, 'NULL')")
+        [ "$k" -eq 0 ] && sqlite3 -batch -noheader -separator ' ' "$DB" \
+            "SELECT threshold, coalesce(fit_min, 'none'), mqls, sqls, printf('%!.17g', vol_mean), vol_max, printf('%!.17g', vol_p90), feasible
+               FROM sweep_grid WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps)" >"$T/gen/grid"
+    done
+    sqlite3 -batch -noheader -separator ' ' "$DB" \
+        "SELECT s.score, s.fit_score, d._outcome, CAST(substr(d._created, 1, 4) AS INTEGER) * 12 + CAST(substr(d._created, 6, 2) AS INTEGER),
+                coalesce(lower(d.job_level) = 'student', 0) OR coalesce(lower(d.email_type) = 'edu', 0)
+           FROM scores s JOIN leads d ON d._id = s._id" >"$T/gen/leads"
+    declare -A WANT=()
+    while IFS=$'\t' read -r k rest; do
+        case "$k" in
+        "#") echo "# $rest" ;;
+        grid)
+            read -r cells bad nf P <<<"$rest"
+            if [ "$bad" -eq 0 ] && [ "$cells" -gt 10000 ]; then
+                ok "generated 20000: all $cells rows of sweep_grid (mqls, sqls, mean, busiest, p90, feasible) match the search ($P months)"
+            else
+                nok "generated 20000: $bad of $cells sweep_grid rows differ from the search"
+            fi
+            if [ "$nf" -le 200 ]; then ok "generated 20000: $nf distinct fit scores <= SWEEP_MAX_FIT_MINS: the grid has every candidate"; else
+                nok "generated 20000: $nf distinct fit scores > 200: the exhaustive search is not the grid's"; fi ;;
+        *) WANT[$((k - 1))]=$rest ;;
+        esac
+    done < <(awk -v settings="$SETTINGS" "$BRUTE" "$T/gen/grid" "$T/gen/leads")
+    for k in "${!SET[@]}"; do
+        expect_eq "${GOT[$k]}" "${WANT[$k]-}" "generated 20000, setting ${SET[$k]}: sweeps (recommended threshold fit_min sqls binding) = exhaustive optimum"
+    done
+else
+    nok "generated 20000: $ROOT/build/gen-demo is not built (make)"
+fi
+
+# ==== 3. the demo: 50,000 leads, capacity 210 (about 10 % of ~2,083 leads a month) ==============
+if [ -x "$ROOT/build/gen-demo" ]; then
+    mkdir -p "$T/demo"
+    "$ROOT/build/gen-demo" --n 50000 --seed 20261126 --out "$T/demo/leads.csv" >/dev/null
+    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/c.ini"
+    DB="$T/demo/out/mqlcal.db"
+    run "$MQLCAL" ingest "$T/demo/c.ini" --quiet
+    run "$MQLCAL" fit "$T/demo/c.ini" --quiet
+    run "$MQLCAL" sweep "$T/demo/c.ini"
+    expect_rc 0 "demo: sweep"
+    expect_contains "$OUT" "50000 leads" "demo: stdout counts the 50000 leads"
+    expect_eq "$(last "$DB" "recommended || ' ' || periods || ' ' || capacity || ' ' || target_conversion || ' ' || (vol_mean <= 210) || ' ' || (conversion >= 0.30)")" \
+        "1 24 210.0 0.3 1 1" "demo: a rule is recommended over 24 months, within capacity 210 (mean) and at conversion >= 0.30"
+    expect_eq "$(last "$DB" "(band_conv_lo <= conversion AND conversion <= band_conv_hi) || ' ' || (band_conv_lo < band_conv_hi) || ' ' || (band_vol_lo <= band_vol_hi) || ' ' || (feasible_share BETWEEN 0 AND 1) || ' ' || (conv_lo < conversion AND conversion < conv_hi)")" \
+        "1 1 1 1 1" "demo: bands present and ordered: band_conv_lo <= conversion <= band_conv_hi, band_vol_lo <= band_vol_hi, 0 <= feasible_share <= 1"
+    expect_eq "$(sql "$DB" "SELECT count(*) || ' ' || sum(band_conv_lo IS NOT NULL AND band_conv_lo <= conversion AND conversion <= band_conv_hi AND band_vol_lo <= vol_mean AND vol_mean <= band_vol_hi)
+                            FROM sweep_thresholds WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND sample = 'all' AND mqls >= 100")" \
+        "$(sql "$DB" "SELECT count(*) || ' ' || count(*) FROM sweep_thresholds WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND sample = 'all' AND mqls >= 100")" \
+        "demo: every 'all' threshold with >= 100 MQLs has bands around its conversion and mean volume"
+    expect_eq "$(sql "$DB" "SELECT g.feasible || ' ' || (g.mqls = s.mqls) || ' ' || (g.sqls = s.sqls) FROM sweeps s JOIN sweep_grid g ON g.sweep_id = s.sweep_id
+                            AND g.threshold = s.threshold AND g.fit_min IS s.fit_min ORDER BY s.sweep_id DESC LIMIT 1")" "1 1 1" \
+        "demo: the recommended rule is a feasible row of the grid with the same MQLs and SQLs"
+    expect_eq "$(sql "$DB" "SELECT count(*) FROM sweep_grid g JOIN sweeps s ON s.sweep_id = g.sweep_id AND s.sweep_id = (SELECT max(sweep_id) FROM sweeps)
+                            WHERE g.feasible = 1 AND (g.sqls > s.sqls OR g.sqls = s.sqls AND g.conversion > s.conversion)")" "0" \
+        "demo: no feasible grid row has more SQLs, or as many at a higher conversion"
+else
+    nok "demo: $ROOT/build/gen-demo is not built (make)"
+fi
+
+# ==== 4. errors ==================================================================================
+mkdir -p "$T/errs"
+cp "$DATA/sweep/leads.csv" "$T/errs/leads.csv"
+econf() { printf '[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\ndate = created_at\n\n[attributes]\nplan = categorical, fit\n\n[rules]\ndisqualify = %s\n\n[model]\nholdout = none\nmin_level_count = 1\n' "$1" >"$T/errs/c.ini"; }
+econf 'job:student'
+run "$MQLCAL" ingest "$T/errs/c.ini" --quiet
+run "$MQLCAL" sweep "$T/errs/c.ini" --quiet
+expect_rc 2 "sweep before fit"
+expect_contains "$ERR" "run 'mqlcal fit' first" "sweep before fit: the message says to run 'mqlcal fit' first"
+econf 'job:student, legacy'
+run "$MQLCAL" sweep "$T/errs/c.ini" --quiet
+expect_rc 2 "disqualify item without ':'"
+expect_contains "$ERR" "c.ini:11: key 'disqualify': expected column:value, got 'legacy'" "disqualify item without ':': the message names the config line and the item"
+econf 'job:student, region:eu'
+run "$MQLCAL" ingest "$T/errs/c.ini" --quiet
+expect_rc 2 "disqualify column not in the CSV: ingest"
+expect_contains "$ERR" "c.ini:11: key 'disqualify': no column 'region' in the header of" "disqualify column not in the CSV: ingest names the line and the column"
+econf 'job:student'
+run "$MQLCAL" ingest "$T/errs/c.ini" --quiet
+run "$MQLCAL" fit "$T/errs/c.ini" --quiet
+expect_rc 0 "errors fixture: fit"
+econf 'job:student, region:eu'
+run "$MQLCAL" sweep "$T/errs/c.ini" --quiet
+expect_rc 2 "disqualify column not in the CSV: sweep on a store fitted without it"
+expect_contains "$ERR" "'region'" "disqualify column not in the CSV: sweep names the column"
