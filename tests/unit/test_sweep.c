@@ -205,7 +205,7 @@ static void test_recommended(void **state)
 
     assert_int_equal(res.data.n, NLEADS);
     for (int i = 0; i < NLEADS; i++) { /* rows in lead id order */
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "L%02d", i + 1);
         assert_string_equal(res.data.lead_id[i], id);
         assert_int_equal(res.score[i], fx_score[i]);
