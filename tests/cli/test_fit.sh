@@ -127,7 +127,7 @@ expect_eq "$(sql "$DB" "SELECT leads FROM fit_levels WHERE attribute = 'channel'
 # every lead with the unseen value: score = base + points of channel's unseen level + points of its source level
 expect_eq "$(sql "$DB" "
     SELECT count(*) || ' ' || sum(s.holdout) || ' ' || sum(s.score = f.base + uc.points + sl.points)
-      FROM leads d JOIN scores s ON s._line = d._line JOIN fits f ON f.fit_id = s.fit_id
+      FROM leads d JOIN scores s ON s._id = d._id JOIN fits f ON f.fit_id = s.fit_id
       JOIN fit_attributes ca ON ca.fit_id = f.fit_id AND ca.attribute = 'channel'
       JOIN fit_levels uc ON uc.fit_id = f.fit_id AND uc.position = ca.position AND uc.level = ca.unseen_level
       JOIN fit_values sv ON sv.fit_id = f.fit_id AND sv.attribute = 'source' AND sv.value = d.source
@@ -141,7 +141,7 @@ expect_eq "$(sql "$DB" "SELECT group_concat(v.value || '=' || (v.level = a.refer
                         WHERE a.attribute = 'source' AND v.value IN ('c', 'z')")" \
     "c=1 z=1 unseen=1" "unseen: source's rare 'c' and unseen 'z' map to the reference level"
 expect_eq "$(sql "$DB" "SELECT leads FROM fit_levels WHERE attribute = 'source' AND is_reference = 1")" \
-    "$(sql "$DB" "SELECT count(*) FROM leads d JOIN scores s ON s._line = d._line AND s.holdout = 0
+    "$(sql "$DB" "SELECT count(*) FROM leads d JOIN scores s ON s._id = d._id AND s.holdout = 0
                   WHERE d.source IN ('c', (SELECT label FROM fit_levels WHERE attribute = 'source' AND is_reference = 1))")" \
     "unseen: the reference's count includes the 8 pooled 'c' leads"
 
@@ -192,7 +192,7 @@ if [ -x "$ROOT/build/gen-demo" ]; then
         CREATE TEMP TABLE fv AS SELECT attribute, value, level FROM fit_values WHERE fit_id = $F;
         CREATE INDEX temp.fv_av ON fv(attribute, value);
         CREATE TEMP TABLE lp AS SELECT s.score, s.fit_score, s.engagement_score, f.base $cols
-          FROM scores s JOIN leads d ON d._line = s._line JOIN fits f ON f.fit_id = s.fit_id WHERE s.fit_id = $F;
+          FROM scores s JOIN leads d ON d._id = s._id JOIN fits f ON f.fit_id = s.fit_id WHERE s.fit_id = $F;
         SELECT count(*) || ' ' || sum(score IS NOT $total) || ' ' || sum(fit_score IS NOT $fitsum)
                || ' ' || sum(engagement_score IS NOT $engsum)
                || ' ' || sum(score IS NOT base + fit_score + engagement_score + $nonesum) FROM lp")" \
@@ -216,7 +216,7 @@ if [ -x "$ROOT/build/gen-demo" ]; then
     NH=$(awk -F, 'NR > 1 && $2 >= "2026-07-01"' "$T/demo/leads.csv" | wc -l)
     expect_eq "$(sql "$DB" "SELECT count(*) FROM scores WHERE holdout = 1")" "$NH" "demo: holdout = the $NH leads created from 2026-07-01 in the CSV"
     expect_eq "$(sql "$DB" "SELECT count(*) || ' ' || sum(s.holdout != (d._created >= '2026-07-01')) || ' ' || max(d._created)
-                            FROM scores s JOIN leads d ON d._line = s._line")" "50000 0 2026-09-30" \
+                            FROM scores s JOIN leads d ON d._id = s._id")" "50000 0 2026-09-30" \
         "demo: each lead is in the holdout exactly when created 2026-07-01 or later (last day 2026-09-30)"
     expect_eq "$(sql "$DB" "SELECT n_holdout || ' ' || holdout FROM fits WHERE fit_id = $F")" \
         "$NH the last 3 months of leads (created from 2026-07-01)" "demo: fits.n_holdout and its description"
