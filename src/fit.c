@@ -663,6 +663,15 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
                          "outcome");
         goto out;
     }
+    if (p > FIT_MAX_COLUMNS || k > 255) {
+        /* level indexes are 16-bit, and XᵀWX is p x p: beyond this the model is not a
+         * scorecard anyone can read anyway */
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "%zu model columns from %zu attributes: more than %d columns or 255 "
+                         "attributes; raise [model] min_level_count or leave attributes out",
+                         p, k, FIT_MAX_COLUMNS);
+        goto out;
+    }
     for (size_t r = 0; r < n; r++)
         for (size_t a = 0; a < k; a++) {
             int c = res->enc.attrs[a].levels[codes[r * k + a]].column;

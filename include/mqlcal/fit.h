@@ -23,6 +23,7 @@
 #include "mqlcal/validate.h"
 
 #define FIT_CAL_BINS 10
+#define FIT_MAX_COLUMNS 4000 /* model columns at most, intercept included */
 
 struct fit_warning {
     char kind[24];     /* leakage, separation, aliased, one_level, sign, convergence, holdout */
@@ -61,7 +62,8 @@ struct fit_result {
 };
 
 /* Runs the stage on the store db. res is the caller's (fit_release, also after a failure).
- * Fails with MQL_EINPUT when the training leads hold one class or no attribute is left to fit;
+ * Fails with MQL_EINPUT when the training leads hold one class, no attribute is left to fit, or
+ * the model would have more than FIT_MAX_COLUMNS columns or 255 attributes;
  * MQL_EIO when the store or memory fails. */
 int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err);
 
