@@ -702,11 +702,6 @@ out:
 
 /* ---- the stage ----------------------------------------------------------------------------- */
 
-static const char *period_word(enum calib_period p)
-{
-    return p == PERIOD_WEEK ? "week" : p == PERIOD_QUARTER ? "quarter" : "month";
-}
-
 /* A volume for a sentence: whole numbers, one decimal below 10. */
 static double vround(double v)
 {
@@ -724,7 +719,7 @@ static void rule_words(const struct sweep_row *r, char *buf, size_t cap)
 static void explain(const struct config *cfg, struct sweep_result *res)
 {
     char rule[64], cap[64], tgt[64];
-    const char *per = period_word(cfg->period);
+    const char *per = config_period_name(cfg->period);
     if (cfg->capacity > 0)
         snprintf(cap, sizeof cap, " (capacity %g%s%s)", cfg->capacity,
                  cfg->capacity_p90 ? " for the 90th-percentile " : "",

@@ -47,28 +47,6 @@ static const char csv_text[] = "lead_id,became_sql,created_at,job_level,visits,t
 static const char config_text[] = CONFIG_HEAD "date = created_at\n" CONFIG_ATTRS "[segments]\n"
                                               "by = channel, job_level\n";
 
-static int setup_dir(void **state)
-{
-    char *dir = malloc(256);
-    if (!dir)
-        return -1;
-    snprintf(dir, 256, "/tmp/mqlcal-test-XXXXXX");
-    if (!mkdtemp(dir)) {
-        free(dir);
-        return -1;
-    }
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    char *dir = *state;
-    tu_rmrf(dir);
-    free(dir);
-    return 0;
-}
-
 /* Writes the config text as dir/name and loads it; fails the test when it does not load. */
 static void load_config(const char *dir, const char *name, const char *text, struct config *cfg)
 {
@@ -396,11 +374,11 @@ static void test_many_rows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_load, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_no_dates, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_column_not_in_store, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_empty_store, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_many_rows, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_load, tu_setup_dir, tu_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_no_dates, tu_setup_dir, tu_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_column_not_in_store, tu_setup_dir, tu_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_empty_store, tu_setup_dir, tu_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_many_rows, tu_setup_dir, tu_teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,29 +7,6 @@
 
 #include "mqlcal/store.h"
 
-/* Each test gets a fresh folder under /tmp, removed afterwards. */
-static int setup_dir(void **state)
-{
-    char *dir = malloc(256);
-    if (!dir)
-        return -1;
-    snprintf(dir, 256, "/tmp/mqlcal-test-XXXXXX");
-    if (!mkdtemp(dir)) {
-        free(dir);
-        return -1;
-    }
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    char *dir = *state;
-    tu_rmrf(dir);
-    free(dir);
-    return 0;
-}
-
 /* Runs sql on the database at path (created when missing) with the plain SQLite API. */
 static void sql_on(const char *path, const char *sql)
 {
@@ -543,7 +520,7 @@ static void test_replace_missing_tmp(void **state)
     check_store(path, 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_dir, tu_teardown_dir)
 
 int main(void)
 {

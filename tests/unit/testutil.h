@@ -124,4 +124,28 @@ static inline void tu_assert_near(double got, double want, double tol, const cha
 #define assert_near_rel(got, want, rel)                                                            \
     tu_assert_near((got), (want), (rel) * ((want) < 0 ? -(want) : (want)), #got, __FILE__, __LINE__)
 
+/* cmocka setup/teardown: each test gets a fresh folder under /tmp as its state, removed
+ * afterwards. */
+static inline int tu_setup_dir(void **state)
+{
+    char *dir = malloc(256);
+    if (!dir)
+        return -1;
+    snprintf(dir, 256, "/tmp/mqlcal-test-XXXXXX");
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static inline int tu_teardown_dir(void **state)
+{
+    char *dir = *state;
+    tu_rmrf(dir);
+    free(dir);
+    return 0;
+}
+
 #endif
