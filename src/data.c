@@ -1,6 +1,7 @@
 #include "mqlcal/data.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,9 +340,229 @@ out:
     return rc;
 }
 
+size_t data_text_columns(const struct config *cfg, char ***names)
+{
+    size_t cap = cfg->segments.n + cfg->disqualify.n + 1, n = 0;
+    char **v = calloc(cap, sizeof *v);
+    *names = v;
+    if (!v)
+        return SIZE_MAX;
+    for (size_t i = 0; i < cfg->segments.n + cfg->disqualify.n + 1; i++) {
+        char *name;
+        if (i < cfg->segments.n) {
+            name = text_dup(cfg->segments.items[i]);
+        } else if (i < cfg->segments.n + cfg->disqualify.n) {
+            const char *item = cfg->disqualify.items[i - cfg->segments.n];
+            const char *colon = strchr(item, ':');
+            name = text_ndup(item, colon ? (size_t)(colon - item) : strlen(item));
+            if (name)
+                text_trim(name);
+        } else if (cfg->feedback) {
+            name = text_dup(cfg->feedback);
+        } else {
+            break;
+        }
+        if (!name) {
+            data_free_names(v, n);
+            *names = NULL;
+            return SIZE_MAX;
+        }
+        int seen = 0;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = strcmp(v[j], name) == 0;
+        if (seen)
+            free(name);
+        else
+            v[n++] = name;
+    }
+    return n;
+}
+
+void data_free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_err *err)
 {
-    return load(db, cfg, 1, (const char *const *)cfg->segments.items, cfg->segments.n, d, err);
+    char **names = NULL;
+    size_t n = data_text_columns(cfg, &names);
+    if (n == SIZE_MAX) {
+        memset(d, 0, sizeof *d);
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    int rc = load(db, cfg, 1, (const char *const *)names, n, d, err);
+    data_free_names(names, n);
+    return rc;
+}
+
+/* ---- the fit's arrays ---------------------------------------------------------------------- */
+
+#define ARRAY_OUTCOME "lead:_outcome"
+#define ARRAY_DAY "lead:_day"
+
+/* Stores the value ids of col in the narrowest width that holds them and the missing mark. */
+static int save_ids(sqlite3 *db, long long fit_id, const struct data_column *col, size_t n,
+                    struct mql_err *err)
+{
+    char name[600];
+    snprintf(name, sizeof name, "text:%s", col->name);
+    const char *const *dict = (const char *const *)col->values;
+    if (col->nvalues >= UINT16_MAX)
+        return store_array_put(db, fit_id, name, STORE_U32, col->ids, n, dict, col->nvalues, err);
+    size_t width = col->nvalues < UINT8_MAX ? 1 : 2;
+    void *v = malloc(n * width + 1);
+    if (!v)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    if (width == 1)
+        for (size_t r = 0; r < n; r++)
+            ((uint8_t *)v)[r] = col->ids[r] == DATA_MISSING ? UINT8_MAX : (uint8_t)col->ids[r];
+    else
+        for (size_t r = 0; r < n; r++)
+            ((uint16_t *)v)[r] = col->ids[r] == DATA_MISSING ? UINT16_MAX : (uint16_t)col->ids[r];
+    int rc = store_array_put(db, fit_id, name, width == 1 ? STORE_U8 : STORE_U16, v, n, dict,
+                             col->nvalues, err);
+    free(v);
+    return rc;
+}
+
+int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct mql_err *err)
+{
+    int rc = store_array_put(db, fit_id, ARRAY_OUTCOME, STORE_U8, d->y, d->n, NULL, 0, err);
+    if (!rc)
+        rc = store_array_put(db, fit_id, ARRAY_DAY, STORE_I32, d->day, d->n, NULL, 0, err);
+    for (size_t i = 0; i < d->nsegments && !rc; i++)
+        rc = save_ids(db, fit_id, &d->segments[i], d->n, err);
+    return rc;
+}
+
+static int damaged(struct mql_err *err, const char *name, long long fit_id)
+{
+    return mql_err_set(err, MQL_EINPUT,
+                       "store: the array '%s' of fit %lld does not match the fit's leads: run "
+                       "'mqlcal fit' again",
+                       name, fit_id);
+}
+
+/* Fills col from the array a (value ids and dictionary), checking every id. */
+static int ids_from_array(struct store_array *a, struct data_column *col, size_t n,
+                          struct mql_err *err, long long fit_id)
+{
+    if (a->n != n || !a->has_dict || a->type > STORE_U32)
+        return damaged(err, col->name, fit_id);
+    for (size_t r = 0; r < n; r++) {
+        uint32_t v = a->type == STORE_U8    ? ((uint8_t *)a->data)[r]
+                     : a->type == STORE_U16 ? ((uint16_t *)a->data)[r]
+                                            : ((uint32_t *)a->data)[r];
+        uint32_t miss = a->type == STORE_U8    ? UINT8_MAX
+                        : a->type == STORE_U16 ? UINT16_MAX
+                                               : DATA_MISSING;
+        if (v == miss)
+            v = DATA_MISSING;
+        else if (v >= a->ndict)
+            return damaged(err, col->name, fit_id);
+        col->ids[r] = v;
+    }
+    col->values = a->dict; /* moved */
+    col->nvalues = a->ndict;
+    a->dict = NULL;
+    a->ndict = 0;
+    return 0;
+}
+
+int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct config *cfg,
+                     const char *const *names, size_t nnames, struct data *d, struct mql_err *err)
+{
+    memset(d, 0, sizeof *d);
+    struct store_array a;
+    struct data rest;
+    memset(&rest, 0, sizeof rest);
+    const char **missing = NULL;
+    size_t nmissing = 0;
+    int rc = store_array_get(db, fit_id, ARRAY_OUTCOME, &a, err);
+    if (rc)
+        return rc;
+    if (!a.found) {
+        store_array_release(&a);
+        return mql_err_set(err, MQL_EINPUT,
+                           "the store's latest fit (%lld) kept no columns for the later stages "
+                           "(made by an older mqlcal?): run 'mqlcal fit' again",
+                           fit_id);
+    }
+    if (a.n != n || a.type != STORE_U8) {
+        store_array_release(&a);
+        return damaged(err, ARRAY_OUTCOME, fit_id);
+    }
+    d->n = n;
+    d->y = a.data;
+    a.data = NULL;
+    store_array_release(&a);
+    for (size_t r = 0; r < n; r++)
+        if (d->y[r] > 1)
+            return damaged(err, ARRAY_OUTCOME, fit_id);
+    if ((rc = store_array_get(db, fit_id, ARRAY_DAY, &a, err)))
+        return rc;
+    if (!a.found || a.n != n || a.type != STORE_I32) {
+        store_array_release(&a);
+        return damaged(err, ARRAY_DAY, fit_id);
+    }
+    d->day = a.data;
+    a.data = NULL;
+    store_array_release(&a);
+    d->has_dates = cfg->date != NULL;
+
+    d->nsegments = nnames;
+    d->segments = calloc(nnames ? nnames : 1, sizeof *d->segments);
+    missing = malloc((nnames ? nnames : 1) * sizeof *missing);
+    if (!d->segments || !missing) {
+        free(missing);
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    for (size_t i = 0; i < nnames && !rc; i++) {
+        struct data_column *col = &d->segments[i];
+        if (init_column(col, names[i], config_attr_find(cfg, names[i]), 1, n)) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            break;
+        }
+        char name[600];
+        snprintf(name, sizeof name, "text:%s", names[i]);
+        if ((rc = store_array_get(db, fit_id, name, &a, err)))
+            break;
+        if (a.found)
+            rc = ids_from_array(&a, col, n, err, fit_id);
+        else
+            missing[nmissing++] = names[i]; /* configured since the fit */
+        store_array_release(&a);
+    }
+    /* the columns configured since the fit: read from the leads, in the same order */
+    if (!rc && nmissing) {
+        rc = data_load_texts(db, cfg, missing, nmissing, &rest, err);
+        if (!rc && rest.n != n)
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "the store holds %zu leads but its latest fit scored %zu (changed "
+                             "since the fit?): run 'mqlcal fit' again",
+                             rest.n, n);
+        for (size_t i = 0, k = 0; i < nnames && !rc; i++) {
+            struct data_column *col = &d->segments[i];
+            if (col->values || k >= nmissing || strcmp(col->name, missing[k]) != 0)
+                continue;
+            struct data_column *src = &rest.segments[k++];
+            free(col->ids);
+            col->ids = src->ids;
+            col->values = src->values;
+            col->nvalues = src->nvalues;
+            src->ids = NULL;
+            src->values = NULL;
+            src->nvalues = 0;
+        }
+    }
+    data_release(&rest);
+    free(missing);
+    return rc;
 }
 
 int data_load_texts(sqlite3 *db, const struct config *cfg, const char *const *names, size_t n,

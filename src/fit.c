@@ -12,6 +12,9 @@
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
+/* the scores are stored as 32-bit arrays (store_array_put) straight from the int arrays */
+_Static_assert(sizeof(int) == 4, "mqlcal needs a 32-bit int");
+
 static int warn(struct fit_result *res, const char *kind, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -542,6 +545,23 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_double(st, 8, res->p[r]);
         rc = store_step_done(db, st, err);
     }
+    /* and the same as arrays, with the text columns, for the stages after the fit */
+    if (!rc)
+        rc = store_array_keep_only(db, id, err);
+    if (!rc)
+        rc = data_save_arrays(db, id, d, err);
+    if (!rc)
+        rc = store_array_put(db, id, "fit:holdout", STORE_U8, res->holdout, d->n, NULL, 0, err);
+    if (!rc)
+        rc = store_array_put(db, id, "fit:score", STORE_I32, res->score, d->n, NULL, 0, err);
+    if (!rc)
+        rc =
+            store_array_put(db, id, "fit:fit_score", STORE_I32, res->fit_score, d->n, NULL, 0, err);
+    if (!rc)
+        rc = store_array_put(db, id, "fit:engagement_score", STORE_I32, res->engagement_score, d->n,
+                             NULL, 0, err);
+    if (!rc)
+        rc = store_array_put(db, id, "fit:p", STORE_F64, res->p, d->n, NULL, 0, err);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
 out:

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,4 +237,193 @@ double store_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- arrays -------------------------------------------------------------------------------- */
+
+static const char *array_schema =
+    "CREATE TABLE IF NOT EXISTS fit_arrays(fit_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT"
+    " NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, dict BLOB, PRIMARY KEY (fit_id, name))"
+    " STRICT;";
+
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* Reverses each elem-byte element of p[0..n) in place (for a big-endian host). */
+static void swap_bytes(unsigned char *p, size_t elem, size_t n)
+{
+    for (size_t i = 0; i < n; i++, p += elem)
+        for (size_t a = 0, b = elem - 1; a < b; a++, b--) {
+            unsigned char t = p[a];
+            p[a] = p[b];
+            p[b] = t;
+        }
+}
+
+static size_t array_elem(enum store_array_type t)
+{
+    static const size_t sizes[] = {1, 2, 4, 4, 8, 8};
+    return sizes[t];
+}
+
+static const char *const array_type_names[] = {"u8", "u16", "u32", "i32", "i64", "f64"};
+
+int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
+                    const void *data, size_t n, const char *const *dict, size_t ndict,
+                    struct mql_err *err)
+{
+    int rc = store_exec(db, array_schema, err);
+    if (rc)
+        return rc;
+    size_t elem = array_elem(type), bytes = elem * n;
+    unsigned char *copy = NULL;
+    if (!host_is_little_endian() && elem > 1) {
+        if (!(copy = malloc(bytes ? bytes : 1)))
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        memcpy(copy, data, bytes);
+        swap_bytes(copy, elem, n);
+        data = copy;
+    }
+    char *block = NULL;
+    size_t dict_len = 0;
+    if (dict) {
+        for (size_t i = 0; i < ndict; i++)
+            dict_len += strlen(dict[i]) + 1;
+        if (!(block = malloc(dict_len ? dict_len : 1))) {
+            free(copy);
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        }
+        for (size_t i = 0, at = 0; i < ndict; i++) {
+            size_t len = strlen(dict[i]) + 1;
+            memcpy(block + at, dict[i], len);
+            at += len;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    rc = store_prepare(db, "INSERT OR REPLACE INTO fit_arrays VALUES(?,?,?,?,?,?)", &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, fit_id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, array_type_names[type], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
+        sqlite3_bind_blob64(st, 5, bytes ? data : "", bytes, SQLITE_STATIC);
+        if (dict)
+            sqlite3_bind_blob64(st, 6, dict_len ? block : "", dict_len, SQLITE_STATIC);
+        rc = store_step_done(db, st, err);
+    }
+    sqlite3_finalize(st);
+    free(copy);
+    free(block);
+    return rc;
+}
+
+int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct store_array *a,
+                    struct mql_err *err)
+{
+    memset(a, 0, sizeof *a);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            db, "SELECT type, n, data, dict FROM fit_arrays WHERE fit_id = ? AND name = ?", -1, &st,
+            NULL) != SQLITE_OK) {
+        /* an older fit, or none: no table */
+        sqlite3_finalize(st);
+        return 0;
+    }
+    sqlite3_bind_int64(st, 1, fit_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        sqlite3_int64 n = sqlite3_column_int64(st, 1);
+        int t = -1;
+        for (int i = 0; i < (int)(sizeof array_type_names / sizeof *array_type_names); i++)
+            if (type && strcmp(type, array_type_names[i]) == 0)
+                t = i;
+        const void *blob = sqlite3_column_blob(st, 2);
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 2);
+        if (t < 0 || n < 0 || bytes != (size_t)n * array_elem((enum store_array_type)t)) {
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "store: fit_arrays row '%s' of fit %lld is damaged (type %s, %lld "
+                             "elements, %zu bytes): run 'mqlcal fit' again",
+                             name, fit_id, type ? type : "NULL", (long long)n, bytes);
+            goto out;
+        }
+        a->type = (enum store_array_type)t;
+        a->n = (size_t)n;
+        a->data = malloc(bytes ? bytes : 1);
+        if (!a->data) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            goto out;
+        }
+        if (bytes)
+            memcpy(a->data, blob, bytes);
+        if (!host_is_little_endian())
+            swap_bytes(a->data, array_elem(a->type), a->n);
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            const char *dict = sqlite3_column_blob(st, 3);
+            size_t len = (size_t)sqlite3_column_bytes(st, 3);
+            if (len && dict[len - 1] != '\0') {
+                rc = mql_err_set(err, MQL_EINPUT,
+                                 "store: the dictionary of fit_arrays row '%s' of fit %lld is "
+                                 "damaged: run 'mqlcal fit' again",
+                                 name, fit_id);
+                goto out;
+            }
+            size_t count = 0;
+            for (size_t i = 0; i < len; i++)
+                count += dict[i] == '\0';
+            a->dict = calloc(count ? count : 1, sizeof *a->dict);
+            if (!a->dict) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                goto out;
+            }
+            for (size_t i = 0, at = 0; i < count; i++) {
+                size_t l = strlen(dict + at);
+                if (!(a->dict[i] = text_ndup(dict + at, l))) {
+                    a->ndict = i;
+                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    goto out;
+                }
+                at += l + 1;
+            }
+            a->ndict = count;
+            a->has_dict = 1;
+        }
+        a->found = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = sqlite_fail(db, err, "store");
+    }
+out:
+    sqlite3_finalize(st);
+    if (rc)
+        store_array_release(a);
+    return rc;
+}
+
+void store_array_release(struct store_array *a)
+{
+    if (!a)
+        return;
+    free(a->data);
+    for (size_t i = 0; i < a->ndict; i++)
+        free(a->dict[i]);
+    free(a->dict);
+    memset(a, 0, sizeof *a);
+}
+
+int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err)
+{
+    int rc = store_exec(db, array_schema, err);
+    sqlite3_stmt *st = NULL;
+    if (rc || (rc = store_prepare(db, "DELETE FROM fit_arrays WHERE fit_id <> ?", &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, fit_id);
+    rc = store_step_done(db, st, err);
+    sqlite3_finalize(st);
+    return rc;
 }

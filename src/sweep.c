@@ -20,45 +20,69 @@
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
+/* The latest fit: its id and how many leads it scored. */
+static int latest_fit(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT fit_id, leads FROM fits ORDER BY fit_id DESC LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
+    }
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *fit_id = sqlite3_column_int64(st, 0);
+        *n = (size_t)sqlite3_column_int64(st, 1);
+    } else if (step == SQLITE_DONE) {
+        rc = mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
+    } else {
+        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Moves the fit's array name (of type, n elements) into *dst. */
+static int take_array(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
+                      size_t n, void **dst, struct mql_err *err)
+{
+    struct store_array a;
+    int rc = store_array_get(db, fit_id, name, &a, err);
+    if (rc)
+        return rc;
+    if (!a.found || a.type != type || a.n != n)
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "store: the array '%s' of fit %lld is missing or does not match its "
+                         "%zu leads: run 'mqlcal fit' again",
+                         name, fit_id, n);
+    else {
+        free(*dst);
+        *dst = a.data;
+        a.data = NULL;
+    }
+    store_array_release(&a);
+    return rc;
+}
+
+/* The fit's scores, checked against the range the stages below rely on. */
 static int load_scores(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
 {
-    const struct data *d = &res->data;
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db,
-                           "SELECT _id, holdout, score, fit_score, p, fit_id FROM scores ORDER BY "
-                           "_id",
-                           &st, err);
-    if (rc) {
-        if (strstr(err->msg, "no such table"))
-            return mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
-        return rc;
-    }
-    size_t r = 0;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        if (r >= d->n || !id || strcmp(id, d->lead_id[r]) != 0) {
+    size_t n = res->data.n;
+    int rc =
+        take_array(db, res->fit_id, "fit:holdout", STORE_U8, n, (void **)&res->in_holdout, err);
+    if (!rc)
+        rc = take_array(db, res->fit_id, "fit:score", STORE_I32, n, (void **)&res->score, err);
+    if (!rc)
+        rc = take_array(db, res->fit_id, "fit:fit_score", STORE_I32, n, (void **)&res->fit_score,
+                        err);
+    if (!rc)
+        rc = take_array(db, res->fit_id, "fit:p", STORE_F64, n, (void **)&res->p, err);
+    for (size_t r = 0; r < n && !rc; r++)
+        if (res->in_holdout[r] > 1 || !(res->p[r] >= 0 && res->p[r] <= 1))
             rc = mql_err_set(err, MQL_EINPUT,
-                             "the scores do not match the leads (ingested again since the fit?): "
-                             "run 'mqlcal fit' again");
-            break;
-        }
-        res->in_holdout[r] = (unsigned char)sqlite3_column_int(st, 1);
-        res->score[r] = sqlite3_column_int(st, 2);
-        res->fit_score[r] = sqlite3_column_int(st, 3);
-        res->p[r] = sqlite3_column_double(st, 4);
-        res->fit_id = sqlite3_column_int64(st, 5);
-        r++;
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
-    if (!rc && r == 0)
-        rc = mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
-    else if (!rc && r != d->n)
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "the scores do not match the leads (ingested again since the fit?): run "
-                         "'mqlcal fit' again");
-    sqlite3_finalize(st);
+                             "store: lead %zu of fit %lld has holdout %d, p %g: out of range "
+                             "(damaged store?): run 'mqlcal fit' again",
+                             r + 1, res->fit_id, res->in_holdout[r], res->p[r]);
     return rc;
 }
 
@@ -104,19 +128,16 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         res->feedback_col = (int)k;
         names[k++] = cfg->feedback;
     }
-    int rc = data_load_texts(db, cfg, names, nnames, &res->data, err);
+    size_t n = 0;
+    int rc = latest_fit(db, &res->fit_id, &n, err);
+    if (!rc)
+        rc = data_load_arrays(db, res->fit_id, n, cfg, names, nnames, &res->data, err);
     free(names);
     if (rc)
         return rc;
-    size_t n = res->data.n;
-    res->score = malloc(n * sizeof *res->score);
-    res->fit_score = malloc(n * sizeof *res->fit_score);
-    res->p = malloc(n * sizeof *res->p);
-    res->in_holdout = calloc(n, 1);
-    res->dq_flag = calloc(n, 1);
-    res->period = malloc(n * sizeof *res->period);
-    if (!res->score || !res->fit_score || !res->p || !res->in_holdout || !res->dq_flag ||
-        !res->period)
+    res->dq_flag = calloc(n ? n : 1, 1);
+    res->period = malloc((n ? n : 1) * sizeof *res->period);
+    if (!res->dq_flag || !res->period)
         return mql_err_set(err, MQL_EIO, "out of memory");
     return load_scores(db, res, err);
 }

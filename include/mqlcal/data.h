@@ -41,9 +41,16 @@ struct data {
     int has_dates;
     struct data_column *attrs; /* one per config attribute, in config order */
     size_t nattrs;
-    struct data_column *segments; /* one per [segments] by column, in config order */
+    struct data_column *segments; /* the text columns: data_load reads data_text_columns, the
+                                     others the names they are given, in that order */
     size_t nsegments;
 };
+
+/* The distinct columns the stages after the fit read as text, in this order: the [segments]
+ * by columns, the columns of the [rules] disqualify items, the feedback column. *names is the
+ * caller's (data_free_names); returns their number, or SIZE_MAX when out of memory. */
+size_t data_text_columns(const struct config *cfg, char ***names);
+void data_free_names(char **names, size_t n);
 
 /* Reads every lead of the store at db into d (which the caller holds; data_release frees it,
  * also after a failure). Fails with MQL_EINPUT when the store lacks a column the config names
@@ -55,6 +62,16 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
  * data_column.attr is set when the column is an attribute). Same failures as data_load. */
 int data_load_texts(sqlite3 *db, const struct config *cfg, const char *const *names, size_t n,
                     struct data *d, struct mql_err *err);
+
+/* The fit's copy for the later stages: outcome, dates and the text columns of d as arrays of
+ * fit_id (store_array_put; "lead:_outcome", "lead:_day", "text:<column>"). */
+int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct mql_err *err);
+
+/* Like data_load_texts, from the arrays of fit_id, which scored n leads: no lead_id, no line,
+ * no attributes. A named column the fit did not keep (configured since) is read from the
+ * leads. Fails with MQL_EINPUT when the fit kept no arrays or they do not match n. */
+int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct config *cfg,
+                     const char *const *names, size_t nnames, struct data *d, struct mql_err *err);
 
 void data_release(struct data *d);
 

@@ -10,10 +10,11 @@
 #define MQLCAL_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "mqlcal/err.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens the existing store at path for the later stages. Fails with MQL_EINPUT when there is
  * none ("run 'mqlcal ingest' first") or when its schema version is not ours, MQL_EIO when
@@ -57,5 +58,39 @@ double store_seconds(void);
 
 /* Creates the folder path and its missing parents (mode 0777 less umask). */
 int store_mkdirs(const char *path, struct mql_err *err);
+
+/* ---- arrays: per-lead columns of a fit, as blobs ---------------------------------------------
+ * The fit keeps the per-lead columns that the later stages read (outcome, date, scores, the
+ * segment columns' value ids) in the table fit_arrays, one blob per column in lead id order,
+ * little-endian, with the dictionary of value ids as NUL-terminated strings. Reading a blob of
+ * a million values costs milliseconds; reading the same from a million rows, about a second. */
+
+enum store_array_type { STORE_U8, STORE_U16, STORE_U32, STORE_I32, STORE_I64, STORE_F64 };
+
+struct store_array {
+    int found; /* 0: the fit has no such array (or the store no fit_arrays table) */
+    enum store_array_type type;
+    size_t n;
+    void *data;  /* n elements of type, host byte order */
+    char **dict; /* the dictionary when stored with one (has_dict) */
+    size_t ndict;
+    int has_dict;
+};
+
+/* Stores n elements of type at data as the array name of fit_id (replacing one of that name),
+ * with the dictionary dict[0..ndict) when dict is not NULL (strings without NUL bytes). */
+int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
+                    const void *data, size_t n, const char *const *dict, size_t ndict,
+                    struct mql_err *err);
+
+/* Reads the array name of fit_id into a (the caller's; store_array_release). a->found = 0 when
+ * there is none; MQL_EINPUT when the row is damaged, MQL_EIO when SQLite fails. */
+int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct store_array *a,
+                    struct mql_err *err);
+
+void store_array_release(struct store_array *a);
+
+/* Deletes the arrays of every fit but fit_id (only the latest fit keeps its columns). */
+int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err);
 
 #endif

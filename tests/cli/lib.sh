@@ -42,3 +42,23 @@ expect_eq() {
 
 # sql DB QUERY: one value from the store
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# scores_to_arrays DB: after a test edits the latest fit's `scores` table by SQL, copies it
+# into the fit's arrays (fit_arrays: little-endian blobs in lead id order, docs/store.md),
+# which are what the stages after the fit read.
+scores_to_arrays() {
+    local db=$1 d
+    d=$(mktemp -d "$T/arrays.XXXXXX")
+    sqlite3 -batch -separator ' ' "$db" "SELECT holdout, score, fit_score, engagement_score, p FROM scores ORDER BY _id" |
+        D="$d" perl -e '
+            my (@h, @s, @f, @e, @p);
+            while (<STDIN>) { my @v = split; push @h, $v[0]; push @s, $v[1]; push @f, $v[2]; push @e, $v[3]; push @p, $v[4]; }
+            sub put { my ($n, $b) = @_; open(my $o, ">:raw", "$ENV{D}/$n") or die; print $o $b; close $o; }
+            put("holdout", pack("C*", @h)); put("score", pack("l<*", @s)); put("fit_score", pack("l<*", @f));
+            put("engagement_score", pack("l<*", @e)); put("p", pack("d<*", @p));'
+    local n set=""
+    for n in holdout score fit_score engagement_score p; do
+        set="$set UPDATE fit_arrays SET data = readfile('$d/$n') WHERE name = 'fit:$n' AND fit_id = (SELECT max(fit_id) FROM fits);"
+    done
+    sqlite3 -batch "$db" "$set"
+}

@@ -110,6 +110,7 @@ UPDATE scores SET score = (SELECT CAST(score AS INTEGER) FROM fx WHERE lead_id =
                   holdout = (SELECT CAST(holdout AS INTEGER) FROM fx WHERE lead_id = scores._id);
 DROP TABLE fx;
 EOF
+    scores_to_arrays "$DB"
 }
 conf 'period = month\ncapacity = 3\ntarget_conversion = 0.55\n'
 run "$MQLCAL" ingest "$FX/c.ini" --quiet
@@ -333,6 +334,7 @@ expect_eq "$(sql "$DB" "SELECT count(*) FROM sweep_thresholds WHERE sweep_id = (
 # the int fit_score[r] - lo, which overflows here: the write lands outside the table and
 # 1100000000 is missing from the grid.
 sqlite3 -batch "$DB" "UPDATE scores SET fit_score = 1100000000 WHERE _id = 'L01'; UPDATE scores SET fit_score = -1100000000 WHERE _id = 'L02'"
+scores_to_arrays "$DB"
 conf 'capacity = 3\ntarget_conversion = 0.55\nbootstrap = 0\n'
 run "$MQLCAL" sweep "$FX/c.ini" --quiet
 expect_rc 0 "fit scores 2.2e9 apart: sweep"
@@ -525,3 +527,40 @@ econf 'job:student, region:eu'
 run "$MQLCAL" sweep "$T/errs/c.ini" --quiet
 expect_rc 2 "disqualify column not in the CSV: sweep on a store fitted without it"
 expect_contains "$ERR" "'region'" "disqualify column not in the CSV: sweep names the column"
+
+# ==== 5. the fit's arrays =========================================================================
+# The stages after the fit read its per-lead arrays (fit_arrays). A [segments] column configured
+# after the fit is read from the leads instead: the audit must equal the one after a fresh fit.
+acfg() { printf '[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\ndate = created_at\n\n[attributes]\nplan = categorical, fit\n\n%b[model]\nholdout = none\nmin_level_count = 1\n\n[calibration]\ncapacity = 4\n' "$1" >"$T/errs/c.ini"; }
+acfg '[segments]\nby = job\n\n'
+run "$MQLCAL" ingest "$T/errs/c.ini" --quiet
+run "$MQLCAL" fit "$T/errs/c.ini" --quiet
+expect_eq "$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(name || ':' || type || ':' || n, ' ') FROM (SELECT * FROM fit_arrays ORDER BY name)")" \
+    "fit:engagement_score:i32:24 fit:fit_score:i32:24 fit:holdout:u8:24 fit:p:f64:24 fit:score:i32:24 lead:_day:i32:24 lead:_outcome:u8:24 text:job:u8:24" \
+    "arrays: the fit keeps outcome, day, holdout, the three scores, p and the segment job, 24 each"
+acfg '[segments]\nby = job, plan\n\n'
+run "$MQLCAL" audit "$T/errs/c.ini" --quiet
+expect_rc 0 "arrays: audit by a segment configured after the fit (plan, read from the leads)"
+after=$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(column_name || '=' || value || ':' || leads || '/' || mqls || '/' || sqls || '/' || coalesce(round(predicted, 12), '-'), ' ') FROM (SELECT * FROM audit_segments WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) ORDER BY column_name, value)")
+run "$MQLCAL" fit "$T/errs/c.ini" --quiet
+expect_eq "$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(name, ' ') FROM fit_arrays WHERE name LIKE 'text:%' ORDER BY name")" \
+    "text:job text:plan" "arrays: the new fit keeps both segment columns as text arrays"
+expect_eq "$(sql "$T/errs/out/mqlcal.db" "SELECT count(DISTINCT fit_id) || ' ' || max(fit_id) FROM fit_arrays")" "1 2" \
+    "arrays: only the latest fit keeps arrays"
+run "$MQLCAL" audit "$T/errs/c.ini" --quiet
+expect_rc 0 "arrays: audit after a fit with the segments"
+fresh=$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(column_name || '=' || value || ':' || leads || '/' || mqls || '/' || sqls || '/' || coalesce(round(predicted, 12), '-'), ' ') FROM (SELECT * FROM audit_segments WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) ORDER BY column_name, value)")
+expect_contains "$fresh" "plan=basic:12/0/0/-" "arrays: the audit has the plan segment"
+expect_eq "$after" "$fresh" "arrays: the audit by columns read from the leads equals the one from the fit's arrays"
+# damaged arrays: one score too few, then a value id outside the dictionary
+cp "$T/errs/out/mqlcal.db" "$T/errs/good.db"
+sqlite3 -batch "$T/errs/out/mqlcal.db" "UPDATE fit_arrays SET data = substr(data, 1, 92), n = 23 WHERE name = 'fit:score'"
+run "$MQLCAL" sweep "$T/errs/c.ini" --quiet
+expect_rc 2 "arrays: 23 scores for 24 leads"
+expect_contains "$ERR" "the array 'fit:score' of fit 2 is missing or does not match its 24 leads: run 'mqlcal fit' again" "arrays: 23 scores for 24 leads: the message names the array"
+cp "$T/errs/good.db" "$T/errs/out/mqlcal.db"
+perl -e 'print pack("C*", 9, (0) x 23)' >"$T/errs/ids"
+sqlite3 -batch "$T/errs/out/mqlcal.db" "UPDATE fit_arrays SET data = readfile('$T/errs/ids') WHERE name = 'text:job'"
+run "$MQLCAL" audit "$T/errs/c.ini" --quiet
+expect_rc 2 "arrays: a value id outside the dictionary"
+expect_contains "$ERR" "the array 'job' of fit 2 does not match the fit's leads" "arrays: a value id outside the dictionary: the message names the column"

@@ -40,7 +40,7 @@ static void query_text(sqlite3 *db, const char *sql, char *buf, size_t cap)
 
 #define GOOD_STORE_SQL                                                                             \
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"                                         \
-    "INSERT INTO meta VALUES('schema_version','1');"
+    "INSERT INTO meta VALUES('schema_version','2');"
 
 /* ---- store_quote_ident ---- */
 
@@ -248,7 +248,7 @@ static void test_open_wrong_version(void **state)
     char path[512];
     tu_path(path, sizeof path, dir, "old.db");
     sql_on(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-                 "INSERT INTO meta VALUES('schema_version','2');");
+                 "INSERT INTO meta VALUES('schema_version','3');");
     sqlite3 *db = NULL;
     struct mql_err err;
     assert_int_equal(store_open(path, &db, &err), MQL_EINPUT);
@@ -259,7 +259,7 @@ static void test_open_wrong_version(void **state)
 
     tu_path(path, sizeof path, dir, "zero.db");
     sql_on(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-                 "INSERT INTO meta VALUES('schema_version','0');");
+                 "INSERT INTO meta VALUES('schema_version','1');");
     assert_int_equal(store_open(path, &db, &err), MQL_EINPUT);
     assert_null(db);
 }
@@ -520,6 +520,110 @@ static void test_replace_missing_tmp(void **state)
     check_store(path, 0);
 }
 
+/* ---- arrays ---- */
+
+static void test_array_round_trip(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    struct mql_err err;
+    mql_err_clear(&err);
+    const int32_t scores[5] = {-153, 0, 7, INT32_MAX, INT32_MIN};
+    const double p[3] = {0.0, 0.125, 1.0 / 3.0};
+    const uint8_t codes[4] = {0, 2, UINT8_MAX, 1};
+    const char *const dict[3] = {"a", "", "b c"};
+    assert_int_equal(store_array_put(db, 7, "fit:score", STORE_I32, scores, 5, NULL, 0, &err), 0);
+    assert_int_equal(store_array_put(db, 7, "fit:p", STORE_F64, p, 3, NULL, 0, &err), 0);
+    assert_int_equal(store_array_put(db, 7, "text:x", STORE_U8, codes, 4, dict, 3, &err), 0);
+    assert_int_equal(store_array_put(db, 7, "empty", STORE_U16, NULL, 0, NULL, 0, &err), 0);
+
+    struct store_array a;
+    assert_int_equal(store_array_get(db, 7, "fit:score", &a, &err), 0);
+    assert_true(a.found);
+    assert_int_equal(a.type, STORE_I32);
+    assert_int_equal(a.n, 5);
+    assert_memory_equal(a.data, scores, sizeof scores);
+    assert_false(a.has_dict);
+    store_array_release(&a);
+    /* the blob is little-endian: -153 = 0x67 0xff 0xff 0xff */
+    char hex[64];
+    query_text(db, "SELECT hex(substr(data, 1, 4)) FROM fit_arrays WHERE name = 'fit:score'", hex,
+               sizeof hex);
+    assert_string_equal(hex, "67FFFFFF");
+
+    assert_int_equal(store_array_get(db, 7, "fit:p", &a, &err), 0);
+    assert_memory_equal(a.data, p, sizeof p); /* bit for bit */
+    store_array_release(&a);
+
+    assert_int_equal(store_array_get(db, 7, "text:x", &a, &err), 0);
+    assert_int_equal(a.type, STORE_U8);
+    assert_memory_equal(a.data, codes, sizeof codes);
+    assert_true(a.has_dict);
+    assert_int_equal(a.ndict, 3);
+    assert_string_equal(a.dict[0], "a");
+    assert_string_equal(a.dict[1], "");
+    assert_string_equal(a.dict[2], "b c");
+    store_array_release(&a);
+
+    assert_int_equal(store_array_get(db, 7, "empty", &a, &err), 0);
+    assert_true(a.found);
+    assert_int_equal(a.n, 0);
+    store_array_release(&a);
+
+    /* another fit, or another name: not found, no error */
+    assert_int_equal(store_array_get(db, 8, "fit:score", &a, &err), 0);
+    assert_false(a.found);
+    assert_int_equal(store_array_get(db, 7, "fit:nothing", &a, &err), 0);
+    assert_false(a.found);
+
+    /* only the latest fit keeps its arrays */
+    assert_int_equal(store_array_put(db, 8, "fit:score", STORE_I32, scores, 2, NULL, 0, &err), 0);
+    assert_int_equal(store_array_keep_only(db, 8, &err), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM fit_arrays"), 1);
+    assert_int_equal(query_int(db, "SELECT n FROM fit_arrays WHERE fit_id = 8"), 2);
+    sqlite3_close(db);
+}
+
+static void test_array_damaged(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    struct mql_err err;
+    mql_err_clear(&err);
+    const int32_t v[3] = {1, 2, 3};
+    const char *const dict[2] = {"x", "y"};
+    assert_int_equal(store_array_put(db, 1, "a", STORE_I32, v, 3, NULL, 0, &err), 0);
+    assert_int_equal(store_array_put(db, 1, "d", STORE_U8, "\0\1", 2, dict, 2, &err), 0);
+    struct store_array a;
+    /* a blob one byte short */
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE fit_arrays SET data = substr(data, 1, 11) WHERE name = 'a'", NULL,
+                     NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(store_array_get(db, 1, "a", &a, &err), MQL_EINPUT);
+    assert_err_contains(&err, "'a' of fit 1 is damaged (type i32, 3 elements, 11 bytes)");
+    assert_null(a.data);
+    /* an unknown type */
+    mql_err_clear(&err);
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE fit_arrays SET type = 'i128' WHERE name = 'a'", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(store_array_get(db, 1, "a", &a, &err), MQL_EINPUT);
+    assert_err_contains(&err, "type i128");
+    /* a dictionary without its last NUL */
+    mql_err_clear(&err);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE fit_arrays SET dict = CAST('x' AS BLOB) WHERE name = 'd'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_array_get(db, 1, "d", &a, &err), MQL_EINPUT);
+    assert_err_contains(&err, "dictionary of fit_arrays row 'd' of fit 1 is damaged");
+    assert_null(a.dict);
+    sqlite3_close(db);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_dir, tu_teardown_dir)
 
 int main(void)
@@ -548,6 +652,8 @@ int main(void)
         T(test_replace_removes_stale_side_files),
         T(test_replace_with_hot_journal),
         T(test_replace_missing_tmp),
+        cmocka_unit_test(test_array_round_trip),
+        cmocka_unit_test(test_array_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,29 @@ static inline int tu_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* The whole file at path as a NUL-terminated string (the caller frees it), or NULL. */
+static inline char *tu_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, got;
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
 /* Removes path and, for a folder, everything under it; missing paths are fine. */
 static inline void tu_rmrf(const char *path)
 {
