@@ -285,6 +285,8 @@ static const char *schema =
     " p_max REAL, predicted REAL, observed REAL, lo REAL, hi REAL) STRICT;"
     "CREATE TABLE IF NOT EXISTS fit_warnings(fit_id INTEGER NOT NULL, kind TEXT NOT NULL,"
     " subject TEXT NOT NULL, message TEXT NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS fit_histogram(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
+    " score INTEGER NOT NULL, leads INTEGER NOT NULL, sqls INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS scores(_id TEXT PRIMARY KEY, _line INTEGER NOT NULL,"
     " fit_id INTEGER NOT NULL, holdout INTEGER NOT NULL, score INTEGER NOT NULL,"
     " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT,"
@@ -311,6 +313,50 @@ static void hash_hex(const char *s, char *out)
         h *= 1099511628211ull;
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* Leads and SQLs per score, on the training and the holdout leads (fit_histogram): the score
+ * distributions, ROC and gains of the points without the per-lead rows. */
+static int store_histogram(sqlite3 *db, long long id, const struct fit_result *res,
+                           struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    if (d->n == 0)
+        return 0;
+    int lo = res->score[0], hi = res->score[0];
+    for (size_t r = 1; r < d->n; r++) {
+        lo = res->score[r] < lo ? res->score[r] : lo;
+        hi = res->score[r] > hi ? res->score[r] : hi;
+    }
+    if ((long long)hi - lo > 1000000)
+        return mql_err_set(err, MQL_EINPUT, "scores run from %d to %d: too wide for a histogram",
+                           lo, hi);
+    size_t span = (size_t)((long long)hi - lo + 1);
+    size_t *c = calloc(4 * span, sizeof *c); /* [sample][score][leads, sqls] */
+    if (!c)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < d->n; r++) {
+        size_t k = 2 * (res->holdout[r] ? span : 0) + 2 * (size_t)((long long)res->score[r] - lo);
+        c[k]++;
+        c[k + 1] += d->y[r];
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "INSERT INTO fit_histogram VALUES(?,?,?,?,?)", &st, err);
+    for (int h = 0; h < 2 && !rc; h++)
+        for (size_t v = 0; v < span && !rc; v++) {
+            const size_t *x = &c[2 * (h ? span : 0) + 2 * v];
+            if (x[0] == 0)
+                continue;
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, h ? "holdout" : "training", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, (long long)lo + (long long)v);
+            sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
+            rc = store_step_done(db, st, err);
+        }
+    sqlite3_finalize(st);
+    free(c);
+    return rc;
 }
 
 static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *res,
@@ -545,6 +591,8 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         sqlite3_bind_double(st, 8, res->p[r]);
         rc = store_step_done(db, st, err);
     }
+    if (!rc)
+        rc = store_histogram(db, id, res, err);
     /* and the same as arrays, with the text columns, for the stages after the fit */
     if (!rc)
         rc = store_array_keep_only(db, id, err);

@@ -1,5 +1,7 @@
 #include "mqlcal/ingest.h"
 
+#include <nettle/sha2.h>
+
 #include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@ struct col {
     int cfg_line;                   /* where the config names it */
     const char *cfg_key;
     long csv_index; /* position in the header, -1 until found */
+    uint64_t missing; /* loaded rows where it is missing */
 };
 
 struct ingest {
@@ -55,6 +58,8 @@ struct ingest {
     int32_t day_min, day_max;
     int have_day;
     size_t *missing_len; /* lengths of cfg->missing.items */
+    unsigned char *row_missing; /* per column: missing in the record being loaded */
+    struct sha256_ctx sha;      /* of the input file's bytes */
     char **rule_names;   /* the columns [rules] disqualify names */
 };
 
@@ -102,7 +107,7 @@ static int add_col(struct ingest *in, const char *name, const char *role, enum c
     if (!c)
         return mql_err_set(in->err, MQL_EIO, "out of memory");
     in->cols = c;
-    in->cols[in->ncols++] = (struct col){name, role, type, attr, line, key, -1};
+    in->cols[in->ncols++] = (struct col){name, role, type, attr, line, key, -1, 0};
     return 0;
 }
 
@@ -249,10 +254,10 @@ static int create_schema(struct ingest *in)
                         " config TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
                         " bytes INTEGER, rows_read INTEGER, rows_loaded INTEGER,"
                         " rows_rejected INTEGER, blank_lines INTEGER, date_min TEXT,"
-                        " date_max TEXT) STRICT;"
+                        " date_max TEXT, sha256 TEXT) STRICT;"
                         "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
                         " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
-                        " NULL) STRICT;"
+                        " NULL, missing INTEGER) STRICT;"
                         "CREATE TABLE rejects(line INTEGER NOT NULL, reason TEXT NOT NULL,"
                         " detail TEXT NOT NULL, raw ANY) STRICT;",
                         in->err);
@@ -289,7 +294,7 @@ static int create_schema(struct ingest *in)
         return rc;
 
     sqlite3_stmt *st = NULL;
-    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?)", &st, in->err)))
+    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?, NULL)", &st, in->err)))
         return rc;
     for (size_t c = 0; c < in->ncols && !rc; c++) {
         const struct col *col = &in->cols[c];
@@ -417,6 +422,7 @@ static int load_row(struct ingest *in)
         if (!text_utf8_valid(s, n))
             return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
         int missing = is_missing(in, s, n);
+        in->row_missing[c] = (unsigned char)missing;
         int slot = col->type == COL_ID        ? 2
                    : col->type == COL_OUTCOME ? 3
                    : col->type == COL_DATE    ? 4
@@ -518,6 +524,8 @@ static int load_row(struct ingest *in)
         return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
     in->stats->loaded++;
+    for (size_t c = 0; c < in->ncols; c++)
+        in->cols[c].missing += in->row_missing[c];
     if (has_day) {
         if (!in->have_day || day < in->day_min)
             in->day_min = day;
@@ -618,6 +626,10 @@ static int feed(struct ingest *in, struct csv_parser *p, const char *s, size_t n
 static int finish_store(struct ingest *in, const char *started)
 {
     struct ingest_stats *s = in->stats;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&in->sha, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++)
+        snprintf(s->sha256 + 2 * i, 3, "%02x", digest[i]);
     if (in->have_day) {
         text_format_date(in->day_min, s->date_min);
         text_format_date(in->day_max, s->date_max);
@@ -625,7 +637,7 @@ static int finish_store(struct ingest *in, const char *started)
     char finished[32];
     store_now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    int rc = store_prepare(in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &st, in->err);
     if (rc)
         return rc;
@@ -642,8 +654,19 @@ static int finish_store(struct ingest *in, const char *started)
         sqlite3_bind_text(st, 10, s->date_min, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 11, s->date_max, -1, SQLITE_STATIC);
     }
+    sqlite3_bind_text(st, 12, s->sha256, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc || (rc = store_prepare(in->db, "UPDATE columns SET missing = ? WHERE position = ?", &st,
+                                  in->err)))
+        return rc;
+    for (size_t c = 0; c < in->ncols && !rc; c++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)in->cols[c].missing);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)c);
+        rc = store_step_done(in->db, st, in->err);
+    }
     sqlite3_finalize(st);
     if (rc)
         return rc;
@@ -666,6 +689,7 @@ static void release(struct ingest *in)
     free(in->flens);
     free(in->raw);
     free(in->missing_len);
+    free(in->row_missing);
     if (in->rule_names)
         for (size_t i = 0; i < in->cfg->disqualify.n; i++)
             free(in->rule_names[i]);
@@ -686,6 +710,7 @@ static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct
         const char *s = buf;
         size_t n = got;
         in->stats->bytes += got;
+        sha256_update(&in->sha, got, (const uint8_t *)buf);
         if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
             s += 3, n -= 3;
         first = 0;
@@ -776,7 +801,9 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     }
     if ((rc = plan_columns(&in)))
         goto out;
-    if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len))) {
+    sha256_init(&in.sha);
+    if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len)) ||
+        !(in.row_missing = calloc(in.ncols + 1, 1))) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }

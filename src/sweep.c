@@ -885,6 +885,9 @@ static const char *schema =
     " fit_min INTEGER, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL, vol_mean"
     " REAL, vol_max REAL, vol_p90 REAL, sqls_per_period REAL, share_fit REAL, feasible INTEGER"
     " NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS sweep_periods(sweep_id INTEGER NOT NULL, position INTEGER NOT"
+    " NULL, period TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
+    " NULL, conversion REAL) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_disqualifiers(sweep_id INTEGER NOT NULL, rule TEXT NOT"
     " NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, sqls INTEGER"
     " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL)"
@@ -994,6 +997,47 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
         csvout_row(&w);
     }
     return csvout_close(&w, err);
+}
+
+/* Leads, MQLs and SQLs per period at the recommended rule (every period, also those without
+ * leads), into sweep_periods. */
+static int store_periods(sqlite3 *db, const struct config *cfg, const struct sweep_result *res,
+                         struct mql_err *err)
+{
+    size_t P = res->nperiods;
+    size_t *c = calloc(3 * (P ? P : 1), sizeof *c);
+    if (!c)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < res->data.n; r++) {
+        if (res->period[r] < 0)
+            continue;
+        size_t p = (size_t)res->period[r];
+        c[3 * p]++;
+        if (res->has_rec && sweep_is_mql(res, r)) {
+            c[3 * p + 1]++;
+            c[3 * p + 2] += res->data.y[r];
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?)", &st, err);
+    for (size_t p = 0; p < P && !rc; p++) {
+        char label[32];
+        if (res->data.has_dates)
+            period_label(res->period0 + (int32_t)p, cfg->period, label, sizeof label);
+        else
+            snprintf(label, sizeof label, "all");
+        sqlite3_bind_int64(st, 1, res->sweep_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
+        sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)c[3 * p]);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)c[3 * p + 1]);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)c[3 * p + 2]);
+        store_bind_real(st, 7, c[3 * p + 1] ? (double)c[3 * p + 2] / (double)c[3 * p + 1] : NAN);
+        rc = store_step_done(db, st, err);
+    }
+    sqlite3_finalize(st);
+    free(c);
+    return rc;
 }
 
 int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
@@ -1111,6 +1155,10 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         sqlite3_bind_int64(st, 9, (sqlite3_int64)x->sqls_blocked);
         rc = store_step_done(db, st, err);
     }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc)
+        rc = store_periods(db, cfg, res, err);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
 out:

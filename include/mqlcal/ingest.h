@@ -43,6 +43,7 @@ struct ingest_stats {
     uint64_t blank_lines;
     uint64_t by_reason[REJECT_NREASONS];
     uint64_t bytes;
+    char sha256[65]; /* of the input file's bytes, lowercase hex (as sha256sum prints it) */
     char date_min[11], date_max[11]; /* "" when the data has no dates */
     /* the first rejects, for messages: line and detail */
     struct {

@@ -22,6 +22,7 @@ static void print_stats(const struct ingest_stats *s)
     printf("  read     %10" PRIu64 " rows", s->read);
     if (s->date_min[0])
         printf("  (created %s .. %s)", s->date_min, s->date_max);
+    printf("\n  input    %10" PRIu64 " bytes, sha256 %s", s->bytes, s->sha256);
     printf("\n  loaded   %10" PRIu64 "\n  rejected %10" PRIu64 "\n", s->loaded, s->rejected);
     for (int r = 0; r < REJECT_NREASONS; r++)
         if (s->by_reason[r])

@@ -212,6 +212,12 @@ if [ -x "$ROOT/build/gen-demo" ]; then
     expect_eq "$(sql "$DB" "SELECT count(*) FROM fit_metrics WHERE fit_id = $F AND sample = 'holdout' AND metric IN ('auc_points', 'log_loss_points')")" \
         "2" "demo: holdout auc_points and log_loss_points stored"
 
+    # fit_histogram: leads and SQLs per score and sample, as the scores table has them
+    expect_eq "$(sql "$DB" "SELECT group_concat(sample || score || ':' || leads || '/' || sqls, ' ') FROM (SELECT * FROM fit_histogram WHERE fit_id = $F ORDER BY sample, score)")" \
+        "$(sql "$DB" "SELECT group_concat(sample || score || ':' || leads || '/' || sqls, ' ') FROM (SELECT CASE s.holdout WHEN 1 THEN 'holdout' ELSE 'training' END AS sample, s.score, count(*) AS leads, sum(d._outcome) AS sqls
+                      FROM scores s JOIN leads d ON d._id = s._id GROUP BY 1, 2 ORDER BY 1, 2)")" \
+        "demo: fit_histogram holds the leads and SQLs per score of each sample"
+
     # 8. the holdout is the leads of the last 3 calendar months: 2026-07-01 to 2026-09-30
     NH=$(awk -F, 'NR > 1 && $2 >= "2026-07-01"' "$T/demo/leads.csv" | wc -l)
     expect_eq "$(sql "$DB" "SELECT count(*) FROM scores WHERE holdout = 1")" "$NH" "demo: holdout = the $NH leads created from 2026-07-01 in the CSV"

@@ -329,6 +329,18 @@ static void test_store_and_csv(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 4);
     sqlite3_finalize(st);
+    /* sweep_periods: the rule's MQLs per month (Jan L01 L03 L05; Feb L09 L10 L12 L13; none in
+     * March; Apr L16 L17 L19 L20 L24) */
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(period || ':' || leads || '/' || mqls || "
+                                        "'/' || sqls, ' ') FROM (SELECT * FROM sweep_periods ORDER "
+                                        "BY position)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "2025-01:8/3/2 2025-02:7/4/2 2025-03:0/0/0 2025-04:9/5/3");
+    sqlite3_finalize(st);
     store_close(db);
 
     char path[600];
