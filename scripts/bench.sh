@@ -6,6 +6,8 @@
 #   fit     the solver's own time (reported by --timings) vs scikit-learn's
 #           LogisticRegression(penalty=None, solver='lbfgs') and R's glm on the same encoded
 #           design (mqlcal fit --dump-design), fit call only, with their coefficient gaps
+#   sweep   vs  sqlite3 computing MQLs and SQLs at every threshold (a window over the scores)
+#   report  (no peer: the targets are absolute)
 # Usage: scripts/bench.sh [N] [RUNS]     (make bench runs it with the defaults)
 # PEER_RUNS (default 3) sets the runs of the slow peers; NO_PEERS=1 skips sklearn and R.
 # Prints a Markdown table; with BENCH_WRITE=1 it also replaces the table in docs/performance.md.
@@ -79,6 +81,11 @@ ntrain=$(sqlite3 "$W/out/mqlcal.db" 'SELECT n_train FROM fits ORDER BY fit_id DE
 # sweep + audit (the recommendation, the grid, 200 bootstrap replicates, the segment audits)
 read -r sw_t sw_m < <(measure sweep ":" ./mqlcal sweep "$W/bench.ini")
 read -r au_t au_m < <(measure audit ":" ./mqlcal audit "$W/bench.ini")
+# the peer of the sweep: the threshold table alone (MQLs and SQLs at every score, no fit
+# minimum, no periods, no bootstrap) in SQL over the same store
+peer_sql='SELECT score, sum(n) OVER w AS mqls, sum(s) OVER w AS sqls FROM (SELECT c.score, count(*) AS n, sum(l._outcome) AS s FROM scores c JOIN leads l ON l._id = c._id GROUP BY c.score) WINDOW w AS (ORDER BY score DESC)'
+read -r swp_t swp_m < <(measure sweep-peer ":" sqlite3 "$W/out/mqlcal.db" "$peer_sql")
+read -r rep_t rep_m < <(measure report ":" ./mqlcal report "$W/bench.ini")
 swc=() swl=()
 for ((i = 0; i < RUNS; i++)); do
     ./mqlcal audit "$W/bench.ini" --timings >/dev/null 2>"$W/timings"
@@ -113,6 +120,8 @@ the runs.
 | fit | \`mqlcal fit\` (load, encode, solve, points, validation, store) | $fit_t | $fit_m |
 | sweep | \`mqlcal sweep\` (load, thresholds, grid, 200 bootstrap replicates, store, CSV) | $sw_t | $sw_m |
 | audit | \`mqlcal audit\` (the sweep again, then the segment audits) | $au_t | $au_m |
+| peer | \`sqlite3\`: MQLs and SQLs at every threshold only, by a window over scores joined to leads | $swp_t | $swp_m |
+| report | \`mqlcal report\` (13 charts, the HTML page, its tables as CSV) | $rep_t | $rep_m |
 
 ingest / peer wall time: $(awk -v a="$ing_t" -v b="$imp_t" 'BEGIN {printf "%.2f", a/b}')
 

@@ -427,3 +427,94 @@ int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err)
     sqlite3_finalize(st);
     return rc;
 }
+
+/* ---- small query results ------------------------------------------------------------------- */
+
+int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct mql_err *err)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    t->ncols = (size_t)sqlite3_column_count(st);
+    t->names = calloc(t->ncols ? t->ncols : 1, sizeof *t->names);
+    if (!t->names) {
+        sqlite3_finalize(st);
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    }
+    for (size_t c = 0; c < t->ncols && !rc; c++)
+        if (!(t->names[c] = text_dup(sqlite3_column_name(st, (int)c))))
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+    size_t cap = 0;
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (t->nrows == cap) {
+            cap = cap ? 2 * cap : 16;
+            double *num = realloc(t->num, cap * t->ncols * sizeof *num + 1);
+            if (num)
+                t->num = num;
+            char **text = realloc(t->text, cap * t->ncols * sizeof *text + 1);
+            if (text)
+                t->text = text;
+            if (!num || !text) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                break;
+            }
+        }
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t k = t->nrows * t->ncols + c;
+            int type = sqlite3_column_type(st, (int)c);
+            t->num[k] = type == SQLITE_NULL ? NAN : sqlite3_column_double(st, (int)c);
+            t->text[k] = NULL;
+            if (type == SQLITE_TEXT) {
+                const char *s = (const char *)sqlite3_column_text(st, (int)c);
+                if (!(t->text[k] = text_dup(s ? s : "")))
+                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+            }
+        }
+        t->nrows++;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sqlite_fail(db, err, "store");
+    sqlite3_finalize(st);
+    if (rc)
+        store_table_release(t);
+    return rc;
+}
+
+size_t store_table_col(const struct store_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        if (strcmp(t->names[c], name) == 0)
+            return c;
+    return SIZE_MAX;
+}
+
+double store_table_num(const struct store_table *t, size_t row, const char *name)
+{
+    size_t c = store_table_col(t, name);
+    return c == SIZE_MAX || row >= t->nrows ? NAN : t->num[row * t->ncols + c];
+}
+
+const char *store_table_text(const struct store_table *t, size_t row, const char *name)
+{
+    size_t c = store_table_col(t, name);
+    return c == SIZE_MAX || row >= t->nrows ? NULL : t->text[row * t->ncols + c];
+}
+
+void store_table_release(struct store_table *t)
+{
+    if (!t)
+        return;
+    if (t->text)
+        for (size_t i = 0; i < t->nrows * t->ncols; i++)
+            free(t->text[i]);
+    free(t->text);
+    free(t->num);
+    if (t->names)
+        for (size_t c = 0; c < t->ncols; c++)
+            free(t->names[c]);
+    free(t->names);
+    memset(t, 0, sizeof *t);
+}

@@ -93,4 +93,28 @@ void store_array_release(struct store_array *a);
 /* Deletes the arrays of every fit but fit_id (only the latest fit keeps its columns). */
 int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err);
 
+/* ---- small query results ---------------------------------------------------------------------
+ * A whole (small) query result in memory, for the report: every cell as a number (NaN for
+ * NULL; text that is not a number reads as 0, as SQLite converts it) and, for TEXT cells, also
+ * as text. */
+struct store_table {
+    size_t nrows, ncols;
+    char **names; /* column names */
+    double *num;  /* num[row * ncols + col] */
+    char **text;  /* text[row * ncols + col], NULL unless the cell is TEXT */
+};
+
+/* Runs sql and keeps its rows in t (the caller's: store_table_release, also after a failure). */
+int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct mql_err *err);
+
+/* The column named name, or SIZE_MAX. */
+size_t store_table_col(const struct store_table *t, const char *name);
+
+/* Cell (row, name): NaN (or NULL) when the cell is NULL, the column unknown or the row past
+ * the end. */
+double store_table_num(const struct store_table *t, size_t row, const char *name);
+const char *store_table_text(const struct store_table *t, size_t row, const char *name);
+
+void store_table_release(struct store_table *t);
+
 #endif

@@ -38,11 +38,14 @@ int cmd_run(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The ingest stage as run by both `ingest` and `run`. */
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg);
 int cli_stage_fit(const struct cli_opts *o, const struct config *cfg);
 /* The sweep and the audit of its recommended rule, as `run` does them. */
 int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg);
+/* The HTML report and its charts. */
+int cli_stage_report(const struct cli_opts *o, const struct config *cfg);
 
 #endif

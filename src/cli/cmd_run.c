@@ -21,6 +21,9 @@ int cmd_run(int argc, char **argv)
     printf("\n");
     if ((rc = cli_stage_sweep(&o, &cfg)) != 0)
         goto out;
+    printf("\n");
+    if ((rc = cli_stage_report(&o, &cfg)) != 0)
+        goto out;
 out:
     config_release(&cfg);
     return rc;

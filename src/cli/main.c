@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"fit", cmd_fit, "learn points per attribute level by logistic regression, and validate"},
     {"sweep", cmd_sweep, "sweep MQL thresholds against conversion, volume and capacity"},
     {"audit", cmd_audit, "audit the recommended rule by segment (channel, country, ...)"},
+    {"report", cmd_report, "write the HTML report and its charts from the latest sweep"},
 };
 
 static void usage(FILE *out)

@@ -163,10 +163,15 @@ static inline int tu_setup_dir(void **state)
     return 0;
 }
 
+/* Removes the test's folder, unless MQLCAL_KEEP_TEST_DIRS is set (to look at what a test
+ * wrote: the folder is printed). */
 static inline int tu_teardown_dir(void **state)
 {
     char *dir = *state;
-    tu_rmrf(dir);
+    if (getenv("MQLCAL_KEEP_TEST_DIRS"))
+        fprintf(stderr, "kept %s\n", dir);
+    else
+        tu_rmrf(dir);
     free(dir);
     return 0;
 }

@@ -1,0 +1,65 @@
+/*
+ * report.h: the review meeting's report: PNG charts and one self-contained HTML page.
+ *
+ * The report reads the store only, and no per-lead rows: the load (loads, columns, rejects),
+ * the latest sweep, the fit it was made from, and the audit of that sweep when there is one.
+ * It writes into <output dir>/report/: index.html (inline CSS, no script, every value from the
+ * data HTML-escaped), the charts as PNG files beside it (figures.h), and each of the page's
+ * tables as a CSV file. Every file is written under a temporary name and renamed, so an
+ * interrupted run leaves each file either old or new.
+ *
+ * Sections: summary, data quality, the model, validation, the sweep, disqualifiers, segment
+ * audits, run provenance.
+ */
+#ifndef MQLCAL_REPORT_H
+#define MQLCAL_REPORT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "mqlcal/config.h"
+#include "mqlcal/err.h"
+#include "mqlcal/store.h"
+
+/* What the report reads, table by table (store.h's store_table). */
+struct report_data {
+    long long fit_id, sweep_id;
+    struct store_table load;     /* loads: its one row */
+    struct store_table columns;  /* columns, with missing counts */
+    struct store_table rejects;  /* reason, leads, first_line, detail: one row per reason */
+    struct store_table fit;      /* fits: the sweep's fit */
+    struct store_table attrs;    /* fit_attributes */
+    struct store_table levels;   /* fit_levels, with grp from fit_attributes */
+    struct store_table metrics;  /* fit_metrics */
+    struct store_table calib;    /* fit_calibration */
+    struct store_table hist;     /* fit_histogram */
+    struct store_table warnings; /* fit_warnings */
+    struct store_table sweep;    /* sweeps: the latest */
+    struct store_table thresholds, grid, dqs, periods;  /* sweep_* of that sweep */
+    struct store_table segments, seg_periods, feedback; /* audit_* of that sweep (maybe empty) */
+};
+
+struct report_result {
+    char *dir;   /* the report's folder */
+    char *index; /* its index.html */
+    size_t ncharts, ntables;
+    double seconds_load, seconds_charts, seconds_html;
+};
+
+/* Reads the latest sweep and what goes with it into d (the caller's: report_release, also
+ * after a failure). MQL_EINPUT when the store has no sweep ("run 'mqlcal sweep' first"). */
+int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err);
+
+/* Writes the report of d into dir (created when missing). MQL_EIO when a file can't be
+ * written. res is the caller's (report_result_release). */
+int report_write(const struct config *cfg, const struct report_data *d, const char *dir,
+                 struct report_result *res, struct mql_err *err);
+
+/* report_load, then report_write into <cfg->out_dir>/report. */
+int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
+               struct mql_err *err);
+
+void report_release(struct report_data *d);
+void report_result_release(struct report_result *res);
+
+#endif

@@ -1,0 +1,48 @@
+/* cmd_report.c: `mqlcal report CONFIG`: the HTML report and its charts from the latest sweep. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mqlcal/ingest.h"
+#include "mqlcal/report.h"
+#include "mqlcal/store.h"
+
+int cli_stage_report(const struct cli_opts *o, const struct config *cfg)
+{
+    struct mql_err err;
+    mql_err_clear(&err);
+    char *path = o->db ? NULL : ingest_default_db(cfg);
+    sqlite3 *db = NULL;
+    struct report_result res;
+    memset(&res, 0, sizeof res);
+    int rc = store_open(o->db ? o->db : path, &db, &err);
+    if (!rc)
+        rc = report_run(db, cfg, &res, &err);
+    if (!rc) {
+        printf("report: %s (%zu charts, %zu tables)\n", res.index, res.ncharts, res.ntables);
+        if (o->timings) {
+            fflush(stdout);
+            fprintf(stderr, "timings: load %.3f s, charts %.3f s, html and tables %.3f s\n",
+                    res.seconds_load, res.seconds_charts, res.seconds_html);
+        }
+    }
+    report_result_release(&res);
+    store_close(db);
+    free(path);
+    return rc ? cli_fail(&err) : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct cli_opts o;
+    int rc =
+        cli_parse_stage_args("report", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct config cfg;
+    if ((rc = cli_load_config(&o, &cfg)) == 0)
+        rc = cli_stage_report(&o, &cfg);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,751 @@
+#include "mqlcal/figures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/chart.h"
+
+#define MIN_MQLS_SHOWN 10 /* conversion is drawn where at least this many leads qualify */
+#define MAX_SEGMENT_VALUES 20
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static double num(const struct store_table *t, size_t r, const char *name)
+{
+    return store_table_num(t, r, name);
+}
+
+static const char *txt(const struct store_table *t, size_t r, const char *name)
+{
+    const char *s = store_table_text(t, r, name);
+    return s ? s : "";
+}
+
+/* Rows of t whose column `col` equals value (all rows when col is NULL). */
+static size_t select_rows(const struct store_table *t, const char *col, const char *value,
+                          size_t *rows)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!col || strcmp(txt(t, r, col), value) == 0)
+            rows[n++] = r;
+    return n;
+}
+
+/* column name of the given rows into out */
+static void column(const struct store_table *t, const size_t *rows, size_t n, const char *name,
+                   double *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = num(t, rows[i], name);
+}
+
+struct drawer {
+    const struct report_data *d;
+    const char *dir;
+    struct figure *figs;
+    size_t n;
+    struct mql_err *err;
+    const char *period; /* "month", ... */
+    double capacity, target;
+    int threshold, has_fit_min, fit_min, has_rec;
+    int p90;
+};
+
+static int emit(struct drawer *w, const char *file, struct chart_spec *spec)
+{
+    if (w->n >= FIGURES_MAX)
+        return mql_err_set(w->err, MQL_EIO, "too many figures");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", w->dir, file);
+    int rc = chart_png(spec, path, w->err);
+    if (rc)
+        return rc;
+    struct figure *f = &w->figs[w->n++];
+    snprintf(f->file, sizeof f->file, "%s", file);
+    snprintf(f->title, sizeof f->title, "%s", spec->title ? spec->title : file);
+    f->width = spec->width ? spec->width : 800;
+    f->height = spec->height ? spec->height : 450;
+    return 0;
+}
+
+static struct chart_axis axis(const char *label, int percent)
+{
+    return (struct chart_axis){label, NAN, NAN, percent, 0, NULL, 0};
+}
+
+static void rule_text(const struct drawer *w, char *buf, size_t cap)
+{
+    if (!w->has_rec)
+        snprintf(buf, cap, "no recommended rule");
+    else if (w->has_fit_min)
+        snprintf(buf, cap, "recommended: %d points, fit >= %d", w->threshold, w->fit_min);
+    else
+        snprintf(buf, cap, "recommended: %d points", w->threshold);
+}
+
+/* ---- a. the sweep -------------------------------------------------------------------------- */
+
+static int fig_sweep(struct drawer *w)
+{
+    const struct store_table *t = &w->d->thresholds;
+    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
+    double *buf = malloc((7 * t->nrows + 1) * sizeof *buf);
+    if (!rows || !buf) {
+        free(rows);
+        free(buf);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    size_t n = select_rows(t, "sample", "all", rows);
+    double *x = buf, *conv = x + n, *clo = conv + n, *chi = clo + n, *vol = chi + n, *vlo = vol + n,
+           *vhi = vlo + n;
+    column(t, rows, n, "threshold", x);
+    column(t, rows, n, "vol_mean", vol);
+    column(t, rows, n, "band_vol_lo", vlo);
+    column(t, rows, n, "band_vol_hi", vhi);
+    for (size_t i = 0; i < n; i++) {
+        int shown = num(t, rows[i], "mqls") >= MIN_MQLS_SHOWN;
+        conv[i] = shown ? num(t, rows[i], "conversion") : NAN;
+        clo[i] = shown ? num(t, rows[i], "band_conv_lo") : NAN;
+        chi[i] = shown ? num(t, rows[i], "band_conv_hi") : NAN;
+    }
+    char vlabel[96], rl[96], cap[96], tgt[64], sub[200];
+    snprintf(vlabel, sizeof vlabel, "MQLs per %s (mean, right axis)", w->period);
+    struct chart_series s[] = {
+        {"conversion, 95 % bootstrap band", CHART_BAND, x, NULL, clo, chi, n, CHART_BLUE, 0, 0, 0,
+         0, 0},
+        {"conversion (SQLs / MQLs)", CHART_LINE, x, conv, NULL, NULL, n, CHART_BLUE, 0, 0, 0, 0, 0},
+        {NULL, CHART_BAND, x, NULL, vlo, vhi, n, CHART_ORANGE, 1, 0, 0, 0, 0},
+        {vlabel, CHART_LINE, x, vol, NULL, NULL, n, CHART_ORANGE, 1, 0, 0, 0, 0},
+    };
+    rule_text(w, rl, sizeof rl);
+    snprintf(cap, sizeof cap, "capacity %g per %s (right axis)", w->capacity, w->period);
+    snprintf(tgt, sizeof tgt, "target %g %%", 100 * w->target);
+    struct chart_mark m[3];
+    size_t nm = 0;
+    if (w->has_rec)
+        m[nm++] = (struct chart_mark){1, 0, w->threshold, rl, CHART_BLACK, 0};
+    if (isfinite(w->target))
+        m[nm++] = (struct chart_mark){0, 0, w->target, tgt, CHART_BLUE, 1};
+    if (isfinite(w->capacity))
+        m[nm++] = (struct chart_mark){0, 1, w->capacity, cap, CHART_VERMILLION, 1};
+    snprintf(sub, sizeof sub,
+             "All leads, no fit minimum; conversion drawn where at least %d leads qualify",
+             MIN_MQLS_SHOWN);
+    char ylabel2[96];
+    snprintf(ylabel2, sizeof ylabel2, "MQLs per %s", w->period);
+    struct chart_spec spec = {
+        .title = "Threshold sweep: conversion and MQL volume",
+        .subtitle = sub,
+        .x = axis("Score threshold (points)", 0),
+        .y = axis("Conversion (%)", 1),
+        .y2 = axis(ylabel2, 0),
+        .has_y2 = 1,
+        .series = s,
+        .nseries = 4,
+        .marks = m,
+        .nmarks = nm,
+    };
+    spec.x.integer = 1;
+    spec.y.min = 0;
+    spec.y2.min = 0;
+    int rc = emit(w, "sweep.png", &spec);
+    free(rows);
+    free(buf);
+    return rc;
+}
+
+/* ---- b. the trade-off ---------------------------------------------------------------------- */
+
+static int fig_tradeoff(struct drawer *w)
+{
+    const struct store_table *t = &w->d->thresholds;
+    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
+    double *buf = malloc((4 * t->nrows + 1) * sizeof *buf);
+    if (!rows || !buf) {
+        free(rows);
+        free(buf);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    size_t na = select_rows(t, "sample", "all", rows);
+    size_t nh = select_rows(t, "sample", "holdout", rows + na);
+    double *xa = buf, *ya = xa + na, *xh = ya + na, *yh = xh + nh;
+    for (size_t i = 0; i < na + nh; i++) {
+        size_t r = rows[i];
+        int shown = num(t, r, "mqls") >= MIN_MQLS_SHOWN;
+        double *x = i < na ? &xa[i] : &xh[i - na], *y = i < na ? &ya[i] : &yh[i - na];
+        *x = num(t, r, "vol_mean");
+        *y = shown ? num(t, r, "conversion") : NAN;
+    }
+    double rx = num(&w->d->sweep, 0, "vol_mean"), ry = num(&w->d->sweep, 0, "conversion");
+    double rlo = num(&w->d->sweep, 0, "conv_lo"), rhi = num(&w->d->sweep, 0, "conv_hi");
+    char rl[96], cap[96], tgt[64], xl[96];
+    rule_text(w, rl, sizeof rl);
+    snprintf(cap, sizeof cap, "capacity %g", w->capacity);
+    snprintf(tgt, sizeof tgt, "target %g %%", 100 * w->target);
+    snprintf(xl, sizeof xl, "MQLs per %s (mean)", w->period);
+    struct chart_series s[] = {
+        {"all leads", CHART_LINE, xa, ya, NULL, NULL, na, CHART_BLUE, 0, 0, 0, 0, 0},
+        {"holdout", CHART_LINE, xh, yh, NULL, NULL, nh, CHART_SKY, 0, 1, 0, 0, 0},
+        {rl, CHART_POINTS, &rx, &ry, &rlo, &rhi, w->has_rec ? 1 : 0, CHART_VERMILLION, 0, 0, 0, 0,
+         0},
+    };
+    struct chart_mark m[2];
+    size_t nm = 0;
+    if (isfinite(w->capacity))
+        m[nm++] = (struct chart_mark){1, 0, w->capacity, cap, CHART_VERMILLION, 1};
+    if (isfinite(w->target))
+        m[nm++] = (struct chart_mark){0, 0, w->target, tgt, CHART_BLUE, 1};
+    struct chart_spec spec = {
+        .title = "Trade-off: MQL volume against conversion",
+        .subtitle = "Each point of a line is one score threshold (no fit minimum); higher "
+                    "thresholds give fewer, better MQLs",
+        .x = axis(xl, 0),
+        .y = axis("Conversion (%)", 1),
+        .series = s,
+        .nseries = nh ? 3 : 3,
+        .marks = m,
+        .nmarks = nm,
+    };
+    spec.x.min = 0;
+    spec.y.min = 0;
+    int rc = emit(w, "tradeoff.png", &spec);
+    free(rows);
+    free(buf);
+    return rc;
+}
+
+/* ---- c. score distribution ----------------------------------------------------------------- */
+
+static int fig_scores(struct drawer *w)
+{
+    const struct store_table *t = &w->d->hist;
+    if (t->nrows == 0)
+        return 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t r = 0; r < t->nrows; r++) {
+        double s = num(t, r, "score");
+        lo = s < lo ? s : lo;
+        hi = s > hi ? s : hi;
+    }
+    /* about 40 bands of a nice width */
+    double a = lo, b = hi + 1, ticks[64];
+    size_t nt = chart_ticks(&a, &b, 40, 1, ticks, 64);
+    double width = nt > 1 ? ticks[1] - ticks[0] : 1;
+    size_t nb = (size_t)((b - a) / width) + 1;
+    double *buf = calloc(3 * nb + 1, sizeof *buf);
+    if (!buf)
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    double *x = buf, *pos = x + nb, *neg = pos + nb, tp = 0, tn = 0;
+    for (size_t i = 0; i < nb; i++)
+        x[i] = a + width * (double)i + width / 2;
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t k = (size_t)((num(t, r, "score") - a) / width);
+        if (k >= nb)
+            k = nb - 1;
+        double leads = num(t, r, "leads"), sqls = num(t, r, "sqls");
+        pos[k] += sqls;
+        neg[k] += leads - sqls;
+        tp += sqls;
+        tn += leads - sqls;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        pos[i] = tp > 0 ? pos[i] / tp : NAN;
+        neg[i] = tn > 0 ? neg[i] / tn : NAN;
+    }
+    char rl[96], sub[160];
+    rule_text(w, rl, sizeof rl);
+    snprintf(sub, sizeof sub, "All leads, in bands of %g points; each group sums to 100 %%", width);
+    struct chart_series s[] = {
+        {"not SQL", CHART_BARS, x, neg, NULL, NULL, nb, CHART_SKY, 0, 0, width * 0.45,
+         -width * 0.22, 0},
+        {"SQL", CHART_BARS, x, pos, NULL, NULL, nb, CHART_VERMILLION, 0, 0, width * 0.45,
+         width * 0.22, 0},
+    };
+    struct chart_mark m = {1, 0, w->threshold, rl, CHART_BLACK, 1};
+    struct chart_spec spec = {
+        .title = "Score distribution of SQLs and non-SQLs",
+        .subtitle = sub,
+        .x = axis("Score (points)", 0),
+        .y = axis("Share of the group's leads (%)", 1),
+        .series = s,
+        .nseries = 2,
+        .marks = &m,
+        .nmarks = w->has_rec ? 1 : 0,
+    };
+    int rc = emit(w, "scores.png", &spec);
+    free(buf);
+    return rc;
+}
+
+/* ---- d. calibration ------------------------------------------------------------------------ */
+
+static const char *validation_sample(const struct report_data *d)
+{
+    for (size_t r = 0; r < d->calib.nrows; r++)
+        if (strcmp(txt(&d->calib, r, "sample"), "holdout") == 0)
+            return "holdout";
+    return "training";
+}
+
+static int fig_calibration(struct drawer *w)
+{
+    const struct store_table *t = &w->d->calib;
+    const char *sample = validation_sample(w->d);
+    size_t rows[64];
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows && n < 64; r++)
+        if (strcmp(txt(t, r, "sample"), sample) == 0)
+            rows[n++] = r;
+    double x[64], y[64], lo[64], hi[64], top = 0;
+    column(t, rows, n, "predicted", x);
+    column(t, rows, n, "observed", y);
+    column(t, rows, n, "lo", lo);
+    column(t, rows, n, "hi", hi);
+    for (size_t i = 0; i < n; i++) {
+        top = fmax(top, fmax(x[i], isfinite(hi[i]) ? hi[i] : 0));
+    }
+    double dx[2] = {0, top}, dy[2] = {0, top};
+    char sub[160];
+    snprintf(sub, sizeof sub,
+             "Leads of the %s in ten bins by predicted probability; bars: Wilson 95 %% intervals",
+             sample);
+    struct chart_series s[] = {
+        {"perfect calibration", CHART_LINE, dx, dy, NULL, NULL, 2, CHART_GREY, 0, 1, 0, 0, 0},
+        {"observed conversion", CHART_POINTS, x, y, lo, hi, n, CHART_BLUE, 0, 0, 0, 0, 0},
+    };
+    struct chart_spec spec = {
+        .title = "Calibration: predicted against observed conversion",
+        .subtitle = sub,
+        .x = axis("Predicted conversion (%)", 1),
+        .y = axis("Observed conversion (%)", 1),
+        .series = s,
+        .nseries = 2,
+    };
+    spec.x.min = 0;
+    spec.y.min = 0;
+    return emit(w, "calibration.png", &spec);
+}
+
+/* ---- e. ROC and gains ---------------------------------------------------------------------- */
+
+static int fig_roc_gains(struct drawer *w)
+{
+    const struct store_table *t = &w->d->hist;
+    const char *sample = validation_sample(w->d);
+    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
+    double *buf = malloc((4 * t->nrows + 8) * sizeof *buf);
+    if (!rows || !buf) {
+        free(rows);
+        free(buf);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    size_t n = select_rows(t, "sample", sample, rows); /* ascending score */
+    double P = 0, N = 0;
+    for (size_t i = 0; i < n; i++) {
+        P += num(t, rows[i], "sqls");
+        N += num(t, rows[i], "leads") - num(t, rows[i], "sqls");
+    }
+    /* from the highest score down: (FPR, TPR) and (share of leads, share of SQLs) */
+    double *fpr = buf, *tpr = fpr + n + 1, *lead = tpr + n + 1, *sql = lead + n + 1;
+    double tp = 0, fp = 0, auc = 0, share_at_rule = NAN;
+    fpr[0] = tpr[0] = lead[0] = sql[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t r = rows[n - 1 - k];
+        double pos = num(t, r, "sqls"), neg = num(t, r, "leads") - pos;
+        auc += neg * (tp + pos / 2); /* ties count one half */
+        tp += pos;
+        fp += neg;
+        fpr[k + 1] = N > 0 ? fp / N : NAN;
+        tpr[k + 1] = P > 0 ? tp / P : NAN;
+        lead[k + 1] = (P + N) > 0 ? (tp + fp) / (P + N) : NAN;
+        sql[k + 1] = tpr[k + 1];
+        if (w->has_rec && num(t, r, "score") >= w->threshold)
+            share_at_rule = lead[k + 1];
+    }
+    auc = P > 0 && N > 0 ? auc / (P * N) : NAN;
+    char label[96], sub[160];
+    snprintf(label, sizeof label, "%s, AUC %.4f", sample, auc);
+    snprintf(sub, sizeof sub, "Scores in points on the %s (%.0f leads, %.0f SQLs)", sample, P + N,
+             P);
+    double d0[2] = {0, 1};
+    struct chart_series s[] = {
+        {"chance", CHART_LINE, d0, d0, NULL, NULL, 2, CHART_GREY, 0, 1, 0, 0, 0},
+        {label, CHART_LINE, fpr, tpr, NULL, NULL, n + 1, CHART_BLUE, 0, 0, 0, 0, 0},
+    };
+    struct chart_spec spec = {
+        .title = "ROC curve of the points",
+        .subtitle = sub,
+        .x = axis("False positive rate: non-SQLs passed (%)", 1),
+        .y = axis("True positive rate: SQLs passed (%)", 1),
+        .series = s,
+        .nseries = 2,
+        .width = 620,
+        .height = 520,
+    };
+    spec.x.min = spec.y.min = 0;
+    spec.x.max = spec.y.max = 1;
+    int rc = emit(w, "roc.png", &spec);
+    if (!rc) {
+        struct chart_series g[] = {
+            {"random order", CHART_LINE, d0, d0, NULL, NULL, 2, CHART_GREY, 0, 1, 0, 0, 0},
+            {label, CHART_LINE, lead, sql, NULL, NULL, n + 1, CHART_GREEN, 0, 0, 0, 0, 0},
+        };
+        char rl[96];
+        rule_text(w, rl, sizeof rl);
+        struct chart_mark m = {1, 0, share_at_rule, rl, CHART_BLACK, 1};
+        struct chart_spec gs = {
+            .title = "Cumulative gains of the points",
+            .subtitle = sub,
+            .x = axis("Leads worked, highest scores first (%)", 1),
+            .y = axis("SQLs found (%)", 1),
+            .series = g,
+            .nseries = 2,
+            .marks = &m,
+            .nmarks = isfinite(share_at_rule) ? 1 : 0,
+            .width = 620,
+            .height = 520,
+        };
+        gs.x.min = gs.y.min = 0;
+        gs.x.max = gs.y.max = 1;
+        rc = emit(w, "gains.png", &gs);
+    }
+    free(rows);
+    free(buf);
+    return rc;
+}
+
+/* ---- f. the scorecard ---------------------------------------------------------------------- */
+
+static int fig_scorecard(struct drawer *w, const char *group, const char *file, const char *title)
+{
+    const struct store_table *t = &w->d->levels;
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++)
+        n += strcmp(txt(t, r, "grp"), group) == 0;
+    if (n == 0)
+        return 0;
+    double *buf = malloc((6 * n + 1) * sizeof *buf);
+    char **labels = calloc(n + 1, sizeof *labels);
+    if (!buf || !labels) {
+        free(buf);
+        free(labels);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    double *x = buf, *pos = x + n, *neg = pos + n, *lo = neg + n, *hi = lo + n, *zero = hi + n;
+    double factor = num(&w->d->fit, 0, "factor");
+    size_t k = 0;
+    int rc = 0;
+    for (size_t r = 0; r < t->nrows && !rc; r++) {
+        if (strcmp(txt(t, r, "grp"), group) != 0)
+            continue;
+        double pts = num(t, r, "points"), coef = num(t, r, "coef");
+        int ref = num(t, r, "is_reference") == 1;
+        size_t len = strlen(txt(t, r, "attribute")) + strlen(txt(t, r, "label")) + 16;
+        if (!(labels[k] = malloc(len))) {
+            rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+            break;
+        }
+        snprintf(labels[k], len, "%s: %s%s", txt(t, r, "attribute"), txt(t, r, "label"),
+                 ref ? " (ref)" : "");
+        x[k] = (double)k;
+        pos[k] = pts >= 0 ? pts : NAN;
+        neg[k] = pts < 0 ? pts : NAN;
+        zero[k] = ref ? 0 : NAN;
+        lo[k] = ref || !isfinite(coef) ? NAN : pts + factor * (num(t, r, "ci_lo") - coef);
+        hi[k] = ref || !isfinite(coef) ? NAN : pts + factor * (num(t, r, "ci_hi") - coef);
+        k++;
+    }
+    if (!rc) {
+        struct chart_series s[] = {
+            {"adds points", CHART_BARS, x, pos, lo, hi, n, CHART_BLUE, 0, 0, 0.7, 0, 0},
+            {"takes points", CHART_BARS, x, neg, lo, hi, n, CHART_VERMILLION, 0, 0, 0.7, 0, 0},
+            {"reference level (0 points)", CHART_POINTS, x, zero, NULL, NULL, n, CHART_GREY, 0, 0,
+             0, 0, 0},
+        };
+        struct chart_spec spec = {
+            .title = title,
+            .subtitle = "Points per level against the attribute's reference level; bars: 95 % "
+                        "intervals of the coefficient, in points",
+            .x = {NULL, NAN, NAN, 0, 0, (const char *const *)labels, n},
+            .y = axis("Points", 0),
+            .horizontal = 1,
+            .series = s,
+            .nseries = 3,
+            .width = 800,
+            .height = (int)(150 + 22 * n),
+        };
+        rc = emit(w, file, &spec);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+    free(buf);
+    return rc;
+}
+
+/* ---- g. segments --------------------------------------------------------------------------- */
+
+static int fig_segments(struct drawer *w)
+{
+    const struct store_table *t = &w->d->segments;
+    int rc = 0;
+    size_t seg = 0;
+    for (size_t r0 = 0; r0 < t->nrows && !rc; seg++) {
+        const char *col = txt(t, r0, "column_name");
+        size_t r1 = r0;
+        while (r1 < t->nrows && strcmp(txt(t, r1, "column_name"), col) == 0)
+            r1++;
+        size_t n = r1 - r0 < MAX_SEGMENT_VALUES ? r1 - r0 : MAX_SEGMENT_VALUES;
+        double x[MAX_SEGMENT_VALUES], c[MAX_SEGMENT_VALUES], lo[MAX_SEGMENT_VALUES],
+            hi[MAX_SEGMENT_VALUES], p[MAX_SEGMENT_VALUES];
+        const char *labels[MAX_SEGMENT_VALUES];
+        for (size_t i = 0; i < n; i++) { /* rows are by leads, most first */
+            size_t r = r0 + i;
+            x[i] = (double)i;
+            labels[i] = txt(t, r, "value");
+            c[i] = num(t, r, "conversion");
+            lo[i] = num(t, r, "conv_lo");
+            hi[i] = num(t, r, "conv_hi");
+            p[i] = num(t, r, "predicted");
+        }
+        char title[200], sub[200], tgt[64], file[64];
+        snprintf(title, sizeof title, "Conversion of MQLs by %s at the recommended rule", col);
+        snprintf(sub, sizeof sub,
+                 "%s values by leads%s; bars: Wilson 95 %% intervals; dots: the model's mean "
+                 "prediction",
+                 r1 - r0 > n ? "The 20 largest" : "All",
+                 r1 - r0 > n ? " (the rest in the table)" : "");
+        snprintf(tgt, sizeof tgt, "target %g %%", 100 * w->target);
+        snprintf(file, sizeof file, "segment-%zu.png", seg + 1);
+        struct chart_series s[] = {
+            {"observed conversion", CHART_BARS, x, c, lo, hi, n, CHART_SKY, 0, 0, 0.6, 0, 0},
+            {"predicted", CHART_POINTS, x, p, NULL, NULL, n, CHART_ORANGE, 0, 0, 0, 0, 0},
+        };
+        struct chart_mark m = {0, 0, w->target, tgt, CHART_BLUE, 1};
+        struct chart_spec spec = {
+            .title = title,
+            .subtitle = sub,
+            .x = {col, NAN, NAN, 0, 0, labels, n},
+            .y = axis("Conversion of MQLs (%)", 1),
+            .series = s,
+            .nseries = 2,
+            .marks = &m,
+            .nmarks = isfinite(w->target) ? 1 : 0,
+        };
+        spec.y.min = 0;
+        rc = emit(w, file, &spec);
+        r0 = r1;
+    }
+    return rc;
+}
+
+/* ---- h. the grid --------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* distinct sorted values of v[0..n) in place; returns how many */
+static size_t distinct(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[i] != v[m - 1])
+            v[m++] = v[i];
+    return m;
+}
+
+static size_t find(const double *v, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int fig_grid(struct drawer *w)
+{
+    const struct store_table *t = &w->d->grid;
+    size_t n = t->nrows;
+    if (n == 0)
+        return 0;
+    double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    /* fit minimum "none" (NULL) is the bottom row, one step below the lowest fit minimum */
+    double flo = INFINITY, fhi = -INFINITY;
+    for (size_t r = 0; r < n; r++) {
+        double f = num(t, r, "fit_min");
+        if (isfinite(f)) {
+            flo = f < flo ? f : flo;
+            fhi = f > fhi ? f : fhi;
+        }
+    }
+    double none = isfinite(flo) ? flo - (fhi - flo > 20 ? (fhi - flo) / 20 : 1) : 0;
+    for (size_t r = 0; r < n; r++) {
+        xs[r] = num(t, r, "threshold");
+        double f = num(t, r, "fit_min");
+        ys[r] = isfinite(f) ? f : none;
+    }
+    size_t nx = distinct(xs, n), ny = distinct(ys, n);
+    double *z = malloc(nx * ny * sizeof *z);
+    unsigned char *inside = calloc(nx * ny, 1);
+    if (!z || !inside) {
+        free(xs);
+        free(ys);
+        free(z);
+        free(inside);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    for (size_t i = 0; i < nx * ny; i++)
+        z[i] = NAN;
+    for (size_t r = 0; r < n; r++) {
+        double f = num(t, r, "fit_min");
+        size_t i = find(xs, nx, num(t, r, "threshold")), j = find(ys, ny, isfinite(f) ? f : none);
+        z[j * nx + i] = num(t, r, "sqls_per_period");
+        double vol = num(t, r, w->p90 ? "vol_p90" : "vol_mean");
+        inside[j * nx + i] = !isfinite(w->capacity) || vol <= w->capacity;
+    }
+    char scale[96], bl[96], sub[240], rl[96];
+    snprintf(scale, sizeof scale, "SQLs per %s", w->period);
+    snprintf(bl, sizeof bl, "within capacity (%s MQLs per %s <= %g)", w->p90 ? "p90" : "mean",
+             w->period, w->capacity);
+    snprintf(sub, sizeof sub,
+             "Every rule (threshold, fit minimum) with MQLs; bottom row: no fit minimum%s",
+             isfinite(w->target) ? "; rules below the target conversion still shown" : "");
+    rule_text(w, rl, sizeof rl);
+    struct chart_heatmap h = {z, xs, ys, nx, ny, isfinite(w->capacity) ? inside : NULL, scale, bl};
+    double rx = w->threshold, ry = w->has_fit_min ? w->fit_min : none;
+    struct chart_series s = {
+        rl, CHART_POINTS, &rx, &ry, NULL, NULL, w->has_rec ? 1 : 0, CHART_VERMILLION, 0, 0, 0, 0,
+        0};
+    char title[160];
+    snprintf(title, sizeof title, "SQLs per %s for every threshold and fit minimum", w->period);
+    struct chart_spec spec = {
+        .title = title,
+        .subtitle = sub,
+        .x = axis("Score threshold (points)", 0),
+        .y = axis("Fit minimum (fit points)", 0),
+        .series = &s,
+        .nseries = 1,
+        .heatmap = &h,
+        .height = 500,
+    };
+    int rc = emit(w, "grid.png", &spec);
+    free(xs);
+    free(ys);
+    free(z);
+    free(inside);
+    return rc;
+}
+
+/* ---- i. periods ---------------------------------------------------------------------------- */
+
+static int fig_periods(struct drawer *w)
+{
+    const struct store_table *t = &w->d->periods;
+    size_t n = t->nrows;
+    if (n == 0 || !w->has_rec)
+        return 0;
+    double *buf = malloc((3 * n + 1) * sizeof *buf);
+    const char **labels = malloc((n + 1) * sizeof *labels);
+    if (!buf || !labels) {
+        free(buf);
+        free(labels);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    double *x = buf, *m = x + n, *c = m + n;
+    for (size_t r = 0; r < n; r++) {
+        x[r] = (double)r;
+        labels[r] = txt(t, r, "period");
+        m[r] = num(t, r, "mqls");
+        c[r] = num(t, r, "conversion");
+    }
+    char yl[96], title[160], cap[96], tgt[64], rl[96];
+    snprintf(yl, sizeof yl, "MQLs per %s", w->period);
+    snprintf(title, sizeof title, "MQLs and conversion per %s at the recommended rule", w->period);
+    snprintf(cap, sizeof cap, "capacity %g", w->capacity);
+    snprintf(tgt, sizeof tgt, "target %g %% (right axis)", 100 * w->target);
+    rule_text(w, rl, sizeof rl);
+    struct chart_series s[] = {
+        {"MQLs", CHART_BARS, x, m, NULL, NULL, n, CHART_SKY, 0, 0, 0.7, 0, 0},
+        {"conversion (right axis)", CHART_LINE, x, c, NULL, NULL, n, CHART_BLUE, 1, 0, 0, 0, 0},
+    };
+    struct chart_mark mk[2];
+    size_t nm = 0;
+    if (isfinite(w->capacity))
+        mk[nm++] = (struct chart_mark){0, 0, w->capacity, cap, CHART_VERMILLION, 1};
+    if (isfinite(w->target))
+        mk[nm++] = (struct chart_mark){0, 1, w->target, tgt, CHART_BLUE, 1};
+    struct chart_spec spec = {
+        .title = title,
+        .subtitle = rl,
+        .x = {NULL, NAN, NAN, 0, 0, labels, n},
+        .y = axis(yl, 0),
+        .y2 = axis("Conversion (%)", 1),
+        .has_y2 = 1,
+        .series = s,
+        .nseries = 2,
+        .marks = mk,
+        .nmarks = nm,
+    };
+    spec.y2.min = 0;
+    int rc = emit(w, "periods.png", &spec);
+    free(buf);
+    free(labels);
+    return rc;
+}
+
+int figures_draw(const struct report_data *d, const char *dir, struct figure *figs, size_t *n,
+                 struct mql_err *err)
+{
+    struct drawer w = {.d = d, .dir = dir, .figs = figs, .err = err};
+    const struct store_table *sw = &d->sweep;
+    w.period = txt(sw, 0, "period");
+    w.capacity = num(sw, 0, "capacity");
+    w.target = num(sw, 0, "target_conversion");
+    w.p90 = strcmp(txt(sw, 0, "capacity_rule"), "p90") == 0;
+    w.has_rec = num(sw, 0, "recommended") == 1;
+    w.threshold = w.has_rec ? (int)num(sw, 0, "threshold") : 0;
+    w.has_fit_min = w.has_rec && isfinite(num(sw, 0, "fit_min"));
+    w.fit_min = w.has_fit_min ? (int)num(sw, 0, "fit_min") : 0;
+    int rc = fig_sweep(&w);
+    if (!rc)
+        rc = fig_tradeoff(&w);
+    if (!rc)
+        rc = fig_grid(&w);
+    if (!rc)
+        rc = fig_periods(&w);
+    if (!rc)
+        rc = fig_scores(&w);
+    if (!rc)
+        rc = fig_calibration(&w);
+    if (!rc)
+        rc = fig_roc_gains(&w);
+    if (!rc)
+        rc = fig_scorecard(&w, "fit", "scorecard-fit.png", "Scorecard: fit attributes");
+    if (!rc)
+        rc = fig_scorecard(&w, "engagement", "scorecard-engagement.png",
+                           "Scorecard: engagement attributes");
+    if (!rc)
+        rc = fig_scorecard(&w, "none", "scorecard-other.png",
+                           "Scorecard: attributes in neither sub-score");
+    if (!rc)
+        rc = fig_segments(&w);
+    *n = w.n;
+    return rc;
+}

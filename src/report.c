@@ -1,0 +1,1057 @@
+#include "mqlcal/report.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <gsl/gsl_version.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqlcal/csvout.h"
+#include "mqlcal/figures.h"
+#include "mqlcal/text.h"
+#include "mqlcal/version.h"
+
+#define NEAR_RULE 8 /* sweep rows shown either side of the recommended threshold */
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+static int table_exists(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* Reads sql with %lld replaced by id into t; an empty table when `needs` does not exist. */
+static int read_for(sqlite3 *db, const char *needs, const char *sql, long long id,
+                    struct store_table *t, struct mql_err *err)
+{
+    if (needs && !table_exists(db, needs)) {
+        memset(t, 0, sizeof *t);
+        return 0;
+    }
+    char q[1024];
+    snprintf(q, sizeof q, sql, id);
+    return store_table_read(db, q, t, err);
+}
+
+int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
+{
+    memset(d, 0, sizeof *d);
+    if (!table_exists(db, "sweeps"))
+        return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
+    int rc =
+        store_table_read(db, "SELECT * FROM sweeps ORDER BY sweep_id DESC LIMIT 1", &d->sweep, err);
+    if (rc)
+        return rc;
+    if (d->sweep.nrows == 0)
+        return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
+    d->sweep_id = (long long)store_table_num(&d->sweep, 0, "sweep_id");
+    d->fit_id = (long long)store_table_num(&d->sweep, 0, "fit_id");
+    long long f = d->fit_id, s = d->sweep_id;
+    struct {
+        struct store_table *t;
+        const char *needs, *sql;
+        long long id;
+    } q[] = {
+        {&d->fit, NULL, "SELECT * FROM fits WHERE fit_id = %lld", f},
+        {&d->load, NULL, "SELECT * FROM loads LIMIT %lld", 1},
+        {&d->columns, NULL, "SELECT * FROM columns WHERE %lld ORDER BY position", 1},
+        {&d->rejects, NULL,
+         "SELECT reason, count(*) AS leads, min(line) AS first_line, (SELECT detail FROM rejects "
+         "x WHERE x.reason = r.reason ORDER BY x.line LIMIT 1) AS detail FROM rejects r WHERE "
+         "%lld GROUP BY reason ORDER BY leads DESC, reason",
+         1},
+        {&d->attrs, NULL, "SELECT * FROM fit_attributes WHERE fit_id = %lld ORDER BY position", f},
+        {&d->levels, NULL,
+         "SELECT l.*, a.grp AS grp FROM fit_levels l JOIN fit_attributes a ON a.fit_id = l.fit_id "
+         "AND a.position = l.position WHERE l.fit_id = %lld AND a.excluded = 0 ORDER BY "
+         "l.position, l.level",
+         f},
+        {&d->metrics, NULL, "SELECT * FROM fit_metrics WHERE fit_id = %lld", f},
+        {&d->calib, NULL, "SELECT * FROM fit_calibration WHERE fit_id = %lld ORDER BY sample, bin",
+         f},
+        {&d->hist, "fit_histogram",
+         "SELECT sample, score, leads, sqls FROM fit_histogram WHERE fit_id = %lld ORDER BY "
+         "sample, score",
+         f},
+        {&d->warnings, NULL, "SELECT * FROM fit_warnings WHERE fit_id = %lld ORDER BY rowid", f},
+        {&d->thresholds, NULL,
+         "SELECT * FROM sweep_thresholds WHERE sweep_id = %lld ORDER BY sample, threshold", s},
+        {&d->grid, NULL,
+         "SELECT threshold, fit_min, mqls, sqls, conversion, vol_mean, vol_p90, sqls_per_period, "
+         "feasible FROM sweep_grid WHERE sweep_id = %lld",
+         s},
+        {&d->dqs, NULL, "SELECT * FROM sweep_disqualifiers WHERE sweep_id = %lld ORDER BY rowid",
+         s},
+        {&d->periods, "sweep_periods",
+         "SELECT * FROM sweep_periods WHERE sweep_id = %lld ORDER BY position", s},
+        {&d->segments, "audit_segments",
+         "SELECT * FROM audit_segments WHERE sweep_id = %lld ORDER BY rowid", s},
+        {&d->seg_periods, "audit_periods",
+         "SELECT * FROM audit_periods WHERE sweep_id = %lld ORDER BY rowid", s},
+        {&d->feedback, "audit_feedback",
+         "SELECT * FROM audit_feedback WHERE sweep_id = %lld ORDER BY rowid", s},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0] && !rc; i++)
+        rc = read_for(db, q[i].needs, q[i].sql, q[i].id, q[i].t, err);
+    if (!rc && d->fit.nrows == 0)
+        rc = mql_err_set(err, MQL_EINPUT, "sweep %lld names fit %lld, which the store lacks", s, f);
+    if (!rc && d->load.nrows == 0)
+        rc = mql_err_set(err, MQL_EINPUT, "the store records no load: run 'mqlcal ingest' again");
+    return rc;
+}
+
+void report_release(struct report_data *d)
+{
+    if (!d)
+        return;
+    struct store_table *t[] = {&d->load,     &d->columns,     &d->rejects, &d->fit,  &d->attrs,
+                               &d->levels,   &d->metrics,     &d->calib,   &d->hist, &d->warnings,
+                               &d->sweep,    &d->thresholds,  &d->grid,    &d->dqs,  &d->periods,
+                               &d->segments, &d->seg_periods, &d->feedback};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        store_table_release(t[i]);
+    memset(d, 0, sizeof *d);
+}
+
+void report_result_release(struct report_result *res)
+{
+    if (!res)
+        return;
+    free(res->dir);
+    free(res->index);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- the page, as a growing string --------------------------------------------------------- */
+
+struct page {
+    char *s;
+    size_t len, cap;
+    int oom;
+};
+
+static void put(struct page *p, const char *s, size_t n)
+{
+    if (p->oom)
+        return;
+    if (p->len + n + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap : 1 << 16;
+        while (cap < p->len + n + 1)
+            cap *= 2;
+        char *ns = realloc(p->s, cap);
+        if (!ns) {
+            p->oom = 1;
+            return;
+        }
+        p->s = ns;
+        p->cap = cap;
+    }
+    memcpy(p->s + p->len, s, n);
+    p->len += n;
+    p->s[p->len] = '\0';
+}
+
+static void raw(struct page *p, const char *s)
+{
+    put(p, s, strlen(s));
+}
+
+static void rawf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rawf(struct page *p, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        put(p, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Text from the data: every character HTML gives a meaning to is escaped. */
+static void esc(struct page *p, const char *s)
+{
+    if (!s)
+        return;
+    const char *run = s;
+    for (; *s; s++) {
+        const char *e = NULL;
+        switch (*s) {
+        case '&':
+            e = "&amp;";
+            break;
+        case '<':
+            e = "&lt;";
+            break;
+        case '>':
+            e = "&gt;";
+            break;
+        case '"':
+            e = "&quot;";
+            break;
+        case '\'':
+            e = "&#39;";
+            break;
+        default:
+            continue;
+        }
+        put(p, run, (size_t)(s - run));
+        raw(p, e);
+        run = s + 1;
+    }
+    put(p, run, (size_t)(s - run));
+}
+
+static void escf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void escf(struct page *p, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    esc(p, buf);
+}
+
+/* ---- numbers ------------------------------------------------------------------------------- */
+
+enum fmt { F_INT, F_PCT, F_PCT0, F_R1, F_R2, F_R3, F_R4, F_TEXT };
+
+/* v formatted for people: thousands separators, NaN as a dash. */
+static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "\xE2\x80\x93"); /* en dash */
+        return;
+    }
+    char tmp[64];
+    switch (f) {
+    case F_INT:
+        snprintf(tmp, sizeof tmp, "%.0f", v);
+        break;
+    case F_PCT:
+        snprintf(buf, cap, "%.1f %%", 100 * v);
+        return;
+    case F_PCT0:
+        snprintf(buf, cap, "%.0f %%", 100 * v);
+        return;
+    case F_R1:
+        snprintf(tmp, sizeof tmp, "%.1f", v);
+        break;
+    case F_R2:
+        snprintf(buf, cap, "%.2f", v);
+        return;
+    case F_R3:
+        snprintf(buf, cap, "%.3f", v);
+        return;
+    default:
+        snprintf(buf, cap, "%.4f", v);
+        return;
+    }
+    /* separators in the whole part */
+    const char *digits = tmp + (tmp[0] == '-');
+    const char *dot = strchr(digits, '.');
+    size_t whole = dot ? (size_t)(dot - digits) : strlen(digits), k = 0;
+    if (tmp[0] == '-')
+        buf[k++] = '-';
+    for (size_t i = 0; i < whole && k + 2 < cap; i++) {
+        buf[k++] = digits[i];
+        if ((whole - i - 1) % 3 == 0 && i + 1 < whole && whole > 4)
+            buf[k++] = ',';
+    }
+    for (const char *q = dot; q && *q && k + 1 < cap; q++)
+        buf[k++] = *q;
+    buf[k] = '\0';
+}
+
+/* ---- tables: HTML and CSV at once ---------------------------------------------------------- */
+
+struct tab {
+    struct page *p;
+    struct csvout csv;
+    int csv_open;
+    size_t ncols, col;
+    const enum fmt *fmts;
+};
+
+struct writer {
+    const struct config *cfg;
+    const struct report_data *d;
+    const char *dir;
+    struct page p;
+    struct mql_err *err;
+    int rc;
+    size_t ntables;
+    const struct figure *figs;
+    size_t nfigs;
+};
+
+/* Opens a table with its caption, a link to its CSV file, and the headers. */
+static void tab_begin(struct writer *w, struct tab *t, const char *file, const char *caption,
+                      const char *const *heads, const enum fmt *fmts, size_t n)
+{
+    memset(t, 0, sizeof *t);
+    t->p = &w->p;
+    t->ncols = n;
+    t->fmts = fmts;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", w->dir, file);
+    if (!w->rc && !(w->rc = csvout_open(&t->csv, path, w->err)))
+        t->csv_open = 1;
+    raw(t->p, "<div class=\"tw\"><table>\n<caption>");
+    esc(t->p, caption);
+    rawf(t->p, " <a class=\"csv\" href=\"%s\">CSV</a></caption>\n<thead><tr>", file);
+    for (size_t i = 0; i < n; i++) {
+        rawf(t->p, "<th%s>", fmts[i] == F_TEXT ? "" : " class=\"n\"");
+        esc(t->p, heads[i]);
+        raw(t->p, "</th>");
+        if (t->csv_open)
+            csvout_text(&t->csv, heads[i]);
+    }
+    raw(t->p, "</tr></thead>\n<tbody>\n");
+    if (t->csv_open)
+        csvout_row(&t->csv);
+    w->ntables++;
+}
+
+static void tab_row_begin(struct tab *t, const char *cls)
+{
+    if (cls)
+        rawf(t->p, "<tr class=\"%s\">", cls);
+    else
+        raw(t->p, "<tr>");
+    t->col = 0;
+}
+
+static void tab_text(struct tab *t, const char *s)
+{
+    raw(t->p, "<td>");
+    esc(t->p, s ? s : "");
+    raw(t->p, "</td>");
+    if (t->csv_open)
+        csvout_text(&t->csv, s);
+    t->col++;
+}
+
+static void tab_num(struct tab *t, double v)
+{
+    char buf[64];
+    enum fmt f = t->col < t->ncols ? t->fmts[t->col] : F_R4;
+    fmt_value(v, f, buf, sizeof buf);
+    rawf(t->p, "<td class=\"n\">%s</td>", buf);
+    if (t->csv_open) {
+        if (f == F_INT && isfinite(v))
+            csvout_int(&t->csv, (long long)llround(v));
+        else
+            csvout_real(&t->csv, v);
+    }
+    t->col++;
+}
+
+static void tab_row_end(struct tab *t)
+{
+    raw(t->p, "</tr>\n");
+    if (t->csv_open)
+        csvout_row(&t->csv);
+}
+
+static void tab_end(struct writer *w, struct tab *t)
+{
+    raw(t->p, "</tbody></table></div>\n");
+    if (t->csv_open && !w->rc)
+        w->rc = csvout_close(&t->csv, w->err);
+    else if (t->csv_open)
+        csvout_abort(&t->csv);
+}
+
+static double N(const struct store_table *t, size_t r, const char *c)
+{
+    return store_table_num(t, r, c);
+}
+
+static const char *S(const struct store_table *t, size_t r, const char *c)
+{
+    const char *s = store_table_text(t, r, c);
+    return s ? s : "";
+}
+
+static void figure(struct writer *w, const char *file, const char *caption)
+{
+    for (size_t i = 0; i < w->nfigs; i++) {
+        if (strcmp(w->figs[i].file, file) != 0)
+            continue;
+        rawf(&w->p, "<figure><img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"", file,
+             w->figs[i].width, w->figs[i].height);
+        esc(&w->p, w->figs[i].title);
+        raw(&w->p, "\">");
+        if (caption) {
+            raw(&w->p, "<figcaption>");
+            esc(&w->p, caption);
+            raw(&w->p, "</figcaption>");
+        }
+        raw(&w->p, "</figure>\n");
+        return;
+    }
+}
+
+/* ---- sections ------------------------------------------------------------------------------ */
+
+static const char *css =
+    "<style>\n"
+    ":root{--ink:#1d232b;--muted:#5b6470;--line:#d9dee5;--bg:#f6f7f9;--accent:#0072b2}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:15px/1.5 \"DejaVu Sans\",\"Segoe UI\",Helvetica,Arial,sans-serif;"
+    "color:var(--ink);background:#fff}\n"
+    "header{background:var(--ink);color:#fff;padding:22px 32px}\n"
+    "header h1{margin:0;font-size:24px}header p{margin:4px 0 0;color:#c9d1db}\n"
+    "nav{padding:10px 32px;border-bottom:1px solid var(--line);background:var(--bg);"
+    "font-size:14px}\n"
+    "nav a{margin-right:16px;color:var(--accent);text-decoration:none}\n"
+    "main{max-width:1180px;padding:8px 32px 48px}\n"
+    "h2{margin:40px 0 8px;padding-bottom:6px;border-bottom:2px solid var(--ink);font-size:21px}\n"
+    "h3{margin:26px 0 6px;font-size:17px}\n"
+    ".rec{font-size:19px;line-height:1.45;background:#eef6fb;border-left:5px solid "
+    "var(--accent);padding:14px 18px;margin:16px 0}\n"
+    ".rec.none{background:#fdf1e7;border-color:#d55e00}\n"
+    ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:14px 0}\n"
+    ".kpi{border:1px solid var(--line);border-radius:6px;padding:10px 14px;min-width:150px}\n"
+    ".kpi b{display:block;font-size:22px}.kpi span{color:var(--muted);font-size:13px}\n"
+    ".tw{overflow-x:auto;margin:10px 0 18px}\n"
+    "table{border-collapse:collapse;font-size:13.5px;min-width:50%}\n"
+    "caption{text-align:left;font-weight:bold;padding:4px 0 6px}\n"
+    "th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;"
+    "vertical-align:top}\n"
+    "th{background:var(--bg);font-weight:600}\n"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "tr.hl td{background:#fff4cc;font-weight:bold}\n"
+    "tr.warn td{color:#a33c00}\n"
+    "a.csv{font-weight:normal;font-size:12px;margin-left:8px;color:var(--accent)}\n"
+    "figure{margin:14px 0 24px}figure img{max-width:100%;height:auto;border:1px solid "
+    "var(--line)}\n"
+    "figcaption{color:var(--muted);font-size:13px;margin-top:4px}\n"
+    ".note{color:var(--muted);font-size:13.5px}\n"
+    "ul.warnings li{margin:4px 0}\n"
+    "pre{background:var(--bg);border:1px solid var(--line);padding:12px;overflow-x:auto;"
+    "font-size:12.5px}\n"
+    "dl.prov{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px}\n"
+    "dl.prov dt{color:var(--muted)}dl.prov dd{margin:0;word-break:break-all}\n"
+    "@media print{nav{display:none}h2{break-before:page}figure,table{break-inside:avoid}"
+    "header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}\n"
+    "</style>\n";
+
+static void kpi(struct page *p, const char *value, const char *what)
+{
+    raw(p, "<div class=\"kpi\"><b>");
+    esc(p, value);
+    raw(p, "</b><span>");
+    esc(p, what);
+    raw(p, "</span></div>");
+}
+
+static void section_summary(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *sw = &d->sweep, *ld = &d->load, *fit = &d->fit;
+    struct page *p = &w->p;
+    int rec = N(sw, 0, "recommended") == 1;
+    const char *per = S(sw, 0, "period");
+    raw(p, "<section id=\"summary\"><h2>Summary</h2>\n");
+    rawf(p, "<p class=\"rec%s\">", rec ? "" : " none");
+    esc(p, S(sw, 0, "reasoning"));
+    raw(p, "</p>\n<div class=\"kpis\">");
+    char v[96], what[160];
+    if (rec) {
+        fmt_value(N(sw, 0, "threshold"), F_INT, v, sizeof v);
+        if (isfinite(N(sw, 0, "fit_min"))) {
+            char fm[32];
+            fmt_value(N(sw, 0, "fit_min"), F_INT, fm, sizeof fm);
+            snprintf(what, sizeof what, "MQL threshold (points), with fit >= %s", fm);
+        } else {
+            snprintf(what, sizeof what, "MQL threshold (points), no fit minimum");
+        }
+        kpi(p, v, what);
+        fmt_value(N(sw, 0, "vol_mean"), F_R1, v, sizeof v);
+        snprintf(what, sizeof what, "MQLs per %s (capacity %g)", per, N(sw, 0, "capacity"));
+        if (!isfinite(N(sw, 0, "capacity")))
+            snprintf(what, sizeof what, "MQLs per %s (no capacity set)", per);
+        kpi(p, v, what);
+        fmt_value(N(sw, 0, "conversion"), F_PCT, v, sizeof v);
+        if (isfinite(N(sw, 0, "target_conversion")))
+            snprintf(what, sizeof what, "of MQLs become SQLs (target %.0f %%)",
+                     100 * N(sw, 0, "target_conversion"));
+        else
+            snprintf(what, sizeof what, "of MQLs become SQLs (no target set)");
+        kpi(p, v, what);
+        fmt_value(N(sw, 0, "recall"), F_PCT, v, sizeof v);
+        kpi(p, v, "of all SQLs captured");
+        if (N(sw, 0, "bootstrap") > 0) {
+            fmt_value(N(sw, 0, "feasible_share"), F_PCT0, v, sizeof v);
+            snprintf(what, sizeof what, "of %.0f bootstrap replicates keep the rule feasible",
+                     N(sw, 0, "bootstrap"));
+            kpi(p, v, what);
+        }
+    }
+    fmt_value(N(ld, 0, "rows_loaded"), F_INT, v, sizeof v);
+    kpi(p, v, "leads analysed");
+    raw(p, "</div>\n<p>");
+    char a[64], b[64], c[64];
+    fmt_value(N(ld, 0, "rows_loaded"), F_INT, a, sizeof a);
+    fmt_value(N(fit, 0, "n_holdout"), F_INT, b, sizeof b);
+    fmt_value(N(fit, 0, "n_train"), F_INT, c, sizeof c);
+    if (store_table_text(ld, 0, "date_min"))
+        escf(p, "%s leads created %s to %s, %.0f %ss. ", a, S(ld, 0, "date_min"),
+             S(ld, 0, "date_max"), N(sw, 0, "periods"), per);
+    else
+        escf(p, "%s leads without creation dates (one period). ", a);
+    escf(p, "The model was fitted on %s leads and checked on a holdout of %s: %s.", c, b,
+         S(fit, 0, "holdout"));
+    raw(p, "</p>\n");
+    figure(w, "sweep.png", "The recommended threshold against the whole sweep.");
+    raw(p, "</section>\n");
+}
+
+static void section_quality(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *ld = &d->load;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"quality\"><h2>Data quality</h2>\n");
+    char a[64], b[64], c[64];
+    fmt_value(N(ld, 0, "rows_read"), F_INT, a, sizeof a);
+    fmt_value(N(ld, 0, "rows_loaded"), F_INT, b, sizeof b);
+    fmt_value(N(ld, 0, "rows_rejected"), F_INT, c, sizeof c);
+    int balanced = N(ld, 0, "rows_read") == N(ld, 0, "rows_loaded") + N(ld, 0, "rows_rejected");
+    raw(p, "<p>Reconciliation: ");
+    escf(p, "%s records read = %s loaded + %s rejected", a, b, c);
+    raw(p, balanced ? " (balanced; no record was dropped)." : " <b>(does not balance)</b>.");
+    if (N(ld, 0, "blank_lines") > 0)
+        escf(p, " %.0f blank lines were skipped.", N(ld, 0, "blank_lines"));
+    raw(p, "</p>\n");
+    if (d->rejects.nrows) {
+        static const char *const h[] = {"reason", "records", "first line", "first example"};
+        static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_TEXT};
+        struct tab t;
+        tab_begin(w, &t, "rejects.csv", "Rejected records by reason", h, f, 4);
+        for (size_t r = 0; r < d->rejects.nrows; r++) {
+            tab_row_begin(&t, NULL);
+            tab_text(&t, S(&d->rejects, r, "reason"));
+            tab_num(&t, N(&d->rejects, r, "leads"));
+            tab_num(&t, N(&d->rejects, r, "first_line"));
+            tab_text(&t, S(&d->rejects, r, "detail"));
+            tab_row_end(&t);
+        }
+        tab_end(w, &t);
+    } else {
+        raw(p, "<p>No record was rejected.</p>\n");
+    }
+    static const char *const h[] = {"column", "role", "kind", "missing", "missing rate"};
+    static const enum fmt f[] = {F_TEXT, F_TEXT, F_TEXT, F_INT, F_PCT};
+    struct tab t;
+    tab_begin(w, &t, "missing.csv", "Missing values per column (loaded leads)", h, f, 5);
+    double loaded = N(ld, 0, "rows_loaded");
+    for (size_t r = 0; r < d->columns.nrows; r++) {
+        double m = N(&d->columns, r, "missing");
+        tab_row_begin(&t, isfinite(m) && loaded > 0 && m / loaded > 0.2 ? "warn" : NULL);
+        tab_text(&t, S(&d->columns, r, "name"));
+        tab_text(&t, S(&d->columns, r, "role"));
+        tab_text(&t, S(&d->columns, r, "kind"));
+        tab_num(&t, m);
+        tab_num(&t, loaded > 0 ? m / loaded : NAN);
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    raw(p, "</section>\n");
+}
+
+static void section_model(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *fit = &d->fit;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"model\"><h2>The model</h2>\n<p>");
+    escf(p,
+         "Logistic regression on %.0f columns (%.0f aliased), %.0f iterations%s; deviance "
+         "%.1f against %.1f for the base rate alone. Points: %s scaling, base %.0f; scores run "
+         "from %.0f to %.0f.",
+         N(fit, 0, "columns"), N(fit, 0, "aliased"), N(fit, 0, "iterations"),
+         N(fit, 0, "converged") == 1 ? ", converged" : ", NOT converged", N(fit, 0, "deviance"),
+         N(fit, 0, "null_deviance"), S(fit, 0, "scaling"), N(fit, 0, "base"),
+         N(fit, 0, "min_score"), N(fit, 0, "max_score"));
+    if (N(fit, 0, "l2") > 0)
+        escf(p, " L2 penalty %g.", N(fit, 0, "l2"));
+    raw(p, "</p>\n");
+    figure(w, "scorecard-fit.png", NULL);
+    figure(w, "scorecard-engagement.png", NULL);
+    figure(w, "scorecard-other.png", NULL);
+    static const char *const h[] = {"attribute", "group", "level",       "leads",
+                                    "SQL rate",  "coef",  "95 % CI low", "95 % CI high",
+                                    "p-value",   "points"};
+    static const enum fmt f[] = {F_TEXT, F_TEXT, F_TEXT, F_INT, F_PCT,
+                                 F_R3,   F_R3,   F_R3,   F_R4,  F_INT};
+    struct tab t;
+    tab_begin(w, &t, "points.csv", "Points per attribute level (training leads)", h, f, 10);
+    const struct store_table *lv = &d->levels;
+    for (size_t r = 0; r < lv->nrows; r++) {
+        int ref = N(lv, r, "is_reference") == 1, aliased = N(lv, r, "aliased") == 1;
+        char label[512];
+        snprintf(label, sizeof label, "%s%s%s", S(lv, r, "label"), ref ? " (reference)" : "",
+                 aliased ? " (aliased)" : "");
+        tab_row_begin(&t, NULL);
+        tab_text(&t, S(lv, r, "attribute"));
+        tab_text(&t, S(lv, r, "grp"));
+        tab_text(&t, label);
+        double leads = N(lv, r, "leads");
+        tab_num(&t, leads);
+        tab_num(&t, leads > 0 ? N(lv, r, "sqls") / leads : NAN);
+        tab_num(&t, ref ? 0 : N(lv, r, "coef"));
+        tab_num(&t, N(lv, r, "ci_lo"));
+        tab_num(&t, N(lv, r, "ci_hi"));
+        tab_num(&t, N(lv, r, "p_value"));
+        tab_num(&t, N(lv, r, "points"));
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    /* excluded attributes and warnings */
+    int any = 0;
+    for (size_t r = 0; r < d->attrs.nrows; r++)
+        if (N(&d->attrs, r, "excluded") == 1) {
+            if (!any++)
+                raw(p, "<h3>Attributes left out</h3><ul class=\"warnings\">\n");
+            raw(p, "<li><b>");
+            esc(p, S(&d->attrs, r, "attribute"));
+            raw(p, "</b>: ");
+            esc(p, S(&d->attrs, r, "why"));
+            raw(p, "</li>\n");
+        }
+    if (any)
+        raw(p, "</ul>\n");
+    raw(p, "<h3>Warnings</h3>\n");
+    if (d->warnings.nrows == 0) {
+        raw(p, "<p>None: no separation, leakage, aliased column or sign surprise.</p>\n");
+    } else {
+        raw(p, "<ul class=\"warnings\">\n");
+        for (size_t r = 0; r < d->warnings.nrows; r++) {
+            raw(p, "<li><b>");
+            esc(p, S(&d->warnings, r, "kind"));
+            raw(p, "</b> (");
+            esc(p, S(&d->warnings, r, "subject"));
+            raw(p, "): ");
+            esc(p, S(&d->warnings, r, "message"));
+            raw(p, "</li>\n");
+        }
+        raw(p, "</ul>\n");
+    }
+    raw(p, "</section>\n");
+}
+
+static double metric(const struct report_data *d, const char *sample, const char *name,
+                     const char *col)
+{
+    for (size_t r = 0; r < d->metrics.nrows; r++)
+        if (strcmp(S(&d->metrics, r, "sample"), sample) == 0 &&
+            strcmp(S(&d->metrics, r, "metric"), name) == 0)
+            return N(&d->metrics, r, col);
+    return NAN;
+}
+
+static void section_validation(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"validation\"><h2>Validation</h2>\n");
+    static const char *const h[] = {"metric", "training", "holdout"};
+    static const enum fmt f[] = {F_TEXT, F_R4, F_R4};
+    struct tab t;
+    tab_begin(w, &t, "metrics.csv", "How well the scores separate and predict", h, f, 3);
+    static const struct {
+        const char *name, *col, *label;
+    } m[] = {
+        {"leads", "value", "leads"},
+        {"sqls", "value", "SQLs"},
+        {"auc", "value", "AUC (model probability)"},
+        {"auc", "lo", "AUC 95 % CI low (DeLong)"},
+        {"auc", "hi", "AUC 95 % CI high (DeLong)"},
+        {"auc_points", "value", "AUC with integer points"},
+        {"brier", "value", "Brier score"},
+        {"log_loss", "value", "log loss"},
+        {"log_loss_points", "value", "log loss with integer points"},
+        {"ks", "value", "KS statistic"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        tab_row_begin(&t, NULL);
+        tab_text(&t, m[i].label);
+        double a = metric(d, "training", m[i].name, m[i].col);
+        double b = metric(d, "holdout", m[i].name, m[i].col);
+        if (i < 2) { /* counts */
+            char x[64], y[64];
+            fmt_value(a, F_INT, x, sizeof x);
+            fmt_value(b, F_INT, y, sizeof y);
+            rawf(p, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", x, y);
+            if (t.csv_open) {
+                csvout_real(&t.csv, a);
+                csvout_real(&t.csv, b);
+            }
+        } else {
+            tab_num(&t, a);
+            tab_num(&t, b);
+        }
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    figure(w, "roc.png", NULL);
+    figure(w, "gains.png", NULL);
+    figure(w, "calibration.png", NULL);
+    figure(w, "scores.png", NULL);
+    static const char *const hc[] = {"sample",    "bin",      "leads",       "SQLs",
+                                     "predicted", "observed", "95 % CI low", "95 % CI high"};
+    static const enum fmt fc[] = {F_TEXT, F_INT, F_INT, F_INT, F_PCT, F_PCT, F_PCT, F_PCT};
+    tab_begin(w, &t, "calibration.csv", "Calibration by decile of predicted probability", hc, fc,
+              8);
+    for (size_t r = 0; r < d->calib.nrows; r++) {
+        tab_row_begin(&t, NULL);
+        tab_text(&t, S(&d->calib, r, "sample"));
+        tab_num(&t, N(&d->calib, r, "bin"));
+        tab_num(&t, N(&d->calib, r, "leads"));
+        tab_num(&t, N(&d->calib, r, "sqls"));
+        tab_num(&t, N(&d->calib, r, "predicted"));
+        tab_num(&t, N(&d->calib, r, "observed"));
+        tab_num(&t, N(&d->calib, r, "lo"));
+        tab_num(&t, N(&d->calib, r, "hi"));
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    raw(p, "</section>\n");
+}
+
+static void section_sweep(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *sw = &d->sweep, *th = &d->thresholds;
+    struct page *p = &w->p;
+    const char *per = S(sw, 0, "period");
+    int rec = N(sw, 0, "recommended") == 1;
+    raw(p, "<section id=\"sweep\"><h2>The sweep</h2>\n<p>");
+    escf(p,
+         "Every integer threshold on all leads; capacity %g MQLs per %s (%s period), target "
+         "conversion %s; %0.f bootstrap replicates (seed %.0f).",
+         N(sw, 0, "capacity"), per,
+         strcmp(S(sw, 0, "capacity_rule"), "p90") == 0 ? "90th-percentile" : "mean",
+         isfinite(N(sw, 0, "target_conversion")) ? "set" : "not set", N(sw, 0, "bootstrap"),
+         N(sw, 0, "seed"));
+    if (!rec)
+        escf(p, " No rule meets both constraints: %s binds.", S(sw, 0, "binding"));
+    raw(p, "</p>\n");
+    figure(w, "tradeoff.png", NULL);
+    figure(w, "grid.png", NULL);
+    figure(w, "periods.png", NULL);
+    char cap[200], vol[64], vol90[64];
+    snprintf(vol, sizeof vol, "MQLs per %s", per);
+    snprintf(vol90, sizeof vol90, "p90 MQLs per %s", per);
+    const char *h[] = {
+        "threshold",     "MQLs",          "SQLs", "conversion", "95 % CI low",    "95 % CI high",
+        "recall",        "lift",          vol,    vol90,        "band conv. low", "band conv. high",
+        "band vol. low", "band vol. high"};
+    static const enum fmt f[] = {F_INT, F_INT, F_INT, F_PCT, F_PCT, F_PCT, F_PCT,
+                                 F_R2,  F_R1,  F_R1,  F_PCT, F_PCT, F_R1,  F_R1};
+    int center = rec ? (int)N(sw, 0, "threshold") : 0;
+    snprintf(cap, sizeof cap,
+             "Thresholds around the recommended %d points (all leads, no fit "
+             "minimum; the full table is sweep.csv beside the store)",
+             center);
+    struct tab t;
+    tab_begin(w, &t, "sweep-near.csv", rec ? cap : "Thresholds (all leads, no fit minimum)", h, f,
+              14);
+    size_t shown = 0;
+    for (size_t r = 0; r < th->nrows; r++) {
+        if (strcmp(S(th, r, "sample"), "all") != 0)
+            continue;
+        int thr = (int)N(th, r, "threshold");
+        if (rec && abs(thr - center) > NEAR_RULE)
+            continue;
+        if (!rec && shown >= 2 * NEAR_RULE + 1)
+            break;
+        shown++;
+        tab_row_begin(&t, rec && thr == center ? "hl" : NULL);
+        static const char *const c[] = {"threshold",   "mqls",       "sqls",         "conversion",
+                                        "conv_lo",     "conv_hi",    "recall",       "lift",
+                                        "vol_mean",    "vol_p90",    "band_conv_lo", "band_conv_hi",
+                                        "band_vol_lo", "band_vol_hi"};
+        for (size_t k = 0; k < 14; k++)
+            tab_num(&t, N(th, r, c[k]));
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    raw(p, "</section>\n");
+}
+
+static void section_disqualifiers(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"disqualifiers\"><h2>Disqualifiers</h2>\n");
+    if (d->dqs.nrows == 0) {
+        raw(p, "<p>No disqualifier is configured ([rules] disqualify).</p></section>\n");
+        return;
+    }
+    raw(p, "<p>Leads a disqualifier matches are never MQLs. A high conversion here means the "
+           "rule blocks real demand.</p>\n");
+    static const char *const h[] = {"rule",       "leads removed", "their SQLs",
+                                    "conversion", "MQLs blocked",  "SQLs blocked"};
+    static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_PCT, F_INT, F_INT};
+    struct tab t;
+    tab_begin(w, &t, "disqualifiers.csv",
+              "What each disqualifier removes (blocked: at or above the recommended rule)", h, f,
+              6);
+    for (size_t r = 0; r < d->dqs.nrows; r++) {
+        tab_row_begin(&t, NULL);
+        tab_text(&t, S(&d->dqs, r, "rule"));
+        tab_num(&t, N(&d->dqs, r, "leads"));
+        tab_num(&t, N(&d->dqs, r, "sqls"));
+        tab_num(&t, N(&d->dqs, r, "conversion"));
+        tab_num(&t, N(&d->dqs, r, "mqls_blocked"));
+        tab_num(&t, N(&d->dqs, r, "sqls_blocked"));
+        tab_row_end(&t);
+    }
+    tab_end(w, &t);
+    raw(p, "</section>\n");
+}
+
+static void section_segments(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *sg = &d->segments;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"segments\"><h2>Segment audits</h2>\n");
+    if (N(&d->sweep, 0, "recommended") != 1) {
+        raw(p, "<p>No recommended rule, so no audit.</p></section>\n");
+        return;
+    }
+    if (sg->nrows == 0) {
+        raw(p, "<p>No audit for this sweep: configure [segments] by = ... and run 'mqlcal "
+               "audit' (or 'mqlcal run').</p></section>\n");
+        return;
+    }
+    raw(p, "<p>At the recommended rule, per segment value. <i>over-rated</i>: the model "
+           "predicts more conversion than the interval allows; <i>under-rated</i>: less.</p>\n");
+    size_t seg = 0;
+    for (size_t r0 = 0; r0 < sg->nrows; seg++) {
+        const char *col = S(sg, r0, "column_name");
+        size_t r1 = r0;
+        while (r1 < sg->nrows && strcmp(S(sg, r1, "column_name"), col) == 0)
+            r1++;
+        raw(p, "<h3>");
+        esc(p, col);
+        raw(p, "</h3>\n");
+        char file[64], cap[300];
+        snprintf(file, sizeof file, "segment-%zu.png", seg + 1);
+        figure(w, file, NULL);
+        static const char *const h[] = {
+            "value",       "leads",        "MQLs",          "MQL rate",  "SQLs", "conversion",
+            "95 % CI low", "95 % CI high", "share of SQLs", "predicted", "flag"};
+        static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_PCT, F_INT, F_PCT,
+                                     F_PCT,  F_PCT, F_PCT, F_PCT, F_TEXT};
+        snprintf(file, sizeof file, "audit-%zu.csv", seg + 1);
+        snprintf(cap, sizeof cap, "Audit by %s", col);
+        struct tab t;
+        tab_begin(w, &t, file, cap, h, f, 11);
+        for (size_t r = r0; r < r1; r++) {
+            const char *flag = S(sg, r, "flag");
+            tab_row_begin(&t, flag[0] && strcmp(flag, "no MQL") != 0 ? "warn" : NULL);
+            tab_text(&t, S(sg, r, "value"));
+            static const char *const c[] = {"leads",   "mqls",       "mql_rate",
+                                            "sqls",    "conversion", "conv_lo",
+                                            "conv_hi", "share_sqls", "predicted"};
+            for (size_t k = 0; k < 9; k++)
+                tab_num(&t, N(sg, r, c[k]));
+            tab_text(&t, flag);
+            tab_row_end(&t);
+        }
+        tab_end(w, &t);
+        /* sales feedback on the MQLs, value by feedback */
+        int any = 0;
+        for (size_t r = 0; r < d->feedback.nrows && !any; r++)
+            any = strcmp(S(&d->feedback, r, "column_name"), col) == 0;
+        if (any) {
+            static const char *const hf[] = {"value", "feedback", "MQLs"};
+            static const enum fmt ff[] = {F_TEXT, F_TEXT, F_INT};
+            snprintf(file, sizeof file, "feedback-%zu.csv", seg + 1);
+            snprintf(cap, sizeof cap, "Sales feedback on the MQLs by %s", col);
+            tab_begin(w, &t, file, cap, hf, ff, 3);
+            for (size_t r = 0; r < d->feedback.nrows; r++) {
+                if (strcmp(S(&d->feedback, r, "column_name"), col) != 0 ||
+                    N(&d->feedback, r, "mqls") == 0)
+                    continue;
+                tab_row_begin(&t, NULL);
+                tab_text(&t, S(&d->feedback, r, "value"));
+                tab_text(&t, S(&d->feedback, r, "feedback"));
+                tab_num(&t, N(&d->feedback, r, "mqls"));
+                tab_row_end(&t);
+            }
+            tab_end(w, &t);
+        }
+        r0 = r1;
+    }
+    raw(p, "</section>\n");
+}
+
+static void section_provenance(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    struct page *p = &w->p;
+    raw(p, "<section id=\"provenance\"><h2>Run provenance</h2>\n<dl class=\"prov\">\n");
+    struct {
+        const char *k;
+        const char *v;
+    } items[] = {
+        {"input file", S(&d->load, 0, "source")},
+        {"input sha256", S(&d->load, 0, "sha256")},
+        {"ingested", S(&d->load, 0, "finished_at")},
+        {"fitted", S(&d->fit, 0, "created_at")},
+        {"swept", S(&d->sweep, 0, "created_at")},
+        {"fitted by", S(&d->fit, 0, "mqlcal_version")},
+        {"config file", S(&d->load, 0, "config")},
+        {"config hash (FNV-1a 64)", S(&d->fit, 0, "config_hash")},
+    };
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        raw(p, "<dt>");
+        esc(p, items[i].k);
+        raw(p, "</dt><dd>");
+        esc(p, items[i].v[0] ? items[i].v : "\xE2\x80\x93");
+        raw(p, "</dd>\n");
+    }
+    char ids[64], bytes[64];
+    snprintf(ids, sizeof ids, "fit %lld, sweep %lld", d->fit_id, d->sweep_id);
+    fmt_value(N(&d->load, 0, "bytes"), F_INT, bytes, sizeof bytes);
+    raw(p, "<dt>input bytes</dt><dd>");
+    esc(p, bytes);
+    raw(p, "</dd>\n<dt>runs in the store</dt><dd>");
+    esc(p, ids);
+    raw(p, "</dd>\n<dt>versions</dt><dd>");
+    escf(p, "mqlcal %s, SQLite %s, GSL %s, cairo %s", MQLCAL_VERSION, sqlite3_libversion(),
+         GSL_VERSION, cairo_version_string());
+    raw(p, "</dd>\n</dl>\n<h3>Config of the fit</h3>\n<pre>");
+    esc(p, S(&d->fit, 0, "config"));
+    raw(p, "</pre>\n</section>\n");
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static int write_file(const char *path, const char *s, size_t n, struct mql_err *err)
+{
+    size_t len = strlen(path) + 8;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    snprintf(tmp, len, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int rc = 0;
+    if (!f) {
+        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+    } else {
+        int bad = fwrite(s, 1, n, f) != n;
+        bad |= fflush(f) != 0;
+        bad |= fsync(fileno(f)) != 0;
+        bad |= fclose(f) != 0;
+        if (bad)
+            rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+        else if (rename(tmp, path) != 0)
+            rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+                             strerror(errno));
+        if (rc)
+            remove(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+int report_write(const struct config *cfg, const struct report_data *d, const char *dir,
+                 struct report_result *res, struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    int rc = store_mkdirs(dir, err);
+    if (rc)
+        return rc;
+    size_t n = strlen(dir) + 16;
+    res->dir = text_dup(dir);
+    res->index = malloc(n);
+    if (!res->dir || !res->index)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    snprintf(res->index, n, "%s/index.html", dir);
+
+    double t0 = store_seconds();
+    struct figure figs[FIGURES_MAX];
+    size_t nfigs = 0;
+    if ((rc = figures_draw(d, dir, figs, &nfigs, err)))
+        return rc;
+    res->ncharts = nfigs;
+    double t1 = store_seconds();
+    res->seconds_charts = t1 - t0;
+
+    struct writer w = {.cfg = cfg, .d = d, .dir = dir, .err = err, .figs = figs, .nfigs = nfigs};
+    struct page *p = &w.p;
+    raw(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    escf(p, "MQL definition review: %s", S(&d->load, 0, "source"));
+    raw(p, "</title>\n");
+    raw(p, css);
+    raw(p, "</head>\n<body>\n<header><h1>MQL definition review</h1><p>");
+    escf(p, "%s \xC2\xB7 fitted %s \xC2\xB7 mqlcal %s", S(&d->load, 0, "source"),
+         S(&d->fit, 0, "created_at"), MQLCAL_VERSION);
+    raw(p, "</p></header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#quality\">Data "
+           "quality</a><a href=\"#model\">Model</a><a href=\"#validation\">Validation</a><a "
+           "href=\"#sweep\">Sweep</a><a href=\"#disqualifiers\">Disqualifiers</a><a "
+           "href=\"#segments\">Segments</a><a href=\"#provenance\">Provenance</a></nav>\n<main>\n");
+    section_summary(&w);
+    section_quality(&w);
+    section_model(&w);
+    section_validation(&w);
+    section_sweep(&w);
+    section_disqualifiers(&w);
+    section_segments(&w);
+    section_provenance(&w);
+    raw(p, "</main>\n</body>\n</html>\n");
+    res->ntables = w.ntables;
+    if (!w.rc && p->oom)
+        w.rc = mql_err_set(err, MQL_EIO, "out of memory");
+    if (!w.rc)
+        w.rc = write_file(res->index, p->s, p->len, err);
+    free(p->s);
+    res->seconds_html = store_seconds() - t1;
+    return w.rc;
+}
+
+int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
+               struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    struct report_data d;
+    double t0 = store_seconds();
+    int rc = report_load(db, &d, err);
+    double t1 = store_seconds();
+    if (!rc) {
+        size_t n = strlen(cfg->out_dir) + 16;
+        char *dir = malloc(n);
+        if (!dir) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+        } else {
+            snprintf(dir, n, "%s/report", cfg->out_dir);
+            rc = report_write(cfg, &d, dir, res, err);
+            free(dir);
+        }
+    }
+    res->seconds_load = t1 - t0;
+    report_release(&d);
+    return rc;
+}
