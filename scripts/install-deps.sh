@@ -3,6 +3,8 @@
 #   scripts/install-deps.sh          build and test dependencies
 #   scripts/install-deps.sh --bench  also what the benchmark script uses (the peers:
 #                                    scikit-learn and R)
+#   scripts/install-deps.sh --browser  also headless Chromium, which the report test uses to
+#                                    look at the report as a reader would
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -11,6 +13,7 @@ pkgs=(gcc make pkg-config
       libsqlite3-dev libgsl-dev libcairo2-dev libcsv-dev libinih-dev libjansson-dev
       libcmocka-dev nettle-dev libpng-dev fonts-dejavu-core sqlite3)
 [ "${1:-}" = "--bench" ] && pkgs+=(time python3-sklearn r-base-core)
+[ "${1:-}" = "--browser" ] && pkgs+=(chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do

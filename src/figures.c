@@ -331,6 +331,25 @@ static int fig_calibration(struct drawer *w)
 
 /* ---- e. ROC and gains ---------------------------------------------------------------------- */
 
+double figures_auc(const struct store_table *hist, const char *sample)
+{
+    double P = 0, N = 0, tp = 0, auc = 0;
+    for (size_t r = 0; r < hist->nrows; r++)
+        if (strcmp(txt(hist, r, "sample"), sample) == 0) {
+            P += num(hist, r, "sqls");
+            N += num(hist, r, "leads") - num(hist, r, "sqls");
+        }
+    /* from the highest score down (rows are in ascending score) */
+    for (size_t k = hist->nrows; k-- > 0;) {
+        if (strcmp(txt(hist, k, "sample"), sample) != 0)
+            continue;
+        double pos = num(hist, k, "sqls"), neg = num(hist, k, "leads") - pos;
+        auc += neg * (tp + pos / 2); /* ties count one half */
+        tp += pos;
+    }
+    return P > 0 && N > 0 ? auc / (P * N) : NAN;
+}
+
 static int fig_roc_gains(struct drawer *w)
 {
     const struct store_table *t = &w->d->hist;
@@ -350,12 +369,11 @@ static int fig_roc_gains(struct drawer *w)
     }
     /* from the highest score down: (FPR, TPR) and (share of leads, share of SQLs) */
     double *fpr = buf, *tpr = fpr + n + 1, *lead = tpr + n + 1, *sql = lead + n + 1;
-    double tp = 0, fp = 0, auc = 0, share_at_rule = NAN;
+    double tp = 0, fp = 0, share_at_rule = NAN, auc = figures_auc(t, sample);
     fpr[0] = tpr[0] = lead[0] = sql[0] = 0;
     for (size_t k = 0; k < n; k++) {
         size_t r = rows[n - 1 - k];
         double pos = num(t, r, "sqls"), neg = num(t, r, "leads") - pos;
-        auc += neg * (tp + pos / 2); /* ties count one half */
         tp += pos;
         fp += neg;
         fpr[k + 1] = N > 0 ? fp / N : NAN;
@@ -365,7 +383,6 @@ static int fig_roc_gains(struct drawer *w)
         if (w->has_rec && num(t, r, "score") >= w->threshold)
             share_at_rule = lead[k + 1];
     }
-    auc = P > 0 && N > 0 ? auc / (P * N) : NAN;
     char label[96], sub[160];
     snprintf(label, sizeof label, "%s, AUC %.4f", sample, auc);
     snprintf(sub, sizeof sub, "Scores in points on the %s (%.0f leads, %.0f SQLs)", sample, P + N,

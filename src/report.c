@@ -1,6 +1,10 @@
+#define _GNU_SOURCE /* renameat2 */
 #include "mqlcal/report.h"
 
 #include <cairo.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <gsl/gsl_version.h>
 #include <math.h>
@@ -1032,6 +1036,58 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     return w.rc;
 }
 
+/* Removes the folder path and the files in it (a report folder has no subfolders). */
+static void remove_dir(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (dir) {
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char f[4096];
+            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+            unlink(f);
+        }
+        closedir(dir);
+    }
+    rmdir(path);
+}
+
+/* Makes the folder tmp the folder final: swapped in one step where the file system can
+ * (renameat2 RENAME_EXCHANGE), the old report then removed; else old aside, new in place. */
+static int swap_in(const char *tmp, const char *final, struct mql_err *err)
+{
+    struct stat st;
+    if (stat(final, &st) != 0) {
+        if (rename(tmp, final) != 0)
+            return mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, final,
+                               strerror(errno));
+        return 0;
+    }
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+        remove_dir(tmp); /* now the old report */
+        return 0;
+    }
+    size_t n = strlen(final) + 8;
+    char *old = malloc(n);
+    if (!old)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    snprintf(old, n, "%s.old", final);
+    remove_dir(old);
+    int rc = 0;
+    if (rename(final, old) != 0)
+        rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", final, old,
+                         strerror(errno));
+    else if (rename(tmp, final) != 0)
+        rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, final,
+                         strerror(errno));
+    else
+        remove_dir(old);
+    free(old);
+    return rc;
+}
+
 int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
                struct mql_err *err)
 {
@@ -1040,18 +1096,35 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
     double t0 = store_seconds();
     int rc = report_load(db, &d, err);
     double t1 = store_seconds();
+    size_t n = strlen(cfg->out_dir) + 48;
+    char *final = malloc(n), *tmp = malloc(n);
+    if (!rc && (!final || !tmp))
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
     if (!rc) {
-        size_t n = strlen(cfg->out_dir) + 16;
-        char *dir = malloc(n);
-        if (!dir) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+        /* the whole report is written beside the old one, then swapped in: a reader (or a
+         * crash) sees the old report or the new one, never a mix */
+        snprintf(final, n, "%s/report", cfg->out_dir);
+        snprintf(tmp, n, "%s/.report-tmp-%ld", cfg->out_dir, (long)getpid());
+        remove_dir(tmp);
+        rc = report_write(cfg, &d, tmp, res, err);
+        if (!rc)
+            rc = swap_in(tmp, final, err);
+        if (rc) {
+            remove_dir(tmp);
         } else {
-            snprintf(dir, n, "%s/report", cfg->out_dir);
-            rc = report_write(cfg, &d, dir, res, err);
-            free(dir);
+            free(res->dir);
+            free(res->index);
+            res->dir = text_dup(final);
+            res->index = malloc(n + 16);
+            if (!res->dir || !res->index)
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+            else
+                snprintf(res->index, n + 16, "%s/index.html", final);
         }
     }
     res->seconds_load = t1 - t0;
+    free(final);
+    free(tmp);
     report_release(&d);
     return rc;
 }

@@ -737,10 +737,18 @@ static void rule_words(const struct sweep_row *r, char *buf, size_t cap)
         snprintf(buf, cap, "%d points with fit >= %d", r->threshold, r->fit_min);
 }
 
+const char *sweep_period_word(const struct config *cfg, const struct sweep_result *res)
+{
+    return res->data.has_dates ? config_period_name(cfg->period) : "period";
+}
+
+#define NO_DATES(res)                                                                              \
+    ((res)->data.has_dates ? "" : " The data has no dates, so all of it is one period.")
+
 static void explain(const struct config *cfg, struct sweep_result *res)
 {
     char rule[64], cap[64], tgt[64];
-    const char *per = config_period_name(cfg->period);
+    const char *per = sweep_period_word(cfg, res);
     if (cfg->capacity > 0)
         snprintf(cap, sizeof cap, " (capacity %g%s%s)", cfg->capacity,
                  cfg->capacity_p90 ? " for the 90th-percentile " : "",
@@ -755,9 +763,9 @@ static void explain(const struct config *cfg, struct sweep_result *res)
         const struct sweep_row *r = &res->rec;
         rule_words(r, rule, sizeof rule);
         snprintf(res->reasoning, sizeof res->reasoning,
-                 "At %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured.", rule,
+                 "At %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured.%s", rule,
                  vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, cap,
-                 100 * r->conversion, tgt, 100 * r->recall);
+                 100 * r->conversion, tgt, 100 * r->recall, NO_DATES(res));
         return;
     }
     int n = snprintf(res->reasoning, sizeof res->reasoning, "No rule meets both: %s binds.",
@@ -779,6 +787,8 @@ static void explain(const struct config *cfg, struct sweep_result *res)
                  " Reaching the target takes %.0f MQLs a %s (at %s, %.0f %% convert)%s.",
                  cfg->capacity_p90 ? r->vol_p90 : r->vol_mean, per, rule, 100 * r->conversion, cap);
     }
+    n = (int)strlen(res->reasoning);
+    snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n, "%s", NO_DATES(res));
 }
 
 static void disqualifier_stats(struct sweep_result *res)
@@ -1058,7 +1068,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     int i = 1;
     sqlite3_bind_int64(st, i++, res->fit_id);
     sqlite3_bind_text(st, i++, created, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, i++, config_period_name(cfg->period), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, sweep_period_word(cfg, res), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)res->all.nperiods);
     store_bind_real(st, i++, cfg->capacity > 0 ? cfg->capacity : NAN);
     sqlite3_bind_text(st, i++, cfg->capacity_p90 ? "p90" : "mean", -1, SQLITE_STATIC);

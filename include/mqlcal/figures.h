@@ -36,4 +36,8 @@ struct figure {
 int figures_draw(const struct report_data *d, const char *dir, struct figure *figs, size_t *n,
                  struct mql_err *err);
 
+/* The AUC of the points on sample ("training", "holdout") from the score histogram (rows in
+ * ascending score), ties counted one half: the ROC chart's legend. NaN without both classes. */
+double figures_auc(const struct store_table *hist, const char *sample);
+
 #endif

@@ -5,8 +5,9 @@
  * the latest sweep, the fit it was made from, and the audit of that sweep when there is one.
  * It writes into <output dir>/report/: index.html (inline CSS, no script, every value from the
  * data HTML-escaped), the charts as PNG files beside it (figures.h), and each of the page's
- * tables as a CSV file. Every file is written under a temporary name and renamed, so an
- * interrupted run leaves each file either old or new.
+ * tables as a CSV file. report_run writes the whole folder under a temporary name beside the
+ * old one and swaps it in (renameat2 RENAME_EXCHANGE), so a reader or a crash sees the old
+ * report or the new one, never a mix, and no chart of an older report lingers.
  *
  * Sections: summary, data quality, the model, validation, the sweep, disqualifiers, segment
  * audits, run provenance.
@@ -55,7 +56,7 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err);
 int report_write(const struct config *cfg, const struct report_data *d, const char *dir,
                  struct report_result *res, struct mql_err *err);
 
-/* report_load, then report_write into <cfg->out_dir>/report. */
+/* report_load, then report_write into a temporary folder swapped in as <cfg->out_dir>/report. */
 int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
                struct mql_err *err);
 

@@ -106,6 +106,10 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
 int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 struct mql_err *err);
 
+/* The word for a period: the config's ("month") or, when the data has no dates, "period"
+ * (all of the data is one). */
+const char *sweep_period_word(const struct config *cfg, const struct sweep_result *res);
+
 /* Whether lead r is an MQL under the recommended rule (0 without one). */
 int sweep_is_mql(const struct sweep_result *res, size_t r);
 

@@ -36,7 +36,7 @@ static void print_row(const struct sweep_row *r, int mark)
 
 static void print_sweep(const struct config *cfg, const struct sweep_result *s)
 {
-    const char *per = config_period_name(cfg->period);
+    const char *per = sweep_period_word(cfg, s);
     printf("sweep %lld (fit %lld): %zu leads, %zu SQLs, %zu %ss", s->sweep_id, s->fit_id,
            s->all.leads, s->all.sqls, s->all.nperiods, per);
     if (cfg->capacity > 0)

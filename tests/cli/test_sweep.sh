@@ -298,6 +298,9 @@ fx_scores
 run "$MQLCAL" sweep "$FX/c.ini" --db "$DB" --quiet
 expect_rc 0 "fixture without dates: sweep"
 expect_eq "$(last "$DB" "periods")" "1" "fixture without dates: one period"
+expect_eq "$(last "$DB" "period")" "period" "fixture without dates: the period is called 'period', not the config's month"
+expect_contains "$(last "$DB" "reasoning")" "MQLs a period" "fixture without dates: the reasoning speaks of a period"
+expect_contains "$(last "$DB" "reasoning")" "The data has no dates, so all of it is one period." "fixture without dates: and says why"
 expect_eq "$(sql "$DB" "SELECT count(*) || ' ' || sum(vol_mean = mqls AND vol_max = mqls AND vol_p90 = mqls AND sqls_per_period = sqls) FROM sweep_thresholds WHERE sample = 'all'")" \
     "6 6" "fixture without dates: mean = busiest = p90 = MQLs, SQLs per period = SQLs"
 DB="$FX/out/mqlcal.db"

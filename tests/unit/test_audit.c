@@ -144,6 +144,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     struct fixture *fx = *state;
+    if (!fx) /* the set-up failed */
+        return 0;
     audit_release(&fx->au);
     sweep_release(&fx->sw);
     config_release(&fx->cfg);

@@ -42,30 +42,6 @@ static void test_ticks(void **state)
 
 /* ---- rendering ---- */
 
-/* Opens path, checks its size, returns the variance of its grey levels. */
-static double png_variance(const char *path, int want_w, int want_h)
-{
-    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-        fail_msg("%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
-    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-    assert_int_equal(w, want_w * CHART_SCALE);
-    assert_int_equal(h, want_h * CHART_SCALE);
-    int stride = cairo_image_surface_get_stride(s);
-    const unsigned char *d = cairo_image_surface_get_data(s);
-    double sum = 0, sum2 = 0, n = (double)w * h;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            uint32_t px;
-            memcpy(&px, d + (size_t)y * (size_t)stride + 4 * (size_t)x, 4);
-            double g = (((px >> 16) & 255) + ((px >> 8) & 255) + (px & 255)) / 3.0;
-            sum += g;
-            sum2 += g * g;
-        }
-    cairo_surface_destroy(s);
-    return sum2 / n - (sum / n) * (sum / n);
-}
-
 static void render(const char *dir, const char *name, const struct chart_spec *spec)
 {
     char path[512];
@@ -75,7 +51,7 @@ static void render(const char *dir, const char *name, const struct chart_spec *s
     if (chart_png(spec, path, &err) != 0)
         fail_msg("chart_png %s: %s", name, err.msg);
     double var =
-        png_variance(path, spec->width ? spec->width : 800, spec->height ? spec->height : 450);
+        tu_png_variance(path, spec->width ? spec->width : 800, spec->height ? spec->height : 450);
     /* a white page with only a title has a variance near 100; a drawn chart several hundred */
     if (!(var > 200))
         fail_msg("%s looks blank: grey-level variance %.1f", name, var);

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cairo.h>
+
+#include "mqlcal/chart.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +178,31 @@ static inline int tu_teardown_dir(void **state)
         tu_rmrf(dir);
     free(dir);
     return 0;
+}
+
+/* Opens the PNG at path, checks that it is want_w x want_h CSS pixels (drawn at CHART_SCALE),
+ * and returns the variance of its grey levels (a blank image: near 0). */
+static inline double tu_png_variance(const char *path, int want_w, int want_h)
+{
+    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        fail_msg("%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    assert_int_equal(w, want_w * CHART_SCALE);
+    assert_int_equal(h, want_h * CHART_SCALE);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    double sum = 0, sum2 = 0, n = (double)w * h;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t px;
+            memcpy(&px, d + (size_t)y * (size_t)stride + 4 * (size_t)x, 4);
+            double g = (((px >> 16) & 255) + ((px >> 8) & 255) + (px & 255)) / 3.0;
+            sum += g;
+            sum2 += g * g;
+        }
+    cairo_surface_destroy(s);
+    return sum2 / n - (sum / n) * (sum / n);
 }
 
 #endif
