@@ -12,7 +12,7 @@
 #define FONT "DejaVu Sans"
 #define PI 3.14159265358979323846
 #define MAX_TICKS 64
-#define LABEL_CHARS 32 /* category labels are cut to this many characters */
+#define LABEL_CHARS 40 /* category labels are cut to this many characters */
 
 static const double palette[CHART_NCOLORS][3] = {
     {0.000, 0.447, 0.698}, /* blue #0072B2 */
@@ -726,6 +726,17 @@ static void draw_series(struct frame *f, const struct chart_series *se)
         }
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
+        /* a point with no finite neighbour would draw nothing: a dot instead */
+        for (size_t i = 0; i < se->n; i++) {
+            int alone = isfinite(se->y[i]) && isfinite(se->x[i]) &&
+                        (i == 0 || !isfinite(se->y[i - 1])) &&
+                        (i + 1 == se->n || !isfinite(se->y[i + 1]));
+            if (!alone)
+                continue;
+            to_px(f, se->x[i], se->y[i], r, &px, &py);
+            cairo_arc(cr, px, py, 3, 0, 2 * PI);
+            cairo_fill(cr);
+        }
         break;
     }
     case CHART_STEP:

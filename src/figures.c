@@ -436,6 +436,16 @@ static int fig_roc_gains(struct drawer *w)
 
 /* ---- f. the scorecard ---------------------------------------------------------------------- */
 
+/* The bytes of s's first `chars` UTF-8 characters (all of s when shorter). */
+static int utf8_prefix(const char *s, int chars)
+{
+    int i = 0, c = 0;
+    for (; s[i]; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && c++ == chars)
+            break;
+    return i;
+}
+
 static int fig_scorecard(struct drawer *w, const char *group, const char *file, const char *title)
 {
     const struct store_table *t = &w->d->levels;
@@ -465,8 +475,11 @@ static int fig_scorecard(struct drawer *w, const char *group, const char *file, 
             rc = mql_err_set(w->err, MQL_EIO, "out of memory");
             break;
         }
-        snprintf(labels[k], len, "%s: %s%s", txt(t, r, "attribute"), txt(t, r, "label"),
-                 ref ? " (ref)" : "");
+        /* a long attribute name is shortened, not the level, which tells the bars apart */
+        const char *attr = txt(t, r, "attribute");
+        int cut = utf8_prefix(attr, 18);
+        snprintf(labels[k], len, "%.*s%s: %s%s", cut, attr, attr[cut] ? "\xE2\x80\xA6" : "",
+                 txt(t, r, "label"), ref ? " (ref)" : "");
         x[k] = (double)k;
         pos[k] = pts >= 0 ? pts : NAN;
         neg[k] = pts < 0 ? pts : NAN;
@@ -676,7 +689,7 @@ static int fig_periods(struct drawer *w)
 {
     const struct store_table *t = &w->d->periods;
     size_t n = t->nrows;
-    if (n == 0 || !w->has_rec)
+    if (n < 2 || !w->has_rec) /* one period (no dates): nothing to show over time */
         return 0;
     double *buf = malloc((3 * n + 1) * sizeof *buf);
     const char **labels = malloc((n + 1) * sizeof *labels);
