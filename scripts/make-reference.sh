@@ -51,7 +51,7 @@ reference() {
 # demo: generated here, exactly as `make demo` generates datasets/demo/leads.csv
 mkdir -p "$W/demo"
 "$GEN" --n 50000 --seed 20261126 --out "$W/demo/leads.csv"
-sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$W/demo/demo.ini"
+sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' "$ROOT/datasets/demo/demo.ini" >"$W/demo/demo.ini"
 reference demo "$W/demo/demo.ini"
 
 if [ -f "$SHARED/xeducation/Leads.csv" ]; then

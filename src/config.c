@@ -586,14 +586,55 @@ static int handle(void *user, const char *section, const char *key, const char *
     return 1;
 }
 
+/* Tidies path in place, lexically: no "." parts, no empty parts, and "x/.." removed (so
+ * "datasets/demo/../../reports/demo" reads "reports/demo"); leading ".." of a relative path
+ * stay. */
+static void tidy_path(char *path)
+{
+    int abs = path[0] == '/';
+    char *out = path + abs, *in = path + abs;
+    size_t depth = 0; /* parts in out that a ".." may remove */
+    for (int last = 0; !last;) {
+        char *end = strchr(in, '/');
+        size_t n = end ? (size_t)(end - in) : strlen(in);
+        last = !end; /* the '/' written below may land on the NUL: read nothing after it */
+        if (n == 0 || (n == 1 && in[0] == '.')) {
+            /* skip */
+        } else if (n == 2 && in[0] == '.' && in[1] == '.' && depth > 0) {
+            out--; /* the '/' after the last part */
+            while (out > path + abs && out[-1] != '/')
+                out--;
+            depth--;
+        } else if (n == 2 && in[0] == '.' && in[1] == '.' && abs) {
+            /* "/.." is "/" */
+        } else {
+            memmove(out, in, n);
+            out += n;
+            *out++ = '/';
+            if (!(n == 2 && in[0] == '.' && in[1] == '.'))
+                depth++;
+        }
+        in += n + 1;
+    }
+    if (out > path + abs)
+        out--; /* the last '/' */
+    if (out == path)
+        *out++ = '.';
+    *out = '\0';
+}
+
 static char *join_path(const char *dir, const char *rel)
 {
-    if (rel[0] == '/' || strcmp(dir, ".") == 0)
-        return text_dup(rel);
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
+    char *p;
+    if (rel[0] == '/' || strcmp(dir, ".") == 0) {
+        p = text_dup(rel);
+    } else {
+        size_t n = strlen(dir) + strlen(rel) + 2;
+        if ((p = malloc(n)))
+            snprintf(p, n, "%s/%s", dir, rel);
+    }
     if (p)
-        snprintf(p, n, "%s/%s", dir, rel);
+        tidy_path(p);
     return p;
 }
 

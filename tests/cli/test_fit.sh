@@ -168,7 +168,7 @@ points_sql() {
 if [ -x "$ROOT/build/gen-demo" ]; then
     mkdir -p "$T/demo"
     "$ROOT/build/gen-demo" --n 50000 --seed 20261126 --out "$T/demo/leads.csv" >/dev/null
-    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/c.ini"
+    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/c.ini"
     DB="$T/demo/out/mqlcal.db"
     fit_fixture demo
     expect_rc 0 "demo: fit succeeds"
@@ -274,7 +274,7 @@ KNOWN_OUTSIDE="country = BR"
 if [ -x "$ROOT/build/gen-demo" ]; then
     mkdir -p "$T/rec"
     "$ROOT/build/gen-demo" --n 200000 --seed 20261126 --out "$T/rec/leads.csv" >/dev/null
-    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's/^\[segments\]/[model]\nholdout = none\n\n&/' \
+    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' -e 's/^\[segments\]/[model]\nholdout = none\n\n&/' \
         "$ROOT/datasets/demo/demo.ini" >"$T/rec/c.ini"
     DB="$T/rec/out/mqlcal.db"
     fit_fixture rec

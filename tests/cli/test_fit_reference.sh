@@ -175,7 +175,7 @@ reference() {
 if [ -x "$ROOT/build/gen-demo" ]; then
     mkdir -p "$T/demo"
     "$ROOT/build/gen-demo" --n 50000 --seed 20261126 --out "$T/demo/leads.csv" >/dev/null
-    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/demo.ini"
+    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/demo.ini"
     reference demo "$T/demo/demo.ini"
 else
     nok "demo: $ROOT/build/gen-demo is not built (make)"

@@ -431,7 +431,7 @@ END {
 if [ -x "$ROOT/build/gen-demo" ]; then
     mkdir -p "$T/gen"
     "$ROOT/build/gen-demo" --n 20000 --seed 5 --out "$T/gen/leads.csv" >/dev/null
-    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/gen/base.ini"
+    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' "$ROOT/datasets/demo/demo.ini" >"$T/gen/base.ini"
     DB="$T/gen/out/mqlcal.db"
     run "$MQLCAL" ingest "$T/gen/base.ini" --quiet
     run "$MQLCAL" fit "$T/gen/base.ini" --quiet
@@ -480,7 +480,7 @@ fi
 if [ -x "$ROOT/build/gen-demo" ]; then
     mkdir -p "$T/demo"
     "$ROOT/build/gen-demo" --n 50000 --seed 20261126 --out "$T/demo/leads.csv" >/dev/null
-    sed 's|^leads[[:space:]]*=.*|leads = leads.csv|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/c.ini"
+    sed -e 's|^leads[[:space:]]*=.*|leads = leads.csv|' -e 's|^dir[[:space:]]*=.*|dir = out|' "$ROOT/datasets/demo/demo.ini" >"$T/demo/c.ini"
     DB="$T/demo/out/mqlcal.db"
     run "$MQLCAL" ingest "$T/demo/c.ini" --quiet
     run "$MQLCAL" fit "$T/demo/c.ini" --quiet

@@ -287,8 +287,33 @@ static void test_relative_paths(void **state)
                                         "dir/sub/x.ini", &cfg, &err),
                      0);
     assert_string_equal(cfg.leads, "dir/sub/in/a.csv");
-    assert_string_equal(cfg.out_dir, "dir/sub/../rep");
+    assert_string_equal(cfg.out_dir, "dir/rep"); /* tidied lexically */
     config_release(&cfg);
+
+    /* tidying: ".", empty parts and "x/.." go; leading ".." of a relative path stay */
+    static const struct {
+        const char *config, *dir, *want;
+    } tidy[] = {
+        {"datasets/demo/x.ini", "../../reports/demo", "reports/demo"},
+        {"a/x.ini", "../../up", "../up"},
+        {"x.ini", "./a//b/./c/", "a/b/c"},
+        {"x.ini", "a/..", "."},
+        {"x.ini", "../a/../b", "../b"},
+        {"/etc/x.ini", "../../../o", "/o"},
+        {"/x.ini", "a/../../b", "/b"},
+    };
+    for (size_t i = 0; i < sizeof tidy / sizeof tidy[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "[data]\nleads = a.csv\nid = i\noutcome = o\n[attributes]\nx = count\n"
+                 "[output]\ndir = %s\n",
+                 tidy[i].dir);
+        assert_int_equal(config_load_string(text, tidy[i].config, &cfg, &err), 0);
+        if (strcmp(cfg.out_dir, tidy[i].want) != 0)
+            fail_msg("%s in %s: got %s, want %s", tidy[i].dir, tidy[i].config, cfg.out_dir,
+                     tidy[i].want);
+        config_release(&cfg);
+    }
 
     /* absolute paths are kept */
     assert_int_equal(config_load_string("[data]\nleads = /data/a.csv\nid = i\noutcome = o\n"

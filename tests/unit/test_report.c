@@ -56,8 +56,8 @@ static void write_csv(const char *dir)
         const char *job = i % 9 == 0 ? "student" : i % 3 ? "manager" : "director";
         const char *plan = i % 4 == 0 ? "pro" : i % 7 == 0 ? "legacy" : "basic";
         int visits = (int)(r % 7);
-        double p = 0.05 + 0.1 * visits + (plan[0] == 'p' ? 0.15 : 0) +
-                   (job[0] == 'd' ? 0.1 : 0) - (job[0] == 's' ? 0.1 : 0);
+        double p = 0.05 + 0.1 * visits + (plan[0] == 'p' ? 0.15 : 0) + (job[0] == 'd' ? 0.1 : 0) -
+                   (job[0] == 's' ? 0.1 : 0);
         int sql = (double)((s >> 3) % 1000) / 1000 < p;
         const char *ch = hostile[i % 5];
         /* quote the channel for CSV: double every quote */
@@ -71,9 +71,11 @@ static void write_csv(const char *dir)
         }
         q[k++] = '"';
         q[k] = '\0';
-        len += (size_t)snprintf(csv + len, cap - len, "L%03d,2025-%02d-%02d,%s,%s,%d,%s,%s,%d\n",
-                                i, 1 + i % 12, 1 + i % 28, job, plan, visits, q,
-                                i % 5 == 0 ? "<b>accepted</b>" : i % 5 == 1 ? "rejected" : "",
+        len += (size_t)snprintf(csv + len, cap - len, "L%03d,2025-%02d-%02d,%s,%s,%d,%s,%s,%d\n", i,
+                                1 + i % 12, 1 + i % 28, job, plan, visits, q,
+                                i % 5 == 0   ? "<b>accepted</b>"
+                                : i % 5 == 1 ? "rejected"
+                                             : "",
                                 sql);
     }
     char path[512];
@@ -195,9 +197,8 @@ static void test_structure(void **state)
 {
     const struct fixture *fx = *state;
     const char *h = fx->html;
-    static const char *const sections[] = {"summary",       "quality",  "model",
-                                           "validation",    "sweep",    "disqualifiers",
-                                           "segments",      "provenance"};
+    static const char *const sections[] = {"summary", "quality",       "model",    "validation",
+                                           "sweep",   "disqualifiers", "segments", "provenance"};
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         char id[64];
         snprintf(id, sizeof id, "<section id=\"%s\">", sections[i]);
@@ -238,7 +239,9 @@ static void test_structure(void **state)
     size_t k = 0;
     for (const char *c = reasoning; *c; c++) /* the sentence holds '>=' */
         k += (size_t)sprintf(escaped + k, "%s",
-                             *c == '>' ? "&gt;" : *c == '<' ? "&lt;" : (char[2]){*c, 0});
+                             *c == '>'   ? "&gt;"
+                             : *c == '<' ? "&lt;"
+                                         : (char[2]){*c, 0});
     if (!has(h, escaped))
         fail_msg("the page lacks the recommendation: %s", reasoning);
     free(escaped);
