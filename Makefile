@@ -6,7 +6,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     := sqlite3 gsl cairo libpng inih jansson nettle
+PKGS     := sqlite3 gsl cairo fontconfig libpng inih jansson nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)

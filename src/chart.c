@@ -1,6 +1,7 @@
 #include "mqlcal/chart.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <png.h>
 #include <stdint.h>
@@ -1077,4 +1078,10 @@ int chart_png(const struct chart_spec *spec, const char *path, struct mql_err *e
     cairo_destroy(cr);
     cairo_surface_destroy(surf);
     return rc;
+}
+
+void chart_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

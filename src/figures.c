@@ -42,6 +42,20 @@ static void column(const struct store_table *t, const size_t *rows, size_t n, co
         out[i] = num(t, rows[i], name);
 }
 
+/* Room for the rows of t (*rows) and k doubles per row plus 8 (*buf); both NULL on failure. */
+static int work_buffers(const struct store_table *t, size_t k, size_t **rows, double **buf)
+{
+    *rows = malloc((t->nrows + 1) * sizeof **rows);
+    *buf = malloc((k * t->nrows + 8) * sizeof **buf);
+    if (*rows && *buf)
+        return 0;
+    free(*rows);
+    free(*buf);
+    *rows = NULL;
+    *buf = NULL;
+    return -1;
+}
+
 struct drawer {
     const struct report_data *d;
     const char *dir;
@@ -91,13 +105,10 @@ static void rule_text(const struct drawer *w, char *buf, size_t cap)
 static int fig_sweep(struct drawer *w)
 {
     const struct store_table *t = &w->d->thresholds;
-    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
-    double *buf = malloc((7 * t->nrows + 1) * sizeof *buf);
-    if (!rows || !buf) {
-        free(rows);
-        free(buf);
+    size_t *rows;
+    double *buf;
+    if (work_buffers(t, 7, &rows, &buf))
         return mql_err_set(w->err, MQL_EIO, "out of memory");
-    }
     size_t n = select_rows(t, "sample", "all", rows);
     double *x = buf, *conv = x + n, *clo = conv + n, *chi = clo + n, *vol = chi + n, *vlo = vol + n,
            *vhi = vlo + n;
@@ -162,13 +173,10 @@ static int fig_sweep(struct drawer *w)
 static int fig_tradeoff(struct drawer *w)
 {
     const struct store_table *t = &w->d->thresholds;
-    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
-    double *buf = malloc((4 * t->nrows + 1) * sizeof *buf);
-    if (!rows || !buf) {
-        free(rows);
-        free(buf);
+    size_t *rows;
+    double *buf;
+    if (work_buffers(t, 4, &rows, &buf))
         return mql_err_set(w->err, MQL_EIO, "out of memory");
-    }
     size_t na = select_rows(t, "sample", "all", rows);
     size_t nh = select_rows(t, "sample", "holdout", rows + na);
     double *xa = buf, *ya = xa + na, *xh = ya + na, *yh = xh + nh;
@@ -205,7 +213,7 @@ static int fig_tradeoff(struct drawer *w)
         .x = axis(xl, 0),
         .y = axis("Conversion (%)", 1),
         .series = s,
-        .nseries = nh ? 3 : 3,
+        .nseries = 3,
         .marks = m,
         .nmarks = nm,
     };
@@ -354,13 +362,10 @@ static int fig_roc_gains(struct drawer *w)
 {
     const struct store_table *t = &w->d->hist;
     const char *sample = validation_sample(w->d);
-    size_t *rows = malloc((t->nrows + 1) * sizeof *rows);
-    double *buf = malloc((4 * t->nrows + 8) * sizeof *buf);
-    if (!rows || !buf) {
-        free(rows);
-        free(buf);
+    size_t *rows;
+    double *buf;
+    if (work_buffers(t, 4, &rows, &buf))
         return mql_err_set(w->err, MQL_EIO, "out of memory");
-    }
     size_t n = select_rows(t, "sample", sample, rows); /* ascending score */
     double P = 0, N = 0;
     for (size_t i = 0; i < n; i++) {

@@ -231,7 +231,7 @@ static void escf(struct page *p, const char *fmt, ...)
 
 /* ---- numbers ------------------------------------------------------------------------------- */
 
-enum fmt { F_INT, F_PCT, F_PCT0, F_R1, F_R2, F_R3, F_R4, F_TEXT };
+enum fmt { F_INT, F_PCT, F_PCT0, F_R1, F_R2, F_R3, F_R4, F_P, F_TEXT };
 
 /* v formatted for people: thousands separators, NaN as a dash. */
 static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
@@ -259,6 +259,12 @@ static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
         return;
     case F_R3:
         snprintf(buf, cap, "%.3f", v);
+        return;
+    case F_P: /* a p-value; "&lt;" is HTML: only for table cells, which are not escaped */
+        if (v < 1e-4)
+            snprintf(buf, cap, "&lt; 0.0001");
+        else
+            snprintf(buf, cap, "%.4f", v);
         return;
     default:
         snprintf(buf, cap, "%.4f", v);
@@ -603,7 +609,7 @@ static void section_model(struct writer *w)
                                     "SQL rate",  "coef",  "95 % CI low", "95 % CI high",
                                     "p-value",   "points"};
     static const enum fmt f[] = {F_TEXT, F_TEXT, F_TEXT, F_INT, F_PCT,
-                                 F_R3,   F_R3,   F_R3,   F_R4,  F_INT};
+                                 F_R3,   F_R3,   F_R3,   F_P,   F_INT};
     struct tab t;
     tab_begin(w, &t, "points.csv", "Points per attribute level (training leads)", h, f, 10);
     const struct store_table *lv = &d->levels;

@@ -108,6 +108,11 @@ struct chart_spec {
  * fails. */
 int chart_png(const struct chart_spec *spec, const char *path, struct mql_err *err);
 
+/* Frees the caches cairo and fontconfig keep for the whole process (fonts, glyphs). Call once
+ * at exit, after the last chart, so that leak checkers see no leak; drawing after it is not
+ * allowed. */
+void chart_cleanup(void);
+
 /* "Nice" ticks over [lo, hi]: about `want` of them, 1/2/2.5/5 × 10^k apart (whole numbers when
  * integer); writes at most cap into ticks and returns how many. The range is widened to whole
  * steps in *lo and *hi. */

@@ -30,6 +30,13 @@ int cli_fail(const struct mql_err *err);
 /* Loads the config named in o, printing the error on failure. */
 int cli_load_config(const struct cli_opts *o, struct config *cfg);
 
+/* A stage as a command runs it: with its options and its loaded config. */
+typedef int (*cli_stage_fn)(const struct cli_opts *o, const struct config *cfg);
+
+/* The body of a one-stage command: parses argv (usage as for cli_parse_stage_args), loads the
+ * config, runs stage; returns the exit status. */
+int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage);
+
 /* True when progress should be shown on stderr. */
 int cli_show_progress(const struct cli_opts *o);
 

@@ -112,14 +112,6 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
 
 int cmd_fit(int argc, char **argv)
 {
-    struct cli_opts o;
-    int rc = cli_parse_stage_args(
-        "fit", "CONFIG [--db PATH] [--quiet] [--timings] [--dump-design PREFIX]", argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = cli_stage_fit(&o, &cfg);
-    config_release(&cfg);
-    return rc;
+    return cli_command("fit", "CONFIG [--db PATH] [--quiet] [--timings] [--dump-design PREFIX]",
+                       argc, argv, cli_stage_fit);
 }

@@ -62,13 +62,5 @@ int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
 
 int cmd_ingest(int argc, char **argv)
 {
-    struct cli_opts o;
-    int rc = cli_parse_stage_args("ingest", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = cli_stage_ingest(&o, &cfg);
-    config_release(&cfg);
-    return rc;
+    return cli_command("ingest", "CONFIG [--db PATH] [--quiet]", argc, argv, cli_stage_ingest);
 }

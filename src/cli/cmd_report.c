@@ -35,14 +35,6 @@ int cli_stage_report(const struct cli_opts *o, const struct config *cfg)
 
 int cmd_report(int argc, char **argv)
 {
-    struct cli_opts o;
-    int rc =
-        cli_parse_stage_args("report", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = cli_stage_report(&o, &cfg);
-    config_release(&cfg);
-    return rc;
+    return cli_command("report", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv,
+                       cli_stage_report);
 }

@@ -167,30 +167,23 @@ int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg)
     return stage(o, cfg, 1, 1);
 }
 
+/* `mqlcal sweep`: the sweep with its full table; `mqlcal audit`: the sweep, then the audit */
+static int sweep_only(const struct cli_opts *o, const struct config *cfg)
+{
+    return stage(o, cfg, 1, 0);
+}
+
+static int audit_only(const struct cli_opts *o, const struct config *cfg)
+{
+    return stage(o, cfg, 0, 1);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-    struct cli_opts o;
-    int rc =
-        cli_parse_stage_args("sweep", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = stage(&o, &cfg, 1, 0);
-    config_release(&cfg);
-    return rc;
+    return cli_command("sweep", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, sweep_only);
 }
 
 int cmd_audit(int argc, char **argv)
 {
-    struct cli_opts o;
-    int rc =
-        cli_parse_stage_args("audit", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
-        rc = stage(&o, &cfg, 0, 1);
-    config_release(&cfg);
-    return rc;
+    return cli_command("audit", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, audit_only);
 }

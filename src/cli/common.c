@@ -69,3 +69,16 @@ int cli_show_progress(const struct cli_opts *o)
 {
     return !o->quiet && isatty(STDERR_FILENO);
 }
+
+int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage)
+{
+    struct cli_opts o;
+    int rc = cli_parse_stage_args(cmd, usage, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct config cfg;
+    if ((rc = cli_load_config(&o, &cfg)) == 0)
+        rc = stage(&o, &cfg);
+    config_release(&cfg);
+    return rc;
+}

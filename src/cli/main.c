@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mqlcal/chart.h"
 #include "mqlcal/version.h"
 
 struct command {
@@ -48,8 +49,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(cmd, commands[i].name) == 0) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            chart_cleanup(); /* the font caches of any chart drawn */
+            return rc;
+        }
     fprintf(stderr, "mqlcal: unknown command '%s' (see mqlcal --help)\n", cmd);
     return MQL_EUSAGE;
 }

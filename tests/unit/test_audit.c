@@ -81,27 +81,13 @@ struct fixture {
     struct audit_result au;
 };
 
-static sqlite3 *open_store(const char *path)
-{
-    sqlite3 *db = NULL;
-    struct mql_err err;
-    mql_err_clear(&err);
-    if (store_open(path, &db, &err) != 0)
-        fail_msg("store_open: %s", err.msg);
-    return db;
-}
-
 /* Ingests, fits, writes the hand scores and probabilities over the fit's, sweeps, audits. */
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/mqlcal-test-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
+    tu_mkdtemp(fx->dir, sizeof fx->dir);
     char path[512];
     tu_write_text(fx->dir, "leads.csv", csv_text, path, sizeof path);
     tu_write_text(fx->dir, "c.ini", config_text, path, sizeof path);
@@ -116,7 +102,7 @@ static int group_setup(void **state)
         fail_msg("ingest_run: %s", err.msg);
     assert_int_equal(stats.loaded, NLEADS);
 
-    sqlite3 *db = open_store(fx->db_path);
+    sqlite3 *db = tu_open_store(fx->db_path);
     struct fit_result fr;
     int rc = fit_run(db, &fx->cfg, &fr, &err);
     long long fit_id = fr.fit_id;
@@ -303,7 +289,7 @@ static void test_feedback(void **state)
 static void test_store_and_csv(void **state)
 {
     struct fixture *fx = *state;
-    sqlite3 *db = open_store(fx->db_path);
+    sqlite3 *db = tu_open_store(fx->db_path);
     struct mql_err err;
     mql_err_clear(&err);
     if (store_mkdirs(fx->cfg.out_dir, &err) || sweep_store(db, &fx->cfg, &fx->sw, &err) ||
@@ -333,12 +319,13 @@ static void test_store_and_csv(void **state)
     sqlite3_finalize(st);
     /* sweep_periods: the rule's MQLs per month (Jan L01 L03 L05; Feb L09 L10 L12 L13; none in
      * March; Apr L16 L17 L19 L20 L24) */
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT group_concat(period || ':' || leads || '/' || mqls || "
-                                        "'/' || sqls, ' ') FROM (SELECT * FROM sweep_periods ORDER "
-                                        "BY position)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT group_concat(period || ':' || leads || '/' || mqls || "
+                           "'/' || sqls, ' ') FROM (SELECT * FROM sweep_periods ORDER "
+                           "BY position)",
+                           -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0),
                         "2025-01:8/3/2 2025-02:7/4/2 2025-03:0/0/0 2025-04:9/5/3");

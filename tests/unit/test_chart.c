@@ -239,5 +239,7 @@ int main(void)
         T(test_no_data),
         T(test_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    chart_cleanup();
+    return failed;
 }

@@ -88,11 +88,7 @@ static int group_setup(void **state)
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/mqlcal-test-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
+    tu_mkdtemp(fx->dir, sizeof fx->dir);
     write_csv(fx->dir);
     char path[512];
     tu_write_text(fx->dir, "c.ini", config_text, path, sizeof path);
@@ -105,9 +101,7 @@ static int group_setup(void **state)
         fail_msg("ingest_run: %s", err.msg);
     assert_int_equal(stats.loaded, NLEADS);
     char *dbp = ingest_default_db(&fx->cfg);
-    sqlite3 *db = NULL;
-    if (store_open(dbp, &db, &err) != 0)
-        fail_msg("store_open: %s", err.msg);
+    sqlite3 *db = tu_open_store(dbp);
     free(dbp);
     struct fit_result fr;
     struct sweep_result sw;
@@ -303,5 +297,7 @@ int main(void)
         cmocka_unit_test(test_escaping),    cmocka_unit_test(test_auc),
         cmocka_unit_test(test_no_sweep),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    chart_cleanup();
+    return failed;
 }

@@ -95,16 +95,6 @@ static void load_config(const struct fixture *fx, const char *name, const char *
         fail_msg("config_load: %s", err.msg);
 }
 
-static sqlite3 *open_store(const char *path)
-{
-    sqlite3 *db = NULL;
-    struct mql_err err;
-    mql_err_clear(&err);
-    if (store_open(path, &db, &err) != 0)
-        fail_msg("store_open: %s", err.msg);
-    return db;
-}
-
 static void ingest(const struct config *cfg, const char *db_path)
 {
     struct ingest_opts opts = {db_path, NULL, NULL};
@@ -153,18 +143,14 @@ static int group_setup(void **state)
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/mqlcal-test-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
+    tu_mkdtemp(fx->dir, sizeof fx->dir);
     char path[512];
     tu_write_text(fx->dir, "leads.csv", csv_text, path, sizeof path);
     tu_path(fx->db_path, sizeof fx->db_path, fx->dir, "store.db");
     struct config cfg;
     load_config(fx, "setup.ini", "", 1, &cfg);
     ingest(&cfg, fx->db_path);
-    sqlite3 *db = open_store(fx->db_path);
+    sqlite3 *db = tu_open_store(fx->db_path);
     fit_and_rescore(db, &cfg);
     store_close(db);
     config_release(&cfg);
@@ -185,7 +171,7 @@ static void compute(const struct fixture *fx, const char *calibration, struct co
                     struct sweep_result *res)
 {
     load_config(fx, "c.ini", calibration, 1, cfg);
-    sqlite3 *db = open_store(fx->db_path);
+    sqlite3 *db = tu_open_store(fx->db_path);
     struct mql_err err;
     mql_err_clear(&err);
     int rc = sweep_compute(db, cfg, res, &err);
@@ -424,7 +410,7 @@ static void test_no_fit(void **state)
     struct config cfg;
     load_config(fx, "nofit.ini", "", 1, &cfg);
     ingest(&cfg, db_path);
-    sqlite3 *db = open_store(db_path);
+    sqlite3 *db = tu_open_store(db_path);
     struct sweep_result res;
     struct mql_err err;
     mql_err_clear(&err);
@@ -444,7 +430,7 @@ static void test_no_dates(void **state)
     struct config cfg;
     load_config(fx, "nodate.ini", "bootstrap = 0\n", 0, &cfg);
     ingest(&cfg, db_path);
-    sqlite3 *db = open_store(db_path);
+    sqlite3 *db = tu_open_store(db_path);
     fit_and_rescore(db, &cfg);
     struct sweep_result res;
     struct mql_err err;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "mqlcal/err.h"
+#include "mqlcal/store.h"
 
 /* Makes a fresh folder /tmp/mqlcal-test-XXXXXX and writes its path to buf (cap bytes);
  * fails the current test when it cannot. */
@@ -88,6 +89,17 @@ static inline char *tu_read_file(const char *path)
     if (buf)
         buf[n] = '\0';
     return buf;
+}
+
+/* Opens the store at path (store.h); fails the current test when it cannot. */
+static inline sqlite3 *tu_open_store(const char *path)
+{
+    sqlite3 *db = NULL;
+    struct mql_err err;
+    mql_err_clear(&err);
+    if (store_open(path, &db, &err) != 0)
+        fail_msg("store_open %s: %s", path, err.msg);
+    return db;
 }
 
 /* Removes path and, for a folder, everything under it; missing paths are fine. */
