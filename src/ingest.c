@@ -1,4 +1,5 @@
 #include "mqlcal/ingest.h"
+#include "mqlcal/strbuf.h"
 
 #include <nettle/sha2.h>
 
@@ -215,37 +216,6 @@ static const char *sql_type(enum col_type t)
     }
 }
 
-/* A growable SQL text. */
-struct sqlbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_add(struct sqlbuf *b, const char *s)
-{
-    size_t k = strlen(s);
-    if (b->oom || grow(&b->s, &b->cap, b->n + k + 1, 1)) {
-        b->oom = 1;
-        return;
-    }
-    memcpy(b->s + b->n, s, k + 1);
-    b->n += k;
-}
-
-static void sb_ident(struct sqlbuf *b, const char *name)
-{
-    size_t cap = 2 * strlen(name) + 3;
-    char *q = malloc(cap);
-    if (!q) {
-        b->oom = 1;
-        return;
-    }
-    store_quote_ident(name, q, cap);
-    sb_add(b, q);
-    free(q);
-}
-
 static int create_schema(struct ingest *in)
 {
     int rc = store_exec(in->db,
@@ -263,22 +233,22 @@ static int create_schema(struct ingest *in)
                         in->err);
     if (rc)
         return rc;
-    struct sqlbuf t = {0}, ins = {0};
-    sb_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
+    struct strbuf t = {0}, ins = {0};
+    strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
                " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
-    sb_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
+    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
             in->cols[c].type == COL_DATE)
             continue;
-        sb_add(&t, ", ");
-        sb_ident(&t, in->cols[c].name);
-        sb_add(&t, " ");
-        sb_add(&t, sql_type(in->cols[c].type));
-        sb_add(&ins, ", ?");
+        strbuf_add(&t, ", ");
+        strbuf_sql_ident(&t, in->cols[c].name);
+        strbuf_add(&t, " ");
+        strbuf_add(&t, sql_type(in->cols[c].type));
+        strbuf_add(&ins, ", ?");
     }
-    sb_add(&t, ") STRICT, WITHOUT ROWID");
-    sb_add(&ins, ")");
+    strbuf_add(&t, ") STRICT, WITHOUT ROWID");
+    strbuf_add(&ins, ")");
     if (t.oom || ins.oom)
         rc = mql_err_set(in->err, MQL_EIO, "out of memory");
     else if (!(rc = store_exec(in->db, t.s, in->err)))

@@ -16,6 +16,7 @@
 
 #include "mqlcal/csvout.h"
 #include "mqlcal/figures.h"
+#include "mqlcal/strbuf.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
@@ -140,86 +141,12 @@ void report_result_release(struct report_result *res)
 
 /* ---- the page, as a growing string --------------------------------------------------------- */
 
-struct page {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
+#define raw strbuf_add
+#define rawf strbuf_addf
+#define esc strbuf_markup
 
-static void put(struct page *p, const char *s, size_t n)
-{
-    if (p->oom)
-        return;
-    if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap : 1 << 16;
-        while (cap < p->len + n + 1)
-            cap *= 2;
-        char *ns = realloc(p->s, cap);
-        if (!ns) {
-            p->oom = 1;
-            return;
-        }
-        p->s = ns;
-        p->cap = cap;
-    }
-    memcpy(p->s + p->len, s, n);
-    p->len += n;
-    p->s[p->len] = '\0';
-}
-
-static void raw(struct page *p, const char *s)
-{
-    put(p, s, strlen(s));
-}
-
-static void rawf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rawf(struct page *p, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(p, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
-/* Text from the data: every character HTML gives a meaning to is escaped. */
-static void esc(struct page *p, const char *s)
-{
-    if (!s)
-        return;
-    const char *run = s;
-    for (; *s; s++) {
-        const char *e = NULL;
-        switch (*s) {
-        case '&':
-            e = "&amp;";
-            break;
-        case '<':
-            e = "&lt;";
-            break;
-        case '>':
-            e = "&gt;";
-            break;
-        case '"':
-            e = "&quot;";
-            break;
-        case '\'':
-            e = "&#39;";
-            break;
-        default:
-            continue;
-        }
-        put(p, run, (size_t)(s - run));
-        raw(p, e);
-        run = s + 1;
-    }
-    put(p, run, (size_t)(s - run));
-}
-
-static void escf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void escf(struct page *p, const char *fmt, ...)
+static void escf(struct strbuf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void escf(struct strbuf *p, const char *fmt, ...)
 {
     char buf[2048];
     va_list ap;
@@ -289,7 +216,7 @@ static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
 /* ---- tables: HTML and CSV at once ---------------------------------------------------------- */
 
 struct tab {
-    struct page *p;
+    struct strbuf *p;
     struct csvout csv;
     int csv_open;
     size_t ncols, col;
@@ -300,7 +227,7 @@ struct writer {
     const struct config *cfg;
     const struct report_data *d;
     const char *dir;
-    struct page p;
+    struct strbuf p;
     struct mql_err *err;
     int rc;
     size_t ntables;
@@ -461,7 +388,7 @@ static const char *css =
     "header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}\n"
     "</style>\n";
 
-static void kpi(struct page *p, const char *value, const char *what)
+static void kpi(struct strbuf *p, const char *value, const char *what)
 {
     raw(p, "<div class=\"kpi\"><b>");
     esc(p, value);
@@ -474,7 +401,7 @@ static void section_summary(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *sw = &d->sweep, *ld = &d->load, *fit = &d->fit;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     int rec = N(sw, 0, "recommended") == 1;
     const char *per = S(sw, 0, "period");
     raw(p, "<section id=\"summary\"><h2>Summary</h2>\n");
@@ -536,7 +463,7 @@ static void section_quality(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *ld = &d->load;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"quality\"><h2>Data quality</h2>\n");
     char a[64], b[64], c[64];
     fmt_value(N(ld, 0, "rows_read"), F_INT, a, sizeof a);
@@ -589,7 +516,7 @@ static void section_model(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *fit = &d->fit;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"model\"><h2>The model</h2>\n<p>");
     escf(p,
          "Logistic regression on %.0f columns (%.0f aliased), %.0f iterations%s; deviance "
@@ -679,7 +606,7 @@ static double metric(const struct report_data *d, const char *sample, const char
 static void section_validation(struct writer *w)
 {
     const struct report_data *d = w->d;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"validation\"><h2>Validation</h2>\n");
     static const char *const h[] = {"metric", "training", "holdout"};
     static const enum fmt f[] = {F_TEXT, F_R4, F_R4};
@@ -749,7 +676,7 @@ static void section_sweep(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *sw = &d->sweep, *th = &d->thresholds;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     const char *per = S(sw, 0, "period");
     int rec = N(sw, 0, "recommended") == 1;
     raw(p, "<section id=\"sweep\"><h2>The sweep</h2>\n<p>");
@@ -809,7 +736,7 @@ static void section_sweep(struct writer *w)
 static void section_disqualifiers(struct writer *w)
 {
     const struct report_data *d = w->d;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"disqualifiers\"><h2>Disqualifiers</h2>\n");
     if (d->dqs.nrows == 0) {
         raw(p, "<p>No disqualifier is configured ([rules] disqualify).</p></section>\n");
@@ -842,7 +769,7 @@ static void section_segments(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *sg = &d->segments;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"segments\"><h2>Segment audits</h2>\n");
     if (N(&d->sweep, 0, "recommended") != 1) {
         raw(p, "<p>No recommended rule, so no audit.</p></section>\n");
@@ -919,7 +846,7 @@ static void section_segments(struct writer *w)
 static void section_provenance(struct writer *w)
 {
     const struct report_data *d = w->d;
-    struct page *p = &w->p;
+    struct strbuf *p = &w->p;
     raw(p, "<section id=\"provenance\"><h2>Run provenance</h2>\n<dl class=\"prov\">\n");
     struct {
         const char *k;
@@ -958,34 +885,6 @@ static void section_provenance(struct writer *w)
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-static int write_file(const char *path, const char *s, size_t n, struct mql_err *err)
-{
-    size_t len = strlen(path) + 8;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    snprintf(tmp, len, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int rc = 0;
-    if (!f) {
-        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-    } else {
-        int bad = fwrite(s, 1, n, f) != n;
-        bad |= fflush(f) != 0;
-        bad |= fsync(fileno(f)) != 0;
-        bad |= fclose(f) != 0;
-        if (bad)
-            rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-        else if (rename(tmp, path) != 0)
-            rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-                             strerror(errno));
-        if (rc)
-            remove(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 int report_write(const struct config *cfg, const struct report_data *d, const char *dir,
                  struct report_result *res, struct mql_err *err)
 {
@@ -1010,7 +909,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     res->seconds_charts = t1 - t0;
 
     struct writer w = {.cfg = cfg, .d = d, .dir = dir, .err = err, .figs = figs, .nfigs = nfigs};
-    struct page *p = &w.p;
+    struct strbuf *p = &w.p;
     raw(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     escf(p, "MQL definition review: %s", S(&d->load, 0, "source"));
@@ -1036,7 +935,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     if (!w.rc && p->oom)
         w.rc = mql_err_set(err, MQL_EIO, "out of memory");
     if (!w.rc)
-        w.rc = write_file(res->index, p->s, p->len, err);
+        w.rc = store_write_file(res->index, p->s, p->len, err);
     free(p->s);
     res->seconds_html = store_seconds() - t1;
     return w.rc;

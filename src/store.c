@@ -518,3 +518,31 @@ void store_table_release(struct store_table *t)
     free(t->names);
     memset(t, 0, sizeof *t);
 }
+
+int store_write_file(const char *path, const char *text, size_t n, struct mql_err *err)
+{
+    size_t len = strlen(path) + 8;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    snprintf(tmp, len, "%s.tmp", path);
+    int rc = 0;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+    } else {
+        int bad = fwrite(text, 1, n, f) != n;
+        bad |= fflush(f) != 0;
+        bad |= fsync(fileno(f)) != 0;
+        bad |= fclose(f) != 0;
+        if (bad)
+            rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+        else if (rename(tmp, path) != 0)
+            rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+                             strerror(errno));
+        if (rc)
+            remove(tmp);
+    }
+    free(tmp);
+    return rc;
+}

@@ -86,6 +86,15 @@ int text_parse_int(const char *s, size_t n, int64_t *out)
     if (i == n)
         return -1;
     uint64_t v = 0;
+    if (n - i <= 18) { /* cannot overflow: no division per digit */
+        for (; i < n; i++) {
+            if (!is_digit(s[i]))
+                return -1;
+            v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        *out = neg ? -(int64_t)v : (int64_t)v;
+        return 0;
+    }
     const uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < n; i++) {
         if (!is_digit(s[i]))
@@ -104,20 +113,31 @@ int text_parse_real(const char *s, size_t n, double *out)
     /* strtod accepts more than we want (hex, inf, nan, leading space): check the shape first,
      * [+-] digits [. digits] [e [+-] digits], with at least one digit in the mantissa. */
     char buf[128];
-    size_t i = 0, mant = 0;
+    size_t i = 0, mant = 0, frac = 0;
+    uint64_t m = 0; /* the digits as a whole number, while there are at most 15 */
     if (n == 0 || n >= sizeof buf)
         return -1;
+    int neg = s[0] == '-';
     if (s[i] == '+' || s[i] == '-')
         i++;
     while (i < n && is_digit(s[i]))
-        i++, mant++;
+        m = m * 10 + (uint64_t)(s[i++] - '0'), mant++;
     if (i < n && s[i] == '.') {
         i++;
         while (i < n && is_digit(s[i]))
-            i++, mant++;
+            m = m * 10 + (uint64_t)(s[i++] - '0'), mant++, frac++;
     }
     if (mant == 0)
         return -1;
+    if (i == n && mant <= 15) {
+        /* the common case, exactly as strtod: m < 2^53 and 10^frac are exact doubles, and one
+         * IEEE division is correctly rounded (Clinger's fast path) */
+        static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        double v = (double)m / p10[frac];
+        *out = neg ? -v : v;
+        return 0;
+    }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-'))

@@ -56,6 +56,10 @@ void store_now_iso(char *buf, size_t cap);
 /* Seconds on a monotonic clock, for stage timings. */
 double store_seconds(void);
 
+/* Writes the n bytes at text to path through "<path>.tmp", flushed to disk and renamed into
+ * place, so that path is always the old file or the new one. MQL_EIO naming the file. */
+int store_write_file(const char *path, const char *text, size_t n, struct mql_err *err);
+
 /* Creates the folder path and its missing parents (mode 0777 less umask). */
 int store_mkdirs(const char *path, struct mql_err *err);
 

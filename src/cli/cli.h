@@ -17,6 +17,9 @@ struct cli_opts {
     int quiet;          /* --quiet: no progress */
     int timings;        /* --timings: stage timings on stderr */
     const char *dump;   /* fit --dump-design PREFIX */
+    const char *format; /* export --format json|sql|pmml|all */
+    const char *out;    /* export --out FILE */
+    const char *table;  /* export --table NAME (sql) */
 };
 
 /* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
@@ -46,6 +49,9 @@ int cmd_fit(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_check_rules(int argc, char **argv);
 
 /* The ingest stage as run by both `ingest` and `run`. */
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg);
@@ -54,5 +60,7 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg);
 int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg);
 /* The HTML report and its charts. */
 int cli_stage_report(const struct cli_opts *o, const struct config *cfg);
+/* The rule file and its SQL and PMML forms (all three into the output folder by default). */
+int cli_stage_export(const struct cli_opts *o, const struct config *cfg);
 
 #endif

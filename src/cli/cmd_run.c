@@ -22,6 +22,8 @@ int cmd_run(int argc, char **argv)
     if ((rc = cli_stage_sweep(&o, &cfg)) != 0)
         goto out;
     printf("\n");
+    if ((rc = cli_stage_export(&o, &cfg)) != 0)
+        goto out;
     if ((rc = cli_stage_report(&o, &cfg)) != 0)
         goto out;
 out:

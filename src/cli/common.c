@@ -24,6 +24,15 @@ int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **ar
                 return MQL_EUSAGE;
             }
             o->dump = argv[++i];
+        } else if (strcmp(cmd, "export") == 0 &&
+                   (strcmp(a, "--format") == 0 || strcmp(a, "--out") == 0 ||
+                    strcmp(a, "--table") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mqlcal %s: %s needs a value\n", cmd, a);
+                return MQL_EUSAGE;
+            }
+            const char **dst = a[2] == 'f' ? &o->format : a[2] == 'o' ? &o->out : &o->table;
+            *dst = argv[++i];
         } else if (strcmp(a, "--db") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);

@@ -19,6 +19,9 @@ static const struct command commands[] = {
     {"sweep", cmd_sweep, "sweep MQL thresholds against conversion, volume and capacity"},
     {"audit", cmd_audit, "audit the recommended rule by segment (channel, country, ...)"},
     {"report", cmd_report, "write the HTML report and its charts from the latest sweep"},
+    {"export", cmd_export, "write the rule as rules.json, rules.sql and rules.pmml"},
+    {"score", cmd_score, "score a leads CSV with a rule file (--rules FILE)"},
+    {"check-rules", cmd_check_rules, "check a rule file; errors name the JSON path"},
 };
 
 static void usage(FILE *out)
@@ -28,7 +31,7 @@ static void usage(FILE *out)
                  "Learns lead-scoring points and an MQL threshold from CRM history.\n\n"
                  "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nexit status: 0 ok, 1 usage, 2 bad input or config, 3 I/O or internal error\n"
                  "The config file format is described in the README.\n");
 }

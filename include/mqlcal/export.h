@@ -1,0 +1,36 @@
+/*
+ * export.h: the rule in the forms production systems load besides rules.json: one portable
+ * SQL query, and a PMML 4.4 Scorecard.
+ *
+ * SQL (export_sql): one SELECT (with WITH clauses) over a table of raw leads whose columns are
+ * named as in the CSV and hold the values as text (as `sqlite3 .import` or `\copy` load them),
+ * giving the columns `mqlcal score` gives: id, score, fit_score, engagement_score, mql (0/1),
+ * disqualifier, reason_1, reason_2, reason_3. Identifiers are double-quoted, values are string
+ * literals with quotes doubled; only standard CASE, TRIM, LOWER, CAST, || and ROW_NUMBER, so it
+ * runs unchanged in SQLite and PostgreSQL. The id is the rule file's id column, or the column
+ * "_line" (the record's line number) when it has none. Values are trimmed of the ASCII
+ * white space rules.h trims; counts and numbers are CAST to DOUBLE PRECISION, so a value the
+ * scorer would reject as not a number is 0 in SQLite and an error in PostgreSQL; LOWER is
+ * ASCII-only in SQLite, so disqualifier values should be ASCII.
+ *
+ * PMML (export_pmml): a <Scorecard> with useReasonCodes="true" and reasonCodeAlgorithm
+ * "pointsAbove", each attribute one Characteristic whose baselineScore is its reference
+ * level's points; in each, an isMissing Attribute first, then the levels (value sets, or
+ * lessThan on the upper bin edge in order), and a <True/> catch-all last (the unseen level, or
+ * the last bin). Missing tokens are declared as missing Values of the DataFields. The MQL rule
+ * (threshold, fit minimum, disqualifiers) has no Scorecard element: it is carried in an
+ * Extension named "mqlcal-rule". Validated against the PMML 4.4 XSD in the tests.
+ */
+#ifndef MQLCAL_EXPORT_H
+#define MQLCAL_EXPORT_H
+
+#include "mqlcal/err.h"
+#include "mqlcal/rules.h"
+
+/* The SQL query over the table `table` (malloc'd), or NULL when out of memory. */
+char *export_sql(const struct rules *r, const char *table);
+
+/* The PMML document (malloc'd), or NULL when out of memory. */
+char *export_pmml(const struct rules *r);
+
+#endif

@@ -1,0 +1,350 @@
+#include "mqlcal/export.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/strbuf.h"
+#include "mqlcal/version.h"
+
+/* the ASCII white space text_trim removes, as raw characters inside a SQL string literal */
+#define SQL_SPACE "' \t\n\v\f\r'"
+
+/* ---- SQL ----------------------------------------------------------------------------------- */
+
+/* TRIM("col", ' \t\n\v\f\r') */
+static void sql_value(struct strbuf *b, const char *col)
+{
+    strbuf_add(b, "TRIM(");
+    strbuf_sql_ident(b, col);
+    strbuf_add(b, ", " SQL_SPACE ")");
+}
+
+/* (v IS NULL OR v = '' OR v IN (missing values)) for the trimmed value of col */
+static void sql_missing(struct strbuf *b, const struct rules *r, const char *col)
+{
+    strbuf_add(b, "(");
+    sql_value(b, col);
+    strbuf_add(b, " IS NULL OR ");
+    sql_value(b, col);
+    strbuf_add(b, " = ''");
+    if (r->nmissing) {
+        strbuf_add(b, " OR ");
+        sql_value(b, col);
+        strbuf_add(b, " IN (");
+        for (size_t i = 0; i < r->nmissing; i++) {
+            if (i)
+                strbuf_add(b, ", ");
+            strbuf_sql_string(b, r->missing_values[i]);
+        }
+        strbuf_add(b, ")");
+    }
+    strbuf_add(b, ")");
+}
+
+/* a number as SQL: exact (17 significant digits) */
+static void sql_number(struct strbuf *b, double v)
+{
+    strbuf_addf(b, "%.17g", v);
+}
+
+/* CASE giving the level's points (what = 0) or its label (what = 1) for attribute a */
+static void sql_level(struct strbuf *b, const struct rules *r, const struct rules_attr *a, int what)
+{
+#define OUT(l)                                                                                     \
+    do {                                                                                           \
+        if (what)                                                                                  \
+            strbuf_sql_string(b, a->levels[l].label);                                              \
+        else                                                                                       \
+            strbuf_addf(b, "%d", a->levels[l].points);                                             \
+    } while (0)
+    strbuf_add(b, "CASE WHEN ");
+    sql_missing(b, r, a->name);
+    strbuf_add(b, " THEN ");
+    OUT(a->missing);
+    if (a->kind == ATTR_CATEGORICAL) {
+        for (size_t l = 0; l < a->nlevels; l++) {
+            if (a->levels[l].nvalues == 0)
+                continue;
+            strbuf_add(b, " WHEN ");
+            sql_value(b, a->name);
+            strbuf_add(b, " IN (");
+            for (size_t v = 0; v < a->levels[l].nvalues; v++) {
+                if (v)
+                    strbuf_add(b, ", ");
+                strbuf_sql_string(b, a->levels[l].values[v]);
+            }
+            strbuf_add(b, ") THEN ");
+            OUT(l);
+        }
+        strbuf_add(b, " ELSE ");
+        OUT(a->unseen);
+    } else {
+        /* bins in order: the first whose upper edge is above the value */
+        size_t last = a->nlevels;
+        for (size_t l = 0; l < a->nlevels; l++) {
+            if (a->levels[l].no_bin)
+                continue;
+            last = l;
+            if (isinf(a->levels[l].hi))
+                continue;
+            strbuf_add(b, " WHEN CAST(");
+            sql_value(b, a->name);
+            strbuf_add(b, " AS DOUBLE PRECISION) < ");
+            sql_number(b, a->levels[l].hi);
+            strbuf_add(b, " THEN ");
+            OUT(l);
+        }
+        strbuf_add(b, " ELSE ");
+        OUT(last < a->nlevels ? last : a->missing);
+    }
+    strbuf_add(b, " END");
+#undef OUT
+}
+
+static void sql_sum(struct strbuf *b, const struct rules *r, int group, int with_base)
+{
+    int any = 0;
+    if (with_base) {
+        strbuf_addf(b, "%d", r->base);
+        any = 1;
+    }
+    for (size_t a = 0; a < r->nattrs; a++)
+        if (group < 0 || (int)r->attrs[a].group == group) {
+            strbuf_addf(b, "%sp%zu", any ? " + " : "", a + 1);
+            any = 1;
+        }
+    if (!any)
+        strbuf_add(b, "0");
+}
+
+char *export_sql(const struct rules *r, const char *table)
+{
+    struct strbuf b = {0};
+    strbuf_add(&b, "-- mqlcal ");
+    strbuf_add(&b, MQLCAL_VERSION);
+    strbuf_add(&b, ": the MQL rule as one query over raw leads (values as text, columns named as "
+                   "in the CSV).\n-- Gives: id, score, fit_score, engagement_score, mql, "
+                   "disqualifier, reason_1, reason_2, reason_3.\n");
+    strbuf_add(&b, "WITH s AS (\n  SELECT ");
+    if (r->id_column)
+        sql_value(&b, r->id_column);
+    else
+        strbuf_add(&b, "CAST(\"_line\" AS VARCHAR(20))");
+    strbuf_add(&b, " AS id");
+    for (size_t a = 0; a < r->nattrs; a++) {
+        strbuf_add(&b, ",\n    ");
+        sql_level(&b, r, &r->attrs[a], 0);
+        strbuf_addf(&b, " AS p%zu,\n    ", a + 1);
+        sql_level(&b, r, &r->attrs[a], 1);
+        strbuf_addf(&b, " AS l%zu", a + 1);
+    }
+    strbuf_add(&b, ",\n    CASE");
+    for (size_t q = 0; q < r->ndq; q++) {
+        strbuf_add(&b, " WHEN NOT ");
+        sql_missing(&b, r, r->dq[q].column);
+        strbuf_add(&b, " AND LOWER(");
+        sql_value(&b, r->dq[q].column);
+        strbuf_add(&b, ") = LOWER(");
+        strbuf_sql_string(&b, r->dq[q].value);
+        strbuf_add(&b, ") THEN ");
+        char text[1024];
+        snprintf(text, sizeof text, "%s:%s", r->dq[q].column, r->dq[q].value);
+        strbuf_sql_string(&b, text);
+    }
+    strbuf_add(&b, r->ndq ? " ELSE NULL END AS disqualifier\n  FROM "
+                          : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM ");
+    strbuf_sql_ident(&b, table);
+    strbuf_add(&b, "\n),\nt AS (\n  SELECT id, ");
+    sql_sum(&b, r, -1, 1);
+    strbuf_add(&b, " AS score, ");
+    sql_sum(&b, r, GROUP_FIT, 0);
+    strbuf_add(&b, " AS fit_score, ");
+    sql_sum(&b, r, GROUP_ENGAGEMENT, 0);
+    strbuf_add(&b, " AS engagement_score, disqualifier FROM s\n),\n");
+    /* reasons: one row per attribute above its reference, ranked */
+    strbuf_add(&b, "r AS (\n");
+    int any = 0;
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        int ref = at->levels[at->reference].points;
+        strbuf_addf(&b, "  %sSELECT id, %zu AS k, p%zu - (%d) AS d, ", any ? "UNION ALL " : "",
+                    a + 1, a + 1, ref);
+        strbuf_sql_string(&b, at->name);
+        strbuf_addf(
+            &b,
+            " || ': ' || l%zu || ' (+' || CAST(p%zu - (%d) AS VARCHAR(12)) || ')' AS reason "
+            "FROM s WHERE p%zu - (%d) > 0\n",
+            a + 1, a + 1, ref, a + 1, ref);
+        any = 1;
+    }
+    if (!any)
+        strbuf_add(&b, "  SELECT id, 0 AS k, 0 AS d, '' AS reason FROM s WHERE 1 = 0\n");
+    strbuf_add(&b, "),\nrk AS (\n  SELECT id, reason, ROW_NUMBER() OVER (PARTITION BY id ORDER BY "
+                   "d DESC, k) AS n FROM r\n),\n");
+    strbuf_add(&b, "top AS (\n  SELECT id, MAX(CASE WHEN n = 1 THEN reason END) AS reason_1, "
+                   "MAX(CASE WHEN n = 2 THEN reason END) AS reason_2, MAX(CASE WHEN n = 3 THEN "
+                   "reason END) AS reason_3 FROM rk WHERE n <= 3 GROUP BY id\n)\n");
+    strbuf_add(&b, "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN ");
+    if (r->has_rule) {
+        strbuf_addf(&b, "t.disqualifier IS NULL AND t.score >= %d", r->threshold);
+        if (r->has_fit_min)
+            strbuf_addf(&b, " AND t.fit_score >= %d", r->fit_min);
+    } else {
+        strbuf_add(&b, "1 = 0");
+    }
+    strbuf_add(&b, " THEN 1 ELSE 0 END AS mql,\n  t.disqualifier, top.reason_1, top.reason_2, "
+                   "top.reason_3\nFROM t LEFT JOIN top ON top.id = t.id\n");
+    return strbuf_take(&b);
+}
+
+/* ---- PMML ---------------------------------------------------------------------------------- */
+
+/* a PMML Array entry: "value" with \ and " escaped, then XML-escaped */
+static void pmml_array_item(struct strbuf *b, const char *s)
+{
+    struct strbuf q = {0};
+    strbuf_put(&q, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            strbuf_put(&q, "\\", 1);
+        strbuf_put(&q, s, 1);
+    }
+    strbuf_put(&q, "\"", 1);
+    if (q.oom)
+        b->oom = 1;
+    else
+        strbuf_markup(b, q.s);
+    strbuf_release(&q);
+}
+
+static void pmml_number(struct strbuf *b, double v)
+{
+    strbuf_addf(b, "%.17g", v);
+}
+
+char *export_pmml(const struct rules *r)
+{
+    struct strbuf b = {0};
+    strbuf_add(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"4.4\">\n"
+                   "  <Header description=\"MQL scorecard exported by mqlcal\">\n"
+                   "    <Application name=\"mqlcal\" version=\"" MQLCAL_VERSION "\"/>\n"
+                   "  </Header>\n");
+    strbuf_addf(&b, "  <DataDictionary numberOfFields=\"%zu\">\n", r->nattrs + 1);
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        int cat = at->kind == ATTR_CATEGORICAL;
+        strbuf_add(&b, "    <DataField name=\"");
+        strbuf_markup(&b, at->name);
+        strbuf_addf(&b, "\" optype=\"%s\" dataType=\"%s\"", cat ? "categorical" : "continuous",
+                    cat ? "string" : "double");
+        if (r->nmissing == 0) {
+            strbuf_add(&b, "/>\n");
+            continue;
+        }
+        strbuf_add(&b, ">\n");
+        for (size_t i = 0; i < r->nmissing; i++) {
+            strbuf_add(&b, "      <Value value=\"");
+            strbuf_markup(&b, r->missing_values[i]);
+            strbuf_add(&b, "\" property=\"missing\"/>\n");
+        }
+        strbuf_add(&b, "    </DataField>\n");
+    }
+    strbuf_add(&b, "    <DataField name=\"score\" optype=\"continuous\" dataType=\"double\"/>\n"
+                   "  </DataDictionary>\n");
+    strbuf_addf(&b,
+                "  <Scorecard modelName=\"mqlcal\" functionName=\"regression\" "
+                "useReasonCodes=\"true\" reasonCodeAlgorithm=\"pointsAbove\" initialScore=\"%d\" "
+                "baselineMethod=\"other\">\n",
+                r->base);
+    /* the MQL rule, which a Scorecard cannot state */
+    strbuf_add(&b, "    <Extension name=\"mqlcal-rule\" value=\"");
+    struct strbuf rule = {0};
+    if (r->has_rule) {
+        strbuf_addf(&rule, "threshold=%d", r->threshold);
+        if (r->has_fit_min)
+            strbuf_addf(&rule, "; fit_min=%d", r->fit_min);
+    } else {
+        strbuf_add(&rule, "no rule");
+    }
+    for (size_t q = 0; q < r->ndq; q++)
+        strbuf_addf(&rule, "; disqualify=%s:%s", r->dq[q].column, r->dq[q].value);
+    for (size_t a = 0; a < r->nattrs; a++)
+        if (r->attrs[a].group != GROUP_NONE)
+            strbuf_addf(&rule, "; %s=%s", r->attrs[a].name,
+                        r->attrs[a].group == GROUP_FIT ? "fit" : "engagement");
+    if (rule.oom)
+        b.oom = 1;
+    else
+        strbuf_markup(&b, rule.s ? rule.s : "");
+    strbuf_release(&rule);
+    strbuf_add(&b, "\"/>\n    <MiningSchema>\n");
+    for (size_t a = 0; a < r->nattrs; a++) {
+        strbuf_add(&b, "      <MiningField name=\"");
+        strbuf_markup(&b, r->attrs[a].name);
+        strbuf_add(&b, "\" usageType=\"active\" invalidValueTreatment=\"asIs\"/>\n");
+    }
+    strbuf_add(&b, "      <MiningField name=\"score\" usageType=\"predicted\"/>\n"
+                   "    </MiningSchema>\n    <Output>\n"
+                   "      <OutputField name=\"final_score\" feature=\"predictedValue\" "
+                   "dataType=\"double\" optype=\"continuous\"/>\n");
+    for (int k = 1; k <= RULES_REASONS; k++)
+        strbuf_addf(&b,
+                    "      <OutputField name=\"reason_%d\" rank=\"%d\" feature=\"reasonCode\" "
+                    "dataType=\"string\" optype=\"categorical\"/>\n",
+                    k, k);
+    strbuf_add(&b, "    </Output>\n    <Characteristics>\n");
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        strbuf_add(&b, "      <Characteristic name=\"");
+        strbuf_markup(&b, at->name);
+        strbuf_add(&b, "\" reasonCode=\"");
+        strbuf_markup(&b, at->name);
+        strbuf_addf(&b, "\" baselineScore=\"%d\">\n", at->levels[at->reference].points);
+        /* missing first */
+        strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><SimplePredicate field=\"",
+                    at->levels[at->missing].points);
+        strbuf_markup(&b, at->name);
+        strbuf_add(&b, "\" operator=\"isMissing\"/></Attribute>\n");
+        size_t last = at->missing;
+        for (size_t l = 0; l < at->nlevels; l++) {
+            const struct rules_level *L = &at->levels[l];
+            if (at->kind == ATTR_CATEGORICAL) {
+                if (L->nvalues == 0)
+                    continue;
+                strbuf_addf(&b,
+                            "        <Attribute partialScore=\"%d\"><SimpleSetPredicate "
+                            "field=\"",
+                            L->points);
+                strbuf_markup(&b, at->name);
+                strbuf_addf(&b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">",
+                            L->nvalues);
+                for (size_t v = 0; v < L->nvalues; v++) {
+                    if (v)
+                        strbuf_add(&b, " ");
+                    pmml_array_item(&b, L->values[v]);
+                }
+                strbuf_add(&b, "</Array></SimpleSetPredicate></Attribute>\n");
+            } else if (!L->no_bin) {
+                last = l;
+                if (isinf(L->hi))
+                    continue;
+                strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><SimplePredicate field=\"",
+                            L->points);
+                strbuf_markup(&b, at->name);
+                strbuf_add(&b, "\" operator=\"lessThan\" value=\"");
+                pmml_number(&b, L->hi);
+                strbuf_add(&b, "\"/></Attribute>\n");
+            }
+        }
+        /* the catch-all: unseen values, or the last bin */
+        size_t other = at->kind == ATTR_CATEGORICAL ? at->unseen : last;
+        strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><True/></Attribute>\n",
+                    at->levels[other].points);
+        strbuf_add(&b, "      </Characteristic>\n");
+    }
+    strbuf_add(&b, "    </Characteristics>\n  </Scorecard>\n</PMML>\n");
+    return strbuf_take(&b);
+}

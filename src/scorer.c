@@ -1,0 +1,606 @@
+#include "mqlcal/scorer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/text.h"
+
+#define CHUNK (1u << 20)
+#define OUT_FLUSH (1u << 20)
+
+/* ---- reading records ----------------------------------------------------------------------- */
+
+struct splitter {
+    FILE *in;
+    char *buf;
+    size_t cap, len, pos;
+    int eof;
+    char delim;
+    uint64_t line; /* the physical line at buf[pos] */
+    const char **f;
+    size_t *fl, nf, fcap;
+};
+
+enum { REC_OK = 0, REC_EOF = 1, REC_MORE = 2, REC_UNTERMINATED = 3 };
+
+/* Moves the unread bytes to the front and reads more; -1 on a read error, -2 when a record
+ * does not fit in SCORER_MAX_RECORD. */
+static int refill(struct splitter *s)
+{
+    if (s->pos > 0) {
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos;
+        s->pos = 0;
+    }
+    if (s->len == s->cap) {
+        if (s->cap >= SCORER_MAX_RECORD)
+            return -2;
+        char *nb = realloc(s->buf, 2 * s->cap);
+        if (!nb)
+            return -1;
+        s->buf = nb;
+        s->cap *= 2;
+    }
+    size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->in);
+    s->len += got;
+    if (got == 0) {
+        if (ferror(s->in))
+            return -1;
+        s->eof = 1;
+    }
+    return 0;
+}
+
+/* Finds where the record at pos ends (*end: its last byte + 1; *next: the next record) and how
+ * many line breaks it holds inside quotes. */
+static int find_end(const struct splitter *s, size_t *end, size_t *next, uint64_t *breaks)
+{
+    const char *b = s->buf;
+    size_t pos = s->pos, len = s->len;
+    *breaks = 0;
+    /* the common case: no quote and no CR before the LF */
+    const char *lf = memchr(b + pos, '\n', len - pos);
+    if (lf) {
+        size_t n = (size_t)(lf - (b + pos));
+        if (!memchr(b + pos, '"', n) && !memchr(b + pos, '\r', n)) {
+            *end = pos + n;
+            *next = pos + n + 1;
+            return REC_OK;
+        }
+    }
+    int inq = 0;
+    for (size_t i = pos; i < len; i++) {
+        char c = b[i];
+        if (inq) {
+            if (c == '"') {
+                if (i + 1 == len && !s->eof)
+                    return REC_MORE;
+                if (i + 1 < len && b[i + 1] == '"')
+                    i++;
+                else
+                    inq = 0;
+            } else if (c == '\n') {
+                (*breaks)++;
+            } else if (c == '\r') {
+                if (i + 1 == len && !s->eof)
+                    return REC_MORE;
+                if (i + 1 < len && b[i + 1] == '\n')
+                    i++;
+                (*breaks)++;
+            }
+            continue;
+        }
+        if (c == '"' && (i == pos || b[i - 1] == s->delim)) {
+            inq = 1;
+        } else if (c == '\n') {
+            *end = i;
+            *next = i + 1;
+            return REC_OK;
+        } else if (c == '\r') {
+            if (i + 1 == len && !s->eof)
+                return REC_MORE;
+            *end = i;
+            *next = i + 1 + (i + 1 < len && b[i + 1] == '\n');
+            return REC_OK;
+        }
+    }
+    if (!s->eof)
+        return REC_MORE;
+    if (inq)
+        return REC_UNTERMINATED;
+    *end = *next = len;
+    return len > pos ? REC_OK : REC_EOF;
+}
+
+static int grow_fields(struct splitter *s)
+{
+    {
+        size_t cap = s->fcap ? 2 * s->fcap : 64;
+        const char **f = realloc(s->f, cap * sizeof *f);
+        if (f)
+            s->f = f;
+        size_t *fl = realloc(s->fl, cap * sizeof *fl);
+        if (fl)
+            s->fl = fl;
+        if (!f || !fl)
+            return -1;
+        s->fcap = cap;
+    }
+    return 0;
+}
+
+static inline int push_field(struct splitter *s, const char *p, size_t n)
+{
+    if (s->nf == s->fcap && grow_fields(s))
+        return -1;
+    s->f[s->nf] = p;
+    s->fl[s->nf++] = n;
+    return 0;
+}
+
+/* The first delimiter in b[p, end), or end: eight bytes at a time (a byte equal to the
+ * delimiter is a zero byte of w ^ delimiters), then byte by byte. */
+static inline size_t find_delim(const char *b, size_t p, size_t end, char delim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t dm = ones * (unsigned char)delim;
+    while (p + 8 <= end) {
+        uint64_t w;
+        memcpy(&w, b + p, 8);
+        uint64_t x = w ^ dm, t = (x - ones) & ~x & highs;
+        if (t) /* little-endian: the lowest set bit is the first match */
+            return p + ((size_t)__builtin_ctzll(t) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && b[p] != delim)
+        p++;
+    return p;
+}
+
+/* Splits buf[start, end) into fields, unquoting in place. */
+static int split(struct splitter *s, size_t start, size_t end)
+{
+    char *b = s->buf;
+    s->nf = 0;
+    size_t p = start;
+    for (;;) {
+        size_t e;
+        if (p < end && b[p] == '"') {
+            /* quoted: copy the content over itself without the quotes; anything after the
+             * closing quote up to the delimiter is kept, as libcsv (the ingest) keeps it */
+            size_t w = p, r = p + 1;
+            for (;;) {
+                if (r >= end)
+                    break;
+                if (b[r] == '"') {
+                    if (r + 1 < end && b[r + 1] == '"') {
+                        b[w++] = '"';
+                        r += 2;
+                        continue;
+                    }
+                    r++;
+                    break;
+                }
+                b[w++] = b[r++];
+            }
+            while (r < end && b[r] != s->delim)
+                b[w++] = b[r++];
+            if (push_field(s, b + p, w - p))
+                return -1;
+            e = r;
+        } else {
+            e = find_delim(b, p, end, s->delim);
+            if (push_field(s, b + p, e - p))
+                return -1;
+        }
+        if (e >= end)
+            return 0;
+        p = e + 1;
+    }
+}
+
+/* The next record into s->f / s->fl; *line is its first line. REC_OK, REC_EOF, or an error:
+ * -1 read error or no memory, -2 too long, REC_UNTERMINATED. Blank lines are counted in
+ * *blank and skipped. */
+static int next_record(struct splitter *s, uint64_t *line, uint64_t *blank)
+{
+    for (;;) {
+        size_t end, next;
+        uint64_t breaks;
+        int rc =
+            s->pos < s->len ? find_end(s, &end, &next, &breaks) : (s->eof ? REC_EOF : REC_MORE);
+        if (rc == REC_MORE) {
+            int f = refill(s);
+            if (f)
+                return f;
+            continue;
+        }
+        if (rc == REC_EOF)
+            return REC_EOF;
+        if (rc == REC_UNTERMINATED) {
+            *line = s->line;
+            return REC_UNTERMINATED;
+        }
+        *line = s->line;
+        s->line += 1 + breaks;
+        size_t start = s->pos;
+        s->pos = next;
+        if (end == start) {
+            (*blank)++;
+            continue;
+        }
+        return split(s, start, end) ? -1 : REC_OK;
+    }
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+struct out {
+    FILE *f;
+    char *buf;
+    size_t len;
+    int failed;
+};
+
+static void flush_out(struct out *o)
+{
+    if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+        o->failed = 1;
+    o->len = 0;
+}
+
+static inline void put(struct out *o, const char *s, size_t n)
+{
+    if (o->len + n > OUT_FLUSH)
+        flush_out(o);
+    if (n > OUT_FLUSH) {
+        if (fwrite(s, 1, n, o->f) != n)
+            o->failed = 1;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static inline void put_c(struct out *o, char c)
+{
+    if (o->len + 1 > OUT_FLUSH)
+        flush_out(o);
+    o->buf[o->len++] = c;
+}
+
+static inline void put_int(struct out *o, long long v)
+{
+    char tmp[24];
+    int k = 24;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        tmp[--k] = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    if (v < 0)
+        tmp[--k] = '-';
+    put(o, tmp + k, (size_t)(24 - k));
+}
+
+static void put_csv(struct out *o, const char *s, size_t n, char delim)
+{
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        put(o, s, n);
+        return;
+    }
+    put_c(o, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            put_c(o, '"');
+        put_c(o, s[i]);
+    }
+    put_c(o, '"');
+}
+
+static void put_json(struct out *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    put_c(o, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            put_c(o, '\\');
+            put_c(o, (char)c);
+        } else if (c < 0x20) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(o, u, 6);
+        } else {
+            put_c(o, (char)c);
+        }
+    }
+    put_c(o, '"');
+}
+
+/* The texts a row is made of that depend only on the rules: per attribute and level the
+ * reason "attribute: level (+points)" and per disqualifier "column:value", already quoted for
+ * CSV or JSON, so that a row costs no formatting. */
+struct texts {
+    char **reason; /* [attribute][level], flattened: reason[first[a] + l] */
+    size_t *reason_len, *first;
+    char **dq;
+    size_t *dq_len;
+    size_t n;
+};
+
+static void texts_release(struct texts *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->reason[i]);
+    free(t->reason);
+    free(t->reason_len);
+    free(t->first);
+    if (t->dq)
+        for (size_t i = 0; t->dq[i]; i++)
+            free(t->dq[i]);
+    free(t->dq);
+    free(t->dq_len);
+}
+
+/* s made ready for the output format, into a malloc'd text */
+static char *ready(const char *s, enum scorer_format fmt, char delim, size_t *len)
+{
+    struct out o = {.buf = malloc(2 * strlen(s) + 16)};
+    if (!o.buf)
+        return NULL;
+    if (fmt == SCORER_CSV) {
+        int quote = 0;
+        for (const char *p = s; *p && !quote; p++)
+            quote = *p == delim || *p == '"' || *p == '\n' || *p == '\r';
+        if (quote)
+            o.buf[o.len++] = '"';
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                o.buf[o.len++] = '"';
+            o.buf[o.len++] = *p;
+        }
+        if (quote)
+            o.buf[o.len++] = '"';
+    } else {
+        free(o.buf);
+        o.buf = malloc(6 * strlen(s) + 3);
+        if (!o.buf)
+            return NULL;
+        o.len = 0;
+        put_json(&o, s, strlen(s));
+    }
+    o.buf[o.len] = '\0';
+    *len = o.len;
+    return o.buf;
+}
+
+static int texts_build(struct texts *t, const struct rules *r, enum scorer_format fmt, char delim)
+{
+    memset(t, 0, sizeof *t);
+    t->first = calloc(r->nattrs + 1, sizeof *t->first);
+    for (size_t a = 0; a < r->nattrs && t->first; a++)
+        t->first[a + 1] = t->first[a] + r->attrs[a].nlevels;
+    size_t n = t->first ? t->first[r->nattrs] : 0;
+    t->reason = calloc(n + 1, sizeof *t->reason);
+    t->reason_len = calloc(n + 1, sizeof *t->reason_len);
+    t->dq = calloc(r->ndq + 1, sizeof *t->dq);
+    t->dq_len = calloc(r->ndq + 1, sizeof *t->dq_len);
+    if (!t->first || !t->reason || !t->reason_len || !t->dq || !t->dq_len)
+        return -1;
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        for (size_t l = 0; l < at->nlevels; l++) {
+            int d = at->levels[l].points - at->levels[at->reference].points;
+            size_t len = strlen(at->name) + strlen(at->levels[l].label) + 32;
+            char *raw_text = malloc(len);
+            if (!raw_text)
+                return -1;
+            snprintf(raw_text, len, "%s: %s (+%d)", at->name, at->levels[l].label, d);
+            size_t i = t->first[a] + l;
+            t->reason[i] = ready(raw_text, fmt, delim, &t->reason_len[i]);
+            t->n = i + 1;
+            free(raw_text);
+            if (!t->reason[i])
+                return -1;
+        }
+    }
+    for (size_t q = 0; q < r->ndq; q++) {
+        size_t len = strlen(r->dq[q].column) + strlen(r->dq[q].value) + 2;
+        char *raw_text = malloc(len);
+        if (!raw_text)
+            return -1;
+        snprintf(raw_text, len, "%s:%s", r->dq[q].column, r->dq[q].value);
+        t->dq[q] = ready(raw_text, fmt, delim, &t->dq_len[q]);
+        free(raw_text);
+        if (!t->dq[q])
+            return -1;
+    }
+    return 0;
+}
+
+static void write_row(struct out *o, const struct texts *tx, enum scorer_format fmt, char delim,
+                      const char *id, size_t idn, const struct rules_outcome *x)
+{
+    const char *reason[RULES_REASONS];
+    size_t rn[RULES_REASONS];
+    for (int k = 0; k < RULES_REASONS; k++) {
+        if (x->reason[k] < 0) {
+            reason[k] = NULL;
+            rn[k] = 0;
+            continue;
+        }
+        size_t i = tx->first[x->reason[k]] + x->level[x->reason[k]];
+        reason[k] = tx->reason[i];
+        rn[k] = tx->reason_len[i];
+    }
+    const char *dq = x->disqualifier >= 0 ? tx->dq[x->disqualifier] : NULL;
+    size_t dqn = x->disqualifier >= 0 ? tx->dq_len[x->disqualifier] : 0;
+    if (fmt == SCORER_CSV) {
+        put_csv(o, id, idn, delim);
+        put_c(o, delim);
+        put_int(o, x->score);
+        put_c(o, delim);
+        put_int(o, x->fit_score);
+        put_c(o, delim);
+        put_int(o, x->engagement_score);
+        put_c(o, delim);
+        put_c(o, x->mql ? '1' : '0');
+        put_c(o, delim);
+        put(o, dq, dqn);
+        for (int k = 0; k < RULES_REASONS; k++) {
+            put_c(o, delim);
+            put(o, reason[k], rn[k]);
+        }
+        put_c(o, '\n');
+        return;
+    }
+    put(o, "{\"id\":", 6);
+    put_json(o, id, idn);
+    put(o, ",\"score\":", 9);
+    put_int(o, x->score);
+    put(o, ",\"fit_score\":", 13);
+    put_int(o, x->fit_score);
+    put(o, ",\"engagement_score\":", 20);
+    put_int(o, x->engagement_score);
+    put(o, x->mql ? ",\"mql\":true" : ",\"mql\":false", x->mql ? 11 : 12);
+    put(o, ",\"disqualifier\":", 16);
+    if (dq)
+        put(o, dq, dqn);
+    else
+        put(o, "null", 4);
+    for (int k = 0; k < RULES_REASONS; k++) {
+        static const char *const keys[] = {",\"reason_1\":", ",\"reason_2\":", ",\"reason_3\":"};
+        put(o, keys[k], 13);
+        if (reason[k])
+            put(o, reason[k], rn[k]);
+        else
+            put(o, "null", 4);
+    }
+    put(o, "}\n", 2);
+}
+
+/* ---- the run ------------------------------------------------------------------------------- */
+
+int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
+               enum scorer_format format, scorer_reject_fn reject, void *ctx,
+               struct scorer_stats *stats, struct mql_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    struct splitter s = {
+        .in = in, .cap = CHUNK, .delim = r->delimiter ? r->delimiter : ',', .line = 1};
+    struct out o = {.f = out};
+    struct texts tx;
+    memset(&tx, 0, sizeof tx);
+    size_t ncols = r->nattrs + r->ndq + (r->id_column ? 1 : 0);
+    size_t *cols = malloc((ncols + 1) * sizeof *cols);
+    s.buf = malloc(s.cap);
+    o.buf = malloc(OUT_FLUSH);
+    int rc = 0;
+    if (!cols || !s.buf || !o.buf || texts_build(&tx, r, format, s.delim)) {
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        goto done;
+    }
+    /* a byte order mark */
+    if ((rc = refill(&s))) {
+        rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", name);
+        goto done;
+    }
+    if (s.len >= 3 && memcmp(s.buf, "\xEF\xBB\xBF", 3) == 0)
+        s.pos = 3;
+    uint64_t line;
+    int st = next_record(&s, &line, &stats->blank_lines);
+    if (st == REC_EOF) {
+        rc = mql_err_set(err, MQL_EINPUT, "%s: empty: no header", name);
+        goto done;
+    }
+    if (st != REC_OK) {
+        rc = mql_err_set(err, st == -1 ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
+                         (unsigned long long)line,
+                         st == -1   ? "cannot read"
+                         : st == -2 ? "record too long"
+                                    : "unterminated quote in the header");
+        goto done;
+    }
+    size_t nheader = s.nf;
+    if ((rc = rules_bind_header(r, s.f, s.fl, s.nf, cols, err))) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        rc = mql_err_set(err, MQL_EINPUT, "%s: %s", name, msg);
+        goto done;
+    }
+    if (format == SCORER_CSV) {
+        static const char *const head[] = {
+            "id",           "score",    "fit_score", "engagement_score", "mql",
+            "disqualifier", "reason_1", "reason_2",  "reason_3"};
+        for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+            if (i)
+                put_c(&o, s.delim);
+            put(&o, head[i], strlen(head[i]));
+        }
+        put_c(&o, '\n');
+    }
+    struct rules_outcome x;
+    char why[256];
+    for (;;) {
+        st = next_record(&s, &line, &stats->blank_lines);
+        if (st == REC_EOF)
+            break;
+        if (st == -1 || st == -2) {
+            rc = mql_err_set(err, st == -1 ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
+                             (unsigned long long)line,
+                             st == -1 ? "cannot read" : "record longer than 16 MiB");
+            break;
+        }
+        stats->records++;
+        if (st == REC_UNTERMINATED) {
+            stats->unscored++;
+            if (reject)
+                reject(ctx, line, "unterminated quote: the file ends inside a quoted field");
+            break;
+        }
+        if (s.nf != nheader) {
+            stats->unscored++;
+            if (reject) {
+                snprintf(why, sizeof why, "expected %zu fields, got %zu", nheader, s.nf);
+                reject(ctx, line, why);
+            }
+            continue;
+        }
+        size_t bad_attr;
+        if (rules_score(r, s.f, s.fl, cols, &x, &bad_attr, why, sizeof why)) {
+            stats->unscored++;
+            if (reject)
+                reject(ctx, line, why);
+            continue;
+        }
+        stats->scored++;
+        stats->mqls += (uint64_t)x.mql;
+        const char *id;
+        size_t idn;
+        char num[24];
+        if (r->id_column) {
+            id = s.f[cols[ncols - 1]];
+            idn = s.fl[cols[ncols - 1]];
+            text_trim_span(&id, &idn);
+        } else {
+            idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
+            id = num;
+        }
+        write_row(&o, &tx, format, s.delim, id, idn, &x);
+    }
+    flush_out(&o);
+    if (!rc && (o.failed || fflush(out) != 0))
+        rc = mql_err_set(err, MQL_EIO, "cannot write the scores");
+done:
+    texts_release(&tx);
+    free(cols);
+    free(s.buf);
+    free(s.f);
+    free(s.fl);
+    free(o.buf);
+    return rc;
+}
