@@ -5,6 +5,8 @@
 #                                    scikit-learn and R)
 #   scripts/install-deps.sh --browser  also headless Chromium, which the report test uses to
 #                                    look at the report as a reader would
+#   scripts/install-deps.sh --export also PostgreSQL, xmllint and python3-jsonschema, which the
+#                                    export test runs the SQL, the PMML and the schema with
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -14,6 +16,7 @@ pkgs=(gcc make pkg-config
       libcmocka-dev nettle-dev libpng-dev fonts-dejavu-core sqlite3)
 [ "${1:-}" = "--bench" ] && pkgs+=(time python3-sklearn r-base-core)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
+[ "${1:-}" = "--export" ] && pkgs+=(postgresql libxml2-utils python3-jsonschema)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -271,6 +271,9 @@ static inline void put_c(struct out *o, char c)
     o->buf[o->len++] = c;
 }
 
+/* a string literal, its length counted by the compiler */
+#define PUT_LIT(o, lit) put(o, lit, sizeof lit - 1)
+
 static inline void put_int(struct out *o, long long v)
 {
     char tmp[24];
@@ -458,29 +461,32 @@ static void write_row(struct out *o, const struct texts *tx, enum scorer_format 
         put_c(o, '\n');
         return;
     }
-    put(o, "{\"id\":", 6);
+    PUT_LIT(o, "{\"id\":");
     put_json(o, id, idn);
-    put(o, ",\"score\":", 9);
+    PUT_LIT(o, ",\"score\":");
     put_int(o, x->score);
-    put(o, ",\"fit_score\":", 13);
+    PUT_LIT(o, ",\"fit_score\":");
     put_int(o, x->fit_score);
-    put(o, ",\"engagement_score\":", 20);
+    PUT_LIT(o, ",\"engagement_score\":");
     put_int(o, x->engagement_score);
-    put(o, x->mql ? ",\"mql\":true" : ",\"mql\":false", x->mql ? 11 : 12);
-    put(o, ",\"disqualifier\":", 16);
+    if (x->mql)
+        PUT_LIT(o, ",\"mql\":true");
+    else
+        PUT_LIT(o, ",\"mql\":false");
+    PUT_LIT(o, ",\"disqualifier\":");
     if (dq)
         put(o, dq, dqn);
     else
-        put(o, "null", 4);
+        PUT_LIT(o, "null");
     for (int k = 0; k < RULES_REASONS; k++) {
-        static const char *const keys[] = {",\"reason_1\":", ",\"reason_2\":", ",\"reason_3\":"};
-        put(o, keys[k], 13);
+        static const char keys[][13] = {",\"reason_1\":", ",\"reason_2\":", ",\"reason_3\":"};
+        put(o, keys[k], sizeof keys[k] - 1);
         if (reason[k])
             put(o, reason[k], rn[k]);
         else
-            put(o, "null", 4);
+            PUT_LIT(o, "null");
     }
-    put(o, "}\n", 2);
+    PUT_LIT(o, "}\n");
 }
 
 /* ---- the run ------------------------------------------------------------------------------- */
@@ -500,7 +506,7 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
     s.buf = malloc(s.cap);
     o.buf = malloc(OUT_FLUSH);
     int rc = 0;
-    if (!cols || !s.buf || !o.buf || texts_build(&tx, r, format, s.delim)) {
+    if (!cols || !s.buf || !o.buf || texts_build(&tx, r, format, ',')) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto done;
     }
@@ -538,7 +544,7 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
             "disqualifier", "reason_1", "reason_2",  "reason_3"};
         for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
             if (i)
-                put_c(&o, s.delim);
+                put_c(&o, ',');
             put(&o, head[i], strlen(head[i]));
         }
         put_c(&o, '\n');
@@ -590,7 +596,7 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
             idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
             id = num;
         }
-        write_row(&o, &tx, format, s.delim, id, idn, &x);
+        write_row(&o, &tx, format, ',', id, idn, &x);
     }
     flush_out(&o);
     if (!rc && (o.failed || fflush(out) != 0))

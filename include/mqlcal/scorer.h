@@ -7,8 +7,9 @@
  * any others), scores every record with rules_score and writes, per record:
  *   id, score, fit_score, engagement_score, mql (0/1), disqualifier ("column:value" or empty),
  *   reason_1, reason_2, reason_3 ("attribute: level (+points)", or empty)
- * as CSV (a header line first; fields quoted when they hold the delimiter, a quote or a line
- * break; values are written as they are, for machines) or as JSON lines (one object per
+ * as CSV (comma-separated whatever the input's delimiter, a header line first; fields quoted
+ * when they hold a comma, a quote or a line break; values are written as they are, for
+ * machines) or as JSON lines (one object per
  * record, the same keys, mql a boolean, absent reasons and disqualifier null).
  * The id is the id column's trimmed value, or the record's line number when the rule file
  * has no id column (as ingest numbers records). A record that cannot be scored (wrong number
