@@ -8,6 +8,7 @@
 #           design (mqlcal fit --dump-design), fit call only, with their coefficient gaps
 #   sweep   vs  sqlite3 computing MQLs and SQLs at every threshold (a window over the scores)
 #   report  (no peer: the targets are absolute)
+#   score   vs  sqlite3 running the exported rules.sql over the same leads loaded as text
 # Usage: scripts/bench.sh [N] [RUNS]     (make bench runs it with the defaults)
 # PEER_RUNS (default 3) sets the runs of the slow peers; NO_PEERS=1 skips sklearn and R.
 # Prints a Markdown table; with BENCH_WRITE=1 it also replaces the table in docs/performance.md.
@@ -86,6 +87,16 @@ read -r au_t au_m < <(measure audit ":" ./mqlcal audit "$W/bench.ini")
 peer_sql='SELECT score, sum(n) OVER w AS mqls, sum(s) OVER w AS sqls FROM (SELECT c.score, count(*) AS n, sum(l._outcome) AS s FROM scores c JOIN leads l ON l._id = c._id GROUP BY c.score) WINDOW w AS (ORDER BY score DESC)'
 read -r swp_t swp_m < <(measure sweep-peer ":" sqlite3 "$W/out/mqlcal.db" "$peer_sql")
 read -r rep_t rep_m < <(measure report ":" ./mqlcal report "$W/bench.ini")
+# export, and the scorer on the same CSV (one core: the scorer has one thread); memory on a
+# tenth of the file too, to show it does not grow with the input
+read -r exp_t exp_m < <(measure export ":" ./mqlcal export "$W/bench.ini")
+read -r sco_t sco_m < <(measure score ":" ./mqlcal score --rules "$W/out/rules.json" "$W/leads.csv")
+head -n $((N / 10 + 1)) "$W/leads.csv" >"$W/tenth.csv"
+read -r sct_t sct_m < <(measure score-tenth ":" ./mqlcal score --rules "$W/out/rules.json" "$W/tenth.csv")
+sco_rate=$(awk -v n="$N" -v t="$sco_t" 'BEGIN {printf "%.2f", n / t / 1e6}')
+# its peer: the exported SQL in sqlite3 over the same leads loaded as text (load not timed)
+sqlite3 "$W/peer.db" -cmd ".mode csv" ".import $W/leads.csv leads"
+read -r scp_t scp_m < <(RUNS=1 measure score-peer ":" sqlite3 "$W/peer.db" ".read $W/out/rules.sql")
 swc=() swl=()
 for ((i = 0; i < RUNS; i++)); do
     ./mqlcal audit "$W/bench.ini" --timings >/dev/null 2>"$W/timings"
@@ -122,6 +133,10 @@ the runs.
 | audit | \`mqlcal audit\` (the sweep again, then the segment audits) | $au_t | $au_m |
 | peer | \`sqlite3\`: MQLs and SQLs at every threshold only, by a window over scores joined to leads | $swp_t | $swp_m |
 | report | \`mqlcal report\` (13 charts, the HTML page, its tables as CSV) | $rep_t | $rep_m |
+| export | \`mqlcal export\` (rules.json, rules.sql, rules.pmml) | $exp_t | $exp_m |
+| score | \`mqlcal score --rules rules.json\` (CSV in, scores and reasons out): $sco_rate million leads/s | $sco_t | $sco_m |
+| score, a tenth | the same on the first $((N / 10)) leads: memory does not grow with the input | $sct_t | $sct_m |
+| peer | \`sqlite3\` running the exported rules.sql over the same leads as text (one run) | $scp_t | $scp_m |
 
 ingest / peer wall time: $(awk -v a="$ing_t" -v b="$imp_t" 'BEGIN {printf "%.2f", a/b}')
 

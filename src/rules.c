@@ -1196,6 +1196,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     int score = r->base, fit = 0, eng = 0;
     const char *tv[RULES_MAX_ATTRS]; /* the trimmed values, for the disqualifiers */
     size_t tn[RULES_MAX_ATTRS];
+    int dv[RULES_MAX_ATTRS]; /* points above the reference, for the reasons */
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         const char *s = fields[cols[a]];
@@ -1257,10 +1258,9 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     points:;
         int p = at->pts[out->level[a]];
         score += p;
-        if (at->group == GROUP_FIT)
-            fit += p;
-        else if (at->group == GROUP_ENGAGEMENT)
-            eng += p;
+        fit += at->group == GROUP_FIT ? p : 0;
+        eng += at->group == GROUP_ENGAGEMENT ? p : 0;
+        dv[a] = at->delta[out->level[a]];
     }
     out->score = score;
     out->fit_score = fit;
@@ -1287,7 +1287,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     _Static_assert(RULES_REASONS == 3, "the top three below");
     int d0 = 0, d1 = 0, d2 = 0, a0 = -1, a1 = -1, a2 = -1;
     for (size_t a = 0; a < r->nattrs; a++) {
-        int d = r->attrs[a].delta[out->level[a]];
+        int d = dv[a];
         if (d <= d2)
             continue;
         if (d > d1) {

@@ -138,6 +138,81 @@ static inline int push_field(struct splitter *s, const char *p, size_t n)
     return 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#define ONES 0x0101010101010101ull
+#define LOW7 0x7F7F7F7F7F7F7F7Full
+#define HIGHS 0x8080808080808080ull
+
+/* The high bit of every byte of w that equals the byte c spread in cs (= ONES * c): exact,
+ * with no carry between bytes, so that every set bit is a match. */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t cs)
+{
+    uint64_t x = w ^ cs;
+    return ~(((x & LOW7) + LOW7) | x) & HIGHS;
+}
+
+/* The common record, in one pass: no quote and no CR up to its LF (or the end of the data at
+ * end of file). Splits it into fields and sets *next; REC_MORE when it needs more data, and -3
+ * when it holds a quote or a CR (the general path then reads it). */
+static int split_plain(struct splitter *s, size_t *next, int *blank)
+{
+    const char *b = s->buf;
+    size_t p = s->pos, len = s->len, start = p;
+    const uint64_t dm = ONES * (unsigned char)s->delim, lf = ONES * '\n', q = ONES * '"',
+                   cr = ONES * '\r';
+    s->nf = 0;
+    for (;;) {
+        uint64_t w = 0, lim = 8;
+        if (p + 8 <= len) {
+            memcpy(&w, b + p, 8);
+        } else if (p < len) {
+            lim = len - p;
+            memcpy(&w, b + p, lim);
+            w |= ~0ull << (8 * lim) & (ONES * (unsigned char)0x01); /* pad: no byte matches */
+        } else {
+            break;
+        }
+        uint64_t nl = bytes_equal(w, lf), odd = bytes_equal(w, q) | bytes_equal(w, cr);
+        uint64_t stop = nl ? nl & (0 - nl) : 0; /* the first LF */
+        if (lim < 8)
+            odd &= (1ull << (8 * lim)) - 1;
+        if (odd && (!stop || (odd & ((stop << 1) - 1))))
+            return -3; /* a quote or a CR before the line ends */
+        uint64_t d = bytes_equal(w, dm);
+        if (lim < 8)
+            d &= (1ull << (8 * lim)) - 1;
+        if (stop)
+            d &= stop - 1;
+        while (d) {
+            size_t at = p + ((size_t)__builtin_ctzll(d) >> 3);
+            if (push_field(s, b + start, at - start))
+                return -1;
+            start = at + 1;
+            d &= d - 1;
+        }
+        if (stop) {
+            size_t at = p + ((size_t)__builtin_ctzll(stop) >> 3);
+            *blank = at == s->pos;
+            if (!*blank && push_field(s, b + start, at - start))
+                return -1;
+            *next = at + 1;
+            return REC_OK;
+        }
+        p += lim;
+    }
+    if (!s->eof)
+        return REC_MORE;
+    if (len == s->pos)
+        return REC_EOF;
+    *blank = 0;
+    if (push_field(s, b + start, len - start))
+        return -1;
+    *next = len;
+    return REC_OK;
+}
+#endif
+
 /* The first delimiter in b[p, end), or end: eight bytes at a time (a byte equal to the
  * delimiter is a zero byte of w ^ delimiters), then byte by byte. */
 static inline size_t find_delim(const char *b, size_t p, size_t end, char delim)
@@ -209,12 +284,35 @@ static int next_record(struct splitter *s, uint64_t *line, uint64_t *blank)
     for (;;) {
         size_t end, next;
         uint64_t breaks;
+#ifdef SWAR
+        int is_blank = 0,
+            f = s->pos < s->len || s->eof ? split_plain(s, &next, &is_blank) : REC_MORE;
+        if (f == REC_OK) {
+            *line = s->line++;
+            s->pos = next;
+            if (is_blank) {
+                (*blank)++;
+                continue;
+            }
+            return REC_OK;
+        }
+        if (f == REC_EOF)
+            return REC_EOF;
+        if (f == -1)
+            return -1;
+        if (f == REC_MORE) {
+            if ((f = refill(s)))
+                return f;
+            continue;
+        }
+        /* -3: the general path below */
+#endif
         int rc =
             s->pos < s->len ? find_end(s, &end, &next, &breaks) : (s->eof ? REC_EOF : REC_MORE);
         if (rc == REC_MORE) {
-            int f = refill(s);
-            if (f)
-                return f;
+            int fr = refill(s);
+            if (fr)
+                return fr;
             continue;
         }
         if (rc == REC_EOF)
