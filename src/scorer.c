@@ -351,6 +351,8 @@ static void flush_out(struct out *o)
 
 static inline void put(struct out *o, const char *s, size_t n)
 {
+    if (n == 0) /* s may then be NULL: an absent reason or disqualifier */
+        return;
     if (o->len + n > OUT_FLUSH)
         flush_out(o);
     if (n > OUT_FLUSH) {
