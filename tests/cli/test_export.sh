@@ -21,7 +21,7 @@ if ! command -v xmllint >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb
     "$ROOT/scripts/install-deps.sh" --export >"$T/install.log" 2>&1 || true
 fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-XSD="$ROOT/../shared/pmml/pmml-4-4.xsd"
+XSD="$ROOT/tests/data/pmml/pmml-4-4.xsd" # a copy of ../shared/pmml/pmml-4-4.xsd
 
 # ---- PostgreSQL on a temporary data folder, over a Unix socket --------------------------------
 PGDIR=""
