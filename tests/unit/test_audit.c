@@ -23,6 +23,8 @@
  */
 #include "testutil.h"
 
+#include "sweep_fixture.h"
+
 #include <math.h>
 
 #include "mqlcal/audit.h"
@@ -31,7 +33,6 @@
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 
-#define NLEADS 24
 
 static const char csv_text[] = "lead_id,created_at,job,plan,channel,fb,became_sql\n"
                                "L01,2025-01-03,manager,basic,ref,accepted,1\n"
@@ -59,10 +60,6 @@ static const char csv_text[] = "lead_id,created_at,job,plan,channel,fb,became_sq
                                "L23,2025-04-29,STUDENT,legacy,web,,1\n"
                                "L24,2025-04-30,manager,basic,ads,rejected,0\n";
 
-static const int fx_score[NLEADS] = {15, 14, 13, 12, 11, 10, 10, 15, 15, 14, 13, 12,
-                                     11, 10, 12, 14, 13, 13, 12, 11, 10, 10, 10, 15};
-static const int fx_fit[NLEADS] = {8, 3, 8, 3, 5, 3, 5, 9, 5, 8, 3, 8,
-                                   5, 5, 5, 5, 8, 3, 5, 8, 3, 8, 5, 8};
 
 static const char config_text[] =
     "[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\ndate = created_at\n"

@@ -22,6 +22,8 @@
  */
 #include "testutil.h"
 
+#include "sweep_fixture.h"
+
 #include <math.h>
 
 #include "mqlcal/config.h"
@@ -31,7 +33,6 @@
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 
-#define NLEADS 24
 
 static const char csv_text[] = "lead_id,created_at,job,plan,became_sql\n"
                                "L01,2025-01-03,manager,basic,1\n"
@@ -59,11 +60,7 @@ static const char csv_text[] = "lead_id,created_at,job,plan,became_sql\n"
                                "L23,2025-04-29,STUDENT,legacy,1\n"
                                "L24,2025-04-30,manager,basic,0\n";
 
-/* score, fit score, holdout of L01 .. L24 */
-static const int fx_score[NLEADS] = {15, 14, 13, 12, 11, 10, 10, 15, 15, 14, 13, 12,
-                                     11, 10, 12, 14, 13, 13, 12, 11, 10, 10, 10, 15};
-static const int fx_fit[NLEADS] = {8, 3, 8, 3, 5, 3, 5, 9, 5, 8, 3, 8,
-                                   5, 5, 5, 5, 8, 3, 5, 8, 3, 8, 5, 8};
+/* outcome and holdout of L01 .. L24 (their scores: sweep_fixture.h) */
 static const int fx_sql[NLEADS] = {1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1,
                                    0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0};
 static const int fx_holdout[NLEADS] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
