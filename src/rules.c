@@ -1227,6 +1227,22 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             double v;
             int64_t iv;
             if (at->kind == ATTR_COUNT) {
+                /* the common count: a few digits, read here; anything else as the ingest does */
+                if (n <= 9) {
+                    uint32_t u = 0;
+                    size_t i = 0;
+                    for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+                        u = u * 10 + (uint32_t)(s[i] - '0');
+                    if (i == n) {
+                        if (u < RULES_SMALL_COUNTS) {
+                            out->level[a] = at->small[u];
+                            goto points;
+                        }
+                        v = (double)u;
+                        level = bin_of(at, v);
+                        goto found;
+                    }
+                }
                 if (text_parse_int(s, n, &iv) || iv < 0) {
                     if (is_missing(r, s, n)) {
                         out->level[a] = (uint16_t)at->missing;
@@ -1254,6 +1270,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             }
             level = bin_of(at, v);
         }
+    found:
         out->level[a] = (uint16_t)level;
     points:;
         int p = at->pts[out->level[a]];
@@ -1287,25 +1304,26 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     _Static_assert(RULES_REASONS == 3, "the top three below");
     int d0 = 0, d1 = 0, d2 = 0, a0 = -1, a1 = -1, a2 = -1;
     for (size_t a = 0; a < r->nattrs; a++) {
-        int d = dv[a];
-        if (d <= d2)
-            continue;
-        if (d > d1) {
-            d2 = d1;
-            a2 = a1;
-            if (d > d0) {
-                d1 = d0;
-                a1 = a0;
-                d0 = d;
-                a0 = (int)a;
-            } else {
-                d1 = d;
-                a1 = (int)a;
-            }
-        } else {
-            d2 = d;
-            a2 = (int)a;
-        }
+        /* without branches (the comparisons are data-dependent): replace the third when
+         * strictly above it, then bubble up on strictly greater (earlier wins ties) */
+        int d = dv[a], t;
+        int in = d > d2;
+        d2 = in ? d : d2;
+        a2 = in ? (int)a : a2;
+        int up1 = d2 > d1;
+        t = d1;
+        d1 = up1 ? d2 : d1;
+        d2 = up1 ? t : d2;
+        t = a1;
+        a1 = up1 ? a2 : a1;
+        a2 = up1 ? t : a2;
+        int up0 = d1 > d0;
+        t = d0;
+        d0 = up0 ? d1 : d0;
+        d1 = up0 ? t : d1;
+        t = a0;
+        a0 = up0 ? a1 : a0;
+        a1 = up0 ? t : a1;
     }
     out->reason[0] = a0;
     out->reason[1] = a1;
