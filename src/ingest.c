@@ -28,7 +28,7 @@ struct col {
     const struct config_attr *attr; /* for attributes, else NULL */
     int cfg_line;                   /* where the config names it */
     const char *cfg_key;
-    long csv_index; /* position in the header, -1 until found */
+    long csv_index;   /* position in the header, -1 until found */
     uint64_t missing; /* loaded rows where it is missing */
 };
 
@@ -58,10 +58,10 @@ struct ingest {
     sqlite3_stmt *ins_lead, *ins_reject, *find_line;
     int32_t day_min, day_max;
     int have_day;
-    size_t *missing_len; /* lengths of cfg->missing.items */
+    size_t *missing_len;        /* lengths of cfg->missing.items */
     unsigned char *row_missing; /* per column: missing in the record being loaded */
     struct sha256_ctx sha;      /* of the input file's bytes */
-    char **rule_names;   /* the columns [rules] disqualify names */
+    char **rule_names;          /* the columns [rules] disqualify names */
 };
 
 const char *ingest_reason_name(enum ingest_reason r)
@@ -235,7 +235,7 @@ static int create_schema(struct ingest *in)
         return rc;
     struct strbuf t = {0}, ins = {0};
     strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
-               " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
+                   " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
     strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
@@ -264,7 +264,8 @@ static int create_schema(struct ingest *in)
         return rc;
 
     sqlite3_stmt *st = NULL;
-    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?, NULL)", &st, in->err)))
+    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?, NULL)", &st,
+                            in->err)))
         return rc;
     for (size_t c = 0; c < in->ncols && !rc; c++) {
         const struct col *col = &in->cols[c];
@@ -607,8 +608,8 @@ static int finish_store(struct ingest *in, const char *started)
     char finished[32];
     store_now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           &st, in->err);
+    int rc = store_prepare(
+        in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, in->err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);

@@ -33,7 +33,6 @@
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 
-
 static const char csv_text[] = "lead_id,created_at,job,plan,channel,fb,became_sql\n"
                                "L01,2025-01-03,manager,basic,ref,accepted,1\n"
                                "L02,2025-01-09,manager,pro,ref,recycled,1\n"
@@ -59,7 +58,6 @@ static const char csv_text[] = "lead_id,created_at,job,plan,channel,fb,became_sq
                                "L22,2025-04-28,manager,pro,,,0\n"
                                "L23,2025-04-29,STUDENT,legacy,web,,1\n"
                                "L24,2025-04-30,manager,basic,ads,rejected,0\n";
-
 
 static const char config_text[] =
     "[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\ndate = created_at\n"

@@ -33,7 +33,6 @@
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 
-
 static const char csv_text[] = "lead_id,created_at,job,plan,became_sql\n"
                                "L01,2025-01-03,manager,basic,1\n"
                                "L02,2025-01-09,manager,pro,1\n"
