@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqlcal/text.h"
+
 #define FONT "DejaVu Sans"
 #define PI 3.14159265358979323846
 #define MAX_TICKS 64
@@ -168,37 +170,14 @@ static int decimals_for(double step)
     return d;
 }
 
-/* v with thousands separators (commas) and d decimals. */
-static void fmt_num(double v, int d, char *buf, size_t cap)
-{
-    char raw[64];
-    snprintf(raw, sizeof raw, "%.*f", d, fabs(v) < 0.5 * pow(10, -d) ? 0.0 : v);
-    const char *digits = raw + (raw[0] == '-');
-    const char *dot = strchr(digits, '.');
-    size_t intlen = dot ? (size_t)(dot - digits) : strlen(digits);
-    size_t k = 0;
-    if (raw[0] == '-' && k + 1 < cap)
-        buf[k++] = '-';
-    for (size_t i = 0; i < intlen && k + 2 < cap; i++) {
-        buf[k++] = digits[i];
-        size_t left = intlen - i - 1;
-        if (left > 0 && left % 3 == 0 && intlen > 4)
-            buf[k++] = ',';
-    }
-    if (dot)
-        for (const char *p = dot; *p && k + 1 < cap; p++)
-            buf[k++] = *p;
-    buf[k] = '\0';
-}
-
 static void tick_label(const struct chart_axis *ax, double v, double step, char *buf, size_t cap)
 {
     if (ax->percent) {
         char n[48];
-        fmt_num(v * 100, decimals_for(step * 100), n, sizeof n);
+        text_format_number(v * 100, decimals_for(step * 100), n, sizeof n);
         snprintf(buf, cap, "%s %%", n);
     } else {
-        fmt_num(v, decimals_for(step), buf, cap);
+        text_format_number(v, decimals_for(step), buf, cap);
     }
 }
 

@@ -167,11 +167,10 @@ static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
         snprintf(buf, cap, "\xE2\x80\x93"); /* en dash */
         return;
     }
-    char tmp[64];
     switch (f) {
     case F_INT:
-        snprintf(tmp, sizeof tmp, "%.0f", v);
-        break;
+        text_format_number(v, 0, buf, cap);
+        return;
     case F_PCT:
         snprintf(buf, cap, "%.1f %%", 100 * v);
         return;
@@ -179,8 +178,8 @@ static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
         snprintf(buf, cap, "%.0f %%", 100 * v);
         return;
     case F_R1:
-        snprintf(tmp, sizeof tmp, "%.1f", v);
-        break;
+        text_format_number(v, 1, buf, cap);
+        return;
     case F_R2:
         snprintf(buf, cap, "%.2f", v);
         return;
@@ -197,20 +196,6 @@ static void fmt_value(double v, enum fmt f, char *buf, size_t cap)
         snprintf(buf, cap, "%.4f", v);
         return;
     }
-    /* separators in the whole part */
-    const char *digits = tmp + (tmp[0] == '-');
-    const char *dot = strchr(digits, '.');
-    size_t whole = dot ? (size_t)(dot - digits) : strlen(digits), k = 0;
-    if (tmp[0] == '-')
-        buf[k++] = '-';
-    for (size_t i = 0; i < whole && k + 2 < cap; i++) {
-        buf[k++] = digits[i];
-        if ((whole - i - 1) % 3 == 0 && i + 1 < whole && whole > 4)
-            buf[k++] = ',';
-    }
-    for (const char *q = dot; q && *q && k + 1 < cap; q++)
-        buf[k++] = *q;
-    buf[k] = '\0';
 }
 
 /* ---- tables: HTML and CSV at once ---------------------------------------------------------- */

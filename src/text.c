@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,4 +323,25 @@ int text_utf8_valid(const char *str, size_t n)
         i += len;
     }
     return 1;
+}
+
+void text_format_number(double v, int decimals, char *buf, size_t cap)
+{
+    char raw[64];
+    if (cap == 0)
+        return;
+    snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v) < 0.5 * pow(10, -decimals) ? 0.0 : v);
+    const char *digits = raw + (raw[0] == '-');
+    const char *dot = strchr(digits, '.');
+    size_t whole = dot ? (size_t)(dot - digits) : strlen(digits), k = 0;
+    if (raw[0] == '-' && k + 1 < cap)
+        buf[k++] = '-';
+    for (size_t i = 0; i < whole && k + 2 < cap; i++) {
+        buf[k++] = digits[i];
+        if ((whole - i - 1) % 3 == 0 && i + 1 < whole && whole > 4)
+            buf[k++] = ',';
+    }
+    for (const char *q = dot; q && *q && k + 1 < cap; q++)
+        buf[k++] = *q;
+    buf[k] = '\0';
 }

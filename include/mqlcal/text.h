@@ -40,6 +40,10 @@ int text_parse_real(const char *s, size_t n, double *out);
  * and dropped. Writes the day number (days since 1970-01-01) to *days. 0 = ok. */
 int text_parse_date(const char *s, size_t n, int32_t *days);
 
+/* v with `decimals` decimals into buf (cap bytes), the whole part grouped by commas when it has
+ * five digits or more ("12,345.6", "1234"); -0 prints as 0. For people: charts and reports. */
+void text_format_number(double v, int decimals, char *buf, size_t cap);
+
 /* Formats a day number as "YYYY-MM-DD" into buf (at least 11 bytes). */
 void text_format_date(int32_t days, char *buf);
 

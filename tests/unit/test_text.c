@@ -727,9 +727,41 @@ static void test_date_offset_dangling_colon(void **state)
     assert_int_equal(d, SENTINEL_DAY);
 }
 
+static void test_format_number(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        int d;
+        const char *want;
+    } cases[] = {
+        {0, 0, "0"},
+        {1234, 0, "1234"},
+        {12345, 0, "12,345"},
+        {-12345.67, 1, "-12,345.7"},
+        {1234567.891, 2, "1,234,567.89"},
+        {-0.04, 1, "0.0"},
+        {-0.4, 0, "0"},
+        {0.125, 3, "0.125"},
+        {1000000, 0, "1,000,000"},
+        {99999.5, 0, "100,000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        text_format_number(cases[i].v, cases[i].d, buf, sizeof buf);
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("%g with %d decimals: got %s, want %s", cases[i].v, cases[i].d, buf,
+                     cases[i].want);
+    }
+    char small[5];
+    text_format_number(123456, 0, small, sizeof small); /* cut, still terminated */
+    assert_true(strlen(small) < sizeof small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_int_valid),
         cmocka_unit_test(test_int_bounds),
         cmocka_unit_test(test_int_invalid),
