@@ -710,8 +710,11 @@ static int fig_periods(struct drawer *w)
         m[r] = num(t, r, "mqls");
         c[r] = num(t, r, "conversion");
     }
-    char yl[96], title[160], cap[96], tgt[64], rl[96];
+    char yl[96], title[160], cap[96], tgt[64], rl[96], xl[64];
     snprintf(yl, sizeof yl, "MQLs per %s", w->period);
+    snprintf(xl, sizeof xl, "%s (lead creation date)", w->period);
+    if (xl[0] >= 'a' && xl[0] <= 'z')
+        xl[0] = (char)(xl[0] - 'a' + 'A');
     snprintf(title, sizeof title, "MQLs and conversion per %s at the recommended rule", w->period);
     snprintf(cap, sizeof cap, "capacity %g", w->capacity);
     snprintf(tgt, sizeof tgt, "target %g %% (right axis)", 100 * w->target);
@@ -729,7 +732,7 @@ static int fig_periods(struct drawer *w)
     struct chart_spec spec = {
         .title = title,
         .subtitle = rl,
-        .x = {NULL, NAN, NAN, 0, 0, labels, n},
+        .x = {xl, NAN, NAN, 0, 0, labels, n},
         .y = axis(yl, 0),
         .y2 = axis("Conversion (%)", 1),
         .has_y2 = 1,
