@@ -227,7 +227,7 @@ static void data_ranges(struct frame *f)
     for (size_t k = 0; k < s->nseries; k++) {
         const struct chart_series *se = &s->series[k];
         int a = se->right ? 1 : 0;
-        double w = se->kind == CHART_BARS ? bar_width(se) : se->kind == CHART_STEP ? se->width : 0;
+        double w = se->kind == CHART_BARS ? bar_width(se) : 0;
         for (size_t i = 0; i < se->n; i++) {
             double x = se->x[i];
             if (se->kind == CHART_BARS) {
@@ -235,8 +235,6 @@ static void data_ranges(struct frame *f)
                 widen(&xlo, &xhi, x + se->offset + w / 2);
             } else {
                 widen(&xlo, &xhi, x);
-                if (se->kind == CHART_STEP)
-                    widen(&xlo, &xhi, x + w);
             }
             if (se->kind != CHART_BAND && se->y)
                 widen(&ylo[a], &yhi[a], se->y[i]);
@@ -245,7 +243,7 @@ static void data_ranges(struct frame *f)
             if (se->hi)
                 widen(&ylo[a], &yhi[a], se->hi[i]);
         }
-        if (se->kind == CHART_BARS || se->kind == CHART_STEP)
+        if (se->kind == CHART_BARS)
             has_bars[a] = 1;
     }
     for (size_t k = 0; k < s->nmarks; k++) {
@@ -719,13 +717,12 @@ static void draw_series(struct frame *f, const struct chart_series *se)
         }
         break;
     }
-    case CHART_STEP:
     case CHART_BARS: {
-        double w = se->kind == CHART_BARS ? bar_width(se) : se->width;
+        double w = bar_width(se);
         for (size_t i = 0; i < se->n; i++) {
             if (!isfinite(se->y[i]))
                 continue;
-            double x0 = se->kind == CHART_BARS ? se->x[i] + se->offset - w / 2 : se->x[i];
+            double x0 = se->x[i] + se->offset - w / 2;
             double ax, ay, bx, by;
             to_px(f, x0, 0 < f->ylo[r] ? f->ylo[r] : 0, r, &ax, &ay);
             to_px(f, x0 + w, se->y[i], r, &bx, &by);
@@ -1012,7 +1009,7 @@ int chart_png(const struct chart_spec *spec, const char *path, struct mql_err *e
     cairo_clip(cr);
     if (h)
         draw_heatmap(&f);
-    static const enum chart_series_kind order[] = {CHART_BAND, CHART_BARS, CHART_STEP, CHART_LINE,
+    static const enum chart_series_kind order[] = {CHART_BAND, CHART_BARS, CHART_LINE,
                                                    CHART_POINTS};
     for (size_t o = 0; o < sizeof order / sizeof *order; o++)
         for (size_t k = 0; k < spec->nseries; k++)

@@ -504,15 +504,8 @@ int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct confi
     for (size_t r = 0; r < n; r++)
         if (d->y[r] > 1)
             return damaged(err, ARRAY_OUTCOME, fit_id);
-    if ((rc = store_array_get(db, fit_id, ARRAY_DAY, &a, err)))
+    if ((rc = store_array_take(db, fit_id, ARRAY_DAY, STORE_I32, n, (void **)&d->day, err)))
         return rc;
-    if (!a.found || a.n != n || a.type != STORE_I32) {
-        store_array_release(&a);
-        return damaged(err, ARRAY_DAY, fit_id);
-    }
-    d->day = a.data;
-    a.data = NULL;
-    store_array_release(&a);
     d->has_dates = cfg->date != NULL;
 
     d->nsegments = nnames;

@@ -24,24 +24,11 @@
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
-static int table_exists(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st = NULL;
-    int yes = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1,
-                           &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        yes = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return yes;
-}
-
 /* Reads sql with %lld replaced by id into t; an empty table when `needs` does not exist. */
 static int read_for(sqlite3 *db, const char *needs, const char *sql, long long id,
                     struct store_table *t, struct mql_err *err)
 {
-    if (needs && !table_exists(db, needs)) {
+    if (needs && !store_table_exists(db, needs)) {
         memset(t, 0, sizeof *t);
         return 0;
     }
@@ -53,7 +40,7 @@ static int read_for(sqlite3 *db, const char *needs, const char *sql, long long i
 int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
 {
     memset(d, 0, sizeof *d);
-    if (!table_exists(db, "sweeps"))
+    if (!store_table_exists(db, "sweeps"))
         return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
     int rc =
         store_table_read(db, "SELECT * FROM sweeps ORDER BY sweep_id DESC LIMIT 1", &d->sweep, err);

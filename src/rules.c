@@ -149,12 +149,8 @@ int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
     struct config cfg;
     memset(&cfg, 0, sizeof cfg);
     int rc = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sweeps LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    if (!store_table_exists(db, "sweeps"))
         return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
-    }
-    sqlite3_finalize(st);
     if ((rc = store_table_read(db, "SELECT * FROM sweeps ORDER BY sweep_id DESC LIMIT 1", &sweep,
                                err)))
         goto out;

@@ -6,6 +6,14 @@
 #include "mqlcal/text.h"
 
 #define CHUNK (1u << 20)
+
+/* Eight bytes at a time where the byte order allows the bit tricks below (little-endian) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#define ONES 0x0101010101010101ull
+#define LOW7 0x7F7F7F7F7F7F7F7Full
+#define HIGHS 0x8080808080808080ull
+#endif
 #define OUT_FLUSH (1u << 20)
 
 /* ---- reading records ----------------------------------------------------------------------- */
@@ -58,7 +66,9 @@ static int find_end(const struct splitter *s, size_t *end, size_t *next, uint64_
     const char *b = s->buf;
     size_t pos = s->pos, len = s->len;
     *breaks = 0;
-    /* the common case: no quote and no CR before the LF */
+#ifndef SWAR
+    /* the common case, which split_plain takes where it is compiled: no quote and no CR
+     * before the LF */
     const char *lf = memchr(b + pos, '\n', len - pos);
     if (lf) {
         size_t n = (size_t)(lf - (b + pos));
@@ -68,6 +78,7 @@ static int find_end(const struct splitter *s, size_t *end, size_t *next, uint64_
             return REC_OK;
         }
     }
+#endif
     int inq = 0;
     for (size_t i = pos; i < len; i++) {
         char c = b[i];
@@ -138,11 +149,7 @@ static inline int push_field(struct splitter *s, const char *p, size_t n)
     return 0;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
-#define ONES 0x0101010101010101ull
-#define LOW7 0x7F7F7F7F7F7F7F7Full
-#define HIGHS 0x8080808080808080ull
+#ifdef SWAR
 
 /* The high bit of every byte of w that equals the byte c spread in cs (= ONES * c): exact,
  * with no carry between bytes, so that every set bit is a match. */
@@ -218,17 +225,15 @@ static int split_plain(struct splitter *s, size_t *next, int *blank)
 }
 #endif
 
-/* The first delimiter in b[p, end), or end: eight bytes at a time (a byte equal to the
- * delimiter is a zero byte of w ^ delimiters), then byte by byte. */
+/* The first delimiter in b[p, end), or end: eight bytes at a time, then byte by byte. */
 static inline size_t find_delim(const char *b, size_t p, size_t end, char delim)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    const uint64_t dm = ones * (unsigned char)delim;
+#ifdef SWAR
+    const uint64_t dm = ONES * (unsigned char)delim;
     while (p + 8 <= end) {
         uint64_t w;
         memcpy(&w, b + p, 8);
-        uint64_t x = w ^ dm, t = (x - ones) & ~x & highs;
+        uint64_t t = bytes_equal(w, dm);
         if (t) /* little-endian: the lowest set bit is the first match */
             return p + ((size_t)__builtin_ctzll(t) >> 3);
         p += 8;

@@ -546,3 +546,37 @@ int store_write_file(const char *path, const char *text, size_t n, struct mql_er
     free(tmp);
     return rc;
 }
+
+int store_array_take(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
+                     size_t n, void **dst, struct mql_err *err)
+{
+    struct store_array a;
+    int rc = store_array_get(db, fit_id, name, &a, err);
+    if (rc)
+        return rc;
+    if (!a.found || a.type != type || a.n != n) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "store: the array '%s' of fit %lld is missing or does not match its "
+                         "%zu leads: run 'mqlcal fit' again",
+                         name, fit_id, n);
+    } else {
+        free(*dst);
+        *dst = a.data;
+        a.data = NULL;
+    }
+    store_array_release(&a);
+    return rc;
+}
+
+int store_table_exists(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}

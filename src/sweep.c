@@ -24,11 +24,12 @@
 static int latest_fit(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fit_id, leads FROM fits ORDER BY fit_id DESC LIMIT 1", -1,
-                           &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    if (!store_table_exists(db, "fits"))
         return mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
-    }
+    int prc =
+        store_prepare(db, "SELECT fit_id, leads FROM fits ORDER BY fit_id DESC LIMIT 1", &st, err);
+    if (prc)
+        return prc;
     int rc = 0, step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *fit_id = sqlite3_column_int64(st, 0);
@@ -42,41 +43,20 @@ static int latest_fit(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err 
     return rc;
 }
 
-/* Moves the fit's array name (of type, n elements) into *dst. */
-static int take_array(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
-                      size_t n, void **dst, struct mql_err *err)
-{
-    struct store_array a;
-    int rc = store_array_get(db, fit_id, name, &a, err);
-    if (rc)
-        return rc;
-    if (!a.found || a.type != type || a.n != n)
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "store: the array '%s' of fit %lld is missing or does not match its "
-                         "%zu leads: run 'mqlcal fit' again",
-                         name, fit_id, n);
-    else {
-        free(*dst);
-        *dst = a.data;
-        a.data = NULL;
-    }
-    store_array_release(&a);
-    return rc;
-}
-
 /* The fit's scores, checked against the range the stages below rely on. */
 static int load_scores(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
 {
     size_t n = res->data.n;
-    int rc =
-        take_array(db, res->fit_id, "fit:holdout", STORE_U8, n, (void **)&res->in_holdout, err);
+    int rc = store_array_take(db, res->fit_id, "fit:holdout", STORE_U8, n,
+                              (void **)&res->in_holdout, err);
     if (!rc)
-        rc = take_array(db, res->fit_id, "fit:score", STORE_I32, n, (void **)&res->score, err);
+        rc =
+            store_array_take(db, res->fit_id, "fit:score", STORE_I32, n, (void **)&res->score, err);
     if (!rc)
-        rc = take_array(db, res->fit_id, "fit:fit_score", STORE_I32, n, (void **)&res->fit_score,
-                        err);
+        rc = store_array_take(db, res->fit_id, "fit:fit_score", STORE_I32, n,
+                              (void **)&res->fit_score, err);
     if (!rc)
-        rc = take_array(db, res->fit_id, "fit:p", STORE_F64, n, (void **)&res->p, err);
+        rc = store_array_take(db, res->fit_id, "fit:p", STORE_F64, n, (void **)&res->p, err);
     for (size_t r = 0; r < n && !rc; r++)
         if (res->in_holdout[r] > 1 || !(res->p[r] >= 0 && res->p[r] <= 1))
             rc = mql_err_set(err, MQL_EINPUT,

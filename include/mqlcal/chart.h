@@ -3,7 +3,8 @@
  *
  * One plot area with a bottom axis, a left axis and optionally a right axis (series and marks
  * say which vertical axis they use). Series are lines, shaded bands, bars (optionally with
- * error bars), points (optionally with error bars) or steps; a heatmap fills the plot area
+ * error bars, side by side with offsets: histograms) or points (optionally with error bars);
+ * a heatmap fills the plot area
  * with a colour scale beside it. Reference marks are labelled vertical or horizontal lines.
  * A category axis puts category i at x = i; with `horizontal` the categories run down the left
  * side instead and the values along the bottom (bar charts of many labelled items).
@@ -27,11 +28,10 @@
 #define CHART_SCALE 2 /* device pixels per CSS pixel */
 
 enum chart_series_kind {
-    CHART_LINE,   /* x, y joined; NaN breaks the line */
-    CHART_BAND,   /* the area between lo and hi over x, translucent */
-    CHART_BARS,   /* a bar from 0 to y at each x, error bars from lo to hi when given */
-    CHART_POINTS, /* a dot at each (x, y), error bars from lo to hi when given */
-    CHART_STEP    /* a histogram outline: y holds over [x[i], x[i] + width) */
+    CHART_LINE,  /* x, y joined; NaN breaks the line */
+    CHART_BAND,  /* the area between lo and hi over x, translucent */
+    CHART_BARS,  /* a bar from 0 to y at each x, error bars from lo to hi when given */
+    CHART_POINTS /* a dot at each (x, y), error bars from lo to hi when given */
 };
 
 /* Okabe-Ito colours by index; CHART_GREY and CHART_BLACK for reference marks. */
@@ -57,9 +57,9 @@ struct chart_series {
     enum chart_color color;
     int right;     /* 1: on the right axis */
     int dashed;    /* LINE */
-    double width;  /* BARS and STEP: width in x units (0: 0.8 of the smallest x spacing) */
+    double width;  /* BARS: width in x units (0: 0.8 of the smallest x spacing) */
     double offset; /* BARS: shift in x units, for bars side by side */
-    double alpha;  /* BARS and STEP fill: 0 means opaque (BAND is always translucent) */
+    double alpha;  /* BARS fill: 0 means opaque (BAND is always translucent) */
 };
 
 struct chart_mark {

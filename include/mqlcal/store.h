@@ -33,6 +33,9 @@ int store_replace(const char *tmp_path, const char *path, struct mql_err *err);
 /* Closes db (NULL is fine). */
 void store_close(sqlite3 *db);
 
+/* 1 when the store has a table called name. */
+int store_table_exists(sqlite3 *db, const char *name);
+
 /* Runs sql (no results expected); on failure fills err with MQL_EIO and SQLite's message. */
 int store_exec(sqlite3 *db, const char *sql, struct mql_err *err);
 
@@ -93,6 +96,12 @@ int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct stor
                     struct mql_err *err);
 
 void store_array_release(struct store_array *a);
+
+/* Reads the array name of fit_id, which must hold n elements of type, into *dst (freeing what
+ * *dst held; the caller frees the new one). MQL_EINPUT naming the array when it is missing or
+ * does not match ("run 'mqlcal fit' again"). */
+int store_array_take(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,
+                     size_t n, void **dst, struct mql_err *err);
 
 /* Deletes the arrays of every fit but fit_id (only the latest fit keeps its columns). */
 int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err);
