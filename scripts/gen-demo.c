@@ -2,11 +2,17 @@
  * gen-demo: writes a deterministic, realistic synthetic CRM lead export (CSV) whose outcome
  * follows a known logistic model, so that mqlcal's fit can be checked against the truth.
  *
- *   gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--out FILE]
+ *   gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--drift-at YYYY-MM-DD]
+ *            [--out FILE]
  *
  * The TRUE MODEL is the effect tables below (hundredths of a logit unit); datasets/README.md
  * states it and scripts/check-demo-model.R checks a generated file against it. Change one, change
  * all three.
+ *
+ * --drift-at D changes the true model for the leads created on or after D (to test that a model
+ * change is detected): webinar signups stop predicting, and a 9th channel, partner_marketplace,
+ * appears. The leads before D come out byte-identical to a run without the option; without it,
+ * the output is that of the generator before the option existed.
  *
  * Determinism: the same arguments give the same bytes on every machine. The generator uses its
  * own PRNG (xoshiro256** seeded by splitmix64) and its own exp() and log(), built from + - * /,
@@ -23,6 +29,7 @@
 #endif
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -302,20 +309,25 @@ enum {
     CH_REFERRAL,
     CH_CONTENT_SYNDICATION,
     CH_OUTBOUND,
-    N_CHANNEL
+    CH_PARTNER_MARKETPLACE, /* exists only from the --drift-at date on */
+    N_CHANNEL_ALL
 };
-static const char *const channel_name[N_CHANNEL] = {
-    "paid_search", "organic_search", "paid_social",         "webinar",
-    "events",      "referral",       "content_syndication", "outbound"};
-static const unsigned channel_w[N_CHANNEL] = {230, 200, 140, 90, 60, 60, 120, 100};
-static const int channel_eff[N_CHANNEL] = {0, 20, -60, 30, 50, 80, -80, -20};
+/* The channels drawn before the drift date (and always without --drift-at): the first 8. */
+enum { N_CHANNEL = CH_PARTNER_MARKETPLACE };
+static const char *const channel_name[N_CHANNEL_ALL] = {
+    "paid_search",         "organic_search", "paid_social",        "webinar", "events", "referral",
+    "content_syndication", "outbound",       "partner_marketplace"};
+/* Before the drift only the first N_CHANNEL weights are drawn; from it on all N_CHANNEL_ALL, so
+ * partner_marketplace gets 150 / 1150 = 13 % of the leads. */
+static const unsigned channel_w[N_CHANNEL_ALL] = {230, 200, 140, 90, 60, 60, 120, 100, 150};
+static const int channel_eff[N_CHANNEL_ALL] = {0, 20, -60, 30, 50, 80, -80, -20, 40};
 
 /* How each channel's leads engage: mean pricing views, guide downloads, webinar signups (for
  * channels other than webinar), email clicks and site visits, and a shift in the log-odds of a
  * demo request. These shape the covariates only; the outcome sees them through the bins. */
 static const struct {
     double pricing, guides, webinars, clicks, visits, demo;
-} channel_engage[N_CHANNEL] = {
+} channel_engage[N_CHANNEL_ALL] = {
     {1.00, 0.60, 0.12, 0.8, 4.0, 0.3},  /* paid_search */
     {0.80, 1.00, 0.12, 0.8, 4.5, 0.0},  /* organic_search */
     {0.40, 0.80, 0.08, 0.5, 2.0, -0.5}, /* paid_social */
@@ -324,6 +336,7 @@ static const struct {
     {1.20, 0.50, 0.12, 0.8, 3.5, 0.5},  /* referral */
     {0.30, 0.90, 0.08, 0.6, 1.5, -0.8}, /* content_syndication: plus the syndicated download */
     {0.40, 0.30, 0.08, 1.6, 1.2, -0.3}, /* outbound */
+    {1.00, 0.60, 0.12, 0.8, 4.0, 0.3},  /* partner_marketplace: as paid_search */
 };
 
 enum { JOB_C_LEVEL, JOB_VP, JOB_DIRECTOR, JOB_MANAGER, JOB_IC, JOB_STUDENT, N_JOB };
@@ -390,6 +403,8 @@ static const unsigned email_w_student[N_EMAIL] = {50, 250, 700};
 static const int pricing_eff[4] = {0, 60, 110, 160};
 static const int guides_eff[3] = {0, 20, 40};
 static const int webinar_eff[2] = {0, 50};
+/* From the --drift-at date on, webinar signups no longer predict anything. */
+static const int webinar_eff_drifted[2] = {0, 0};
 static const int clicks_eff[3] = {0, 30, 60};
 static const int demo_eff[2] = {0, 200};
 
@@ -427,6 +442,7 @@ struct lead {
     unsigned pricing, guides, webinars, clicks, visits, demo;
     long time_on_site; /* -1 when missing */
     int sql, feedback;
+    int drifted; /* created on or after the --drift-at date: the drifted true model applies */
 };
 
 static int bin_pricing(unsigned v)
@@ -456,7 +472,7 @@ static int true_logit(const struct lead *l)
     eta += email_eff[l->email];
     eta += pricing_eff[bin_pricing(l->pricing)];
     eta += guides_eff[bin_guides(l->guides)];
-    eta += webinar_eff[l->webinars > 0];
+    eta += (l->drifted ? webinar_eff_drifted : webinar_eff)[l->webinars > 0];
     eta += clicks_eff[bin_clicks(l->clicks)];
     eta += demo_eff[l->demo];
     return eta;
@@ -464,7 +480,8 @@ static int true_logit(const struct lead *l)
 
 static void gen_attributes(struct rng *r, struct lead *l)
 {
-    l->channel = rng_pick(r, channel_w, N_CHANNEL);
+    /* partner_marketplace (job mix: the default one) exists only from the drift date on. */
+    l->channel = rng_pick(r, channel_w, l->drifted ? N_CHANNEL_ALL : N_CHANNEL);
 
     const unsigned *jw = job_w_default;
     if (l->channel == CH_EVENTS || l->channel == CH_REFERRAL || l->channel == CH_OUTBOUND)
@@ -567,8 +584,9 @@ static void gen_feedback(struct rng *r, struct lead *l)
         l->feedback = FB_NO_BUDGET_TIMELINE;
 }
 
-static void gen_lead(struct rng *r, struct lead *l)
+static void gen_lead(struct rng *r, struct lead *l, int drifted)
 {
+    l->drifted = drifted;
     gen_attributes(r, l);
     gen_engagement(r, l);
     l->sql = rng_bernoulli(r, logistic((double)true_logit(l) / 100.0));
@@ -733,13 +751,15 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
 struct args {
     uint64_t n, seed;
     long start, end; /* days since 1970-01-01; end is the first day after the period */
+    long drift;      /* first day of the drifted true model; LONG_MAX without --drift-at */
     int months;
     const char *out;
 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--out FILE]\n"
+    fputs("usage: gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M]\n"
+          "                [--drift-at YYYY-MM-DD] [--out FILE]\n"
           "\n"
           "Writes a synthetic CRM lead export (CSV) whose became_sql outcome follows the true\n"
           "model documented in datasets/README.md. The same arguments give the same bytes.\n"
@@ -748,6 +768,11 @@ static void usage(FILE *f)
           "  --seed S     PRNG seed, 0 to 18446744073709551615 (default 20261126)\n"
           "  --start D    first creation date (default 2024-10-01)\n"
           "  --months M   months of creation dates, 1 to 1200 (default 24)\n"
+          "  --drift-at D change the true model for leads created on or after D: webinar\n"
+          "               signups stop predicting and a new channel, partner_marketplace\n"
+          "               (13 % of those leads), appears; leads before D are unchanged.\n"
+          "               A D on or before --start drifts every lead; one after the\n"
+          "               period, none.\n"
           "  --out FILE   write FILE (through FILE.tmp and a rename) instead of stdout\n",
           f);
 }
@@ -793,6 +818,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->seed = 20261126;
     a->start = days_from_civil(2024, 10, 1);
     a->months = 24;
+    a->drift = LONG_MAX;
     a->out = NULL;
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
@@ -805,9 +831,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[i + 1];
-        static const char *const known[] = {"--n", "--seed", "--start", "--months", "--out"};
+        static const char *const known[] = {"--n",      "--seed", "--start",
+                                            "--months", "--out",  "--drift-at"};
         int which = -1;
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < (int)(sizeof known / sizeof known[0]); k++)
             if (strlen(known[k]) == optlen && !strncmp(opt, known[k], optlen))
                 which = k;
         if (which < 0) {
@@ -849,6 +876,13 @@ static int parse_args(int argc, char **argv, struct args *a)
                 goto bad;
             }
             a->months = (int)v;
+            break;
+        case 5:
+            if (parse_date(val, &a->drift)) {
+                fprintf(stderr, "gen-demo: --drift-at: expected a date YYYY-MM-DD, got '%s'\n",
+                        val);
+                goto bad;
+            }
             break;
         default:
             if (!*val) {
@@ -932,9 +966,10 @@ static int generate(const struct args *a, FILE *f)
         int y, m, d;
         civil_from_days(a->start + (long)i, &y, &m, &d);
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        int drifted = a->start + (long)i >= a->drift;
         for (uint32_t k = 0; k < per_day[i]; k++) {
             struct lead l;
-            gen_lead(&r, &l);
+            gen_lead(&r, &l, drifted);
             out_lead(o, ++id, id_width, date, &l);
         }
     }
