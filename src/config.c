@@ -29,7 +29,7 @@ struct parse {
     struct reader *rd;
     struct mql_err *err;
     int err_line; /* first line with an error found by the handler, or 0 */
-    struct seen_key seen[32];
+    struct seen_key seen[64];
     size_t nseen;
 };
 
@@ -517,6 +517,50 @@ static int handle_points(struct parse *ps, const char *key, const char *value)
                        key);
 }
 
+/* "2025-01-01..2025-03-31": two dates, the first not after the second. */
+static int parse_span(struct parse *ps, const char *key, const char *value, int span[2])
+{
+    const char *dots = strstr(value, "..");
+    int32_t a, b;
+    const char *s1 = value, *s2 = dots ? dots + 2 : NULL;
+    size_t n1 = dots ? (size_t)(dots - value) : 0, n2 = s2 ? strlen(s2) : 0;
+    if (dots) {
+        text_trim_span(&s1, &n1);
+        text_trim_span(&s2, &n2);
+    }
+    if (!dots || text_parse_date(s1, n1, &a) || text_parse_date(s2, n2, &b) || a > b)
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "key '%s': expected two dates 'YYYY-MM-DD..YYYY-MM-DD', the first not "
+                           "after the second; got '%s'",
+                           key, value);
+    span[0] = a;
+    span[1] = b;
+    return 0;
+}
+
+static int handle_review(struct parse *ps, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    if (strcmp(key, "previous") == 0)
+        return set_text(ps, &c->review_previous, NULL, key, value);
+    if (strcmp(key, "baseline") == 0) {
+        c->has_review_baseline = 1;
+        return parse_span(ps, key, value, c->review_baseline);
+    }
+    if (strcmp(key, "current") == 0) {
+        c->has_review_current = 1;
+        return parse_span(ps, key, value, c->review_current);
+    }
+    if (strcmp(key, "alpha") == 0)
+        return parse_real_range(ps, key, value, 0, 0.5, 1, &c->review_alpha);
+    if (strcmp(key, "min_change") == 0)
+        return parse_real_range(ps, key, value, 0, 1e6, 0, &c->review_min_change);
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown key '%s' in [review] (expected previous, baseline, current, "
+                       "alpha or min_change)",
+                       key);
+}
+
 /* One key of one section; the sections of later stages are added here. */
 static int dispatch(struct parse *ps, const char *section, const char *key, const char *value)
 {
@@ -555,6 +599,8 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
         }
         return 0;
     }
+    if (strcmp(section, "review") == 0)
+        return handle_review(ps, key, value);
     if (strcmp(section, "output") == 0) {
         if (strcmp(key, "dir") != 0)
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
@@ -565,7 +611,7 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
     return mql_err_set(ps->err, MQL_EINPUT,
                        "unknown section [%s] (expected data, attributes, segments, calibration, "
-                       "model, points, rules or output)",
+                       "model, points, rules, output or review)",
                        section);
 }
 
@@ -699,6 +745,17 @@ static int finish(struct config *c, struct mql_err *err)
     free(c->out_dir);
     c->leads = leads;
     c->out_dir = out;
+    if (c->review_previous) {
+        char *prev = join_path(c->dir, c->review_previous);
+        if (!prev)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        free(c->review_previous);
+        c->review_previous = prev;
+    }
+    if (c->has_review_current != c->has_review_baseline)
+        return mql_err_set(err, MQL_EINPUT,
+                           "[review]: give both baseline and current, or neither (the last two "
+                           "complete quarters)");
     return 0;
 }
 
@@ -717,6 +774,8 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->pdo = 20;
     cfg->bootstrap = 200;
     cfg->seed = 1;
+    cfg->review_alpha = 0.001;
+    cfg->review_min_change = 5;
     cfg->anchor_score = 100;
     cfg->anchor_odds = 1;
     if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
@@ -798,6 +857,7 @@ void config_release(struct config *cfg)
     strlist_release(&cfg->segments);
     strlist_release(&cfg->disqualify);
     free(cfg->out_dir);
+    free(cfg->review_previous);
     memset(cfg, 0, sizeof *cfg);
 }
 

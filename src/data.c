@@ -430,6 +430,118 @@ static int save_ids(sqlite3 *db, long long fit_id, const struct data_column *col
     return rc;
 }
 
+/* A number as the shortest text that reads back to it exactly ("3", "0.1", "1e+20"). */
+static void format_exact(double v, char *buf, size_t cap)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, cap, "%.0f", v == 0 ? 0.0 : v);
+        return;
+    }
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, cap, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The values of a count or numeric column as value ids and a dictionary of their exact texts
+ * (in numeric order), so that the later stages read every attribute the same way. */
+static int numbers_to_ids(const struct data_column *src, size_t n, struct data_column *out)
+{
+    size_t nslots = 64, nu = 0;
+    uint64_t *keys = NULL;
+    uint32_t *slot_id = NULL; /* id + 1 per slot, 0 = empty */
+    double *uniq = NULL;
+    int rc = -1;
+    out->ids = malloc((n ? n : 1) * sizeof *out->ids);
+    if (!out->ids)
+        return -1;
+    for (;;) { /* grow the table until the distinct values fill at most half of it */
+        free(keys);
+        free(slot_id);
+        free(uniq);
+        keys = malloc(nslots * sizeof *keys);
+        slot_id = calloc(nslots, sizeof *slot_id);
+        uniq = malloc((nslots / 2 + 1) * sizeof *uniq);
+        if (!keys || !slot_id || !uniq)
+            goto out;
+        nu = 0;
+        size_t r = 0;
+        for (; r < n; r++) {
+            double v = src->num[r];
+            if (isnan(v)) {
+                out->ids[r] = DATA_MISSING;
+                continue;
+            }
+            if (v == 0)
+                v = 0.0; /* -0 and 0 are one value */
+            uint64_t k;
+            memcpy(&k, &v, sizeof k);
+            size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 40) & (nslots - 1);
+            while (slot_id[h] && keys[h] != k)
+                h = (h + 1) & (nslots - 1);
+            if (!slot_id[h]) {
+                if (2 * (nu + 1) > nslots)
+                    break;
+                keys[h] = k;
+                uniq[nu] = v;
+                slot_id[h] = (uint32_t)++nu;
+            }
+            out->ids[r] = slot_id[h] - 1;
+        }
+        if (r == n)
+            break;
+        nslots *= 2;
+    }
+    /* renumber in numeric order */
+    double *sorted = malloc((nu ? nu : 1) * sizeof *sorted);
+    uint32_t *renum = malloc((nu ? nu : 1) * sizeof *renum);
+    out->values = calloc(nu ? nu : 1, sizeof *out->values);
+    if (!sorted || !renum || !out->values) {
+        free(sorted);
+        free(renum);
+        goto out;
+    }
+    memcpy(sorted, uniq, nu * sizeof *sorted);
+    qsort(sorted, nu, sizeof *sorted, cmp_double);
+    for (size_t i = 0; i < nu; i++) {
+        double *at = bsearch(&uniq[i], sorted, nu, sizeof *sorted, cmp_double);
+        renum[i] = (uint32_t)(at - sorted);
+    }
+    out->nvalues = nu;
+    int ok = 1;
+    for (size_t i = 0; i < nu && ok; i++) {
+        char buf[40];
+        format_exact(sorted[i], buf, sizeof buf);
+        ok = (out->values[i] = text_dup(buf)) != NULL;
+    }
+    for (size_t r = 0; r < n && ok; r++)
+        if (out->ids[r] != DATA_MISSING)
+            out->ids[r] = renum[out->ids[r]];
+    free(sorted);
+    free(renum);
+    rc = ok ? 0 : -1;
+out:
+    free(keys);
+    free(slot_id);
+    free(uniq);
+    return rc;
+}
+
+static int has_segment(const struct data *d, const char *name)
+{
+    for (size_t i = 0; i < d->nsegments; i++)
+        if (strcmp(d->segments[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
 int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct mql_err *err)
 {
     int rc = store_array_put(db, fit_id, ARRAY_OUTCOME, STORE_U8, d->y, d->n, NULL, 0, err);
@@ -437,6 +549,23 @@ int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct
         rc = store_array_put(db, fit_id, ARRAY_DAY, STORE_I32, d->day, d->n, NULL, 0, err);
     for (size_t i = 0; i < d->nsegments && !rc; i++)
         rc = save_ids(db, fit_id, &d->segments[i], d->n, err);
+    /* every attribute too, as text (the review scores rule files from them) */
+    for (size_t i = 0; i < d->nattrs && !rc; i++) {
+        const struct data_column *col = &d->attrs[i];
+        if (has_segment(d, col->name))
+            continue;
+        if (col->categorical) {
+            rc = save_ids(db, fit_id, col, d->n, err);
+            continue;
+        }
+        struct data_column tmp = {.name = col->name};
+        if (numbers_to_ids(col, d->n, &tmp))
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+        else
+            rc = save_ids(db, fit_id, &tmp, d->n, err);
+        tmp.name = NULL;
+        release_column(&tmp);
+    }
     return rc;
 }
 

@@ -875,3 +875,25 @@ int fit_dump_design(const struct fit_result *res, const char *prefix, struct mql
         return mql_err_set(err, MQL_EIO, "cannot write '%s'", path);
     return 0;
 }
+
+int fit_latest(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (!store_table_exists(db, "fits"))
+        return mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
+    int prc =
+        store_prepare(db, "SELECT fit_id, leads FROM fits ORDER BY fit_id DESC LIMIT 1", &st, err);
+    if (prc)
+        return prc;
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *fit_id = sqlite3_column_int64(st, 0);
+        *n = (size_t)sqlite3_column_int64(st, 1);
+    } else if (step == SQLITE_DONE) {
+        rc = mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
+    } else {
+        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1136,6 +1136,20 @@ int rules_compile(struct rules *r, struct mql_err *err)
     return 0;
 }
 
+/* The level + 1 of the categorical value s (a missing token gives the missing level), or 0
+ * when no level lists it. */
+static inline size_t probe(const struct rules_attr *at, const char *s, size_t n)
+{
+    uint64_t w = head8(s, n);
+    size_t h = hash_span(s, n, w) & (at->nslots - 1);
+    for (const struct rules_slot *sl; (sl = &at->slots[h])->level;) {
+        if (sl->head == w && sl->len == n && (n <= 8 || memcmp(sl->value + 8, s + 8, n - 8) == 0))
+            return sl->level;
+        h = (h + 1) & (at->nslots - 1);
+    }
+    return 0;
+}
+
 static int span_eq(const char *a, size_t an, const char *b)
 {
     return strlen(b) == an && memcmp(a, b, an) == 0;
@@ -1206,17 +1220,8 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             level = at->missing;
         } else if (at->kind == ATTR_CATEGORICAL) {
             /* one probe: the missing tokens are in the table too */
-            level = at->unseen;
-            uint64_t w = head8(s, n);
-            size_t h = hash_span(s, n, w) & (at->nslots - 1);
-            for (const struct rules_slot *sl; (sl = &at->slots[h])->level;) {
-                if (sl->head == w && sl->len == n &&
-                    (n <= 8 || memcmp(sl->value + 8, s + 8, n - 8) == 0)) {
-                    level = sl->level - 1;
-                    break;
-                }
-                h = (h + 1) & (at->nslots - 1);
-            }
+            size_t found = probe(at, s, n);
+            level = found ? found - 1 : at->unseen;
         } else if (r->missing_numeric && is_missing(r, s, n)) {
             level = at->missing;
         } else {
@@ -1328,4 +1333,43 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     out->reason_points[1] = d1;
     out->reason_points[2] = d2;
     return 0;
+}
+
+int rules_attr_level(const struct rules *r, size_t a, const char *s, size_t n, size_t *level,
+                     int *listed)
+{
+    const struct rules_attr *at = &r->attrs[a];
+    text_trim_span(&s, &n);
+    *listed = 1;
+    if (n == 0) {
+        *level = at->missing;
+        return 0;
+    }
+    if (at->kind == ATTR_CATEGORICAL) {
+        size_t found = probe(at, s, n);
+        *listed = found != 0;
+        *level = found ? found - 1 : at->unseen;
+        return 0;
+    }
+    if (is_missing(r, s, n)) {
+        *level = at->missing;
+        return 0;
+    }
+    double v;
+    int64_t iv;
+    if (at->kind == ATTR_COUNT) {
+        if (text_parse_int(s, n, &iv) || iv < 0)
+            return -1;
+        v = (double)iv;
+    } else if (text_parse_real(s, n, &v)) {
+        return -1;
+    }
+    *level = bin_of(at, v);
+    return 0;
+}
+
+int rules_dq_match(const struct rules *r, size_t q, const char *s, size_t n)
+{
+    text_trim_span(&s, &n);
+    return text_ieq_span(r->dq[q].value, s, n) && !is_missing(r, s, n);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "mqlcal/csvout.h"
+#include "mqlcal/fit.h"
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
@@ -21,28 +22,6 @@
 /* ---- loading ------------------------------------------------------------------------------- */
 
 /* The latest fit: its id and how many leads it scored. */
-static int latest_fit(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    if (!store_table_exists(db, "fits"))
-        return mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
-    int prc =
-        store_prepare(db, "SELECT fit_id, leads FROM fits ORDER BY fit_id DESC LIMIT 1", &st, err);
-    if (prc)
-        return prc;
-    int rc = 0, step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *fit_id = sqlite3_column_int64(st, 0);
-        *n = (size_t)sqlite3_column_int64(st, 1);
-    } else if (step == SQLITE_DONE) {
-        rc = mql_err_set(err, MQL_EINPUT, "the store has no fit yet: run 'mqlcal fit' first");
-    } else {
-        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* The fit's scores, checked against the range the stages below rely on. */
 static int load_scores(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
 {
@@ -109,7 +88,7 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         names[k++] = cfg->feedback;
     }
     size_t n = 0;
-    int rc = latest_fit(db, &res->fit_id, &n, err);
+    int rc = fit_latest(db, &res->fit_id, &n, err);
     if (!rc)
         rc = data_load_arrays(db, res->fit_id, n, cfg, names, nnames, &res->data, err);
     free(names);

@@ -104,6 +104,15 @@ struct config {
     /* [output] */
     char *out_dir; /* resolved */
 
+    /* [review] */
+    char *review_previous;   /* resolved path of last quarter's rule file, or NULL */
+    int has_review_baseline; /* baseline = A..B given (else the last two complete quarters) */
+    int review_baseline[2];  /* first and last day, days since 1970-01-01 */
+    int has_review_current;  /* current = C..D given */
+    int review_current[2];
+    double review_alpha;      /* family-wise level of the coefficient tests; 0.001 */
+    double review_min_change; /* a coefficient change is flagged from this many points; 5 */
+
     /* lines of the keys, for messages that come after parsing (0 = not given) */
     int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive;
 };

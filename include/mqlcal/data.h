@@ -63,8 +63,10 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
 int data_load_texts(sqlite3 *db, const struct config *cfg, const char *const *names, size_t n,
                     struct data *d, struct mql_err *err);
 
-/* The fit's copy for the later stages: outcome, dates and the text columns of d as arrays of
- * fit_id (store_array_put; "lead:_outcome", "lead:_day", "text:<column>"). */
+/* The fit's copy for the later stages: outcome, dates, the text columns of d and every
+ * attribute of d as arrays of fit_id (store_array_put; "lead:_outcome", "lead:_day",
+ * "text:<column>"). Count and numeric attributes are kept as the shortest texts that read back
+ * to their exact values ("3", "0.1"), so that the review can score rule files from them. */
 int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct mql_err *err);
 
 /* Like data_load_texts, from the arrays of fit_id, which scored n leads: no lead_id, no line,

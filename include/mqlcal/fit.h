@@ -69,6 +69,10 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
 
 void fit_release(struct fit_result *res);
 
+/* The id of the store's latest fit and the leads it scored; MQL_EINPUT when there is none
+ * ("run 'mqlcal fit' first"). */
+int fit_latest(sqlite3 *db, long long *fit_id, size_t *n, struct mql_err *err);
+
 /* Writes the encoded design of a finished fit for an independent implementation to refit:
  * <prefix>.csv with one row per lead (y, holdout, then the level index of every attribute
  * still in the model) and <prefix>-levels.csv with (attribute, level, label, reference,

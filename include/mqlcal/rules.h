@@ -154,6 +154,15 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
                 const size_t *cols, struct rules_outcome *out, size_t *bad_attr, char *why,
                 size_t why_cap);
 
+/* The level of attribute a for one raw value (as rules_score reads it); *listed is 0 when a
+ * categorical value is in no level (it then takes the unseen level). -1 when the value cannot
+ * be scored (a count that is not a whole number >= 0, a number that is not a number). */
+int rules_attr_level(const struct rules *r, size_t a, const char *s, size_t n, size_t *level,
+                     int *listed);
+
+/* True when the raw value s matches disqualifier q (as rules_score decides it). */
+int rules_dq_match(const struct rules *r, size_t q, const char *s, size_t n);
+
 void rules_release(struct rules *r);
 
 #endif

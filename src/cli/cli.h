@@ -12,14 +12,16 @@
 
 /* Options every stage command takes. */
 struct cli_opts {
-    const char *config; /* CONFIG */
-    const char *db;     /* --db PATH or NULL */
-    int quiet;          /* --quiet: no progress */
-    int timings;        /* --timings: stage timings on stderr */
-    const char *dump;   /* fit --dump-design PREFIX */
-    const char *format; /* export --format json|sql|pmml|all */
-    const char *out;    /* export --out FILE */
-    const char *table;  /* export --table NAME (sql) */
+    const char *config;   /* CONFIG */
+    const char *db;       /* --db PATH or NULL */
+    int quiet;            /* --quiet: no progress */
+    int timings;          /* --timings: stage timings on stderr */
+    const char *dump;     /* fit --dump-design PREFIX */
+    const char *format;   /* export --format json|sql|pmml|all */
+    const char *out;      /* export --out FILE */
+    const char *table;    /* export --table NAME (sql) */
+    const char *previous; /* review --previous FILE */
+    const char *current;  /* review --current FILE */
 };
 
 /* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
@@ -52,6 +54,7 @@ int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_check_rules(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 /* The ingest stage as run by both `ingest` and `run`. */
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg);
@@ -62,5 +65,8 @@ int cli_stage_sweep(const struct cli_opts *o, const struct config *cfg);
 int cli_stage_report(const struct cli_opts *o, const struct config *cfg);
 /* The rule file and its SQL and PMML forms (all three into the output folder by default). */
 int cli_stage_export(const struct cli_opts *o, const struct config *cfg);
+/* The review of the previous rule file (--previous, else [review] previous) against the
+ * current rule. */
+int cli_stage_review(const struct cli_opts *o, const struct config *cfg);
 
 #endif

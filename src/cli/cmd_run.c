@@ -24,6 +24,11 @@ int cmd_run(int argc, char **argv)
     printf("\n");
     if ((rc = cli_stage_export(&o, &cfg)) != 0)
         goto out;
+    if (cfg.review_previous) {
+        printf("\n");
+        if ((rc = cli_stage_review(&o, &cfg)) != 0)
+            goto out;
+    }
     if ((rc = cli_stage_report(&o, &cfg)) != 0)
         goto out;
 out:

@@ -33,6 +33,13 @@ int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **ar
             }
             const char **dst = a[2] == 'f' ? &o->format : a[2] == 'o' ? &o->out : &o->table;
             *dst = argv[++i];
+        } else if (strcmp(cmd, "review") == 0 &&
+                   (strcmp(a, "--previous") == 0 || strcmp(a, "--current") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mqlcal %s: %s needs a rule file\n", cmd, a);
+                return MQL_EUSAGE;
+            }
+            *(a[2] == 'p' ? &o->previous : &o->current) = argv[++i];
         } else if (strcmp(a, "--db") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);

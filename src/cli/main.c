@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "write the rule as rules.json, rules.sql and rules.pmml"},
     {"score", cmd_score, "score a leads CSV with a rule file (--rules FILE)"},
     {"check-rules", cmd_check_rules, "check a rule file; errors name the JSON path"},
+    {"review", cmd_review, "review last quarter's rule file against the current rule: drift"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,1366 @@
+#include "mqlcal/review.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/data.h"
+#include "mqlcal/fit.h"
+#include "mqlcal/model.h"
+#include "mqlcal/period.h"
+#include "mqlcal/store.h"
+#include "mqlcal/strbuf.h"
+#include "mqlcal/text.h"
+#include "mqlcal/validate.h"
+#include "mqlcal/version.h"
+
+#define Z95 1.959963984540054
+
+static int oom(struct mql_err *err)
+{
+    return mql_err_set(err, MQL_EIO, "out of memory");
+}
+
+const char *review_band_name(enum review_band b)
+{
+    switch (b) {
+    case REVIEW_STABLE:
+        return "stable";
+    case REVIEW_INVESTIGATE:
+        return "investigate";
+    case REVIEW_SHIFTED:
+        return "shifted";
+    case REVIEW_NO_BAND:
+        break;
+    }
+    return "";
+}
+
+const char *review_change_name(enum review_change c)
+{
+    static const char *const names[] = {"same", "changed", "sign flip", "added", "removed"};
+    return names[c];
+}
+
+static enum review_band band_of(double v)
+{
+    if (!isfinite(v))
+        return REVIEW_NO_BAND;
+    return v >= REVIEW_BAND_SHIFTED       ? REVIEW_SHIFTED
+           : v >= REVIEW_BAND_INVESTIGATE ? REVIEW_INVESTIGATE
+                                          : REVIEW_STABLE;
+}
+
+double review_psi(const size_t *base, const size_t *cur, size_t nbins)
+{
+    size_t nb = 0, nc = 0;
+    for (size_t i = 0; i < nbins; i++) {
+        nb += base[i];
+        nc += cur[i];
+    }
+    if (!nb || !nc)
+        return NAN;
+    double psi = 0;
+    for (size_t i = 0; i < nbins; i++) {
+        if (base[i] == cur[i] && nb == nc)
+            continue; /* exactly 0, also for bins empty on both sides */
+        double b = (base[i] ? (double)base[i] : 0.5) / (double)nb;
+        double c = (cur[i] ? (double)cur[i] : 0.5) / (double)nc;
+        psi += (c - b) * log(c / b);
+    }
+    return psi;
+}
+
+/* ---- the columns ----------------------------------------------------------------------------- */
+
+/* The names of the store's leads columns, for "does the data have it". */
+static int leads_columns(sqlite3 *db, struct store_table *t, struct mql_err *err)
+{
+    return store_table_read(db, "SELECT name FROM pragma_table_info('leads')", t, err);
+}
+
+static int has_column(const struct store_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->nrows; i++)
+        if (t->text[i] && strcmp(t->text[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds name to the list unless it is there. */
+static int add_name(const char ***names, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*names)[i], name) == 0)
+            return 0;
+    const char **v = realloc(*names, (*n + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    v[(*n)++] = name;
+    *names = v;
+    return 0;
+}
+
+static int column_of(const struct data *d, const char *name)
+{
+    for (size_t i = 0; i < d->nsegments; i++)
+        if (strcmp(d->segments[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Per value id of col (and one more slot, the last, for a missing value): the level of rule
+ * attribute a, and whether a level lists it (categorical) / whether it could be read. */
+static int level_map(const struct rules *r, size_t a, const struct data_column *col, uint16_t **map,
+                     unsigned char **listed, unsigned char **bad)
+{
+    size_t nv = col->nvalues;
+    *map = malloc((nv + 1) * sizeof **map);
+    *listed = malloc(nv + 1);
+    *bad = calloc(nv + 1, 1);
+    if (!*map || !*listed || !*bad)
+        return -1;
+    for (size_t v = 0; v <= nv; v++) {
+        const char *s = v < nv ? col->values[v] : "";
+        size_t level;
+        int lst;
+        if (rules_attr_level(r, a, s, strlen(s), &level, &lst)) {
+            level = r->attrs[a].missing; /* as missing; counted as unscorable */
+            lst = 1;
+            (*bad)[v] = 1;
+        }
+        (*map)[v] = (uint16_t)level;
+        (*listed)[v] = (unsigned char)lst;
+    }
+    return 0;
+}
+
+static inline size_t value_slot(const struct data_column *col, size_t r)
+{
+    uint32_t v = col->ids[r];
+    return v == DATA_MISSING ? col->nvalues : v;
+}
+
+/* ---- one rule on the history ----------------------------------------------------------------- */
+
+struct hist {
+    const struct data *d;
+    const int32_t *period; /* per lead, -1 without a date */
+    size_t nperiods;
+};
+
+static int score_side(const struct hist *h, struct review_side *s, struct mql_err *err)
+{
+    const struct data *d = h->d;
+    const struct rules *r = &s->rules;
+    size_t n = d->n;
+    uint16_t *map = NULL;
+    unsigned char *listed = NULL, *bad = NULL, *dq = calloc(n ? n : 1, 1);
+    s->score = malloc((n ? n : 1) * sizeof *s->score);
+    s->fit_score = calloc(n ? n : 1, sizeof *s->fit_score);
+    s->mql = calloc(n ? n : 1, 1);
+    s->period_mqls = calloc(h->nperiods, sizeof *s->period_mqls);
+    s->period_sqls = calloc(h->nperiods, sizeof *s->period_sqls);
+    if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls) {
+        free(dq);
+        return oom(err);
+    }
+    for (size_t i = 0; i < n; i++)
+        s->score[i] = r->base;
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        int c = column_of(d, at->name), fit = at->group == GROUP_FIT;
+        if (c < 0) { /* the data lacks it: missing for every lead */
+            int p = at->pts[at->missing];
+            for (size_t i = 0; i < n; i++) {
+                s->score[i] += p;
+                s->fit_score[i] += fit ? p : 0;
+            }
+            continue;
+        }
+        const struct data_column *col = &d->segments[c];
+        if (level_map(r, a, col, &map, &listed, &bad))
+            goto nomem;
+        /* points per value, then one pass over the leads */
+        int *pts = malloc((col->nvalues + 1) * sizeof *pts);
+        if (!pts)
+            goto nomem;
+        for (size_t v = 0; v <= col->nvalues; v++)
+            pts[v] = at->pts[map[v]];
+        for (size_t i = 0; i < n; i++) {
+            size_t v = value_slot(col, i);
+            s->score[i] += pts[v];
+            if (fit)
+                s->fit_score[i] += pts[v];
+            s->unscorable += bad[v];
+        }
+        free(pts);
+        free(map);
+        free(listed);
+        free(bad);
+        map = NULL;
+        listed = bad = NULL;
+    }
+    for (size_t q = 0; q < r->ndq; q++) {
+        int c = column_of(d, r->dq[q].column);
+        if (c < 0)
+            continue;
+        const struct data_column *col = &d->segments[c];
+        unsigned char *match = calloc(col->nvalues + 1, 1);
+        if (!match)
+            goto nomem;
+        for (size_t v = 0; v < col->nvalues; v++)
+            match[v] = (unsigned char)rules_dq_match(r, q, col->values[v], strlen(col->values[v]));
+        for (size_t i = 0; i < n; i++)
+            dq[i] |= match[value_slot(col, i)];
+        free(match);
+    }
+    /* the rule, its curve (the fit minimum kept) and its periods */
+    int lo = n ? s->score[0] : 0, hi = lo;
+    for (size_t i = 0; i < n; i++) {
+        lo = s->score[i] < lo ? s->score[i] : lo;
+        hi = s->score[i] > hi ? s->score[i] : hi;
+    }
+    s->min_score = lo;
+    s->max_score = hi;
+    size_t nt = (size_t)(hi - lo + 1);
+    s->curve_mqls = calloc(nt, sizeof *s->curve_mqls);
+    s->curve_sqls = calloc(nt, sizeof *s->curve_sqls);
+    if (!s->curve_mqls || !s->curve_sqls)
+        goto nomem;
+    s->has_rule = r->has_rule;
+    s->threshold = r->threshold;
+    s->has_fit_min = r->has_fit_min;
+    s->fit_min = r->fit_min;
+    size_t sqls = 0;
+    for (size_t i = 0; i < n; i++) {
+        sqls += d->y[i];
+        if (dq[i] || (r->has_fit_min && s->fit_score[i] < r->fit_min))
+            continue;
+        s->curve_mqls[s->score[i] - lo]++;
+        s->curve_sqls[s->score[i] - lo] += d->y[i];
+        if (r->has_rule && s->score[i] >= r->threshold) {
+            s->mql[i] = 1;
+            s->mqls++;
+            s->sqls += d->y[i];
+            if (h->period[i] >= 0) {
+                s->period_mqls[h->period[i]]++;
+                s->period_sqls[h->period[i]] += d->y[i];
+            }
+        }
+    }
+    for (size_t t = nt - 1; t-- > 0;) { /* cumulative from the top: at or above t */
+        s->curve_mqls[t] += s->curve_mqls[t + 1];
+        s->curve_sqls[t] += s->curve_sqls[t + 1];
+    }
+    s->conversion = s->mqls ? (double)s->sqls / (double)s->mqls : NAN;
+    s->conv_lo = s->conv_hi = NAN;
+    if (s->mqls)
+        validate_wilson(s->sqls, s->mqls, Z95, &s->conv_lo, &s->conv_hi);
+    s->recall = sqls ? (double)s->sqls / (double)sqls : NAN;
+    size_t pm = 0, ps = 0;
+    for (size_t p = 0; p < h->nperiods; p++) {
+        pm += s->period_mqls[p];
+        ps += s->period_sqls[p];
+    }
+    s->mqls_per_period = (double)pm / (double)h->nperiods;
+    s->sqls_per_period = (double)ps / (double)h->nperiods;
+    free(dq);
+    return 0;
+nomem:
+    free(map);
+    free(listed);
+    free(bad);
+    free(dq);
+    return oom(err);
+}
+
+/* ---- the points of both rules ------------------------------------------------------------------
+ */
+
+static const struct rules_attr *find_attr(const struct rules *r, const char *name)
+{
+    for (size_t a = 0; a < r->nattrs; a++)
+        if (strcmp(r->attrs[a].name, name) == 0)
+            return &r->attrs[a];
+    return NULL;
+}
+
+static const struct rules_level *find_level(const struct rules_attr *at, const char *label,
+                                            size_t *index)
+{
+    for (size_t l = 0; at && l < at->nlevels; l++)
+        if (strcmp(at->levels[l].label, label) == 0) {
+            *index = l;
+            return &at->levels[l];
+        }
+    return NULL;
+}
+
+static int push_point(struct review_result *res, const char *attr, const char *level,
+                      const struct rules_attr *pa, size_t pl, const struct rules_attr *ca,
+                      size_t cl)
+{
+    struct review_point *v = realloc(res->points, (res->npoints + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    res->points = v;
+    struct review_point *p = &v[res->npoints++];
+    memset(p, 0, sizeof *p);
+    p->attribute = text_dup(attr);
+    p->level = text_dup(level);
+    if (!p->attribute || !p->level)
+        return -1;
+    p->has_prev = pa != NULL;
+    p->has_cur = ca != NULL;
+    if (pa) {
+        p->prev = pa->levels[pl].points;
+        p->prev_above = pa->levels[pl].points - pa->levels[pa->reference].points;
+    }
+    if (ca) {
+        p->cur = ca->levels[cl].points;
+        p->cur_above = ca->levels[cl].points - ca->levels[ca->reference].points;
+    }
+    if (!pa)
+        p->change = REVIEW_ADDED;
+    else if (!ca)
+        p->change = REVIEW_REMOVED;
+    else if (p->prev_above && p->cur_above && (p->prev_above > 0) != (p->cur_above > 0))
+        p->change = REVIEW_SIGN_FLIP;
+    else
+        p->change = p->prev != p->cur ? REVIEW_CHANGED : REVIEW_SAME;
+    return 0;
+}
+
+/* Every (attribute, level) of both rules: the current rule's order, then what only the
+ * previous one has. */
+static int diff_points(struct review_result *res)
+{
+    const struct rules *pr = &res->prev.rules, *cr = &res->cur.rules;
+    for (size_t a = 0; a < cr->nattrs; a++) {
+        const struct rules_attr *ca = &cr->attrs[a], *pa = find_attr(pr, ca->name);
+        for (size_t l = 0; l < ca->nlevels; l++) {
+            size_t pl = 0;
+            const struct rules_level *m = find_level(pa, ca->levels[l].label, &pl);
+            if (push_point(res, ca->name, ca->levels[l].label, m ? pa : NULL, pl, ca, l))
+                return -1;
+        }
+        for (size_t l = 0; pa && l < pa->nlevels; l++) {
+            size_t cl;
+            if (!find_level(ca, pa->levels[l].label, &cl) &&
+                push_point(res, ca->name, pa->levels[l].label, pa, l, NULL, 0))
+                return -1;
+        }
+    }
+    for (size_t a = 0; a < pr->nattrs; a++) {
+        const struct rules_attr *pa = &pr->attrs[a];
+        if (find_attr(cr, pa->name))
+            continue;
+        for (size_t l = 0; l < pa->nlevels; l++)
+            if (push_point(res, pa->name, pa->levels[l].label, pa, l, NULL, 0))
+                return -1;
+    }
+    return 0;
+}
+
+/* ---- stability ----------------------------------------------------------------------------- */
+
+static int32_t quarter_first_day(int32_t q)
+{
+    int32_t y = q >= 0 ? q / 4 : -((-q + 3) / 4);
+    return text_days_from_civil((int)y, (unsigned)((q - y * 4) * 3 + 1), 1);
+}
+
+static void span_label(int32_t from, int32_t to, char *buf, size_t cap)
+{
+    int32_t q = period_index(from, PERIOD_QUARTER);
+    if (quarter_first_day(q) == from && quarter_first_day(q + 1) - 1 == to) {
+        period_label(q, PERIOD_QUARTER, buf, cap);
+        return;
+    }
+    char a[11], b[11];
+    text_format_date(from, a);
+    text_format_date(to, b);
+    snprintf(buf, cap, "%s..%s", a, b);
+}
+
+/* The spans: configured, or the last two complete quarters of the data. */
+static void choose_spans(const struct config *cfg, const struct data *d, struct review_result *res)
+{
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->day[i] != INT32_MIN) {
+            lo = d->day[i] < lo ? d->day[i] : lo;
+            hi = d->day[i] > hi ? d->day[i] : hi;
+        }
+    if (cfg->has_review_baseline) {
+        res->base_from = cfg->review_baseline[0];
+        res->base_to = cfg->review_baseline[1];
+        res->cur_from = cfg->review_current[0];
+        res->cur_to = cfg->review_current[1];
+    } else if (lo == INT32_MAX) {
+        snprintf(res->span_note, sizeof res->span_note,
+                 "the data has no dates: stability needs a baseline and a current span");
+        return;
+    } else {
+        int32_t q = period_index(hi, PERIOD_QUARTER);
+        if (quarter_first_day(q + 1) - 1 > hi)
+            q--; /* the last quarter is not over */
+        if (quarter_first_day(q - 1) < lo) {
+            char a[11], b[11];
+            text_format_date(lo, a);
+            text_format_date(hi, b);
+            snprintf(res->span_note, sizeof res->span_note,
+                     "the data (%s to %s) holds fewer than two complete quarters: set [review] "
+                     "baseline and current",
+                     a, b);
+            return;
+        }
+        res->base_from = quarter_first_day(q - 1);
+        res->base_to = quarter_first_day(q) - 1;
+        res->cur_from = quarter_first_day(q);
+        res->cur_to = quarter_first_day(q + 1) - 1;
+    }
+    span_label(res->base_from, res->base_to, res->base_label, sizeof res->base_label);
+    span_label(res->cur_from, res->cur_to, res->cur_label, sizeof res->cur_label);
+    res->has_spans = 1;
+}
+
+/* 0 outside both spans, 1 baseline, 2 current. */
+static unsigned char *span_of_leads(const struct data *d, const struct review_result *res)
+{
+    unsigned char *span = calloc(d->n ? d->n : 1, 1);
+    if (!span)
+        return NULL;
+    for (size_t i = 0; i < d->n; i++) {
+        int32_t day = d->day[i];
+        if (day == INT32_MIN)
+            continue;
+        if (day >= res->base_from && day <= res->base_to)
+            span[i] |= 1;
+        if (day >= res->cur_from && day <= res->cur_to)
+            span[i] |= 2;
+    }
+    return span;
+}
+
+/* PSI of the distribution of sa over the leads in group a against that of sb over the leads in
+ * group b (group g: grp[i] & g, or every lead when grp is NULL), in bins cut at the first
+ * distribution's deciles; the bins go to out when it is not NULL. */
+static double score_psi(const int *sa, const int *sb, size_t n, const unsigned char *grp,
+                        unsigned ga, unsigned gb, struct review_psi_bin **out, size_t *nout,
+                        struct mql_err *err)
+{
+    int lo = 0, hi = -1;
+    for (size_t i = 0; i < n; i++) {
+        int x = sa[i] < sb[i] ? sa[i] : sb[i], y = sa[i] > sb[i] ? sa[i] : sb[i];
+        if (hi < lo || x < lo)
+            lo = x;
+        if (hi < lo || y > hi)
+            hi = y;
+    }
+    if (hi < lo)
+        return NAN;
+    size_t nt = (size_t)(hi - lo + 1), n1 = 0, n2 = 0, nb = 0;
+    size_t *h1 = calloc(nt, sizeof *h1), *h2 = calloc(nt, sizeof *h2), *b1 = NULL, *b2 = NULL;
+    int upper[11];
+    double psi = NAN;
+    if (!h1 || !h2) {
+        oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned g = grp ? grp[i] : (ga | gb);
+        if (g & ga) {
+            h1[sa[i] - lo]++;
+            n1++;
+        }
+        if (g & gb) {
+            h2[sb[i] - lo]++;
+            n2++;
+        }
+    }
+    if (!n1 || !n2)
+        goto out;
+    /* the deciles of the first as inclusive upper edges, merged when tied */
+    size_t cum = 0, t = 0;
+    for (int j = 1; j <= 9; j++) {
+        size_t want = (size_t)ceil((double)j * (double)n1 / 10.0);
+        while (t < nt && cum + h1[t] < want)
+            cum += h1[t++];
+        int edge = lo + (int)(t < nt ? t : nt - 1);
+        if (!nb || edge > upper[nb - 1])
+            upper[nb++] = edge;
+    }
+    if (upper[nb - 1] < hi)
+        upper[nb++] = hi;
+    b1 = calloc(nb, sizeof *b1);
+    b2 = calloc(nb, sizeof *b2);
+    if (!b1 || !b2) {
+        oom(err);
+        goto out;
+    }
+    for (size_t k = 0, b = 0; k < nt; k++) {
+        while (lo + (int)k > upper[b])
+            b++;
+        b1[b] += h1[k];
+        b2[b] += h2[k];
+    }
+    psi = review_psi(b1, b2, nb);
+    if (out) {
+        if (!(*out = calloc(nb, sizeof **out))) {
+            oom(err);
+            psi = NAN;
+            goto out;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            (*out)[b].lo = b ? upper[b - 1] + 1 : lo;
+            (*out)[b].hi = upper[b];
+            (*out)[b].base = (double)b1[b] / (double)n1;
+            (*out)[b].cur = (double)b2[b] / (double)n2;
+        }
+        *nout = nb;
+    }
+out:
+    free(h1);
+    free(h2);
+    free(b1);
+    free(b2);
+    return psi;
+}
+
+static struct review_attr *attr_entry(struct review_result *res, const char *name)
+{
+    for (size_t i = 0; i < res->nattrs; i++)
+        if (strcmp(res->attrs[i].name, name) == 0)
+            return &res->attrs[i];
+    struct review_attr *v = realloc(res->attrs, (res->nattrs + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    res->attrs = v;
+    struct review_attr *a = &v[res->nattrs];
+    memset(a, 0, sizeof *a);
+    a->csi = a->score_shift = a->new_share = NAN;
+    a->csi_band = REVIEW_NO_BAND;
+    a->worst = -1;
+    if (!(a->name = text_dup(name)))
+        return NULL;
+    res->nattrs++;
+    return a;
+}
+
+/* CSI of one attribute over the levels of rule attribute ra (of rules r). */
+static int attr_csi(const struct review_result *res, const struct rules *r, size_t ra,
+                    const struct data_column *col, const unsigned char *span, size_t n,
+                    struct review_attr *out)
+{
+    const struct rules_attr *at = &r->attrs[ra];
+    size_t nb = at->nlevels + (at->kind == ATTR_CATEGORICAL ? 1 : 0);
+    size_t *cb = calloc(nb, sizeof *cb), *cc = calloc(nb, sizeof *cc);
+    uint16_t *map = NULL;
+    unsigned char *listed = NULL, *bad = NULL;
+    int rc = -1;
+    if (!cb || !cc || level_map(r, ra, col, &map, &listed, &bad))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!span[i])
+            continue;
+        size_t v = value_slot(col, i);
+        size_t b = listed[v] ? map[v] : at->nlevels;
+        if (span[i] & 1)
+            cb[b]++;
+        if (span[i] & 2)
+            cc[b]++;
+    }
+    out->buckets = calloc(nb, sizeof *out->buckets);
+    if (!out->buckets)
+        goto out;
+    out->nbuckets = nb;
+    size_t tb = 0, tc = 0;
+    for (size_t b = 0; b < nb; b++) {
+        tb += cb[b];
+        tc += cc[b];
+    }
+    out->score_shift = 0;
+    for (size_t b = 0; b < nb; b++) {
+        struct review_bucket *k = &out->buckets[b];
+        if (!(k->label = text_dup(b < at->nlevels ? at->levels[b].label : "(not in the rule)")))
+            goto out;
+        k->base = tb ? (double)cb[b] / (double)tb : NAN;
+        k->cur = tc ? (double)cc[b] / (double)tc : NAN;
+        if (b < at->nlevels)
+            out->score_shift += (k->cur - k->base) * at->levels[b].points;
+    }
+    out->csi = review_psi(cb, cc, nb);
+    out->csi_band = band_of(out->csi);
+    out->new_share = at->kind == ATTR_CATEGORICAL && tc ? (double)cc[nb - 1] / (double)tc : NAN;
+    (void)res;
+    rc = 0;
+out:
+    free(cb);
+    free(cc);
+    free(map);
+    free(listed);
+    free(bad);
+    return rc;
+}
+
+/* The current rule's levels refitted on each span; z-test of each level's change, Holm. */
+static int coefficient_tests(const struct config *cfg, const struct hist *h,
+                             const unsigned char *span, struct review_result *res,
+                             struct mql_err *err)
+{
+    const struct rules *r = &res->cur.rules;
+    const struct data *d = h->d;
+    size_t k = r->nattrs, n = d->n;
+    if (!k)
+        return 0;
+    /* design columns: per attribute, every level but the reference */
+    size_t *first = malloc(k * sizeof *first);
+    if (!first)
+        return oom(err);
+    size_t p = 1;
+    for (size_t a = 0; a < k; a++) {
+        first[a] = p;
+        p += r->attrs[a].nlevels - 1;
+    }
+    if (p >= UINT16_MAX) {
+        free(first);
+        return 0;
+    }
+    uint16_t *level = malloc((n ? n : 1) * k * sizeof *level);
+    int rc = 0;
+    if (!level) {
+        free(first);
+        return oom(err);
+    }
+    for (size_t a = 0; a < k; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        int c = column_of(d, at->name);
+        uint16_t *map = NULL;
+        unsigned char *listed = NULL, *bad = NULL;
+        if (c >= 0 && level_map(r, a, &d->segments[c], &map, &listed, &bad)) {
+            free(map);
+            free(listed);
+            free(bad);
+            rc = oom(err);
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            level[i * k + a] = c < 0 ? (uint16_t)at->missing : map[value_slot(&d->segments[c], i)];
+        free(map);
+        free(listed);
+        free(bad);
+    }
+    struct model_result fits[2];
+    memset(fits, 0, sizeof fits);
+    int ok[2] = {0, 0};
+    for (int s = 0; s < 2 && !rc; s++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += (span[i] >> s) & 1;
+        uint16_t *cols = malloc((m ? m : 1) * k * sizeof *cols);
+        unsigned char *y = malloc(m ? m : 1);
+        if (!cols || !y) {
+            free(cols);
+            free(y);
+            rc = oom(err);
+            break;
+        }
+        size_t j = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!((span[i] >> s) & 1))
+                continue;
+            for (size_t a = 0; a < k; a++) {
+                const struct rules_attr *at = &r->attrs[a];
+                size_t l = level[i * k + a];
+                cols[j * k + a] = l == at->reference  ? (uint16_t)p
+                                  : l < at->reference ? (uint16_t)(first[a] + l)
+                                                      : (uint16_t)(first[a] + l - 1);
+            }
+            y[j++] = d->y[i];
+        }
+        struct model_design des = {m, k, p, cols, y, NULL};
+        struct model_opts opts = {cfg->l2, cfg->max_iter, cfg->tolerance};
+        struct model_ws *ws = m ? model_ws_new(m, k, p) : NULL;
+        struct mql_err ferr;
+        mql_err_clear(&ferr);
+        if (ws && model_fit(&des, &opts, ws, &fits[s], &ferr) == 0)
+            ok[s] = 1;
+        else if (m && !ws)
+            rc = oom(err);
+        model_ws_free(ws);
+        free(cols);
+        free(y);
+    }
+    /* the tests */
+    size_t ntests = 0;
+    for (size_t a = 0; a < k && !rc && ok[0] && ok[1]; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        struct review_attr *ra = attr_entry(res, at->name);
+        if (!ra || !(ra->tests = calloc(at->nlevels, sizeof *ra->tests))) {
+            rc = oom(err);
+            break;
+        }
+        for (size_t l = 0; l < at->nlevels; l++) {
+            if (l == at->reference)
+                continue;
+            size_t c = l < at->reference ? first[a] + l : first[a] + l - 1;
+            double b0 = fits[0].beta[c], s0 = fits[0].se[c], b1 = fits[1].beta[c],
+                   s1 = fits[1].se[c];
+            if (!isfinite(s0) || !isfinite(s1) || fits[0].aliased[c] || fits[1].aliased[c])
+                continue;
+            struct review_level_test *t = &ra->tests[ra->ntests++];
+            if (!(t->level = text_dup(at->levels[l].label))) {
+                rc = oom(err);
+                break;
+            }
+            t->b_base = b0;
+            t->se_base = s0;
+            t->b_cur = b1;
+            t->se_cur = s1;
+            t->z = (b1 - b0) / sqrt(s0 * s0 + s1 * s1);
+            t->p = erfc(fabs(t->z) / sqrt(2.0));
+            t->points_change = (b1 - b0) * r->factor;
+            ntests++;
+        }
+    }
+    /* Holm over every test */
+    if (!rc && ntests) {
+        struct review_level_test **all = malloc(ntests * sizeof *all);
+        if (!all) {
+            rc = oom(err);
+        } else {
+            size_t j = 0;
+            for (size_t i = 0; i < res->nattrs; i++)
+                for (size_t t = 0; t < res->attrs[i].ntests; t++)
+                    all[j++] = &res->attrs[i].tests[t];
+            for (size_t x = 1; x < ntests; x++) /* insertion sort by p: a few hundred at most */
+                for (size_t y = x; y > 0 && all[y]->p < all[y - 1]->p; y--) {
+                    struct review_level_test *tmp = all[y];
+                    all[y] = all[y - 1];
+                    all[y - 1] = tmp;
+                }
+            double run = 0;
+            for (size_t x = 0; x < ntests; x++) {
+                double adj = fmin(1.0, (double)(ntests - x) * all[x]->p);
+                run = fmax(run, adj);
+                all[x]->p_holm = run;
+                all[x]->flagged = run < cfg->review_alpha &&
+                                  fabs(all[x]->points_change) >= cfg->review_min_change;
+            }
+            free(all);
+            for (size_t i = 0; i < res->nattrs; i++) {
+                struct review_attr *ra = &res->attrs[i];
+                for (size_t t = 0; t < ra->ntests; t++) {
+                    ra->flagged |= ra->tests[t].flagged;
+                    if (ra->worst < 0 || ra->tests[t].p < ra->tests[ra->worst].p)
+                        ra->worst = (int)t;
+                }
+            }
+        }
+    }
+    model_result_release(&fits[0]);
+    model_result_release(&fits[1]);
+    free(level);
+    free(first);
+    return rc;
+}
+
+static int stability(const struct config *cfg, const struct hist *h, struct review_result *res,
+                     struct mql_err *err)
+{
+    const struct data *d = h->d;
+    /* between the rules, on every lead: 0 for a rule against itself */
+    res->psi_rules = score_psi(res->prev.score, res->cur.score, d->n, NULL, 1, 2, NULL, NULL, err);
+    choose_spans(cfg, d, res);
+    res->prev.psi = res->cur.psi = NAN;
+    res->psi_band = REVIEW_NO_BAND;
+    if (!res->has_spans)
+        return err->code;
+    unsigned char *span = span_of_leads(d, res);
+    if (!span)
+        return oom(err);
+    for (size_t i = 0; i < d->n; i++) {
+        res->base_n += span[i] & 1;
+        res->cur_n += (span[i] >> 1) & 1;
+    }
+    if (!res->base_n || !res->cur_n) {
+        snprintf(res->span_note, sizeof res->span_note,
+                 "the baseline (%s) holds %zu leads and the current span (%s) %zu: stability "
+                 "needs leads in both",
+                 res->base_label, res->base_n, res->cur_label, res->cur_n);
+        res->has_spans = 0;
+        free(span);
+        return 0;
+    }
+    res->cur.psi = score_psi(res->cur.score, res->cur.score, d->n, span, 1, 2, &res->psi_bins,
+                             &res->npsi_bins, err);
+    res->prev.psi = score_psi(res->prev.score, res->prev.score, d->n, span, 1, 2, NULL, NULL, err);
+    res->psi_band = band_of(res->cur.psi);
+    int rc = err->code;
+    /* CSI per attribute, by the current rule's levels (else the previous one's) */
+    for (size_t i = 0; i < res->nattrs && !rc; i++) {
+        struct review_attr *a = &res->attrs[i];
+        int c = column_of(d, a->name);
+        if (c < 0)
+            continue;
+        const struct rules *r = a->in_cur ? &res->cur.rules : &res->prev.rules;
+        size_t ra = 0;
+        while (strcmp(r->attrs[ra].name, a->name) != 0)
+            ra++;
+        if (attr_csi(res, r, ra, &d->segments[c], span, d->n, a))
+            rc = oom(err);
+    }
+    if (!rc)
+        rc = coefficient_tests(cfg, h, span, res, err);
+    free(span);
+    return rc;
+}
+
+/* ---- the summary in words ----------------------------------------------------------------------
+ */
+
+static void say(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+static void describe_rule(char *buf, size_t cap, const struct review_side *s, const char *per)
+{
+    if (!s->has_rule) {
+        say(buf, cap, "no rule (no lead is an MQL)");
+        return;
+    }
+    char num[32];
+    text_format_number(s->mqls_per_period, 0, num, sizeof num);
+    say(buf, cap, "%d points%s: %s MQLs a %s converting at %.1f %% (%.1f-%.1f), %.0f %% of SQLs",
+        s->threshold, s->has_fit_min ? " with a fit minimum" : "", num, per, 100 * s->conversion,
+        100 * s->conv_lo, 100 * s->conv_hi, 100 * s->recall);
+}
+
+static void summarize(const struct config *cfg, struct review_result *res)
+{
+    char *b = res->summary, *t = res->todo;
+    size_t cap = sizeof res->summary, tcap = sizeof res->todo;
+    const char *per = res->has_dates ? config_period_name(cfg->period) : "period";
+    b[0] = t[0] = '\0';
+    say(b, cap, "Previous rule: ");
+    describe_rule(b, cap, &res->prev, per);
+    say(b, cap, ". Current rule: ");
+    describe_rule(b, cap, &res->cur, per);
+    say(b, cap, ". ");
+    const struct review_cell *gain = &res->flips[0][1], *lose = &res->flips[1][0];
+    if (!gain->leads && !lose->leads) {
+        say(b, cap, "No lead changes MQL status. ");
+    } else {
+        say(b, cap, "%zu leads become MQLs only under the current rule", gain->leads);
+        if (gain->leads)
+            say(b, cap, " (%.1f %% of them convert)", 100 * gain->conversion);
+        say(b, cap, " and %zu lose MQL status", lose->leads);
+        if (lose->leads)
+            say(b, cap, " (%.1f %% convert)", 100 * lose->conversion);
+        say(b, cap, ". ");
+    }
+    size_t changed = 0, flips = 0, added = 0, removed = 0;
+    for (size_t i = 0; i < res->npoints; i++) {
+        changed += res->points[i].change == REVIEW_CHANGED;
+        flips += res->points[i].change == REVIEW_SIGN_FLIP;
+        added += res->points[i].change == REVIEW_ADDED;
+        removed += res->points[i].change == REVIEW_REMOVED;
+    }
+    if (!changed && !flips && !added && !removed)
+        say(b, cap, "The points are the same. ");
+    else
+        say(b, cap, "Points: %zu levels changed, %zu changed sign, %zu added, %zu removed. ",
+            changed, flips, added, removed);
+    for (size_t i = 0; i < res->nattrs; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        if (!a->in_data)
+            say(b, cap, "The data has no column '%s' (in the %s rule): scored as missing. ",
+                a->name,
+                a->in_prev && a->in_cur ? "previous and current"
+                : a->in_prev            ? "previous"
+                                        : "current");
+    }
+    if (res->prev.unscorable || res->cur.unscorable)
+        say(b, cap,
+            "Values the rules cannot read are scored as missing (previous rule: %zu, current: "
+            "%zu). ",
+            res->prev.unscorable, res->cur.unscorable);
+    if (!res->has_spans) {
+        say(b, cap, "No stability check: %s. ", res->span_note);
+        say(t, tcap, "Set [review] baseline and current to check stability. ");
+        return;
+    }
+    say(b, cap,
+        "Between %s (%zu leads) and %s (%zu leads) the current rule's scores are %s (PSI "
+        "%.3f). ",
+        res->base_label, res->base_n, res->cur_label, res->cur_n, review_band_name(res->psi_band),
+        res->cur.psi);
+    int any = res->psi_band != REVIEW_STABLE;
+    for (size_t i = 0; i < res->nattrs; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        if (a->csi_band == REVIEW_INVESTIGATE || a->csi_band == REVIEW_SHIFTED) {
+            any = 1;
+            say(b, cap, "%s's mix %s (CSI %.3f", a->name,
+                a->csi_band == REVIEW_SHIFTED ? "shifted" : "moved", a->csi);
+            if (isfinite(a->new_share) && a->new_share >= 0.01)
+                say(b, cap, "; %.0f %% of %s's leads have values the rule never saw",
+                    100 * a->new_share, res->cur_label);
+            say(b, cap, "). ");
+        }
+        if (a->flagged && a->worst >= 0) {
+            const struct review_level_test *w = &a->tests[a->worst];
+            any = 1;
+            say(b, cap,
+                "%s's relationship with conversion changed: level %s is worth %+.0f points in "
+                "%s and %+.0f in %s (z = %.1f, Holm p = %.2g). ",
+                a->name, w->level, w->b_base * res->cur.rules.factor, res->base_label,
+                w->b_cur * res->cur.rules.factor, res->cur_label, w->z, w->p_holm);
+        }
+    }
+    res->flagged = any;
+    if (!any) {
+        say(b, cap,
+            "Nothing drifted: no attribute's mix or relationship with conversion changed "
+            "significantly. ");
+        say(t, tcap, "The definition is stable: adopt the current rule%s. ",
+            res->flips[0][1].leads || res->flips[1][0].leads ? " (it is fitted on more history)"
+                                                             : "");
+        return;
+    }
+    for (size_t i = 0; i < res->nattrs; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        if (a->flagged)
+            say(t, tcap,
+                "%s no longer means what it did: fit on recent leads only (e.g. [model] on a "
+                "shorter history) or drop it, and check with sales why. ",
+                a->name);
+        if (a->csi_band == REVIEW_SHIFTED && isfinite(a->new_share) && a->new_share >= 0.01)
+            say(t, tcap,
+                "%s has values the rule never saw: they take its unseen level; refit once "
+                "they have history. ",
+                a->name);
+        else if (a->csi_band == REVIEW_SHIFTED || a->csi_band == REVIEW_INVESTIGATE)
+            say(t, tcap, "Check why %s's mix moved (a campaign, a form change, a data fix). ",
+                a->name);
+    }
+    if (res->psi_band == REVIEW_SHIFTED || res->psi_band == REVIEW_INVESTIGATE)
+        say(t, tcap,
+            "Scores moved: recheck MQL volume against capacity before keeping the threshold. ");
+}
+
+/* ---- the review ------------------------------------------------------------------------------ */
+
+static int load_side(sqlite3 *db, const char *path, struct review_side *s, struct mql_err *err)
+{
+    int rc;
+    if (path) {
+        rc = rules_load_json(path, &s->rules, err);
+        s->source = text_dup(path);
+    } else {
+        rc = rules_from_store(db, &s->rules, err);
+        if (!rc)
+            rc = rules_compile(&s->rules, err);
+        s->source = text_dup("the store's latest sweep");
+    }
+    if (!rc && !s->source)
+        rc = oom(err);
+    return rc;
+}
+
+int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
+               const char *current_path, struct review_result *res, struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = store_seconds();
+    struct store_table cols;
+    memset(&cols, 0, sizeof cols);
+    struct data d;
+    memset(&d, 0, sizeof d);
+    const char **names = NULL;
+    size_t nnames = 0, n = 0;
+    int32_t *period = NULL;
+    int rc = fit_latest(db, &res->fit_id, &n, err);
+    if (!rc && (rc = load_side(db, previous_path, &res->prev, err)))
+        mql_err_prefix(err, "previous rule");
+    if (!rc && (rc = load_side(db, current_path, &res->cur, err)))
+        mql_err_prefix(err, "current rule");
+    if (!rc)
+        rc = leads_columns(db, &cols, err);
+    if (rc)
+        goto out;
+    /* the attributes of both rules and whether the data has them */
+    for (int side = 1; side >= 0; side--) {
+        const struct rules *r = side ? &res->cur.rules : &res->prev.rules;
+        for (size_t a = 0; a < r->nattrs; a++) {
+            struct review_attr *e = attr_entry(res, r->attrs[a].name);
+            if (!e) {
+                rc = oom(err);
+                goto out;
+            }
+            if (side)
+                e->in_cur = 1;
+            else
+                e->in_prev = 1;
+            e->in_data = has_column(&cols, e->name);
+            if (e->in_data && add_name(&names, &nnames, e->name)) {
+                rc = oom(err);
+                goto out;
+            }
+        }
+        for (size_t q = 0; q < r->ndq; q++)
+            if (has_column(&cols, r->dq[q].column) && add_name(&names, &nnames, r->dq[q].column)) {
+                rc = oom(err);
+                goto out;
+            }
+    }
+    if ((rc = data_load_arrays(db, res->fit_id, n, cfg, names, nnames, &d, err)))
+        goto out;
+    /* periods as the sweep counts them */
+    period = malloc((n ? n : 1) * sizeof *period);
+    if (!period) {
+        rc = oom(err);
+        goto out;
+    }
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        period[i] = d.day[i] == INT32_MIN ? -1 : period_index(d.day[i], cfg->period);
+        if (period[i] != -1) {
+            lo = period[i] < lo ? period[i] : lo;
+            hi = period[i] > hi ? period[i] : hi;
+        }
+    }
+    res->has_dates = lo != INT32_MAX;
+    res->nperiods = res->has_dates ? (size_t)(hi - lo + 1) : 1;
+    res->period0 = res->has_dates ? lo : 0;
+    for (size_t i = 0; i < n; i++)
+        period[i] = res->has_dates ? (period[i] == -1 ? -1 : period[i] - lo) : 0;
+    struct hist h = {&d, period, res->nperiods};
+    res->n = n;
+    res->period_leads = calloc(res->nperiods, sizeof *res->period_leads);
+    res->period_sqls = calloc(res->nperiods, sizeof *res->period_sqls);
+    if (!res->period_leads || !res->period_sqls) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        res->sqls += d.y[i];
+        if (period[i] >= 0) {
+            res->period_leads[period[i]]++;
+            res->period_sqls[period[i]] += d.y[i];
+        }
+    }
+    if ((rc = score_side(&h, &res->prev, err)) || (rc = score_side(&h, &res->cur, err)))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct review_cell *c = &res->flips[res->prev.mql[i]][res->cur.mql[i]];
+        c->leads++;
+        c->sqls += d.y[i];
+    }
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            struct review_cell *c = &res->flips[a][b];
+            c->conversion = c->leads ? (double)c->sqls / (double)c->leads : NAN;
+            c->conv_lo = c->conv_hi = NAN;
+            if (c->leads)
+                validate_wilson(c->sqls, c->leads, Z95, &c->conv_lo, &c->conv_hi);
+        }
+    if (diff_points(res)) {
+        rc = oom(err);
+        goto out;
+    }
+    if ((rc = stability(cfg, &h, res, err)))
+        goto out;
+    summarize(cfg, res);
+    res->seconds = store_seconds() - t0;
+out:
+    free(period);
+    free(names);
+    data_release(&d);
+    store_table_release(&cols);
+    return rc;
+}
+
+/* ---- storing it ---------------------------------------------------------------------------- */
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS reviews(review_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+    " fit_id INTEGER NOT NULL, previous TEXT NOT NULL, current TEXT NOT NULL, leads INTEGER,"
+    " sqls INTEGER, periods INTEGER, period TEXT, baseline TEXT, baseline_from TEXT,"
+    " baseline_to TEXT, baseline_leads INTEGER, current_span TEXT, current_from TEXT,"
+    " current_to TEXT, current_leads INTEGER, psi REAL, psi_band TEXT, psi_previous REAL,"
+    " psi_rules REAL, flagged INTEGER NOT NULL, span_note TEXT, summary TEXT NOT NULL,"
+    " todo TEXT NOT NULL, seconds REAL, mqlcal_version TEXT);"
+    "CREATE TABLE IF NOT EXISTS review_rules(review_id INTEGER NOT NULL, rule TEXT NOT NULL,"
+    " source TEXT, has_rule INTEGER, threshold INTEGER, fit_min INTEGER, mqls INTEGER,"
+    " sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
+    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER,"
+    " PRIMARY KEY (review_id, rule));"
+    "CREATE TABLE IF NOT EXISTS review_flips(review_id INTEGER NOT NULL, previous_mql INTEGER,"
+    " current_mql INTEGER, leads INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL,"
+    " conv_hi REAL);"
+    "CREATE TABLE IF NOT EXISTS review_points(review_id INTEGER NOT NULL, attribute TEXT,"
+    " level TEXT, previous_points INTEGER, current_points INTEGER, previous_above INTEGER,"
+    " current_above INTEGER, change TEXT);"
+    "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
+    " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
+    " score_shift REAL, new_share REAL, tested_levels INTEGER, flagged INTEGER,"
+    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL);"
+    "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
+    " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
+    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER);"
+    "CREATE TABLE IF NOT EXISTS review_buckets(review_id INTEGER NOT NULL, attribute TEXT,"
+    " bucket TEXT, baseline_share REAL, current_share REAL);"
+    "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
+    " score_to INTEGER, baseline_share REAL, current_share REAL);"
+    "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
+    " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
+    " current_mqls INTEGER, current_sqls INTEGER);"
+    "CREATE TABLE IF NOT EXISTS review_curve(review_id INTEGER NOT NULL, rule TEXT,"
+    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL);";
+
+/* Inserts a row: the review id, then values by a format: i int64 (long long), o an optional
+ * int64 (int present, long long value; NULL when absent), d real (NaN is NULL), t text (NULL
+ * is NULL). */
+static int insert(sqlite3_stmt *st, long long id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_bind_int64(st, 1, id);
+    for (int i = 0; fmt[i]; i++) {
+        if (fmt[i] == 'i') {
+            sqlite3_bind_int64(st, i + 2, va_arg(ap, long long));
+        } else if (fmt[i] == 'o') {
+            int has = va_arg(ap, int);
+            long long v = va_arg(ap, long long);
+            if (has)
+                sqlite3_bind_int64(st, i + 2, v);
+            else
+                sqlite3_bind_null(st, i + 2);
+        } else if (fmt[i] == 'd')
+            store_bind_real(st, i + 2, va_arg(ap, double));
+        else {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i + 2, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 2);
+        }
+    }
+    va_end(ap);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return step == SQLITE_DONE ? 0 : -1;
+}
+
+static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
+                      const struct review_result *res, const struct review_side *s)
+{
+    if (insert(st, res->review_id, "ttiooiidddddddi", name, s->source, (long long)s->has_rule,
+               s->has_rule, (long long)s->threshold, s->has_rule && s->has_fit_min,
+               (long long)s->fit_min, (long long)s->mqls, (long long)s->sqls, s->conversion,
+               s->conv_lo, s->conv_hi, s->recall, s->mqls_per_period, s->sqls_per_period, s->psi,
+               (long long)s->unscorable))
+        return -1;
+    for (int t = s->min_score; t <= s->max_score; t++) {
+        size_t m = s->curve_mqls[t - s->min_score], q = s->curve_sqls[t - s->min_score];
+        if (insert(cv, res->review_id, "tiiidd", name, (long long)t, (long long)m, (long long)q,
+                   (double)m / (double)res->nperiods, m ? (double)q / (double)m : NAN))
+            return -1;
+    }
+    return 0;
+}
+
+int review_store(sqlite3 *db, const struct config *cfg, struct review_result *res,
+                 struct mql_err *err)
+{
+    static const char *const sql[] = {
+        "INSERT INTO review_rules VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_curve VALUES(?,?,?,?,?,?,?)",
+        "INSERT INTO review_flips VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_points VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_buckets VALUES(?,?,?,?,?)",
+        "INSERT INTO review_psi VALUES(?,?,?,?,?)",
+        "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?)",
+    };
+    enum { NST = sizeof sql / sizeof sql[0] };
+    sqlite3_stmt *st[NST] = {0}, *head = NULL;
+    int rc = store_exec(db, schema, err);
+    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
+        return rc;
+    char now[32], bf[11] = "", bt[11] = "", cf[11] = "", ct[11] = "";
+    store_now_iso(now, sizeof now);
+    if (res->has_spans) {
+        text_format_date(res->base_from, bf);
+        text_format_date(res->base_to, bt);
+        text_format_date(res->cur_from, cf);
+        text_format_date(res->cur_to, ct);
+    }
+    if ((rc = store_prepare(db,
+                            "INSERT INTO reviews VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                            "?,?,?,?,?,?,?,?)",
+                            &head, err)))
+        goto out;
+    const char *sp = res->has_spans ? "" : NULL; /* span columns are NULL without spans */
+    const char *texts[] = {now,
+                           NULL, /* fit id */
+                           res->prev.source,
+                           res->cur.source,
+                           NULL,
+                           NULL,
+                           NULL, /* leads, sqls, periods */
+                           res->has_dates ? config_period_name(cfg->period) : "period",
+                           sp ? res->base_label : NULL,
+                           sp ? bf : NULL,
+                           sp ? bt : NULL,
+                           NULL, /* baseline leads */
+                           sp ? res->cur_label : NULL,
+                           sp ? cf : NULL,
+                           sp ? ct : NULL};
+    for (int i = 0; i < 15; i++)
+        if (texts[i])
+            sqlite3_bind_text(head, i + 1, texts[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(head, 2, res->fit_id);
+    sqlite3_bind_int64(head, 5, (sqlite3_int64)res->n);
+    sqlite3_bind_int64(head, 6, (sqlite3_int64)res->sqls);
+    sqlite3_bind_int64(head, 7, (sqlite3_int64)res->nperiods);
+    if (sp) {
+        sqlite3_bind_int64(head, 12, (sqlite3_int64)res->base_n);
+        sqlite3_bind_int64(head, 16, (sqlite3_int64)res->cur_n);
+        sqlite3_bind_text(head, 18, review_band_name(res->psi_band), -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(head, 22, res->span_note, -1, SQLITE_STATIC);
+    }
+    store_bind_real(head, 17, res->cur.psi);
+    store_bind_real(head, 19, res->prev.psi);
+    store_bind_real(head, 20, res->psi_rules);
+    sqlite3_bind_int(head, 21, res->flagged);
+    sqlite3_bind_text(head, 23, res->summary, -1, SQLITE_STATIC);
+    sqlite3_bind_text(head, 24, res->todo, -1, SQLITE_STATIC);
+    store_bind_real(head, 25, res->seconds);
+    sqlite3_bind_text(head, 26, MQLCAL_VERSION, -1, SQLITE_STATIC);
+    if ((rc = store_step_done(db, head, err)))
+        goto out;
+    res->review_id = sqlite3_last_insert_rowid(db);
+    for (size_t i = 0; i < NST; i++)
+        if ((rc = store_prepare(db, sql[i], &st[i], err)))
+            goto out;
+    long long id = res->review_id;
+    int bad = store_side(st[0], st[1], "previous", res, &res->prev) ||
+              store_side(st[0], st[1], "current", res, &res->cur);
+    for (int a = 0; a < 2 && !bad; a++)
+        for (int b = 0; b < 2 && !bad; b++) {
+            const struct review_cell *c = &res->flips[a][b];
+            bad = insert(st[2], id, "iiiiddd", (long long)a, (long long)b, (long long)c->leads,
+                         (long long)c->sqls, c->conversion, c->conv_lo, c->conv_hi);
+        }
+    for (size_t i = 0; i < res->npoints && !bad; i++) {
+        const struct review_point *p = &res->points[i];
+        bad = insert(st[3], id, "ttoooot", p->attribute, p->level, p->has_prev, (long long)p->prev,
+                     p->has_cur, (long long)p->cur, p->has_prev, (long long)p->prev_above,
+                     p->has_cur, (long long)p->cur_above, review_change_name(p->change));
+    }
+    for (size_t i = 0; i < res->nattrs && !bad; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        const struct review_level_test *w = a->worst >= 0 ? &a->tests[a->worst] : NULL;
+        bad = insert(st[4], id, "tiiidtddiitddd", a->name, (long long)a->in_prev,
+                     (long long)a->in_cur, (long long)a->in_data, a->csi,
+                     a->csi_band == REVIEW_NO_BAND ? NULL : review_band_name(a->csi_band),
+                     a->score_shift, a->new_share, (long long)a->ntests, (long long)a->flagged,
+                     w ? w->level : NULL, w ? w->z : NAN, w ? w->p_holm : NAN,
+                     w ? w->points_change : NAN);
+        for (size_t t = 0; t < a->ntests && !bad; t++) {
+            const struct review_level_test *x = &a->tests[t];
+            bad =
+                insert(st[5], id, "ttddddddddi", a->name, x->level, x->b_base, x->se_base, x->b_cur,
+                       x->se_cur, x->z, x->p, x->p_holm, x->points_change, (long long)x->flagged);
+        }
+        for (size_t k = 0; k < a->nbuckets && !bad; k++)
+            bad = insert(st[6], id, "ttdd", a->name, a->buckets[k].label, a->buckets[k].base,
+                         a->buckets[k].cur);
+    }
+    for (size_t b = 0; b < res->npsi_bins && !bad; b++) {
+        const struct review_psi_bin *p = &res->psi_bins[b];
+        bad = insert(st[7], id, "iidd", (long long)p->lo, (long long)p->hi, p->base, p->cur);
+    }
+    for (size_t p = 0; p < res->nperiods && !bad; p++) {
+        char label[32];
+        if (res->has_dates)
+            period_label(res->period0 + (int32_t)p, cfg->period, label, sizeof label);
+        else
+            snprintf(label, sizeof label, "all");
+        bad = insert(st[8], id, "tiiiiii", label, (long long)res->period_leads[p],
+                     (long long)res->period_sqls[p], (long long)res->prev.period_mqls[p],
+                     (long long)res->prev.period_sqls[p], (long long)res->cur.period_mqls[p],
+                     (long long)res->cur.period_sqls[p]);
+    }
+    if (bad) {
+        if (!err->code)
+            mql_err_set(err, MQL_EIO, "store: writing the review: %s", sqlite3_errmsg(db));
+        rc = err->code;
+        goto out;
+    }
+    rc = store_exec(db, "COMMIT", err);
+out:
+    sqlite3_finalize(head);
+    for (size_t i = 0; i < NST; i++)
+        sqlite3_finalize(st[i]);
+    if (rc)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static void release_side(struct review_side *s)
+{
+    free(s->source);
+    rules_release(&s->rules);
+    free(s->curve_mqls);
+    free(s->curve_sqls);
+    free(s->period_mqls);
+    free(s->period_sqls);
+    free(s->score);
+    free(s->fit_score);
+    free(s->mql);
+}
+
+void review_release(struct review_result *res)
+{
+    if (!res)
+        return;
+    release_side(&res->prev);
+    release_side(&res->cur);
+    for (size_t i = 0; i < res->npoints; i++) {
+        free(res->points[i].attribute);
+        free(res->points[i].level);
+    }
+    free(res->points);
+    for (size_t i = 0; i < res->nattrs; i++) {
+        struct review_attr *a = &res->attrs[i];
+        free(a->name);
+        for (size_t k = 0; k < a->nbuckets; k++)
+            free(a->buckets[k].label);
+        free(a->buckets);
+        for (size_t t = 0; t < a->ntests; t++)
+            free(a->tests[t].level);
+        free(a->tests);
+    }
+    free(res->attrs);
+    free(res->psi_bins);
+    free(res->period_leads);
+    free(res->period_sqls);
+    memset(res, 0, sizeof *res);
+}
