@@ -551,56 +551,116 @@ static struct review_attr *attr_entry(struct review_result *res, const char *nam
     return a;
 }
 
-/* CSI of one attribute over the levels of rule attribute ra (of rules r). */
-static int attr_csi(const struct review_result *res, const struct rules *r, size_t ra,
-                    const struct data_column *col, const unsigned char *span, size_t n,
-                    struct review_attr *out)
+#define REVIEW_RARE_SHARE 0.005 /* categorical values under this share in both spans pool */
+
+static int push_bucket(struct review_attr *out, const char *label, size_t b, size_t c, size_t tb,
+                       size_t tc)
+{
+    struct review_bucket *k = &out->buckets[out->nbuckets];
+    if (!(k->label = text_dup(label)))
+        return -1;
+    k->base = tb ? (double)b / (double)tb : NAN;
+    k->cur = tc ? (double)c / (double)tc : NAN;
+    out->nbuckets++;
+    return 0;
+}
+
+/* CSI of one attribute between the spans: over its values for a categorical attribute (values
+ * under REVIEW_RARE_SHARE in both spans pooled as "(rare values)"), over the bins of rule
+ * attribute ra (of rules r) for a count or numeric one. Also the score shift by the rule's
+ * points and, for a categorical attribute, the current span's share of values the baseline
+ * never had (and the largest of them). */
+static int attr_csi(const struct rules *r, size_t ra, const struct data_column *col,
+                    const unsigned char *span, size_t n, struct review_attr *out)
 {
     const struct rules_attr *at = &r->attrs[ra];
-    size_t nb = at->nlevels + (at->kind == ATTR_CATEGORICAL ? 1 : 0);
-    size_t *cb = calloc(nb, sizeof *cb), *cc = calloc(nb, sizeof *cc);
+    size_t nv = col->nvalues + 1, nl = at->nlevels;
+    size_t *vb = calloc(nv, sizeof *vb), *vc = calloc(nv, sizeof *vc);
+    size_t *lb = calloc(nl + 1, sizeof *lb), *lc = calloc(nl + 1, sizeof *lc);
+    size_t *kb = calloc(nv + 1, sizeof *kb), *kc = calloc(nv + 1, sizeof *kc);
     uint16_t *map = NULL;
     unsigned char *listed = NULL, *bad = NULL;
     int rc = -1;
-    if (!cb || !cc || level_map(r, ra, col, &map, &listed, &bad))
+    if (!vb || !vc || !lb || !lc || !kb || !kc || level_map(r, ra, col, &map, &listed, &bad))
         goto out;
+    size_t tb = 0, tc = 0;
     for (size_t i = 0; i < n; i++) {
         if (!span[i])
             continue;
         size_t v = value_slot(col, i);
-        size_t b = listed[v] ? map[v] : at->nlevels;
-        if (span[i] & 1)
-            cb[b]++;
-        if (span[i] & 2)
-            cc[b]++;
-    }
-    out->buckets = calloc(nb, sizeof *out->buckets);
-    if (!out->buckets)
-        goto out;
-    out->nbuckets = nb;
-    size_t tb = 0, tc = 0;
-    for (size_t b = 0; b < nb; b++) {
-        tb += cb[b];
-        tc += cc[b];
+        if (span[i] & 1) {
+            vb[v]++;
+            tb++;
+        }
+        if (span[i] & 2) {
+            vc[v]++;
+            tc++;
+        }
     }
     out->score_shift = 0;
-    for (size_t b = 0; b < nb; b++) {
-        struct review_bucket *k = &out->buckets[b];
-        if (!(k->label = text_dup(b < at->nlevels ? at->levels[b].label : "(not in the rule)")))
-            goto out;
-        k->base = tb ? (double)cb[b] / (double)tb : NAN;
-        k->cur = tc ? (double)cc[b] / (double)tc : NAN;
-        if (b < at->nlevels)
-            out->score_shift += (k->cur - k->base) * at->levels[b].points;
+    for (size_t v = 0; v < nv; v++) {
+        lb[map[v]] += vb[v];
+        lc[map[v]] += vc[v];
+        if (tb && tc)
+            out->score_shift += ((double)vc[v] / (double)tc - (double)vb[v] / (double)tb) *
+                                at->pts[map[v]];
     }
-    out->csi = review_psi(cb, cc, nb);
+    size_t nk = 0;
+    if (at->kind == ATTR_CATEGORICAL) {
+        out->buckets = calloc(nv + 1, sizeof *out->buckets);
+        if (!out->buckets)
+            goto out;
+        size_t rare_b = 0, rare_c = 0, fresh = 0, top = SIZE_MAX;
+        for (size_t v = 0; v < nv; v++) {
+            if (!vb[v] && vc[v]) {
+                fresh += vc[v];
+                if (top == SIZE_MAX || vc[v] > vc[top])
+                    top = v;
+            }
+            int rare = (!tb || (double)vb[v] < REVIEW_RARE_SHARE * (double)tb) &&
+                       (!tc || (double)vc[v] < REVIEW_RARE_SHARE * (double)tc);
+            if (rare) {
+                rare_b += vb[v];
+                rare_c += vc[v];
+                continue;
+            }
+            kb[nk] = vb[v];
+            kc[nk++] = vc[v];
+            if (push_bucket(out, v < col->nvalues ? col->values[v] : "(missing)", vb[v], vc[v],
+                            tb, tc))
+                goto out;
+        }
+        if (rare_b || rare_c) {
+            kb[nk] = rare_b;
+            kc[nk++] = rare_c;
+            if (push_bucket(out, "(rare values)", rare_b, rare_c, tb, tc))
+                goto out;
+        }
+        out->new_share = tc ? (double)fresh / (double)tc : NAN;
+        if (top != SIZE_MAX && !(out->new_value = text_dup(top < col->nvalues ? col->values[top]
+                                                                              : "(missing)")))
+            goto out;
+    } else {
+        out->buckets = calloc(nl, sizeof *out->buckets);
+        if (!out->buckets)
+            goto out;
+        for (size_t l = 0; l < nl; l++) {
+            kb[nk] = lb[l];
+            kc[nk++] = lc[l];
+            if (push_bucket(out, at->levels[l].label, lb[l], lc[l], tb, tc))
+                goto out;
+        }
+    }
+    out->csi = review_psi(kb, kc, nk);
     out->csi_band = band_of(out->csi);
-    out->new_share = at->kind == ATTR_CATEGORICAL && tc ? (double)cc[nb - 1] / (double)tc : NAN;
-    (void)res;
     rc = 0;
 out:
-    free(cb);
-    free(cc);
+    free(vb);
+    free(vc);
+    free(lb);
+    free(lc);
+    free(kb);
+    free(kc);
     free(map);
     free(listed);
     free(bad);
@@ -811,7 +871,7 @@ static int stability(const struct config *cfg, const struct hist *h, struct revi
         size_t ra = 0;
         while (strcmp(r->attrs[ra].name, a->name) != 0)
             ra++;
-        if (attr_csi(res, r, ra, &d->segments[c], span, d->n, a))
+        if (attr_csi(r, ra, &d->segments[c], span, d->n, a))
             rc = oom(err);
     }
     if (!rc)
@@ -900,7 +960,7 @@ static void summarize(const struct config *cfg, struct review_result *res)
     if (!res->has_spans) {
         say(b, cap, "No stability check: %s. ", res->span_note);
         say(t, tcap, "Set [review] baseline and current to check stability. ");
-        return;
+        goto trim;
     }
     say(b, cap,
         "Between %s (%zu leads) and %s (%zu leads) the current rule's scores are %s (PSI "
@@ -912,19 +972,19 @@ static void summarize(const struct config *cfg, struct review_result *res)
         const struct review_attr *a = &res->attrs[i];
         if (a->csi_band == REVIEW_INVESTIGATE || a->csi_band == REVIEW_SHIFTED) {
             any = 1;
-            say(b, cap, "%s's mix %s (CSI %.3f", a->name,
+            say(b, cap, "%s: the mix of values %s (CSI %.3f", a->name,
                 a->csi_band == REVIEW_SHIFTED ? "shifted" : "moved", a->csi);
             if (isfinite(a->new_share) && a->new_share >= 0.01)
-                say(b, cap, "; %.0f %% of %s's leads have values the rule never saw",
-                    100 * a->new_share, res->cur_label);
+                say(b, cap, "; %.0f %% of %s's leads have values %s never had, most often '%s'",
+                    100 * a->new_share, res->cur_label, res->base_label, a->new_value);
             say(b, cap, "). ");
         }
         if (a->flagged && a->worst >= 0) {
             const struct review_level_test *w = &a->tests[a->worst];
             any = 1;
             say(b, cap,
-                "%s's relationship with conversion changed: level %s is worth %+.0f points in "
-                "%s and %+.0f in %s (z = %.1f, Holm p = %.2g). ",
+                "%s: the relationship with conversion changed: level %s is worth %+.0f points "
+                "in %s and %+.0f in %s (z = %.1f, Holm p = %.2g). ",
                 a->name, w->level, w->b_base * res->cur.rules.factor, res->base_label,
                 w->b_cur * res->cur.rules.factor, res->cur_label, w->z, w->p_holm);
         }
@@ -934,30 +994,38 @@ static void summarize(const struct config *cfg, struct review_result *res)
         say(b, cap,
             "Nothing drifted: no attribute's mix or relationship with conversion changed "
             "significantly. ");
-        say(t, tcap, "The definition is stable: adopt the current rule%s. ",
-            res->flips[0][1].leads || res->flips[1][0].leads ? " (it is fitted on more history)"
-                                                             : "");
-        return;
+        if (res->flips[0][1].leads || res->flips[1][0].leads || changed || flips || added ||
+            removed)
+            say(t, tcap, "The definition is stable: adopt the current rule (the same meaning, "
+                         "fitted on more history). ");
+        else
+            say(t, tcap, "The definition is stable and unchanged: keep it. ");
+        goto trim;
     }
     for (size_t i = 0; i < res->nattrs; i++) {
         const struct review_attr *a = &res->attrs[i];
         if (a->flagged)
             say(t, tcap,
-                "%s no longer means what it did: fit on recent leads only (e.g. [model] on a "
-                "shorter history) or drop it, and check with sales why. ",
+                "%s no longer means what it did: ask sales what changed, then refit on leads "
+                "from after the change (the history before it teaches the old meaning) or drop "
+                "the attribute. ",
                 a->name);
         if (a->csi_band == REVIEW_SHIFTED && isfinite(a->new_share) && a->new_share >= 0.01)
             say(t, tcap,
-                "%s has values the rule never saw: they take its unseen level; refit once "
-                "they have history. ",
-                a->name);
+                "%s has new values ('%s' and others): see which level the rule gives them "
+                "(rules.json) and refit once they have a quarter of history. ",
+                a->name, a->new_value);
         else if (a->csi_band == REVIEW_SHIFTED || a->csi_band == REVIEW_INVESTIGATE)
-            say(t, tcap, "Check why %s's mix moved (a campaign, a form change, a data fix). ",
+            say(t, tcap, "Check why the mix of %s moved (a campaign, a form change, a data fix). ",
                 a->name);
     }
     if (res->psi_band == REVIEW_SHIFTED || res->psi_band == REVIEW_INVESTIGATE)
         say(t, tcap,
             "Scores moved: recheck MQL volume against capacity before keeping the threshold. ");
+trim:
+    for (char *x = b; x; x = x == b ? t : NULL) /* no trailing space */
+        for (size_t len = strlen(x); len && x[len - 1] == ' ';)
+            x[--len] = '\0';
 }
 
 /* ---- the review ------------------------------------------------------------------------------ */
@@ -1115,7 +1183,7 @@ static const char schema[] =
     " current_above INTEGER, change TEXT);"
     "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
     " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
-    " score_shift REAL, new_share REAL, tested_levels INTEGER, flagged INTEGER,"
+    " score_shift REAL, new_share REAL, new_value TEXT, tested_levels INTEGER, flagged INTEGER,"
     " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL);"
     "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
     " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
@@ -1191,7 +1259,7 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
         "INSERT INTO review_curve VALUES(?,?,?,?,?,?,?)",
         "INSERT INTO review_flips VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO review_points VALUES(?,?,?,?,?,?,?,?)",
-        "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_buckets VALUES(?,?,?,?,?)",
         "INSERT INTO review_psi VALUES(?,?,?,?,?)",
@@ -1277,10 +1345,10 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
     for (size_t i = 0; i < res->nattrs && !bad; i++) {
         const struct review_attr *a = &res->attrs[i];
         const struct review_level_test *w = a->worst >= 0 ? &a->tests[a->worst] : NULL;
-        bad = insert(st[4], id, "tiiidtddiitddd", a->name, (long long)a->in_prev,
+        bad = insert(st[4], id, "tiiidtddtiitddd", a->name, (long long)a->in_prev,
                      (long long)a->in_cur, (long long)a->in_data, a->csi,
                      a->csi_band == REVIEW_NO_BAND ? NULL : review_band_name(a->csi_band),
-                     a->score_shift, a->new_share, (long long)a->ntests, (long long)a->flagged,
+                     a->score_shift, a->new_share, a->new_value, (long long)a->ntests, (long long)a->flagged,
                      w ? w->level : NULL, w ? w->z : NAN, w ? w->p_holm : NAN,
                      w ? w->points_change : NAN);
         for (size_t t = 0; t < a->ntests && !bad; t++) {
@@ -1351,6 +1419,7 @@ void review_release(struct review_result *res)
     for (size_t i = 0; i < res->nattrs; i++) {
         struct review_attr *a = &res->attrs[i];
         free(a->name);
+        free(a->new_value);
         for (size_t k = 0; k < a->nbuckets; k++)
             free(a->buckets[k].label);
         free(a->buckets);

@@ -22,12 +22,13 @@
  *   of the current rule's score in bins cut at the baseline's deciles (tied cut points merge);
  *   a share of 0 counts as half a lead. Bands: below 0.1 stable, 0.1 to 0.25 investigate, 0.25
  *   and above shifted. The same for the previous rule's score, and between the two rules'
- *   scores of the current span's leads (cut at the previous score's deciles): 0 for a rule
- *   reviewed against itself.
- *   CSI per attribute: the same formula over the rule's levels (the current rule's, else the
- *   previous one's), with the categorical values no level lists as a bucket of their own, so
- *   that a new value shows even when the rule maps it to an old level; score_shift = sum of
- *   (c - b) x points: how far the attribute moved the mean score.
+ *   scores of every lead (cut at the previous score's deciles): 0 for a rule reviewed against
+ *   itself.
+ *   CSI per attribute: the same formula over its values for a categorical attribute (values
+ *   under 0.5 % of both spans pooled), so that a new value shows even when the rule maps it
+ *   to an old level, and over the rule's bins for a count or numeric one (the current rule's,
+ *   else the previous one's); score_shift = sum of (c - b) x points: how far the attribute
+ *   moved the mean score; new_share: the current span's share of values the baseline lacks.
  *   Coefficient change: the current rule's levels are refitted (logistic regression, model.h)
  *   on each span's leads alone; per level z = (b_cur - b_base) / sqrt(se_base^2 + se_cur^2),
  *   two-sided p, Holm-adjusted over every level tested. A level is flagged when the adjusted
@@ -107,7 +108,8 @@ struct review_attr {
     enum review_band csi_band;
     struct review_bucket *buckets;
     size_t nbuckets;
-    double new_share; /* current span's share of values no level lists (categorical) */
+    double new_share; /* categorical: the current span's share of values the baseline lacks */
+    char *new_value;  /* the most frequent of them, or NULL */
     struct review_level_test *tests;
     size_t ntests;
     int flagged; /* a level's coefficient changed */
@@ -138,7 +140,7 @@ struct review_result {
     int32_t base_from, base_to, cur_from, cur_to;
     char base_label[32], cur_label[32];
     size_t base_n, cur_n;
-    double psi_rules; /* previous vs current score on the current span (both NaN w/o spans) */
+    double psi_rules; /* previous vs current score on every lead (0 for a rule against itself) */
     enum review_band psi_band;
     struct review_psi_bin *psi_bins; /* of the current rule */
     size_t npsi_bins;
