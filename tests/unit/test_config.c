@@ -1,6 +1,8 @@
 /* Unit tests for include/mqlcal/config.h. */
 #include "testutil.h"
 
+#include "mqlcal/text.h"
+
 #include "mqlcal/config.h"
 
 #define PATH "dir/sub/x.ini"
@@ -235,6 +237,53 @@ static void test_defaults(void **state)
     assert_true(config_is_missing(&cfg, ""));
     assert_false(config_is_missing(&cfg, "NA"));
     config_release(&cfg);
+}
+
+/* [review]: the previous rule file (relative to the config), two spans or none, the test's
+ * level and minimum change; mistakes name the key and the line. */
+static void test_review_section(void **state)
+{
+    (void)state;
+    struct config cfg;
+    struct mql_err err;
+    const char *text = MINIMAL "[review]\nprevious = q2/rules.json\n"
+                               "baseline = 2025-01-01..2025-03-31\n"
+                               "current = 2025-07-01 .. 2025-09-30\nalpha = 0.01\n"
+                               "min_change = 3\n";
+    if (config_load_string(text, PATH, &cfg, &err))
+        fail_msg("load failed: %s", err.msg);
+    assert_string_equal(cfg.review_previous, "dir/sub/q2/rules.json");
+    assert_true(cfg.has_review_baseline && cfg.has_review_current);
+    assert_int_equal(cfg.review_baseline[0], text_days_from_civil(2025, 1, 1));
+    assert_int_equal(cfg.review_baseline[1], text_days_from_civil(2025, 3, 31));
+    assert_int_equal(cfg.review_current[0], text_days_from_civil(2025, 7, 1));
+    assert_int_equal(cfg.review_current[1], text_days_from_civil(2025, 9, 30));
+    assert_near(cfg.review_alpha, 0.01, 0);
+    assert_near(cfg.review_min_change, 3, 0);
+    config_release(&cfg);
+    if (config_load_string(MINIMAL, PATH, &cfg, &err))
+        fail_msg("load failed: %s", err.msg);
+    assert_null(cfg.review_previous);
+    assert_false(cfg.has_review_baseline);
+    assert_near(cfg.review_alpha, 0.001, 0);
+    assert_near(cfg.review_min_change, 5, 0);
+    config_release(&cfg);
+
+    assert_int_equal(load_fail(MINIMAL "[review]\nbaseline = 2025-03-31..2025-01-01\n", &err),
+                     MQL_EINPUT);
+    assert_err_contains(&err, "the first not after the second");
+    assert_int_equal(load_fail(MINIMAL "[review]\nbaseline = 2025-01-01\n", &err), MQL_EINPUT);
+    assert_err_contains(&err, "key 'baseline'");
+    assert_int_equal(load_fail(MINIMAL "[review]\ncurrent = 2025-01-01..2025-02-30\n", &err),
+                     MQL_EINPUT);
+    assert_int_equal(load_fail(MINIMAL "[review]\nbaseline = 2025-01-01..2025-03-31\n", &err),
+                     MQL_EINPUT);
+    assert_err_contains(&err, "give both baseline and current");
+    assert_int_equal(load_fail(MINIMAL "[review]\nalpha = 0\n", &err), MQL_EINPUT);
+    assert_int_equal(load_fail(MINIMAL "[review]\nprevious = a\nprevious = b\n", &err), MQL_EINPUT);
+    assert_err_contains(&err, "given twice");
+    assert_int_equal(load_fail(MINIMAL "[review]\nprevius = a\n", &err), MQL_EINPUT);
+    assert_err_contains(&err, "unknown key 'previus' in [review]");
 }
 
 static void test_only_positive_given(void **state)
@@ -1098,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_load_folder),
         cmocka_unit_test(test_load_file_too_big),
         cmocka_unit_test(test_load_file_with_nul),
+        cmocka_unit_test(test_review_section),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_release),
         cmocka_unit_test(test_null_err),
