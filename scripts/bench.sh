@@ -9,6 +9,7 @@
 #   sweep   vs  sqlite3 computing MQLs and SQLs at every threshold (a window over the scores)
 #   report  (no peer: the targets are absolute)
 #   score   vs  sqlite3 running the exported rules.sql over the same leads loaded as text
+#   review  vs  scoring the history with both rules by rules.sql in sqlite3 (2 x the above)
 # Usage: scripts/bench.sh [N] [RUNS]     (make bench runs it with the defaults)
 # PEER_RUNS (default 3) sets the runs of the slow peers; NO_PEERS=1 skips sklearn and R.
 # Prints a Markdown table; with BENCH_WRITE=1 it also replaces the table in docs/performance.md.
@@ -91,6 +92,10 @@ read -r rep_t rep_m < <(measure report ":" ./mqlcal report "$W/bench.ini")
 # tenth of the file too, to show it does not grow with the input
 read -r exp_t exp_m < <(measure export ":" ./mqlcal export "$W/bench.ini")
 read -r sco_t sco_m < <(measure score ":" ./mqlcal score --rules "$W/out/rules.json" "$W/leads.csv")
+# the review: the exported rule file as last quarter's against the store's rule (the work is
+# the same whatever the rules say: both score every lead, then flips, PSI, CSI, two refits)
+cp "$W/out/rules.json" "$W/previous.json"
+read -r rev_t rev_m < <(measure review ":" ./mqlcal review "$W/bench.ini" --previous "$W/previous.json")
 head -n $((N / 10 + 1)) "$W/leads.csv" >"$W/tenth.csv"
 read -r sct_t sct_m < <(measure score-tenth ":" ./mqlcal score --rules "$W/out/rules.json" "$W/tenth.csv")
 sco_rate=$(awk -v n="$N" -v t="$sco_t" 'BEGIN {printf "%.2f", n / t / 1e6}')
@@ -137,6 +142,8 @@ the runs.
 | score | \`mqlcal score --rules rules.json\` (CSV in, scores and reasons out): $sco_rate million leads/s | $sco_t | $sco_m |
 | score, a tenth | the same on the first $((N / 10)) leads: memory does not grow with the input | $sct_t | $sct_m |
 | peer | \`sqlite3\` running the exported rules.sql over the same leads as text (one run) | $scp_t | $scp_m |
+| review | \`mqlcal review --previous rules.json\` (both rules on every lead, flips, curves, points, PSI, CSI, per-span refits, store) | $rev_t | $rev_m |
+| peer | scoring the history with both rules by rules.sql in sqlite3 (twice the run above; no statistics) | $(awk -v a="$scp_t" 'BEGIN {printf "%.1f", 2 * a}') | $scp_m |
 
 ingest / peer wall time: $(awk -v a="$ing_t" -v b="$imp_t" 'BEGIN {printf "%.2f", a/b}')
 
