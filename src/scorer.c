@@ -502,11 +502,17 @@ static char *ready(const char *s, enum scorer_format fmt, char delim, size_t *le
     if (!o.buf)
         return NULL;
     if (fmt == SCORER_CSV) {
-        int quote = 0;
+        /* a text a spreadsheet would run as a formula gets a leading apostrophe, as csvout.h
+         * does (the id column is written byte for byte: it is the key back to the CRM) */
+        int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+                      s[0] == '\r';
+        int quote = formula;
         for (const char *p = s; *p && !quote; p++)
             quote = *p == delim || *p == '"' || *p == '\n' || *p == '\r';
         if (quote)
             o.buf[o.len++] = '"';
+        if (formula)
+            o.buf[o.len++] = '\'';
         for (const char *p = s; *p; p++) {
             if (*p == '"')
                 o.buf[o.len++] = '"';
