@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "mqlcal/chart.h"
+#include "mqlcal/review.h"
+#include "mqlcal/text.h"
 
 #define MIN_MQLS_SHOWN 10 /* conversion is drawn where at least this many leads qualify */
 #define MAX_SEGMENT_VALUES 20
@@ -784,6 +786,388 @@ int figures_draw(const struct report_data *d, const char *dir, struct figure *fi
                            "Scorecard: attributes in neither sub-score");
     if (!rc)
         rc = fig_segments(&w);
+    *n = w.n;
+    return rc;
+}
+
+/* ---- j. the review ------------------------------------------------------------------------- */
+
+#define REVIEW_MAX_POINTS 30  /* bars of the points-change chart */
+#define REVIEW_X_CAPACITIES 3 /* the curves' volume axis runs to this many times capacity */
+
+/* The row of review_rules for rule ("previous", "current"), or SIZE_MAX. */
+static size_t review_rule_row(const struct report_data *d, const char *rule)
+{
+    for (size_t r = 0; r < d->rv_rules.nrows; r++)
+        if (strcmp(txt(&d->rv_rules, r, "rule"), rule) == 0)
+            return r;
+    return (size_t)-1;
+}
+
+/* "122 points, fit >= -24" for the rule's row (or "no rule"). */
+static void review_rule_text(const struct report_data *d, size_t r, char *buf, size_t cap)
+{
+    const struct store_table *t = &d->rv_rules;
+    if (r == (size_t)-1 || num(t, r, "has_rule") != 1)
+        snprintf(buf, cap, "no rule");
+    else if (isfinite(num(t, r, "fit_min")))
+        snprintf(buf, cap, "%.0f points, fit >= %.0f", num(t, r, "threshold"),
+                 num(t, r, "fit_min"));
+    else
+        snprintf(buf, cap, "%.0f points", num(t, r, "threshold"));
+}
+
+/* The curve of rule as (MQLs per period, conversion) with x <= xmax, in threshold order; where
+ * the curve leaves [0, xmax] a point is put on the edge, so the line reaches it. Returns how
+ * many points went into x and y (room for 2 n). */
+static size_t review_curve_points(const struct store_table *t, const char *rule, double xmax,
+                                  double *x, double *y)
+{
+    size_t n = 0;
+    double px = NAN, py = NAN;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (strcmp(txt(t, r, "rule"), rule) != 0)
+            continue;
+        double cx = num(t, r, "mqls_per_period");
+        double cy = num(t, r, "mqls") >= MIN_MQLS_SHOWN ? num(t, r, "conversion") : NAN;
+        int in = cx <= xmax, was_in = px <= xmax;
+        if (isfinite(px) && in != was_in && isfinite(py) && isfinite(cy) && cx != px) {
+            double f = (xmax - px) / (cx - px);
+            x[n] = xmax;
+            y[n++] = py + f * (cy - py);
+        }
+        if (in) {
+            x[n] = cx;
+            y[n++] = cy;
+        } else if (n > 0 && isfinite(y[n - 1])) {
+            x[n] = NAN; /* a break: nothing beyond the edge is joined */
+            y[n++] = NAN;
+        }
+        px = cx;
+        py = cy;
+    }
+    return n;
+}
+
+static int fig_review_curves(struct drawer *w, const struct config *cfg)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *t = &d->rv_curve;
+    if (t->nrows == 0)
+        return 0;
+    double cap = cfg->capacity > 0 ? cfg->capacity : NAN;
+    double target = cfg->target_conversion > 0 ? cfg->target_conversion : NAN;
+    size_t rp = review_rule_row(d, "previous"), rcur = review_rule_row(d, "current");
+    double ox[2], oy[2], olo[2], ohi[2];
+    size_t rows[2] = {rp, rcur};
+    double top = 0, data_max = 0;
+    for (int i = 0; i < 2; i++) {
+        size_t r = rows[i];
+        int ok = r != (size_t)-1 && num(&d->rv_rules, r, "has_rule") == 1;
+        ox[i] = ok ? num(&d->rv_rules, r, "mqls_per_period") : NAN;
+        oy[i] = ok ? num(&d->rv_rules, r, "conversion") : NAN;
+        olo[i] = ok ? num(&d->rv_rules, r, "conv_lo") : NAN;
+        ohi[i] = ok ? num(&d->rv_rules, r, "conv_hi") : NAN;
+        if (isfinite(ox[i]))
+            top = fmax(top, ox[i]);
+    }
+    for (size_t r = 0; r < t->nrows; r++)
+        if (isfinite(num(t, r, "mqls_per_period")))
+            data_max = fmax(data_max, num(t, r, "mqls_per_period"));
+    /* the interesting part: up to three times capacity (or the operating points), not the
+     * thousands of MQLs a threshold near the bottom gives */
+    double want = fmax(isfinite(cap) ? REVIEW_X_CAPACITIES * cap : 0, 1.5 * top);
+    double xmax = want > 0 && want < data_max ? want : data_max;
+    if (!(xmax > 0))
+        xmax = 1;
+    size_t room = 2 * t->nrows + 2; /* a row adds at most two points: an edge and itself */
+    double *buf = malloc(4 * room * sizeof *buf);
+    if (!buf)
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    double *xp = buf, *yp = xp + room, *xc = yp + room, *yc = xc + room;
+    size_t np = review_curve_points(t, "previous", xmax, xp, yp);
+    size_t nc = review_curve_points(t, "current", xmax, xc, yc);
+    char per[64], xl[96], lp[128], lc[128], capl[96], tgt[64], sub[240], rt[64];
+    snprintf(per, sizeof per, "%s",
+             txt(&d->review, 0, "period")[0] ? txt(&d->review, 0, "period") : "period");
+    snprintf(xl, sizeof xl, "MQLs per %s (mean)", per);
+    review_rule_text(d, rp, rt, sizeof rt);
+    snprintf(lp, sizeof lp, "previous rule at %s", rt);
+    review_rule_text(d, rcur, rt, sizeof rt);
+    snprintf(lc, sizeof lc, "current rule at %s", rt);
+    snprintf(capl, sizeof capl, "capacity %g per %s", cap, per);
+    snprintf(tgt, sizeof tgt, "target %g %%", 100 * target);
+    char cut[64] = "";
+    if (xmax < data_max)
+        snprintf(cut, sizeof cut, "; axis cut at %.0f MQLs", xmax);
+    snprintf(sub, sizeof sub,
+             "One point per threshold, each rule's fit minimum kept; dots: the rules, Wilson "
+             "95 %% intervals%s",
+             cut);
+    struct chart_series s[] = {
+        {"previous rule", CHART_LINE, xp, yp, NULL, NULL, np, CHART_ORANGE, 0, 1, 0, 0, 0},
+        {"current rule", CHART_LINE, xc, yc, NULL, NULL, nc, CHART_BLUE, 0, 0, 0, 0, 0},
+        /* the previous line again, dashed over the current one: both show where they agree */
+        {NULL, CHART_LINE, xp, yp, NULL, NULL, np, CHART_ORANGE, 0, 1, 0, 0, 0},
+        {lp, CHART_POINTS, &ox[0], &oy[0], &olo[0], &ohi[0], isfinite(ox[0]) ? 1 : 0, CHART_ORANGE,
+         0, 0, 0, 0, 0},
+        {lc, CHART_POINTS, &ox[1], &oy[1], &olo[1], &ohi[1], isfinite(ox[1]) ? 1 : 0, CHART_BLUE, 0,
+         0, 0, 0, 0},
+    };
+    struct chart_mark m[2];
+    size_t nm = 0;
+    if (isfinite(cap))
+        m[nm++] = (struct chart_mark){1, 0, cap, capl, CHART_VERMILLION, 1};
+    if (isfinite(target))
+        m[nm++] = (struct chart_mark){0, 0, target, tgt, CHART_GREEN, 1};
+    struct chart_spec spec = {
+        .title = "Review: conversion against MQL volume, previous and current rule",
+        .subtitle = sub,
+        .x = axis(xl, 0),
+        .y = axis("Conversion (%)", 1),
+        .series = s,
+        .nseries = 5,
+        .marks = m,
+        .nmarks = nm,
+    };
+    spec.x.min = 0;
+    spec.x.max = xmax;
+    spec.y.min = 0;
+    int rc = emit(w, "review-curves.png", &spec);
+    free(buf);
+    return rc;
+}
+
+static int fig_review_stability(struct drawer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *t = &d->rv_attrs, *rv = &d->review;
+    double psi = num(rv, 0, "psi");
+    if (txt(rv, 0, "span_note")[0] || !isfinite(psi)) /* no spans: nothing to compare */
+        return 0;
+    size_t n = 1;
+    for (size_t r = 0; r < t->nrows; r++)
+        n += isfinite(num(t, r, "csi"));
+    double *buf = malloc((5 * n + 1) * sizeof *buf);
+    const char **labels = malloc((n + 1) * sizeof *labels);
+    if (!buf || !labels) {
+        free(buf);
+        free(labels);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    /* one series per colour: the score, then the attributes by band */
+    double *x = buf, *ys = x + n, *y0 = ys + n, *y1 = y0 + n, *y2 = y1 + n;
+    size_t nb[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (double)i;
+        ys[i] = y0[i] = y1[i] = y2[i] = NAN;
+    }
+    labels[0] = "score (PSI)";
+    ys[0] = psi;
+    size_t k = 1;
+    for (size_t r = 0; r < t->nrows; r++) {
+        double c = num(t, r, "csi");
+        if (!isfinite(c))
+            continue;
+        labels[k] = txt(t, r, "attribute");
+        int band = c >= REVIEW_BAND_SHIFTED ? 2 : c >= REVIEW_BAND_INVESTIGATE ? 1 : 0;
+        (band == 2 ? y2 : band == 1 ? y1 : y0)[k] = c;
+        nb[band]++;
+        k++;
+    }
+    char title[320], sub[240], sl[64];
+    char bl[64], cl[64], bn[32], cn[32];
+    text_format_number(num(rv, 0, "baseline_leads"), 0, bn, sizeof bn);
+    text_format_number(num(rv, 0, "current_leads"), 0, cn, sizeof cn);
+    snprintf(bl, sizeof bl, "%s", txt(rv, 0, "baseline"));
+    snprintf(cl, sizeof cl, "%s", txt(rv, 0, "current_span"));
+    snprintf(title, sizeof title, "Stability: %s (%s leads) against %s (%s leads)", bl, bn, cl, cn);
+    snprintf(sub, sizeof sub,
+             "Score PSI %.3f (%s) and CSI per attribute: how far each mix moved from the first "
+             "span to the second",
+             psi, txt(rv, 0, "psi_band")[0] ? txt(rv, 0, "psi_band") : "no band");
+    snprintf(sl, sizeof sl, "score PSI (current rule)");
+    struct chart_series s[] = {
+        {sl, CHART_BARS, x, ys, NULL, NULL, n, CHART_BLUE, 0, 0, 0.7, 0, 0},
+        {nb[0] ? "CSI, stable" : NULL, CHART_BARS, x, y0, NULL, NULL, n, CHART_SKY, 0, 0, 0.7, 0,
+         0},
+        {nb[1] ? "CSI, investigate" : NULL, CHART_BARS, x, y1, NULL, NULL, n, CHART_ORANGE, 0, 0,
+         0.7, 0, 0},
+        {nb[2] ? "CSI, shifted" : NULL, CHART_BARS, x, y2, NULL, NULL, n, CHART_VERMILLION, 0, 0,
+         0.7, 0, 0},
+    };
+    struct chart_mark m[] = {
+        {0, 0, REVIEW_BAND_INVESTIGATE, "investigate (0.1)", CHART_ORANGE, 1},
+        {0, 0, REVIEW_BAND_SHIFTED, "shifted (0.25)", CHART_VERMILLION, 1},
+    };
+    struct chart_spec spec = {
+        .title = title,
+        .subtitle = sub,
+        .x = {NULL, NAN, NAN, 0, 0, labels, n},
+        .y = axis("PSI / CSI (0: the same mix)", 0),
+        .horizontal = 1,
+        .series = s,
+        .nseries = 4,
+        .marks = m,
+        .nmarks = 2,
+        .width = 800,
+        .height = (int)(170 + 22 * n),
+    };
+    spec.y.min = 0;
+    double top = psi;
+    for (size_t i = 1; i < n; i++)
+        top = fmax(top, fmax(y0[i], fmax(y1[i], y2[i])));
+    if (!(top >
+          1.1 * REVIEW_BAND_SHIFTED)) /* the "shifted" line inside the plot, not on its edge */
+        spec.y.max = 1.2 * REVIEW_BAND_SHIFTED;
+    int rc = emit(w, "review-stability.png", &spec);
+    free(buf);
+    free(labels);
+    return rc;
+}
+
+struct point_change {
+    size_t row;
+    double delta;
+};
+
+static int cmp_change(const void *a, const void *b)
+{
+    const struct point_change *p = a, *q = b;
+    double x = fabs(p->delta), y = fabs(q->delta);
+    if (x != y)
+        return x > y ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+/* How many levels of the review's points are not the same (the chart shows them). */
+size_t figures_review_changes(const struct report_data *d)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < d->rv_points.nrows; r++)
+        n += strcmp(txt(&d->rv_points, r, "change"), "same") != 0;
+    return n;
+}
+
+static int fig_review_points(struct drawer *w)
+{
+    const struct store_table *t = &w->d->rv_points;
+    size_t total = figures_review_changes(w->d);
+    if (total == 0)
+        return 0;
+    struct point_change *pc = malloc(total * sizeof *pc);
+    size_t n = total < REVIEW_MAX_POINTS ? total : REVIEW_MAX_POINTS;
+    double *buf = malloc((5 * n + 1) * sizeof *buf);
+    char **labels = calloc(n + 1, sizeof *labels);
+    int rc = 0;
+    if (!pc || !buf || !labels) {
+        rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *c = txt(t, r, "change");
+        if (strcmp(c, "same") == 0)
+            continue;
+        double prev = num(t, r, "previous_points"), cur = num(t, r, "current_points");
+        pc[k].row = r;
+        pc[k].delta = strcmp(c, "added") == 0     ? cur
+                      : strcmp(c, "removed") == 0 ? -prev
+                                                  : cur - prev;
+        k++;
+    }
+    qsort(pc, total, sizeof *pc, cmp_change);
+    /* one series per kind of change, so that the legend tells them apart */
+    static const struct {
+        const char *change, *label;
+        enum chart_color color;
+    } kinds[] = {
+        {"changed", "points changed", CHART_BLUE},
+        {"sign flip", "sign flip (against the reference level)", CHART_VERMILLION},
+        {"added", "added: its points against 0", CHART_GREEN},
+        {"removed", "removed: minus its points", CHART_GREY},
+    };
+    double *x = buf, *y[4] = {x + n, x + 2 * n, x + 3 * n, x + 4 * n};
+    size_t count[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t r = pc[i].row;
+        x[i] = (double)i;
+        for (int j = 0; j < 4; j++)
+            y[j][i] = NAN;
+        const char *c = txt(t, r, "change");
+        int j = 0;
+        while (j < 3 && strcmp(c, kinds[j].change) != 0)
+            j++;
+        y[j][i] = pc[i].delta;
+        count[j]++;
+        const char *attr = txt(t, r, "attribute"), *lev = txt(t, r, "level");
+        size_t len = strlen(attr) + strlen(lev) + 64;
+        if (!(labels[i] = malloc(len))) {
+            rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+            break;
+        }
+        int cut = utf8_prefix(attr, 18);
+        char was[24], now[24];
+        snprintf(was, sizeof was, "%.0f", num(t, r, "previous_points"));
+        snprintf(now, sizeof now, "%.0f", num(t, r, "current_points"));
+        snprintf(labels[i], len, "%.*s%s: %s (%s \xE2\x86\x92 %s)", cut, attr,
+                 attr[cut] ? "\xE2\x80\xA6" : "", lev,
+                 isfinite(num(t, r, "previous_points")) ? was : "none",
+                 isfinite(num(t, r, "current_points")) ? now : "none");
+    }
+    if (!rc) {
+        struct chart_series s[4];
+        for (int j = 0; j < 4; j++)
+            s[j] = (struct chart_series){.label = count[j] ? kinds[j].label : NULL,
+                                         .kind = CHART_BARS,
+                                         .x = x,
+                                         .y = y[j],
+                                         .n = n,
+                                         .color = kinds[j].color,
+                                         .width = 0.7};
+        char sub[200];
+        if (total > n)
+            snprintf(sub, sizeof sub,
+                     "The %zu largest of %zu changed levels (all in the table), largest first", n,
+                     total);
+        else
+            snprintf(sub, sizeof sub, "Every level whose points differ (%zu), largest first",
+                     total);
+        struct chart_spec spec = {
+            .title = "Points per level: current rule minus previous rule",
+            .subtitle = sub,
+            .x = {NULL, NAN, NAN, 0, 0, (const char *const *)labels, n},
+            .y = axis("Change in points (current \xE2\x88\x92 previous)", 0),
+            .horizontal = 1,
+            .series = s,
+            .nseries = 4,
+            .width = 800,
+            .height = (int)(150 + 22 * n),
+        };
+        spec.y.integer = 1;
+        rc = emit(w, "review-points.png", &spec);
+    }
+out:
+    if (labels)
+        for (size_t i = 0; i < n; i++)
+            free(labels[i]);
+    free(labels);
+    free(buf);
+    free(pc);
+    return rc;
+}
+
+int figures_draw_review(const struct report_data *d, const struct config *cfg, const char *dir,
+                        struct figure *figs, size_t *n, struct mql_err *err)
+{
+    if (d->review_id == 0)
+        return 0;
+    struct drawer w = {.d = d, .dir = dir, .figs = figs, .n = *n, .err = err};
+    int rc = fig_review_curves(&w, cfg);
+    if (!rc)
+        rc = fig_review_stability(&w);
+    if (!rc)
+        rc = fig_review_points(&w);
     *n = w.n;
     return rc;
 }

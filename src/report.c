@@ -37,6 +37,39 @@ static int read_for(sqlite3 *db, const char *needs, const char *sql, long long i
     return store_table_read(db, q, t, err);
 }
 
+/* The latest review and its tables (none when the store has no review yet). */
+static int load_review(sqlite3 *db, struct report_data *d, struct mql_err *err)
+{
+    int rc = read_for(db, "reviews", "SELECT * FROM reviews ORDER BY review_id DESC LIMIT %lld", 1,
+                      &d->review, err);
+    if (rc || d->review.nrows == 0)
+        return rc;
+    long long v = (long long)store_table_num(&d->review, 0, "review_id");
+    d->review_id = v;
+    struct {
+        struct store_table *t;
+        const char *needs, *sql;
+    } q[] = {
+        {&d->rv_rules, "review_rules",
+         "SELECT * FROM review_rules WHERE review_id = %lld ORDER BY rule = 'current', rule"},
+        {&d->rv_flips, "review_flips",
+         "SELECT * FROM review_flips WHERE review_id = %lld ORDER BY previous_mql DESC, "
+         "current_mql DESC"},
+        {&d->rv_points, "review_points",
+         "SELECT * FROM review_points WHERE review_id = %lld ORDER BY rowid"},
+        {&d->rv_attrs, "review_attributes",
+         "SELECT * FROM review_attributes WHERE review_id = %lld ORDER BY rowid"},
+        {&d->rv_periods, "review_periods",
+         "SELECT * FROM review_periods WHERE review_id = %lld ORDER BY rowid"},
+        {&d->rv_curve, "review_curve",
+         "SELECT * FROM review_curve WHERE review_id = %lld ORDER BY rule = 'current', rule, "
+         "threshold"},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0] && !rc; i++)
+        rc = read_for(db, q[i].needs, q[i].sql, v, q[i].t, err);
+    return rc;
+}
+
 int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
 {
     memset(d, 0, sizeof *d);
@@ -101,6 +134,8 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
         rc = mql_err_set(err, MQL_EINPUT, "sweep %lld names fit %lld, which the store lacks", s, f);
     if (!rc && d->load.nrows == 0)
         rc = mql_err_set(err, MQL_EINPUT, "the store records no load: run 'mqlcal ingest' again");
+    if (!rc)
+        rc = load_review(db, d, err);
     return rc;
 }
 
@@ -108,10 +143,12 @@ void report_release(struct report_data *d)
 {
     if (!d)
         return;
-    struct store_table *t[] = {&d->load,     &d->columns,     &d->rejects, &d->fit,  &d->attrs,
-                               &d->levels,   &d->metrics,     &d->calib,   &d->hist, &d->warnings,
-                               &d->sweep,    &d->thresholds,  &d->grid,    &d->dqs,  &d->periods,
-                               &d->segments, &d->seg_periods, &d->feedback};
+    struct store_table *t[] = {
+        &d->load,     &d->columns,     &d->rejects,  &d->fit,        &d->attrs,
+        &d->levels,   &d->metrics,     &d->calib,    &d->hist,       &d->warnings,
+        &d->sweep,    &d->thresholds,  &d->grid,     &d->dqs,        &d->periods,
+        &d->segments, &d->seg_periods, &d->feedback, &d->review,     &d->rv_rules,
+        &d->rv_flips, &d->rv_points,   &d->rv_attrs, &d->rv_periods, &d->rv_curve};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         store_table_release(t[i]);
     memset(d, 0, sizeof *d);
@@ -815,6 +852,369 @@ static void section_segments(struct writer *w)
     raw(p, "</section>\n");
 }
 
+/* ---- the quarterly review ------------------------------------------------------------------ */
+
+static const char *css_review =
+    "<style>\n"
+    ".badge{display:inline-block;padding:1px 10px;margin-right:10px;border-radius:11px;"
+    "font-size:13px;font-weight:bold;color:#fff;vertical-align:2px}\n"
+    ".badge.drift{background:#d55e00}.badge.stable{background:#009e73}\n"
+    "table.flips td,table.flips th{text-align:center;padding:6px 16px}\n"
+    "table.flips td.moved{background:#fdf1e7}\n"
+    ".rec.review{font-size:16px}\n"
+    "#review td:first-child{white-space:nowrap}\n"
+    "</style>\n";
+
+/* A cell in its own format f (tables whose rows hold different kinds of number); `none` is
+ * shown instead of NaN when given. */
+static void tab_cell(struct tab *t, double v, enum fmt f, const char *none)
+{
+    char buf[64];
+    if (!isfinite(v) && none) {
+        raw(t->p, "<td class=\"n\">");
+        esc(t->p, none);
+        raw(t->p, "</td>");
+        if (t->csv_open)
+            csvout_text(&t->csv, none);
+        t->col++;
+        return;
+    }
+    fmt_value(v, f, buf, sizeof buf);
+    rawf(t->p, "<td class=\"n\">%s</td>", buf);
+    if (t->csv_open) {
+        if (f == F_INT && isfinite(v))
+            csvout_int(&t->csv, (long long)llround(v));
+        else
+            csvout_real(&t->csv, v);
+    }
+    t->col++;
+}
+
+static size_t rule_row(const struct store_table *t, const char *rule)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (strcmp(S(t, r, "rule"), rule) == 0)
+            return r;
+    return (size_t)-1;
+}
+
+/* The two rules side by side: one row per measure, a column per rule. */
+static void review_rules_table(struct writer *w, const char *per)
+{
+    const struct store_table *t = &w->d->rv_rules;
+    size_t rr[2] = {rule_row(t, "previous"), rule_row(t, "current")};
+    static const char *const h[] = {"measure", "previous rule", "current rule"};
+    static const enum fmt f[] = {F_TEXT, F_R4, F_R4};
+    char l_mpp[64], l_spp[64];
+    snprintf(l_mpp, sizeof l_mpp, "MQLs per %s (mean)", per);
+    snprintf(l_spp, sizeof l_spp, "SQLs per %s (mean)", per);
+    const struct {
+        const char *label, *col;
+        enum fmt f;
+    } m[] = {
+        {"threshold (points)", "threshold", F_INT},
+        {"fit minimum (fit points)", "fit_min", F_INT},
+        {"MQLs", "mqls", F_INT},
+        {"SQLs among them", "sqls", F_INT},
+        {"conversion", "conversion", F_PCT},
+        {"conversion, 95 % CI low", "conv_lo", F_PCT},
+        {"conversion, 95 % CI high", "conv_hi", F_PCT},
+        {"recall (share of all SQLs)", "recall", F_PCT},
+        {l_mpp, "mqls_per_period", F_R1},
+        {l_spp, "sqls_per_period", F_R1},
+        {"score PSI, baseline to current span", "psi", F_R4},
+        {"values it could not read (scored as missing)", "unscorable", F_INT},
+    };
+    struct tab tb;
+    tab_begin(w, &tb, "review-rules.csv", "The two rules on the same history", h, f, 3);
+    tab_row_begin(&tb, NULL);
+    tab_text(&tb, "source");
+    for (int k = 0; k < 2; k++)
+        tab_text(&tb, rr[k] == (size_t)-1 ? "" : S(t, rr[k], "source"));
+    tab_row_end(&tb);
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        tab_row_begin(&tb, NULL);
+        tab_text(&tb, m[i].label);
+        for (int k = 0; k < 2; k++) {
+            int has = rr[k] != (size_t)-1 && N(t, rr[k], "has_rule") == 1;
+            const char *none = NULL;
+            if (!has && i < 2)
+                none = "no rule";
+            else if (i == 1)
+                none = "none";
+            tab_cell(&tb, rr[k] == (size_t)-1 ? NAN : N(t, rr[k], m[i].col), m[i].f, none);
+        }
+        tab_row_end(&tb);
+    }
+    tab_end(w, &tb);
+}
+
+/* The flip matrix: a 2 x 2 table on the page, the four cells as rows in its CSV. */
+static void review_flips_table(struct writer *w)
+{
+    const struct store_table *t = &w->d->rv_flips;
+    struct strbuf *p = &w->p;
+    const char *file = "review-flips.csv";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", w->dir, file);
+    struct csvout csv;
+    int open = !w->rc && !(w->rc = csvout_open(&csv, path, w->err));
+    static const char *const h[] = {"previous_mql", "current_mql", "leads",  "sqls",
+                                    "conversion",   "conv_lo",     "conv_hi"};
+    for (size_t i = 0; open && i < sizeof h / sizeof h[0]; i++)
+        csvout_text(&csv, h[i]);
+    if (open)
+        csvout_row(&csv);
+    raw(p, "<div class=\"tw\"><table class=\"flips\">\n<caption>");
+    esc(p, "Which leads change MQL status (leads, and how they convert)");
+    rawf(p, " <a class=\"csv\" href=\"%s\">CSV</a></caption>\n", file);
+    raw(p, "<thead><tr><th></th><th>current rule: MQL</th><th>current rule: not MQL</th></tr>"
+           "</thead>\n<tbody>\n");
+    for (int prev = 1; prev >= 0; prev--) {
+        rawf(p, "<tr><th>previous rule: %s</th>", prev ? "MQL" : "not MQL");
+        for (int cur = 1; cur >= 0; cur--) {
+            size_t r = (size_t)-1;
+            for (size_t k = 0; k < t->nrows; k++)
+                if (N(t, k, "previous_mql") == prev && N(t, k, "current_mql") == cur)
+                    r = k;
+            double leads = r == (size_t)-1 ? 0 : N(t, r, "leads");
+            double sqls = r == (size_t)-1 ? 0 : N(t, r, "sqls");
+            double conv = r == (size_t)-1 ? NAN : N(t, r, "conversion");
+            char a[64], b[64], c[64];
+            fmt_value(leads, F_INT, a, sizeof a);
+            fmt_value(sqls, F_INT, b, sizeof b);
+            fmt_value(conv, F_PCT, c, sizeof c);
+            if (leads > 0)
+                rawf(p, "<td%s><b>%s</b> leads<br>%s SQLs, %s convert</td>",
+                     prev != cur ? " class=\"moved\"" : "", a, b, c);
+            else
+                raw(p, "<td>no lead</td>");
+            if (open) {
+                csvout_int(&csv, prev);
+                csvout_int(&csv, cur);
+                csvout_int(&csv, (long long)llround(leads));
+                csvout_int(&csv, (long long)llround(sqls));
+                csvout_real(&csv, conv);
+                csvout_real(&csv, r == (size_t)-1 ? NAN : N(t, r, "conv_lo"));
+                csvout_real(&csv, r == (size_t)-1 ? NAN : N(t, r, "conv_hi"));
+                csvout_row(&csv);
+            }
+        }
+        raw(p, "</tr>\n");
+    }
+    raw(p, "</tbody></table></div>\n");
+    if (open && !w->rc)
+        w->rc = csvout_close(&csv, w->err);
+    else if (open)
+        csvout_abort(&csv);
+    w->ntables++;
+}
+
+/* Which rules name an attribute: "both", "previous", "current", "neither"; ", not in data". */
+static void attr_where(const struct store_table *t, size_t r, char *buf, size_t cap)
+{
+    int p = N(t, r, "in_previous") == 1, c = N(t, r, "in_current") == 1;
+    snprintf(buf, cap, "%s%s",
+             p && c ? "both"
+             : p    ? "previous"
+             : c    ? "current"
+                    : "neither",
+             N(t, r, "in_data") == 1 ? "" : ", not in data");
+}
+
+static void review_attributes_table(struct writer *w)
+{
+    const struct store_table *t = &w->d->rv_attrs;
+    static const char *const h[] = {
+        "attribute",     "in rules",           "CSI",    "band", "score shift", "new values",
+        "top new value", "most changed level", "points", "z",    "Holm p",      "flag"};
+    static const enum fmt f[] = {F_TEXT, F_TEXT, F_R4, F_TEXT, F_R2, F_PCT,
+                                 F_TEXT, F_TEXT, F_R1, F_R2,   F_P,  F_TEXT};
+    struct tab tb;
+    tab_begin(w, &tb, "review-attributes.csv",
+              "Attributes: how their mix moved (CSI, score shift in points, share of new values) "
+              "and the level whose coefficient changed most between the spans (points: its change "
+              "in the rule's scale)",
+              h, f, 12);
+    for (size_t r = 0; r < t->nrows; r++) {
+        int flagged = N(t, r, "flagged") == 1;
+        const char *band = S(t, r, "csi_band");
+        int moved = strcmp(band, "investigate") == 0 || strcmp(band, "shifted") == 0;
+        char flag[96] = "", where[64];
+        if (flagged && moved)
+            snprintf(flag, sizeof flag, "coefficient changed; mix %s", band);
+        else if (flagged)
+            snprintf(flag, sizeof flag, "coefficient changed");
+        else if (moved)
+            snprintf(flag, sizeof flag, "mix %s", band);
+        attr_where(t, r, where, sizeof where);
+        tab_row_begin(&tb, flagged || moved ? "warn" : NULL);
+        tab_text(&tb, S(t, r, "attribute"));
+        tab_text(&tb, where);
+        tab_num(&tb, N(t, r, "csi"));
+        tab_text(&tb, band);
+        tab_num(&tb, N(t, r, "score_shift"));
+        tab_num(&tb, N(t, r, "new_share"));
+        tab_text(&tb, S(t, r, "new_value"));
+        tab_text(&tb, S(t, r, "worst_level"));
+        tab_num(&tb, N(t, r, "worst_points_change"));
+        tab_num(&tb, N(t, r, "worst_z"));
+        tab_num(&tb, N(t, r, "worst_p_holm"));
+        tab_text(&tb, flag);
+        tab_row_end(&tb);
+    }
+    tab_end(w, &tb);
+}
+
+#define REVIEW_ALL_POINTS                                                                          \
+    25 /* up to this many levels, the points table shows the same ones too                         \
+        */
+
+static void review_points_table(struct writer *w)
+{
+    const struct store_table *t = &w->d->rv_points;
+    int all = t->nrows <= REVIEW_ALL_POINTS;
+    static const char *const h[] = {
+        "attribute",          "level",       "previous", "current", "change", "previous above ref.",
+        "current above ref.", "what changed"};
+    static const enum fmt f[] = {F_TEXT, F_TEXT, F_INT, F_INT, F_INT, F_INT, F_INT, F_TEXT};
+    struct tab tb;
+    tab_begin(w, &tb, "review-points.csv",
+              all ? "Points per level in both rules (above ref.: above the attribute's "
+                    "reference level)"
+                  : "Points per level that differ between the rules (above ref.: above the "
+                    "attribute's reference level)",
+              h, f, 8);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *c = S(t, r, "change");
+        if (!all && strcmp(c, "same") == 0)
+            continue;
+        double a = N(t, r, "previous_points"), b = N(t, r, "current_points");
+        tab_row_begin(&tb, strcmp(c, "sign flip") == 0 ? "warn" : NULL);
+        tab_text(&tb, S(t, r, "attribute"));
+        tab_text(&tb, S(t, r, "level"));
+        tab_num(&tb, a);
+        tab_num(&tb, b);
+        tab_num(&tb, strcmp(c, "added") == 0 ? b : strcmp(c, "removed") == 0 ? -a : b - a);
+        tab_num(&tb, N(t, r, "previous_above"));
+        tab_num(&tb, N(t, r, "current_above"));
+        tab_text(&tb, c);
+        tab_row_end(&tb);
+    }
+    tab_end(w, &tb);
+}
+
+static void review_periods_table(struct writer *w, const char *per)
+{
+    const struct store_table *t = &w->d->rv_periods;
+    if (t->nrows == 0)
+        return;
+    static const char *const h[] = {"period",         "leads",
+                                    "SQLs",           "base conversion",
+                                    "previous: MQLs", "previous: conversion",
+                                    "current: MQLs",  "current: conversion"};
+    static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_PCT, F_INT, F_PCT, F_INT, F_PCT};
+    char cap[160];
+    snprintf(cap, sizeof cap, "Each %s at both rules (base conversion: SQLs / leads)", per);
+    struct tab tb;
+    tab_begin(w, &tb, "review-periods.csv", cap, h, f, 8);
+    for (size_t r = 0; r < t->nrows; r++) {
+        double leads = N(t, r, "leads"), sqls = N(t, r, "sqls");
+        double pm = N(t, r, "previous_mqls"), cm = N(t, r, "current_mqls");
+        tab_row_begin(&tb, NULL);
+        tab_text(&tb, S(t, r, "period"));
+        tab_num(&tb, leads);
+        tab_num(&tb, sqls);
+        tab_num(&tb, leads > 0 ? sqls / leads : NAN);
+        tab_num(&tb, pm);
+        tab_num(&tb, pm > 0 ? N(t, r, "previous_sqls") / pm : NAN);
+        tab_num(&tb, cm);
+        tab_num(&tb, cm > 0 ? N(t, r, "current_sqls") / cm : NAN);
+        tab_row_end(&tb);
+    }
+    tab_end(w, &tb);
+}
+
+static void section_review(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *rv = &d->review;
+    struct strbuf *p = &w->p;
+    raw(p, "<section id=\"review\"><h2>Quarterly review</h2>\n");
+    if (d->review_id == 0) {
+        raw(p, "<p>No review is stored yet: run <code>mqlcal review CONFIG</code> to compare the "
+               "previous rule file ([review] previous) with the current rule.</p>\n</section>\n");
+        return;
+    }
+    const char *per = S(rv, 0, "period")[0] ? S(rv, 0, "period") : "period";
+    int flagged = N(rv, 0, "flagged") == 1;
+    char a[64], b[64];
+    fmt_value(N(rv, 0, "leads"), F_INT, a, sizeof a);
+    fmt_value(N(rv, 0, "sqls"), F_INT, b, sizeof b);
+    raw(p, "<p>");
+    escf(
+        p,
+        "Review %lld, stored %s: the previous rule (%s) against the current rule (%s), both on the "
+        "same %s leads and %s SQLs of fit %.0f.",
+        d->review_id, S(rv, 0, "created_at"), S(rv, 0, "previous"), S(rv, 0, "current"), a, b,
+        N(rv, 0, "fit_id"));
+    if (N(rv, 0, "fit_id") != (double)d->fit_id)
+        escf(p,
+             " The rest of this report is fit %lld: run 'mqlcal review' again to review the "
+             "current fit.",
+             d->fit_id);
+    raw(p, "</p>\n");
+    rawf(p, "<p class=\"rec review%s\"><span class=\"badge %s\">%s</span>", flagged ? " none" : "",
+         flagged ? "drift" : "stable", flagged ? "drift found" : "stable");
+    esc(p, S(rv, 0, "summary"));
+    raw(p, "</p>\n<p><b>What to do:</b> ");
+    esc(p, S(rv, 0, "todo"));
+    raw(p, "</p>\n");
+
+    raw(p, "<h3>The two rules</h3>\n");
+    review_rules_table(w, per);
+    review_flips_table(w);
+    figure(w, "review-curves.png", NULL);
+
+    raw(p, "<h3>Stability</h3>\n<p>");
+    const char *note = S(rv, 0, "span_note");
+    if (note[0] || !isfinite(N(rv, 0, "psi"))) {
+        esc(p, note[0] ? note : "No baseline and current span: no stability check.");
+    } else {
+        char bn[64], cn[64];
+        fmt_value(N(rv, 0, "baseline_leads"), F_INT, bn, sizeof bn);
+        fmt_value(N(rv, 0, "current_leads"), F_INT, cn, sizeof cn);
+        escf(p,
+             "Baseline %s (%s to %s, %s leads) against %s (%s to %s, %s leads). Score PSI of "
+             "the current rule %.4f (%s), of the previous rule %.4f; between the two rules' "
+             "scores %.4f. Bands: below 0.1 stable, 0.1 to 0.25 investigate, 0.25 and above "
+             "shifted.",
+             S(rv, 0, "baseline"), S(rv, 0, "baseline_from"), S(rv, 0, "baseline_to"), bn,
+             S(rv, 0, "current_span"), S(rv, 0, "current_from"), S(rv, 0, "current_to"), cn,
+             N(rv, 0, "psi"), S(rv, 0, "psi_band"), N(rv, 0, "psi_previous"),
+             N(rv, 0, "psi_rules"));
+    }
+    raw(p, "</p>\n");
+    figure(w, "review-stability.png", NULL);
+    review_attributes_table(w);
+
+    raw(p, "<h3>Points</h3>\n");
+    size_t changed = figures_review_changes(d);
+    if (changed == 0) {
+        raw(p, "<p>The points are the same in both rules.</p>\n");
+    } else {
+        figure(w, "review-points.png", NULL);
+    }
+    if (changed > 0 || (d->rv_points.nrows > 0 && d->rv_points.nrows <= REVIEW_ALL_POINTS))
+        review_points_table(w);
+
+    raw(p, "<h3>Per ");
+    esc(p, per);
+    raw(p, "</h3>\n");
+    review_periods_table(w, per);
+    raw(p, "</section>\n");
+}
+
 static void section_provenance(struct writer *w)
 {
     const struct report_data *d = w->d;
@@ -876,6 +1276,8 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     size_t nfigs = 0;
     if ((rc = figures_draw(d, dir, figs, &nfigs, err)))
         return rc;
+    if (cfg->review_previous && (rc = figures_draw_review(d, cfg, dir, figs, &nfigs, err)))
+        return rc;
     res->ncharts = nfigs;
     double t1 = store_seconds();
     res->seconds_charts = t1 - t0;
@@ -887,13 +1289,18 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     escf(p, "MQL definition review: %s", S(&d->load, 0, "source"));
     raw(p, "</title>\n");
     raw(p, css);
+    if (cfg->review_previous)
+        raw(p, css_review);
     raw(p, "</head>\n<body>\n<header><h1>MQL definition review</h1><p>");
     escf(p, "%s \xC2\xB7 fitted %s \xC2\xB7 mqlcal %s", S(&d->load, 0, "source"),
          S(&d->fit, 0, "created_at"), MQLCAL_VERSION);
     raw(p, "</p></header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#quality\">Data "
            "quality</a><a href=\"#model\">Model</a><a href=\"#validation\">Validation</a><a "
            "href=\"#sweep\">Sweep</a><a href=\"#disqualifiers\">Disqualifiers</a><a "
-           "href=\"#segments\">Segments</a><a href=\"#provenance\">Provenance</a></nav>\n<main>\n");
+           "href=\"#segments\">Segments</a>");
+    if (cfg->review_previous)
+        raw(p, "<a href=\"#review\">Review</a>");
+    raw(p, "<a href=\"#provenance\">Provenance</a></nav>\n<main>\n");
     section_summary(&w);
     section_quality(&w);
     section_model(&w);
@@ -901,6 +1308,8 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     section_sweep(&w);
     section_disqualifiers(&w);
     section_segments(&w);
+    if (cfg->review_previous)
+        section_review(&w);
     section_provenance(&w);
     raw(p, "</main>\n</body>\n</html>\n");
     res->ntables = w.ntables;

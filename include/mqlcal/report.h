@@ -10,7 +10,8 @@
  * report or the new one, never a mix, and no chart of an older report lingers.
  *
  * Sections: summary, data quality, the model, validation, the sweep, disqualifiers, segment
- * audits, run provenance.
+ * audits, the quarterly review (only when the config names a previous rule file, [review]
+ * previous: the latest stored review, or a sentence saying there is none yet), run provenance.
  */
 #ifndef MQLCAL_REPORT_H
 #define MQLCAL_REPORT_H
@@ -38,6 +39,16 @@ struct report_data {
     struct store_table sweep;    /* sweeps: the latest */
     struct store_table thresholds, grid, dqs, periods;  /* sweep_* of that sweep */
     struct store_table segments, seg_periods, feedback; /* audit_* of that sweep (maybe empty) */
+    /* the latest review (review.h), whatever sweep it was made after; review_id 0 (and the
+     * tables empty) when the store holds none */
+    long long review_id;
+    struct store_table review;     /* reviews: its one row */
+    struct store_table rv_rules;   /* review_rules: previous, then current */
+    struct store_table rv_flips;   /* review_flips */
+    struct store_table rv_points;  /* review_points */
+    struct store_table rv_attrs;   /* review_attributes */
+    struct store_table rv_periods; /* review_periods */
+    struct store_table rv_curve;   /* review_curve, by rule then threshold */
 };
 
 struct report_result {
@@ -47,12 +58,14 @@ struct report_result {
     double seconds_load, seconds_charts, seconds_html;
 };
 
-/* Reads the latest sweep and what goes with it into d (the caller's: report_release, also
- * after a failure). MQL_EINPUT when the store has no sweep ("run 'mqlcal sweep' first"). */
+/* Reads the latest sweep and what goes with it, and the latest review when there is one, into d
+ * (the caller's: report_release, also after a failure). MQL_EINPUT when the store has no sweep
+ * ("run 'mqlcal sweep' first"). */
 int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err);
 
-/* Writes the report of d into dir (created when missing). MQL_EIO when a file can't be
- * written. res is the caller's (report_result_release). */
+/* Writes the report of d into dir (created when missing); the review section only when
+ * cfg->review_previous is set. MQL_EIO when a file can't be written. res is the caller's
+ * (report_result_release). */
 int report_write(const struct config *cfg, const struct report_data *d, const char *dir,
                  struct report_result *res, struct mql_err *err);
 

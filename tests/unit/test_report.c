@@ -4,7 +4,10 @@
  * values and a feedback column), ingested, fitted, swept and audited. Then the report:
  * every chart rendered at its size and not blank, every section present, every image the page
  * names on disk, every table's CSV on disk, every value from the data escaped, and the ROC
- * legend's AUC equal to the fit's AUC with points.
+ * legend's AUC equal to the fit's AUC with points. Then the review section, on hand-made
+ * review rows added to the same store: absent without [review] previous (the page byte for
+ * byte the same), a sentence when no review is stored, else the latest review with its charts,
+ * tables and escaped values, and without spans its note instead of the stability chart.
  */
 #include "testutil.h"
 
@@ -290,12 +293,322 @@ static void test_no_sweep(void **state)
     sqlite3_close(db);
 }
 
+/* ---- the review section -------------------------------------------------------------------- */
+
+/* The review tables, as src/review.c creates them (its schema[] string). */
+static const char review_schema[] =
+    "CREATE TABLE IF NOT EXISTS reviews(review_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+    " fit_id INTEGER NOT NULL, previous TEXT NOT NULL, current TEXT NOT NULL, leads INTEGER,"
+    " sqls INTEGER, periods INTEGER, period TEXT, baseline TEXT, baseline_from TEXT,"
+    " baseline_to TEXT, baseline_leads INTEGER, current_span TEXT, current_from TEXT,"
+    " current_to TEXT, current_leads INTEGER, psi REAL, psi_band TEXT, psi_previous REAL,"
+    " psi_rules REAL, flagged INTEGER NOT NULL, span_note TEXT, summary TEXT NOT NULL,"
+    " todo TEXT NOT NULL, seconds REAL, mqlcal_version TEXT);"
+    "CREATE TABLE IF NOT EXISTS review_rules(review_id INTEGER NOT NULL, rule TEXT NOT NULL,"
+    " source TEXT, has_rule INTEGER, threshold INTEGER, fit_min INTEGER, mqls INTEGER,"
+    " sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
+    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER,"
+    " PRIMARY KEY (review_id, rule));"
+    "CREATE TABLE IF NOT EXISTS review_flips(review_id INTEGER NOT NULL, previous_mql INTEGER,"
+    " current_mql INTEGER, leads INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL,"
+    " conv_hi REAL);"
+    "CREATE TABLE IF NOT EXISTS review_points(review_id INTEGER NOT NULL, attribute TEXT,"
+    " level TEXT, previous_points INTEGER, current_points INTEGER, previous_above INTEGER,"
+    " current_above INTEGER, change TEXT);"
+    "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
+    " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
+    " score_shift REAL, new_share REAL, new_value TEXT, tested_levels INTEGER, flagged INTEGER,"
+    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL);"
+    "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
+    " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
+    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER);"
+    "CREATE TABLE IF NOT EXISTS review_buckets(review_id INTEGER NOT NULL, attribute TEXT,"
+    " bucket TEXT, baseline_share REAL, current_share REAL);"
+    "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
+    " score_to INTEGER, baseline_share REAL, current_share REAL);"
+    "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
+    " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
+    " current_mqls INTEGER, current_sqls INTEGER);"
+    "CREATE TABLE IF NOT EXISTS review_curve(review_id INTEGER NOT NULL, rule TEXT,"
+    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL);";
+
+#define HOSTILE_ATTR "<script>alert(2)</script>"
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        print_error("%s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        fail_msg("SQL failed: %.200s", sql);
+    }
+}
+
+/* Review 1 of fit_id: spans, points changed (one of each kind), a hostile attribute name and
+ * summary, drift found; its threshold curves over 0 .. 18 points. */
+static void insert_review_1(sqlite3 *db, long long fit_id)
+{
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO reviews VALUES(1, '2026-01-02T03:04:05Z', %lld, 'old <rules>.json', "
+             "'the store''s latest sweep', 240, 60, 12, 'month', '2025-Q3', '2025-07-01', "
+             "'2025-09-30', 60, '2025-Q4', '2025-10-01', '2025-12-31', 60, 0.12, 'investigate', "
+             "0.11, 0.02, 1, NULL, 'Summary <b>one</b> & friends', 'Do <u>this</u> first', "
+             "0.01, 'test')",
+             fit_id);
+    exec_sql(db, sql);
+    exec_sql(db,
+             "INSERT INTO review_rules VALUES(1, 'previous', 'old <rules>.json', 1, 12, NULL, "
+             "70, 30, 0.43, 0.32, 0.55, 0.5, 5.8, 2.5, 0.11, 0);"
+             "INSERT INTO review_rules VALUES(1, 'current', 'the store''s latest sweep', 1, 14, "
+             "-3, 60, 28, 0.47, 0.35, 0.59, 0.47, 5.0, 2.3, 0.12, 3);"
+             "INSERT INTO review_flips VALUES(1, 1, 1, 55, 26, 0.47, 0.35, 0.6);"
+             "INSERT INTO review_flips VALUES(1, 1, 0, 15, 4, 0.27, 0.11, 0.52);"
+             "INSERT INTO review_flips VALUES(1, 0, 1, 5, 2, 0.4, 0.12, 0.77);"
+             "INSERT INTO review_flips VALUES(1, 0, 0, 165, 28, 0.17, 0.12, 0.23);"
+             "INSERT INTO review_points VALUES(1, 'plan', 'pro', 10, 14, 10, 14, 'changed');"
+             "INSERT INTO review_points VALUES(1, 'plan', 'legacy', -3, 2, -3, 2, 'sign flip');"
+             "INSERT INTO review_points VALUES(1, '" HOSTILE_ATTR "', 'x', NULL, 5, NULL, 5, "
+             "'added');"
+             "INSERT INTO review_points VALUES(1, 'job', 'student', -20, NULL, -20, NULL, "
+             "'removed');"
+             "INSERT INTO review_points VALUES(1, 'job', 'manager', 0, 0, 0, 0, 'same');"
+             "INSERT INTO review_attributes VALUES(1, 'plan', 1, 1, 1, 0.05, 'stable', 0.4, 0, "
+             "NULL, 2, 0, 'pro', 1.1, 0.8, 2.5);"
+             "INSERT INTO review_attributes VALUES(1, 'job', 1, 1, 1, 0.3, 'shifted', -1.2, 0, "
+             "NULL, 2, 1, 'director', -4.5, 0.00002, -9.5);"
+             "INSERT INTO review_attributes VALUES(1, '" HOSTILE_ATTR "', 0, 1, 1, 0.15, "
+             "'investigate', 0.8, 0.2, '<i>new</i>', 1, 0, 'x', 0.5, 1, 0.7);"
+             "INSERT INTO review_attributes VALUES(1, 'visits', 1, 1, 0, NULL, NULL, NULL, NULL, "
+             "NULL, 0, 0, NULL, NULL, NULL, NULL);"
+             "INSERT INTO review_periods VALUES(1, '2025-01', 20, 5, 6, 3, 5, 3);"
+             "INSERT INTO review_periods VALUES(1, '2025-02', 20, 4, 5, 2, 5, 2);"
+             "INSERT INTO review_periods VALUES(1, '2025-03', 0, 0, 0, 0, 0, 0);");
+    for (int t = 0; t <= 18; t++) {
+        int prev = 240 - 11 * t, cur = 240 - 12 * t;
+        int ps = (int)(prev * (0.2 + 0.025 * t)), cs = (int)(cur * (0.22 + 0.025 * t));
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO review_curve VALUES(1, 'previous', %d, %d, %d, %.6f, %.6f);"
+                 "INSERT INTO review_curve VALUES(1, 'current', %d, %d, %d, %.6f, %.6f);",
+                 t, prev, ps, prev / 12.0, ps / (double)prev, t, cur, cs, cur / 12.0,
+                 cs / (double)cur);
+        exec_sql(db, sql);
+    }
+}
+
+/* Review 2 (the latest): no spans, the points the same, nothing flagged. */
+static void insert_review_2(sqlite3 *db, long long fit_id)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO reviews VALUES(2, '2026-01-03T03:04:05Z', %lld, 'old.json', 'new.json',"
+             " 240, 60, 12, 'month', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+             " NULL, 0, 0, 'no complete quarter <before> the last one', 'Second review.',"
+             " 'Keep it.', 0.01, 'test')",
+             fit_id);
+    exec_sql(db, sql);
+    exec_sql(db, "INSERT INTO review_rules VALUES(2, 'previous', 'old.json', 1, 12, NULL, 70, 30, "
+                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0);"
+                 "INSERT INTO review_rules VALUES(2, 'current', 'new.json', 1, 12, NULL, 70, 30, "
+                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0);"
+                 "INSERT INTO review_points VALUES(2, 'plan', 'pro', 10, 10, 10, 10, 'same');"
+                 "INSERT INTO review_attributes VALUES(2, 'plan', 1, 1, 1, NULL, NULL, NULL, NULL, "
+                 "NULL, 0, 0, NULL, NULL, NULL, NULL);"
+                 "INSERT INTO review_curve VALUES(2, 'previous', 10, 130, 40, 10.8, 0.31);"
+                 "INSERT INTO review_curve VALUES(2, 'previous', 12, 70, 30, 5.8, 0.43);"
+                 "INSERT INTO review_curve VALUES(2, 'current', 10, 130, 40, 10.8, 0.31);"
+                 "INSERT INTO review_curve VALUES(2, 'current', 12, 70, 30, 5.8, 0.43);");
+}
+
+struct page {
+    char dir[600];
+    char *html;
+    struct report_result res;
+};
+
+/* Loads the store and writes its report into <fixture dir>/<name> with [review] previous set
+ * to previous (or not set). */
+static void write_page(struct fixture *fx, const char *name, const char *previous, struct page *pg)
+{
+    char *dbp = ingest_default_db(&fx->cfg);
+    sqlite3 *db = tu_open_store(dbp);
+    free(dbp);
+    struct report_data d;
+    struct mql_err err;
+    mql_err_clear(&err);
+    if (report_load(db, &d, &err) != 0)
+        fail_msg("report_load: %s", err.msg);
+    store_close(db);
+    free(fx->cfg.review_previous);
+    fx->cfg.review_previous = previous ? strdup(previous) : NULL;
+    tu_path(pg->dir, sizeof pg->dir, fx->dir, name);
+    int rc = report_write(&fx->cfg, &d, pg->dir, &pg->res, &err);
+    free(fx->cfg.review_previous);
+    fx->cfg.review_previous = NULL;
+    report_release(&d);
+    if (rc)
+        fail_msg("report_write: %s", err.msg);
+    pg->html = tu_read_file(pg->res.index);
+    assert_non_null(pg->html);
+}
+
+static void page_release(struct page *pg)
+{
+    free(pg->html);
+    report_result_release(&pg->res);
+}
+
+/* The file dir/name exists. */
+static int in_dir(const char *dir, const char *name)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tu_exists(path);
+}
+
+/* Every image the page shows and every CSV it links is beside it, and they are all counted. */
+static void check_files(const struct page *pg)
+{
+    size_t imgs = 0, csvs = 0;
+    static const char *const tags[] = {"<img src=\"", "<a class=\"csv\" href=\""};
+    for (int k = 0; k < 2; k++)
+        for (const char *p = pg->html; (p = strstr(p, tags[k])); k ? csvs++ : imgs++) {
+            p += strlen(tags[k]);
+            char file[128];
+            size_t n = strcspn(p, "\"");
+            assert_true(n < sizeof file);
+            memcpy(file, p, n);
+            file[n] = '\0';
+            if (!in_dir(pg->dir, file))
+                fail_msg("the page names %s, which is not there", file);
+        }
+    assert_int_equal(imgs, pg->res.ncharts);
+    assert_int_equal(csvs, pg->res.ntables);
+}
+
+static void check_png(const struct page *pg, const char *file, int w, int h)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", pg->dir, file);
+    double var = tu_png_variance(path, w, h);
+    if (!(var > 200))
+        fail_msg("%s looks blank: grey-level variance %.1f", file, var);
+}
+
+/* The review section: only with [review] previous; the latest review, escaped, with its charts
+ * and tables; a sentence when there is none; the note when it has no spans. */
+static void test_review_section(void **state)
+{
+    struct fixture *fx = *state;
+    struct page pg;
+
+    /* no [review] previous: the page is the one of the fixture, byte for byte */
+    write_page(fx, "no-review", NULL, &pg);
+    assert_string_equal(pg.html, fx->html);
+    assert_false(has(pg.html, "id=\"review\""));
+    page_release(&pg);
+
+    /* [review] previous but no review stored: one sentence, no chart */
+    write_page(fx, "none-yet", "old.json", &pg);
+    assert_true(has(pg.html, "<section id=\"review\">"));
+    assert_true(has(pg.html, "<a href=\"#review\">"));
+    assert_true(has(pg.html, "No review is stored yet"));
+    assert_true(has(pg.html, "mqlcal review CONFIG"));
+    assert_int_equal(pg.res.ncharts, fx->res.ncharts);
+    assert_false(in_dir(pg.dir, "review-curves.png"));
+    check_files(&pg);
+    page_release(&pg);
+
+    char *dbp = ingest_default_db(&fx->cfg);
+    sqlite3 *db = tu_open_store(dbp);
+    free(dbp);
+    exec_sql(db, review_schema);
+    insert_review_1(db, fx->data.fit_id);
+    store_close(db);
+
+    /* with the review: still nothing of it without [review] previous */
+    write_page(fx, "no-review-2", NULL, &pg);
+    assert_string_equal(pg.html, fx->html);
+    assert_false(in_dir(pg.dir, "review-curves.png"));
+    page_release(&pg);
+
+    write_page(fx, "review-1", "old.json", &pg);
+    const char *h = pg.html;
+    assert_true(has(h, "<section id=\"review\">"));
+    assert_true(has(h, "<a href=\"#review\">Review</a><a href=\"#provenance\">"));
+    assert_true(strstr(h, "<section id=\"segments\">") < strstr(h, "<section id=\"review\">"));
+    assert_true(strstr(h, "<section id=\"review\">") < strstr(h, "<section id=\"provenance\">"));
+    assert_true(has(h, "drift found"));
+    assert_int_equal(pg.res.ncharts, fx->res.ncharts + 3);
+    check_png(&pg, "review-curves.png", 800, 450);
+    check_png(&pg, "review-stability.png", 800, 170 + 22 * 4); /* the score and 3 CSIs */
+    check_png(&pg, "review-points.png", 800, 150 + 22 * 4);    /* 4 levels not the same */
+    assert_true(has(h, "<img src=\"review-curves.png\""));
+    assert_true(has(h, "<img src=\"review-stability.png\""));
+    assert_true(has(h, "<img src=\"review-points.png\""));
+    static const char *const csvs[] = {"review-rules.csv", "review-flips.csv",
+                                       "review-attributes.csv", "review-points.csv",
+                                       "review-periods.csv"};
+    for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
+        char link[128];
+        snprintf(link, sizeof link, "href=\"%s\"", csvs[i]);
+        if (!has(h, link))
+            fail_msg("the page does not link %s", csvs[i]);
+    }
+    check_files(&pg);
+    /* every value escaped, none as markup */
+    assert_false(has(h, "<script"));
+    assert_true(has(h, "&lt;script&gt;alert(2)&lt;/script&gt;"));
+    assert_true(has(h, "Summary &lt;b&gt;one&lt;/b&gt; &amp; friends"));
+    assert_true(has(h, "Do &lt;u&gt;this&lt;/u&gt; first"));
+    assert_true(has(h, "old &lt;rules&gt;.json"));
+    assert_true(has(h, "&lt;i&gt;new&lt;/i&gt;"));
+    assert_false(has(h, "<i>new</i>") || has(h, "<u>this</u>") || has(h, "<b>one</b>"));
+    /* the rules side by side, the flip matrix, flagged rows marked */
+    assert_true(has(h, "none")); /* the previous rule's fit minimum */
+    assert_true(has(h, "<b>15</b> leads"));
+    assert_true(has(h, "<tr class=\"warn\"><td>job</td>"));
+    assert_true(has(h, "coefficient changed"));
+    /* the CSV keeps the value as text */
+    char path[800];
+    snprintf(path, sizeof path, "%s/review-attributes.csv", pg.dir);
+    char *csv = tu_read_file(path);
+    assert_non_null(csv);
+    assert_true(has(csv, HOSTILE_ATTR));
+    free(csv);
+    snprintf(path, sizeof path, "%s/review-flips.csv", pg.dir);
+    csv = tu_read_file(path);
+    assert_non_null(csv);
+    assert_true(has(csv, "1,0,15,4,0.27,0.11,0.52"));
+    free(csv);
+    page_release(&pg);
+
+    /* the latest review wins; without spans its note, no stability chart; no points chart */
+    db = tu_open_store(dbp = ingest_default_db(&fx->cfg));
+    free(dbp);
+    insert_review_2(db, fx->data.fit_id);
+    store_close(db);
+    write_page(fx, "review-2", "old.json", &pg);
+    h = pg.html;
+    assert_true(has(h, "Second review."));
+    assert_false(has(h, "Summary &lt;b&gt;one"));
+    assert_true(has(h, "no complete quarter &lt;before&gt; the last one"));
+    assert_true(has(h, ">stable</span>"));
+    assert_true(has(h, "The points are the same"));
+    assert_int_equal(pg.res.ncharts, fx->res.ncharts + 1);
+    check_png(&pg, "review-curves.png", 800, 450);
+    assert_false(in_dir(pg.dir, "review-stability.png"));
+    assert_false(in_dir(pg.dir, "review-points.png"));
+    check_files(&pg);
+    page_release(&pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_chart), cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escaping),    cmocka_unit_test(test_auc),
-        cmocka_unit_test(test_no_sweep),
+        cmocka_unit_test(test_no_sweep),    cmocka_unit_test(test_review_section),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     chart_cleanup();
