@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <gsl/gsl_version.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1340,6 +1341,40 @@ static void remove_dir(const char *path)
     rmdir(path);
 }
 
+/* What a killed run may have left in out_dir: the folder of a report being written by a
+ * process that no longer runs (removed), and the old report set aside by swap_in's fallback
+ * (put back when the new one never came, else removed). */
+static void remove_leftovers(const char *out_dir)
+{
+    DIR *dir = opendir(out_dir);
+    if (!dir)
+        return;
+    static const char prefix[] = ".report-tmp-";
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(dir))) {
+        if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + sizeof prefix - 1, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* not ours to remove: a running mqlcal's */
+        snprintf(path, sizeof path, "%s/%s", out_dir, e->d_name);
+        remove_dir(path);
+    }
+    closedir(dir);
+    char final[4096], old[4096];
+    struct stat st;
+    snprintf(final, sizeof final, "%s/report", out_dir);
+    snprintf(old, sizeof old, "%s/report.old", out_dir);
+    if (stat(old, &st) == 0) {
+        if (stat(final, &st) != 0)
+            rename(old, final);
+        else
+            remove_dir(old);
+    }
+}
+
 /* Makes the folder tmp the folder final: swapped in one step where the file system can
  * (renameat2 RENAME_EXCHANGE), the old report then removed; else old aside, new in place. */
 static int swap_in(const char *tmp, const char *final, struct mql_err *err)
@@ -1391,6 +1426,7 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
          * crash) sees the old report or the new one, never a mix */
         snprintf(final, n, "%s/report", cfg->out_dir);
         snprintf(tmp, n, "%s/.report-tmp-%ld", cfg->out_dir, (long)getpid());
+        remove_leftovers(cfg->out_dir);
         remove_dir(tmp);
         rc = report_write(cfg, &d, tmp, res, err);
         if (!rc)
