@@ -292,10 +292,20 @@ static void tab_text(struct tab *t, const char *s)
     t->col++;
 }
 
-static void tab_num(struct tab *t, double v)
+/* A cell in its own format f (tables whose rows hold different kinds of number); `none` is
+ * shown instead of NaN when given. */
+static void tab_cell(struct tab *t, double v, enum fmt f, const char *none)
 {
     char buf[64];
-    enum fmt f = t->col < t->ncols ? t->fmts[t->col] : F_R4;
+    if (!isfinite(v) && none) {
+        raw(t->p, "<td class=\"n\">");
+        esc(t->p, none);
+        raw(t->p, "</td>");
+        if (t->csv_open)
+            csvout_text(&t->csv, none);
+        t->col++;
+        return;
+    }
     fmt_value(v, f, buf, sizeof buf);
     rawf(t->p, "<td class=\"n\">%s</td>", buf);
     if (t->csv_open) {
@@ -305,6 +315,11 @@ static void tab_num(struct tab *t, double v)
             csvout_real(&t->csv, v);
     }
     t->col++;
+}
+
+static void tab_num(struct tab *t, double v)
+{
+    tab_cell(t, v, t->col < t->ncols ? t->fmts[t->col] : F_R4, NULL);
 }
 
 static void tab_row_end(struct tab *t)
@@ -865,31 +880,6 @@ static const char *css_review =
     ".rec.review{font-size:16px}\n"
     "#review td:first-child{white-space:nowrap}\n"
     "</style>\n";
-
-/* A cell in its own format f (tables whose rows hold different kinds of number); `none` is
- * shown instead of NaN when given. */
-static void tab_cell(struct tab *t, double v, enum fmt f, const char *none)
-{
-    char buf[64];
-    if (!isfinite(v) && none) {
-        raw(t->p, "<td class=\"n\">");
-        esc(t->p, none);
-        raw(t->p, "</td>");
-        if (t->csv_open)
-            csvout_text(&t->csv, none);
-        t->col++;
-        return;
-    }
-    fmt_value(v, f, buf, sizeof buf);
-    rawf(t->p, "<td class=\"n\">%s</td>", buf);
-    if (t->csv_open) {
-        if (f == F_INT && isfinite(v))
-            csvout_int(&t->csv, (long long)llround(v));
-        else
-            csvout_real(&t->csv, v);
-    }
-    t->col++;
-}
 
 static size_t rule_row(const struct store_table *t, const char *rule)
 {

@@ -602,8 +602,8 @@ static int attr_csi(const struct rules *r, size_t ra, const struct data_column *
         lb[map[v]] += vb[v];
         lc[map[v]] += vc[v];
         if (tb && tc)
-            out->score_shift += ((double)vc[v] / (double)tc - (double)vb[v] / (double)tb) *
-                                at->pts[map[v]];
+            out->score_shift +=
+                ((double)vc[v] / (double)tc - (double)vb[v] / (double)tb) * at->pts[map[v]];
     }
     size_t nk = 0;
     if (at->kind == ATTR_CATEGORICAL) {
@@ -626,8 +626,8 @@ static int attr_csi(const struct rules *r, size_t ra, const struct data_column *
             }
             kb[nk] = vb[v];
             kc[nk++] = vc[v];
-            if (push_bucket(out, v < col->nvalues ? col->values[v] : "(missing)", vb[v], vc[v],
-                            tb, tc))
+            if (push_bucket(out, v < col->nvalues ? col->values[v] : "(missing)", vb[v], vc[v], tb,
+                            tc))
                 goto out;
         }
         if (rare_b || rare_c) {
@@ -637,8 +637,8 @@ static int attr_csi(const struct rules *r, size_t ra, const struct data_column *
                 goto out;
         }
         out->new_share = tc ? (double)fresh / (double)tc : NAN;
-        if (top != SIZE_MAX && !(out->new_value = text_dup(top < col->nvalues ? col->values[top]
-                                                                              : "(missing)")))
+        if (top != SIZE_MAX &&
+            !(out->new_value = text_dup(top < col->nvalues ? col->values[top] : "(missing)")))
             goto out;
     } else {
         out->buckets = calloc(nl, sizeof *out->buckets);
@@ -996,8 +996,9 @@ static void summarize(const struct config *cfg, struct review_result *res)
             "significantly. ");
         if (res->flips[0][1].leads || res->flips[1][0].leads || changed || flips || added ||
             removed)
-            say(t, tcap, "The definition is stable: adopt the current rule (the same meaning, "
-                         "fitted on more history). ");
+            say(t, tcap,
+                "The definition is stable: adopt the current rule (the same meaning, "
+                "fitted on more history). ");
         else
             say(t, tcap, "The definition is stable and unchanged: keep it. ");
         goto trim;
@@ -1251,6 +1252,11 @@ static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
     return 0;
 }
 
+int review_create_tables(sqlite3 *db, struct mql_err *err)
+{
+    return store_exec(db, schema, err);
+}
+
 int review_store(sqlite3 *db, const struct config *cfg, struct review_result *res,
                  struct mql_err *err)
 {
@@ -1267,7 +1273,7 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
     };
     enum { NST = sizeof sql / sizeof sql[0] };
     sqlite3_stmt *st[NST] = {0}, *head = NULL;
-    int rc = store_exec(db, schema, err);
+    int rc = review_create_tables(db, err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
     char now[32], bf[11] = "", bt[11] = "", cf[11] = "", ct[11] = "";
@@ -1348,9 +1354,9 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
         bad = insert(st[4], id, "tiiidtddtiitddd", a->name, (long long)a->in_prev,
                      (long long)a->in_cur, (long long)a->in_data, a->csi,
                      a->csi_band == REVIEW_NO_BAND ? NULL : review_band_name(a->csi_band),
-                     a->score_shift, a->new_share, a->new_value, (long long)a->ntests, (long long)a->flagged,
-                     w ? w->level : NULL, w ? w->z : NAN, w ? w->p_holm : NAN,
-                     w ? w->points_change : NAN);
+                     a->score_shift, a->new_share, a->new_value, (long long)a->ntests,
+                     (long long)a->flagged, w ? w->level : NULL, w ? w->z : NAN,
+                     w ? w->p_holm : NAN, w ? w->points_change : NAN);
         for (size_t t = 0; t < a->ntests && !bad; t++) {
             const struct review_level_test *x = &a->tests[t];
             bad =

@@ -163,6 +163,9 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
 int review_store(sqlite3 *db, const struct config *cfg, struct review_result *res,
                  struct mql_err *err);
 
+/* Creates the review tables when the store lacks them (review_store does it first). */
+int review_create_tables(sqlite3 *db, struct mql_err *err);
+
 const char *review_band_name(enum review_band b);
 const char *review_change_name(enum review_change c);
 

@@ -83,19 +83,10 @@ static int group_setup(void **state)
     if (!fx)
         return -1;
     tu_mkdtemp(fx->dir, sizeof fx->dir);
-    char path[512];
-    tu_write_text(fx->dir, "leads.csv", csv_text, path, sizeof path);
-    tu_write_text(fx->dir, "c.ini", config_text, path, sizeof path);
-    tu_path(fx->db_path, sizeof fx->db_path, fx->dir, "store.db");
+    tu_ingest_text(fx->dir, csv_text, config_text, &fx->cfg, fx->db_path, sizeof fx->db_path,
+                   NLEADS);
     struct mql_err err;
     mql_err_clear(&err);
-    if (config_load(path, &fx->cfg, &err) != 0)
-        fail_msg("config_load: %s", err.msg);
-    struct ingest_opts opts = {fx->db_path, NULL, NULL};
-    struct ingest_stats stats;
-    if (ingest_run(&fx->cfg, &opts, &stats, &err) != 0)
-        fail_msg("ingest_run: %s", err.msg);
-    assert_int_equal(stats.loaded, NLEADS);
 
     sqlite3 *db = tu_open_store(fx->db_path);
     struct fit_result fr;

@@ -18,6 +18,7 @@
 #include "mqlcal/fit.h"
 #include "mqlcal/ingest.h"
 #include "mqlcal/report.h"
+#include "mqlcal/review.h"
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 
@@ -295,43 +296,6 @@ static void test_no_sweep(void **state)
 
 /* ---- the review section -------------------------------------------------------------------- */
 
-/* The review tables, as src/review.c creates them (its schema[] string). */
-static const char review_schema[] =
-    "CREATE TABLE IF NOT EXISTS reviews(review_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
-    " fit_id INTEGER NOT NULL, previous TEXT NOT NULL, current TEXT NOT NULL, leads INTEGER,"
-    " sqls INTEGER, periods INTEGER, period TEXT, baseline TEXT, baseline_from TEXT,"
-    " baseline_to TEXT, baseline_leads INTEGER, current_span TEXT, current_from TEXT,"
-    " current_to TEXT, current_leads INTEGER, psi REAL, psi_band TEXT, psi_previous REAL,"
-    " psi_rules REAL, flagged INTEGER NOT NULL, span_note TEXT, summary TEXT NOT NULL,"
-    " todo TEXT NOT NULL, seconds REAL, mqlcal_version TEXT);"
-    "CREATE TABLE IF NOT EXISTS review_rules(review_id INTEGER NOT NULL, rule TEXT NOT NULL,"
-    " source TEXT, has_rule INTEGER, threshold INTEGER, fit_min INTEGER, mqls INTEGER,"
-    " sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
-    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER,"
-    " PRIMARY KEY (review_id, rule));"
-    "CREATE TABLE IF NOT EXISTS review_flips(review_id INTEGER NOT NULL, previous_mql INTEGER,"
-    " current_mql INTEGER, leads INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL,"
-    " conv_hi REAL);"
-    "CREATE TABLE IF NOT EXISTS review_points(review_id INTEGER NOT NULL, attribute TEXT,"
-    " level TEXT, previous_points INTEGER, current_points INTEGER, previous_above INTEGER,"
-    " current_above INTEGER, change TEXT);"
-    "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
-    " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
-    " score_shift REAL, new_share REAL, new_value TEXT, tested_levels INTEGER, flagged INTEGER,"
-    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL);"
-    "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
-    " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
-    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER);"
-    "CREATE TABLE IF NOT EXISTS review_buckets(review_id INTEGER NOT NULL, attribute TEXT,"
-    " bucket TEXT, baseline_share REAL, current_share REAL);"
-    "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
-    " score_to INTEGER, baseline_share REAL, current_share REAL);"
-    "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
-    " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
-    " current_mqls INTEGER, current_sqls INTEGER);"
-    "CREATE TABLE IF NOT EXISTS review_curve(review_id INTEGER NOT NULL, rule TEXT,"
-    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL);";
-
 #define HOSTILE_ATTR "<script>alert(2)</script>"
 
 static void exec_sql(sqlite3 *db, const char *sql)
@@ -522,7 +486,9 @@ static void test_review_section(void **state)
     char *dbp = ingest_default_db(&fx->cfg);
     sqlite3 *db = tu_open_store(dbp);
     free(dbp);
-    exec_sql(db, review_schema);
+    struct mql_err err;
+    if (review_create_tables(db, &err) != 0)
+        fail_msg("review_create_tables: %s", err.msg);
     insert_review_1(db, fx->data.fit_id);
     store_close(db);
 

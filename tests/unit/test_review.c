@@ -86,19 +86,9 @@ static int group_setup(void **state)
     if (!fx)
         return -1;
     tu_mkdtemp(fx->dir, sizeof fx->dir);
-    char path[512];
-    tu_write_text(fx->dir, "leads.csv", csv_text, path, sizeof path);
-    tu_write_text(fx->dir, "c.ini", config_text, path, sizeof path);
-    tu_path(fx->db_path, sizeof fx->db_path, fx->dir, "store.db");
+    tu_ingest_text(fx->dir, csv_text, config_text, &fx->cfg, fx->db_path, sizeof fx->db_path, 12);
     struct mql_err err;
     mql_err_clear(&err);
-    if (config_load(path, &fx->cfg, &err) != 0)
-        fail_msg("config_load: %s", err.msg);
-    struct ingest_opts opts = {fx->db_path, NULL, NULL};
-    struct ingest_stats stats;
-    if (ingest_run(&fx->cfg, &opts, &stats, &err) != 0)
-        fail_msg("ingest_run: %s", err.msg);
-    assert_int_equal(stats.loaded, 12);
     fx->db = tu_open_store(fx->db_path);
     struct fit_result fr;
     int rc = fit_run(fx->db, &fx->cfg, &fr, &err);
@@ -106,7 +96,8 @@ static int group_setup(void **state)
     if (rc)
         fail_msg("fit_run: %s", err.msg);
     struct sweep_result sw;
-    if (store_mkdirs(fx->cfg.out_dir, &err) ||sweep_compute(fx->db, &fx->cfg, &sw, &err) || sweep_store(fx->db, &fx->cfg, &sw, &err))
+    if (store_mkdirs(fx->cfg.out_dir, &err) || sweep_compute(fx->db, &fx->cfg, &sw, &err) ||
+        sweep_store(fx->db, &fx->cfg, &sw, &err))
         fail_msg("sweep: %s", err.msg);
     sweep_release(&sw);
     *state = fx;

@@ -24,7 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mqlcal/config.h"
 #include "mqlcal/err.h"
+#include "mqlcal/ingest.h"
 #include "mqlcal/store.h"
 
 /* Makes a fresh folder /tmp/mqlcal-test-XXXXXX and writes its path to buf (cap bytes);
@@ -190,6 +192,27 @@ static inline int tu_teardown_dir(void **state)
         tu_rmrf(dir);
     free(dir);
     return 0;
+}
+
+/* A fixture store: writes csv_text as dir/leads.csv and config_text as dir/c.ini, loads the
+ * config into cfg (the caller's: config_release) and ingests into db_path (dir/store.db, cap
+ * bytes); fails the test unless `loaded` rows load. */
+static inline void tu_ingest_text(const char *dir, const char *csv_text, const char *config_text,
+                                  struct config *cfg, char *db_path, size_t cap, size_t loaded)
+{
+    char path[512];
+    tu_write_text(dir, "leads.csv", csv_text, path, sizeof path);
+    tu_write_text(dir, "c.ini", config_text, path, sizeof path);
+    tu_path(db_path, cap, dir, "store.db");
+    struct mql_err err;
+    mql_err_clear(&err);
+    if (config_load(path, cfg, &err) != 0)
+        fail_msg("config_load: %s", err.msg);
+    struct ingest_opts opts = {db_path, NULL, NULL};
+    struct ingest_stats stats;
+    if (ingest_run(cfg, &opts, &stats, &err) != 0)
+        fail_msg("ingest_run: %s", err.msg);
+    assert_int_equal(stats.loaded, loaded);
 }
 
 /* Opens the PNG at path, checks that it is want_w x want_h CSS pixels (drawn at CHART_SCALE),
