@@ -402,7 +402,8 @@ static void choose_spans(const struct config *cfg, const struct data *d, struct 
         res->cur_to = cfg->review_current[1];
     } else if (lo == INT32_MAX) {
         snprintf(res->span_note, sizeof res->span_note,
-                 "the data has no dates: stability needs a baseline and a current span");
+                 "the data has no dates, so it cannot be split into a baseline and a current "
+                 "span");
         return;
     } else {
         int32_t q = period_index(hi, PERIOD_QUARTER);
@@ -959,7 +960,10 @@ static void summarize(const struct config *cfg, struct review_result *res)
             res->prev.unscorable, res->cur.unscorable);
     if (!res->has_spans) {
         say(b, cap, "No stability check: %s. ", res->span_note);
-        say(t, tcap, "Set [review] baseline and current to check stability. ");
+        say(t, tcap,
+            res->has_dates ? "Set [review] baseline and current to check stability. "
+                           : "Configure the lead creation date ([data] date) to check "
+                             "stability between periods. ");
         goto trim;
     }
     say(b, cap,

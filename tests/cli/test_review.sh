@@ -142,3 +142,14 @@ config badspan "$T/nodrift.csv" "$T/out-nodrift-new" "\n[review]\nbaseline = 202
 run "$MQLCAL" review "$T/badspan.ini" --previous "$T/out-nodrift-old/rules.json"
 expect_rc 2 "a baseline that ends before it starts"
 expect_contains "$ERR" "badspan.ini:" "bad span: the message names the config file"
+
+# ==== 6. data without dates: old vs new still, stability said to need dates ====================
+"$GEN" --n 5000 --seed 9 --out "$T/nodates.csv"
+config nodates "$T/nodates.csv" "$T/out-nodates"
+sed -i '/^date = /d' "$T/nodates.ini"
+for stage in ingest fit sweep export; do "$MQLCAL" "$stage" "$T/nodates.ini" --quiet >/dev/null 2>&1; done
+run "$MQLCAL" review "$T/nodates.ini" --previous "$T/out-nodates/rules.json"
+expect_rc 0 "no dates: review runs"
+expect_contains "$OUT" "the data has no dates, so it cannot be split into a baseline and a current span" "no dates: stability is not checked, and why"
+expect_contains "$OUT" "Configure the lead creation date ([data] date)" "no dates: what to do"
+expect_eq "$(rev_sql "$T/out-nodates/mqlcal.db" "periods, period, psi IS NULL, baseline IS NULL")" "1|period|1|1" "no dates: one period, no PSI, no spans stored"
