@@ -26,6 +26,11 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libmqlcal.a
 GEN      := $(BUILD)/gen-demo
 
+# libFuzzer targets (tests/fuzz/fuzz_<target>.c): `make fuzz` builds them with clang; every
+# build also links each with tests/fuzz/replay.c, which the tests run over the corpora.
+FUZZ_TARGETS := config rules ingest score
+REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
+
 # V=1 shows the full compiler lines.
 ifeq ($(V),1)
 Q :=
@@ -36,7 +41,7 @@ endif
 DEMO_N   ?= 50000
 DEMO_SEED ?= 20261126
 
-.PHONY: all deps demo test check unit asan bench install uninstall clean format tools
+.PHONY: all deps demo test check unit asan fuzz fuzz-build bench install uninstall clean format tools
 
 BIN      ?= mqlcal
 
@@ -56,6 +61,10 @@ $(BUILD)/%.o: %.c $(wildcard include/mqlcal/*.h) $(wildcard src/*.h) $(wildcard 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(PKG_LIBS)
 
 $(GEN): scripts/gen-demo.c
 	@mkdir -p $(dir $@)
@@ -82,7 +91,7 @@ test: deps
 
 check: test
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(REPLAY_BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate build tree.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -91,6 +100,22 @@ asan: deps
 	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
 	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+
+# Each libFuzzer target for FUZZ_SECONDS (tests/fuzz/run.sh), built with clang and its
+# sanitizers in build/fuzz; fails, naming the saved input, on a crash, a leak or a hang.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) \
+	  CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 bench: all
 	scripts/bench.sh
@@ -103,7 +128,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mqlcal
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/mqlcal/*.h scripts/*.c $(wildcard src/*.h src/cli/*.h tests/unit/*.h)
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/mqlcal/*.h scripts/*.c $(wildcard src/*.h src/cli/*.h tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	rm -rf $(BUILD) mqlcal

@@ -7,6 +7,8 @@
 #                                    look at the report as a reader would
 #   scripts/install-deps.sh --export also PostgreSQL, xmllint and python3-jsonschema, which the
 #                                    export test runs the SQL, the PMML and the schema with
+#   scripts/install-deps.sh --fuzz   also clang with its libFuzzer and sanitizer runtimes and
+#                                    llvm-symbolizer, which `make fuzz` builds and runs with
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -17,6 +19,8 @@ pkgs=(gcc make pkg-config
 [ "${1:-}" = "--bench" ] && pkgs+=(time python3-sklearn r-base-core)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
 [ "${1:-}" = "--export" ] && pkgs+=(postgresql libxml2-utils python3-jsonschema)
+# clang-14's runtimes (libFuzzer, ASan, UBSan) are only a recommendation of Debian's clang
+[ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev llvm)
 
 missing=()
 for p in "${pkgs[@]}"; do
