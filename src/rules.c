@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1047,6 +1048,22 @@ static size_t bin_of(const struct rules_attr *at, double v)
 
 int rules_compile(struct rules *r, struct mql_err *err)
 {
+    /* a score, a fit or an engagement sub-score is a sum of points in an int: each is at
+     * most 1e9 in size, but 255 attributes of them are not */
+    long long reach = r->base < 0 ? -(long long)r->base : r->base;
+    for (size_t a = 0; a < r->nattrs; a++) {
+        long long most = 0;
+        for (size_t l = 0; l < r->attrs[a].nlevels; l++) {
+            long long p = r->attrs[a].levels[l].points;
+            most = p > most ? p : -p > most ? -p : most;
+        }
+        reach += most;
+    }
+    if (reach > INT_MAX)
+        return mql_err_set(err, MQL_EINPUT,
+                           "the base and the points could add up to %lld, more than a score can "
+                           "hold (%d)",
+                           reach, INT_MAX);
     free(r->missing_len);
     free(r->dq_attr);
     r->missing_len = calloc(r->nmissing + 1, sizeof *r->missing_len);

@@ -39,6 +39,8 @@
 #define RULES_MAX_ATTRS 255        /* as the fit allows */
 #define RULES_MAX_LEVELS 4096      /* per attribute, as the encoding allows */
 #define RULES_SMALL_COUNTS 64      /* counts below this find their bin by a table */
+/* Points and the base are at most 1e9 in size each, and |base| + the largest |points| of each
+ * attribute at most INT_MAX, so that every score and sub-score is an int (rules_compile). */
 
 struct rules_level {
     char *label;

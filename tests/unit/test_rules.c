@@ -213,6 +213,52 @@ static void test_errors(void **state)
                  "bad.json: attributes[2]: attribute 'plan' twice (also attributes[0])");
 }
 
+/* A score is an int: a rule whose base and points could add up to more is refused (scoring it
+ * overflowed: tests/fuzz/regress/rules/points-overflow.json), one that reaches INT_MAX exactly
+ * scores. */
+static void test_points_range(void **state)
+{
+    (void)state;
+    static const char fmt[] =
+        "{\"format\": \"mqlcal-rules\", \"version\": 1,"
+        " \"input\": {\"id_column\": null, \"delimiter\": \",\", \"missing_values\": []},"
+        " \"scaling\": {\"method\": \"pdo\", \"factor\": 1, \"offset\": 0, \"base\": %d},"
+        " \"attributes\": [%s, %s], \"disqualifiers\": [],"
+        " \"rule\": {\"threshold\": 0, \"fit_min\": null}}";
+    static const char a[] = "{\"name\": \"a\", \"kind\": \"count\", \"group\": \"fit\", "
+                            "\"reference\": \"all\", \"missing\": \"all\", \"levels\": "
+                            "[{\"label\": \"all\", \"points\": 1000000000, \"lo\": null, "
+                            "\"hi\": null}]}";
+    static const char b[] = "{\"name\": \"b\", \"kind\": \"categorical\", \"group\": "
+                            "\"fit\", \"reference\": \"x\", \"missing\": \"x\", \"unseen\": "
+                            "\"y\", \"levels\": [{\"label\": \"x\", \"points\": 0, "
+                            "\"values\": []}, {\"label\": \"y\", \"points\": 1000000000, "
+                            "\"values\": []}]}";
+    char text[2048];
+    struct rules r;
+    struct mql_err err;
+    mql_err_clear(&err);
+    snprintf(text, sizeof text, fmt, 1000000000, a, b);
+    assert_int_equal(rules_parse_json(text, strlen(text), "big.json", &r, &err), MQL_EINPUT);
+    assert_err_contains(&err, "could add up to 3000000000, more than a score can hold");
+    snprintf(text, sizeof text, fmt, 147483647, a, b);
+    mql_err_clear(&err);
+    if (rules_parse_json(text, strlen(text), "edge.json", &r, &err) != 0)
+        fail_msg("rules_parse_json: %s", err.msg);
+    const char *names[] = {"a", "b"}, *fields[] = {"1", "z"}; /* b: unseen, 1e9 */
+    size_t lens[] = {1, 1}, flens[] = {1, 1}, cols[2], bad;
+    assert_int_equal(rules_bind_header(&r, names, lens, 2, cols, &err), 0);
+    struct rules_outcome out;
+    char why[256];
+    assert_int_equal(rules_score(&r, fields, flens, cols, &out, &bad, why, sizeof why), 0);
+    assert_int_equal(out.score, 2147483647);
+    assert_int_equal(out.fit_score, 2000000000);
+    flens[1] = 0; /* b: missing, 0 */
+    assert_int_equal(rules_score(&r, fields, flens, cols, &out, &bad, why, sizeof why), 0);
+    assert_int_equal(out.score, 1147483647);
+    rules_release(&r);
+}
+
 /* Written and read back: the same rules, the same JSON. */
 static void test_round_trip(void **state)
 {
@@ -267,8 +313,11 @@ static void test_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scores), cmocka_unit_test(test_ties_and_threshold_none),
-        cmocka_unit_test(test_errors), T(test_round_trip),
+        cmocka_unit_test(test_scores),
+        cmocka_unit_test(test_ties_and_threshold_none),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_points_range),
+        T(test_round_trip),
         cmocka_unit_test(test_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
