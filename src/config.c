@@ -459,8 +459,8 @@ static int handle_model(struct parse *ps, const char *key, const char *value)
             c->no_holdout = 1;
             return 0;
         }
-        if (text_parse_real(value, strlen(value), &v) || !(v > 0) ||
-            (v >= 1 && v != (double)(int)v) || v > 1200)
+        if (text_parse_real(value, strlen(value), &v) || !(v > 0) || v > 1200 ||
+            (v >= 1 && v != (double)(int)v)) /* (int)v only once it fits */
             return mql_err_set(ps->err, MQL_EINPUT,
                                "key 'holdout': expected months (a whole number), a share "
                                "between 0 and 1, or none; got '%s'",

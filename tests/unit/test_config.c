@@ -643,6 +643,28 @@ static void test_bad_capacity(void **state)
     }
 }
 
+/* holdout: months (whole, up to 1200), a share, or none; a huge number is refused before it
+ * is made an int (the cast overflowed: tests/fuzz/regress/config/holdout-huge.ini) */
+static void test_holdout_values(void **state)
+{
+    (void)state;
+    static const char *bad[] = {"1.5", "-1", "1201", "1e300",
+                                "1111111111111111111111111111111111111111"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MINIMAL "[model]\nholdout = %s\n", bad[i]);
+        EXPECT_AT(text, "holdout", "'holdout'", bad[i]);
+    }
+    struct config cfg;
+    struct mql_err err;
+    assert_int_equal(config_load_string(MINIMAL "[model]\nholdout = 1200\n", PATH, &cfg, &err), 0);
+    assert_int_equal(cfg.holdout_months, 1200);
+    config_release(&cfg);
+    assert_int_equal(config_load_string(MINIMAL "[model]\nholdout = 0.25\n", PATH, &cfg, &err), 0);
+    assert_true(cfg.holdout_share == 0.25 && cfg.holdout_months == 0);
+    config_release(&cfg);
+}
+
 static void test_bad_target_conversion(void **state)
 {
     (void)state;
@@ -1125,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_bad_period),
         cmocka_unit_test(test_bad_capacity),
         cmocka_unit_test(test_bad_target_conversion),
+        cmocka_unit_test(test_holdout_values),
         cmocka_unit_test(test_duplicate_text_keys),
         cmocka_unit_test(test_duplicate_output_dir),
         cmocka_unit_test(test_duplicate_delimiter),
