@@ -766,6 +766,12 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
         goto out;
     }
     json_t *prov = json_object_get(root, "provenance");
+    if (prov && !json_is_object(prov)) { /* json_dumps would fail, as if out of memory */
+        size_t n = enter_key(&rd, "provenance");
+        rc = bad(&rd, "expected an object, got %s", type_name(prov));
+        leave(&rd, n);
+        goto out;
+    }
     if (prov && !(r->provenance_json = json_dumps(prov, JSON_PRESERVE_ORDER | JSON_COMPACT))) {
         rc = oom(err);
         goto out;

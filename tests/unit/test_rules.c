@@ -209,6 +209,11 @@ static void test_errors(void **state)
     expect_error("duplicate key", "\"version\": 1,", "\"version\": 1, \"version\": 1,",
                  "duplicate object key");
     expect_error("not an object", NULL, "[1, 2]", "bad.json: (top): expected an object");
+    /* json_dumps fails on anything but an object or array: it was reported as out of memory
+     * (tests/fuzz/regress/rules/provenance-not-object.json) */
+    expect_error("provenance not an object", "\"version\": 1,",
+                 "\"version\": 1, \"provenance\": -1,",
+                 "bad.json: provenance: expected an object, got an integer");
     expect_error("attribute twice", "{\"name\": \"minutes\"", "{\"name\": \"plan\"",
                  "bad.json: attributes[2]: attribute 'plan' twice (also attributes[0])");
 }
