@@ -74,7 +74,7 @@ for t in "$@"; do
         failed=1
         echo "fuzz: $t: FAILED (exit $rc); last lines of $log:"
         tail -n 40 "$log" | sed 's/^/    /'
-        grep -ho "Test unit written to .*" "$log" | sed "s/^/fuzz: $t: /"
+        grep -ho "Test unit written to .*" "$log" | sort -u | sed "s/^/fuzz: $t: /"
     fi
 done
 [ "$failed" -eq 0 ] || { echo "fuzz: failed; replay an input with: $build/fuzz_<target> FILE"; exit 1; }
