@@ -532,18 +532,21 @@ expect_rc 2 "disqualify column not in the CSV: sweep on a store fitted without i
 expect_contains "$ERR" "'region'" "disqualify column not in the CSV: sweep names the column"
 
 # ==== 5. the fit's arrays =========================================================================
-# The stages after the fit read its per-lead arrays (fit_arrays). A [segments] column configured
-# after the fit is read from the leads instead: the audit must equal the one after a fresh fit.
+# The stages after the fit read its per-lead arrays (fit_arrays), which hold every attribute and
+# every [segments] column. A [segments] column configured after the fit that is no attribute
+# (job: ingested, then left out of the config for the fit) is read from the leads instead: the
+# audit must equal the one after a fresh fit.
 acfg() { printf '[data]\nleads = leads.csv\nid = lead_id\noutcome = became_sql\ndate = created_at\n\n[attributes]\nplan = categorical, fit\n\n%b[model]\nholdout = none\nmin_level_count = 1\n\n[calibration]\ncapacity = 4\n' "$1" >"$T/errs/c.ini"; }
-acfg '[segments]\nby = job\n\n'
+acfg '[segments]\nby = plan, job\n\n'
 run "$MQLCAL" ingest "$T/errs/c.ini" --quiet
+acfg '[segments]\nby = plan\n\n'
 run "$MQLCAL" fit "$T/errs/c.ini" --quiet
 expect_eq "$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(name || ':' || type || ':' || n, ' ') FROM (SELECT * FROM fit_arrays ORDER BY name)")" \
-    "fit:engagement_score:i32:24 fit:fit_score:i32:24 fit:holdout:u8:24 fit:p:f64:24 fit:score:i32:24 lead:_day:i32:24 lead:_outcome:u8:24 text:job:u8:24" \
-    "arrays: the fit keeps outcome, day, holdout, the three scores, p and the segment job, 24 each"
-acfg '[segments]\nby = job, plan\n\n'
+    "fit:engagement_score:i32:24 fit:fit_score:i32:24 fit:holdout:u8:24 fit:p:f64:24 fit:score:i32:24 lead:_day:i32:24 lead:_outcome:u8:24 text:plan:u8:24" \
+    "arrays: the fit keeps outcome, day, holdout, the three scores, p and the attribute and segment plan, 24 each"
+acfg '[segments]\nby = plan, job\n\n'
 run "$MQLCAL" audit "$T/errs/c.ini" --quiet
-expect_rc 0 "arrays: audit by a segment configured after the fit (plan, read from the leads)"
+expect_rc 0 "arrays: audit by a segment configured after the fit (job, read from the leads)"
 after=$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(column_name || '=' || value || ':' || leads || '/' || mqls || '/' || sqls || '/' || coalesce(round(predicted, 12), '-'), ' ') FROM (SELECT * FROM audit_segments WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) ORDER BY column_name, value)")
 run "$MQLCAL" fit "$T/errs/c.ini" --quiet
 expect_eq "$(sql "$T/errs/out/mqlcal.db" "SELECT group_concat(name, ' ') FROM fit_arrays WHERE name LIKE 'text:%' ORDER BY name")" \
