@@ -9,6 +9,7 @@
 #                                    export test runs the SQL, the PMML and the schema with
 #   scripts/install-deps.sh --fuzz   also clang with its libFuzzer and sanitizer runtimes and
 #                                    llvm-symbolizer, which `make fuzz` builds and runs with
+#   scripts/install-deps.sh --valgrind  also valgrind, which `make valgrind` runs the CLI tests in
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -21,6 +22,7 @@ pkgs=(gcc make pkg-config
 [ "${1:-}" = "--export" ] && pkgs+=(postgresql libxml2-utils python3-jsonschema)
 # clang-14's runtimes (libFuzzer, ASan, UBSan) are only a recommendation of Debian's clang
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev llvm)
+[ "${1:-}" = "--valgrind" ] && pkgs+=(valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -3,7 +3,8 @@
 #   unit tests: build/tests/test_* (cmocka, TAP output)
 #   CLI tests:  tests/cli/*.sh (TAP output through tests/cli/lib.sh)
 # Environment: MQLCAL (the binary, default ./mqlcal), UNIT_DIR (default build/tests),
-# TESTS (a grep pattern to run only matching test files).
+# TESTS (a grep pattern to run only matching test files), SKIP_TESTS (a grep pattern of test
+# files to leave out).
 set -u
 cd "$(dirname "$0")/.."
 export MQLCAL="${MQLCAL:-$PWD/mqlcal}"
@@ -45,11 +46,13 @@ run_one() { # $1 = name, rest = command
 for t in "$UNIT_DIR"/test_*; do
     [ -x "$t" ] || continue
     [ -n "${TESTS:-}" ] && ! echo "$t" | grep -q -- "$TESTS" && continue
+    [ -n "${SKIP_TESTS:-}" ] && echo "$t" | grep -q -- "$SKIP_TESTS" && continue
     run_one "$(basename "$t")" "$t"
 done
 for t in tests/cli/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue
     [ -n "${TESTS:-}" ] && ! echo "$t" | grep -q -- "$TESTS" && continue
+    [ -n "${SKIP_TESTS:-}" ] && echo "$t" | grep -q -- "$SKIP_TESTS" && continue
     run_one "$(basename "$t")" bash "$t"
 done
 
