@@ -602,17 +602,34 @@ static int level_ref(struct reader *rd, json_t *o, const struct rules_attr *a, c
     return rc;
 }
 
+/* A CSV column name: not empty, no white space around it (headers are trimmed before they are
+ * compared, so such a name could never be found). */
+static int get_column(struct reader *rd, json_t *o, const char *key, int nullable, char **out)
+{
+    int rc = get_string(rd, o, key, 1, nullable, out);
+    if (rc || !*out)
+        return rc;
+    const char *t = *out;
+    size_t n = strlen(t), tn = n;
+    text_trim_span(&t, &tn);
+    if (!n || tn != n) {
+        size_t k = enter_key(rd, key);
+        rc = n ? bad(rd,
+                     "a column name with white space around it ('%s'): CSV headers are "
+                     "trimmed, so it would never be found",
+                     *out)
+               : bad(rd, "empty");
+        leave(rd, k);
+    }
+    return rc;
+}
+
 static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
 {
     if (!json_is_object(o))
         return bad(rd, "expected an object, got %s", type_name(o));
     char *kind = NULL, *group = NULL;
-    int rc = get_string(rd, o, "name", 1, 0, &a->name);
-    if (!rc && !a->name[0]) {
-        size_t n = enter_key(rd, "name");
-        rc = bad(rd, "empty");
-        leave(rd, n);
-    }
+    int rc = get_column(rd, o, "name", 0, &a->name);
     if (!rc)
         rc = get_string(rd, o, "kind", 1, 0, &kind);
     if (!rc && kind_of(kind, &a->kind)) {
@@ -784,7 +801,7 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
     }
     size_t b = enter_key(&rd, "input");
     char *delim = NULL;
-    rc = get_string(&rd, in, "id_column", 1, 1, &r->id_column);
+    rc = get_column(&rd, in, "id_column", 1, &r->id_column);
     if (!rc)
         rc = get_string(&rd, in, "delimiter", 1, 0, &delim);
     if (!rc && strlen(delim) != 1) {
@@ -885,7 +902,7 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
         if (!json_is_object(o))
             rc = bad(&rd, "expected an object, got %s", type_name(o));
         if (!rc)
-            rc = get_string(&rd, o, "column", 1, 0, &r->dq[q].column);
+            rc = get_column(&rd, o, "column", 0, &r->dq[q].column);
         if (!rc)
             rc = get_string(&rd, o, "value", 1, 0, &r->dq[q].value);
         leave(&rd, n);

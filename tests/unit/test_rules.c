@@ -214,6 +214,12 @@ static void test_errors(void **state)
     expect_error("provenance not an object", "\"version\": 1,",
                  "\"version\": 1, \"provenance\": -1,",
                  "bad.json: provenance: expected an object, got an integer");
+    /* a name with white space around it could never match a (trimmed) CSV header
+     * (tests/fuzz/regress/rules/untrimmed-attribute-name.json) */
+    expect_error("untrimmed name", "{\"name\": \"minutes\"", "{\"name\": \" minutes\"",
+                 "bad.json: attributes[2].name: a column name with white space around it");
+    expect_error("empty name", "{\"name\": \"minutes\"", "{\"name\": \"\"",
+                 "bad.json: attributes[2].name: empty");
     expect_error("attribute twice", "{\"name\": \"minutes\"", "{\"name\": \"plan\"",
                  "bad.json: attributes[2]: attribute 'plan' twice (also attributes[0])");
 }
