@@ -94,10 +94,10 @@ check: test
 unit: $(UNIT_BIN) $(REPLAY_BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate build tree.
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mqlcal \
-	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
+	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" all unit
 	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 
