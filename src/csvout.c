@@ -35,13 +35,17 @@ static void sep(struct csvout *w)
     w->first = 0;
 }
 
+int csvout_is_formula(const char *s)
+{
+    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+}
+
 void csvout_text(struct csvout *w, const char *s)
 {
     sep(w);
     if (!s)
         return;
-    int formula =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+    int formula = csvout_is_formula(s);
     int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         fputc('"', w->f);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqlcal/csvout.h"
 #include "mqlcal/text.h"
 
 #define CHUNK (1u << 20)
@@ -502,10 +503,9 @@ static char *ready(const char *s, enum scorer_format fmt, char delim, size_t *le
     if (!o.buf)
         return NULL;
     if (fmt == SCORER_CSV) {
-        /* a text a spreadsheet would run as a formula gets a leading apostrophe, as csvout.h
-         * does (the id column is written byte for byte: it is the key back to the CRM) */
-        int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                      s[0] == '\r';
+        /* a text a spreadsheet would run as a formula gets a leading apostrophe, as in every
+         * csvout file (the id column is written byte for byte: it is the key back to the CRM) */
+        int formula = csvout_is_formula(s);
         int quote = formula;
         for (const char *p = s; *p && !quote; p++)
             quote = *p == delim || *p == '"' || *p == '\n' || *p == '\r';

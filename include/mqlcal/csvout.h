@@ -24,6 +24,10 @@ struct csvout {
 /* Opens the table; w is the caller's. MQL_EIO when the temporary file can't be created. */
 int csvout_open(struct csvout *w, const char *path, struct mql_err *err);
 
+/* True when a spreadsheet would run text s as a formula (= + - @, tab, CR first): such text
+ * is written with a leading apostrophe. */
+int csvout_is_formula(const char *s);
+
 void csvout_text(struct csvout *w, const char *s); /* NULL writes an empty field */
 void csvout_int(struct csvout *w, long long v);
 void csvout_real(struct csvout *w, double v); /* %.10g; NaN and inf write an empty field */

@@ -7,6 +7,8 @@
 #ifndef MQLCAL_CLI_H
 #define MQLCAL_CLI_H
 
+#include <sqlite3.h>
+
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
 
@@ -41,6 +43,11 @@ typedef int (*cli_stage_fn)(const struct cli_opts *o, const struct config *cfg);
 /* The body of a one-stage command: parses argv (usage as for cli_parse_stage_args), loads the
  * config, runs stage; returns the exit status. */
 int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage);
+
+/* Opens the store a stage command works on: --db PATH, else the config's default
+ * (<output dir>/mqlcal.db, ingest_default_db). */
+int cli_open_store(const struct cli_opts *o, const struct config *cfg, sqlite3 **db,
+                   struct mql_err *err);
 
 /* True when progress should be shown on stderr. */
 int cli_show_progress(const struct cli_opts *o);

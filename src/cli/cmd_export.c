@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "mqlcal/export.h"
-#include "mqlcal/ingest.h"
 #include "mqlcal/rules.h"
 #include "mqlcal/store.h"
 
@@ -67,11 +66,10 @@ int cli_stage_export(const struct cli_opts *o, const struct config *cfg)
     }
     struct mql_err err;
     mql_err_clear(&err);
-    char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct rules r;
     memset(&r, 0, sizeof r);
-    int rc = store_open(o->db ? o->db : path, &db, &err);
+    int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = rules_from_store(db, &r, &err);
     if (!rc && !all) {
@@ -98,7 +96,6 @@ int cli_stage_export(const struct cli_opts *o, const struct config *cfg)
     }
     rules_release(&r);
     store_close(db);
-    free(path);
     return rc ? cli_fail(&err) : 0;
 }
 

@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "mqlcal/fit.h"
-#include "mqlcal/ingest.h"
 #include "mqlcal/store.h"
 
 static void print_level_row(const struct fit_result *r, size_t a, size_t l)
@@ -88,11 +87,10 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
 {
     struct mql_err err;
     mql_err_clear(&err);
-    char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct fit_result res;
     memset(&res, 0, sizeof res);
-    int rc = store_open(o->db ? o->db : path, &db, &err);
+    int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = fit_run(db, cfg, &res, &err);
     if (!rc && o->dump)
@@ -106,7 +104,6 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
     }
     fit_release(&res);
     store_close(db);
-    free(path);
     return rc ? cli_fail(&err) : 0;
 }
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mqlcal/ingest.h"
 #include "mqlcal/report.h"
 #include "mqlcal/store.h"
 
@@ -12,11 +11,10 @@ int cli_stage_report(const struct cli_opts *o, const struct config *cfg)
 {
     struct mql_err err;
     mql_err_clear(&err);
-    char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct report_result res;
     memset(&res, 0, sizeof res);
-    int rc = store_open(o->db ? o->db : path, &db, &err);
+    int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = report_run(db, cfg, &res, &err);
     if (!rc) {
@@ -29,7 +27,6 @@ int cli_stage_report(const struct cli_opts *o, const struct config *cfg)
     }
     report_result_release(&res);
     store_close(db);
-    free(path);
     return rc ? cli_fail(&err) : 0;
 }
 

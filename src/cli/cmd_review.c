@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mqlcal/ingest.h"
 #include "mqlcal/review.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
@@ -104,11 +103,10 @@ int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
     }
     struct mql_err err;
     mql_err_clear(&err);
-    char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct review_result r;
     memset(&r, 0, sizeof r);
-    int rc = store_open(o->db ? o->db : path, &db, &err);
+    int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = review_run(db, cfg, previous, o->current, &r, &err);
     if (!rc)
@@ -117,7 +115,6 @@ int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
         print_review(cfg, &r);
     review_release(&r);
     store_close(db);
-    free(path);
     return rc ? cli_fail(&err) : 0;
 }
 

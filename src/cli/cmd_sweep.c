@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "mqlcal/audit.h"
-#include "mqlcal/ingest.h"
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
@@ -118,13 +117,12 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
 {
     struct mql_err err;
     mql_err_clear(&err);
-    char *path = o->db ? NULL : ingest_default_db(cfg);
     sqlite3 *db = NULL;
     struct sweep_result res;
     struct audit_result au;
     memset(&res, 0, sizeof res);
     memset(&au, 0, sizeof au);
-    int rc = store_open(o->db ? o->db : path, &db, &err);
+    int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = sweep_compute(db, cfg, &res, &err);
     if (!rc)
@@ -158,7 +156,6 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
     audit_release(&au);
     sweep_release(&res);
     store_close(db);
-    free(path);
     return rc ? cli_fail(&err) : 0;
 }
 

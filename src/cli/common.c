@@ -1,9 +1,12 @@
 /* common.c: argument parsing, error printing and progress shared by the commands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "mqlcal/ingest.h"
+#include "mqlcal/store.h"
 
 int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
                          struct cli_opts *o)
@@ -96,5 +99,18 @@ int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_s
     if ((rc = cli_load_config(&o, &cfg)) == 0)
         rc = stage(&o, &cfg);
     config_release(&cfg);
+    return rc;
+}
+
+int cli_open_store(const struct cli_opts *o, const struct config *cfg, sqlite3 **db,
+                   struct mql_err *err)
+{
+    if (o->db)
+        return store_open(o->db, db, err);
+    char *path = ingest_default_db(cfg);
+    if (!path)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    int rc = store_open(path, db, err);
+    free(path);
     return rc;
 }
