@@ -15,7 +15,7 @@
 set -u
 
 pkgs=(gcc make pkg-config
-      libsqlite3-dev libgsl-dev libcairo2-dev libcsv-dev libinih-dev libjansson-dev
+      libsqlite3-dev libgsl-dev libcairo2-dev libinih-dev libjansson-dev
       libcmocka-dev nettle-dev libpng-dev fonts-dejavu-core sqlite3)
 [ "${1:-}" = "--bench" ] && pkgs+=(time python3-sklearn r-base-core)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/text.h"
 
 #define FONT "DejaVu Sans"
@@ -942,14 +944,20 @@ static void png_sink_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
-static int write_png(cairo_surface_t *surf, const char *path, struct mql_err *err)
+/* Writes the PNG to the descriptor fd (left open), naming path in messages. */
+static int write_png(cairo_surface_t *surf, int fd, const char *path, struct mql_err *err)
 {
     int w = cairo_image_surface_get_width(surf), h = cairo_image_surface_get_height(surf);
     int stride = cairo_image_surface_get_stride(surf);
     const unsigned char *data = cairo_image_surface_get_data(surf);
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return mql_err_set(err, MQL_EIO, "cannot write '%s': %s", path, strerror(errno));
+    int fd2 = dup(fd);
+    FILE *f = fd2 >= 0 ? fdopen(fd2, "wb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd2 >= 0)
+            close(fd2);
+        return mql_err_set(err, MQL_EIO, "cannot write '%s': %s", path, strerror(e));
+    }
     /* on the heap: what the handlers write survives the longjmp (a local would not) */
     struct png_sink *sink = calloc(1, sizeof *sink);
     png_structp png = sink ? png_create_write_struct(PNG_LIBPNG_VER_STRING, sink, png_sink_error,
@@ -1080,19 +1088,14 @@ int chart_png(const struct chart_spec *spec, const char *path, struct mql_err *e
         rc = mql_err_set(err, MQL_EIO, "chart '%s': cairo: %s", spec->title ? spec->title : "",
                          cairo_status_to_string(st));
     } else {
-        size_t n = strlen(path) + 8;
-        char *tmp = malloc(n);
-        if (!tmp) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
-        } else {
-            snprintf(tmp, n, "%s.tmp", path);
+        struct fsx_tmp t;
+        if (!(rc = fsx_tmp_open(&t, path, FSX_OWNED, err))) {
             cairo_surface_flush(surf);
-            rc = write_png(surf, tmp, err);
-            if (!rc && rename(tmp, path) != 0)
-                rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s'", tmp, path);
+            rc = write_png(surf, t.fd, path, err);
             if (rc)
-                remove(tmp);
-            free(tmp);
+                fsx_tmp_abort(&t);
+            else
+                rc = fsx_tmp_commit(&t, err);
         }
     }
     cairo_destroy(cr);

@@ -332,6 +332,14 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
         return set_text(ps, &c->outcome, &c->line_outcome, key, value);
     if (strcmp(key, "date") == 0)
         return set_text(ps, &c->date, &c->line_date, key, value);
+    if (strcmp(key, "earliest_date") == 0) {
+        int32_t day;
+        if (text_parse_date(value, strlen(value), &day))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "key 'earliest_date': expected a date YYYY-MM-DD, got '%s'", value);
+        c->earliest_day = day;
+        return 0;
+    }
     if (strcmp(key, "feedback") == 0)
         return set_text(ps, &c->feedback, &c->line_feedback, key, value);
     if (strcmp(key, "delimiter") == 0) {
@@ -729,6 +737,60 @@ static int finish(struct config *c, struct mql_err *err)
             if (roles[r] && roles[q] && strcmp(roles[r], roles[q]) == 0)
                 return mql_err_set(err, MQL_EINPUT, "[data]: '%s' is both the %s and the %s column",
                                    roles[r], names[r], names[q]);
+    /* a disqualifier on a column known only after the outcome (written by sales) would
+     * promise conversion it cannot keep: refused unless the attribute is forced */
+    for (size_t i = 0; i < c->disqualify.n; i++) {
+        const char *item = c->disqualify.items[i];
+        size_t n = strcspn(item, ":");
+        while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+            n--;
+        const char *val = item[strcspn(item, ":")] ? item + strcspn(item, ":") + 1 : "";
+        while (*val == ' ' || *val == '\t')
+            val++;
+        double num;
+        for (size_t a = 0; a < c->nattrs; a++)
+            if (c->attrs[a].kind != ATTR_CATEGORICAL && strlen(c->attrs[a].column) == n &&
+                memcmp(item, c->attrs[a].column, n) == 0 &&
+                text_parse_real(val, strlen(val), &num) != 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: disqualifier '%s': '%s' is a %s attribute, so the "
+                                   "value must be a number (3 matches 3, 3.0 and 03)",
+                                   c->line_disqualify, item, c->attrs[a].column,
+                                   config_kind_name(c->attrs[a].kind));
+        for (size_t a = 0; a < c->nattrs; a++)
+            if (c->attrs[a].after_outcome && !c->attrs[a].force &&
+                strlen(c->attrs[a].column) == n && memcmp(item, c->attrs[a].column, n) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: disqualifier '%s' is on '%s', which is marked "
+                                   "after_outcome (known only after the outcome): it would leak "
+                                   "the outcome into the rule; remove it, or add force = yes to "
+                                   "the attribute (line %d) to keep it anyway",
+                                   c->line_disqualify, item, c->attrs[a].column, c->attrs[a].line);
+    }
+    /* the id, outcome and date are stored apart (_id, _outcome, _created): a segment or a
+     * disqualifier on them would read a column that is not there */
+    const char *stored[] = {c->id, c->outcome, c->date};
+    for (size_t r = 0; r < 3; r++) {
+        if (!stored[r])
+            continue;
+        for (size_t i = 0; i < c->segments.n; i++)
+            if (strcmp(c->segments.items[i], stored[r]) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: segment '%s' is the %s column, which is not a "
+                                   "segment of leads (audit by another column)",
+                                   c->line_segments, stored[r], names[r]);
+        for (size_t i = 0; i < c->disqualify.n; i++) {
+            const char *item = c->disqualify.items[i];
+            size_t n = strcspn(item, ":");
+            while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+                n--;
+            if (strlen(stored[r]) == n && memcmp(item, stored[r], n) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: disqualifier '%s' is on the %s column, which no "
+                                   "rule may use",
+                                   c->line_disqualify, item, names[r]);
+        }
+    }
     for (size_t i = 0; i < c->segments.n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->segments.items[i], c->segments.items[j]) == 0)
@@ -763,6 +825,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->delimiter = ',';
+    cfg->earliest_day = text_days_from_civil(1990, 1, 1);
     cfg->period = PERIOD_MONTH;
     cfg->min_level_count = 30;
     cfg->quantiles = 5;
@@ -781,7 +844,21 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
         return mql_err_set(err, MQL_EIO, "out of memory");
 
-    struct reader rd = {.text = text, .len = strlen(text)};
+    /* names in the config become column names in the store, rules.json and rules.pmml: they
+     * must be text every one of those formats can hold */
+    size_t tlen = strlen(text);
+    if (!text_utf8_valid(text, tlen))
+        return mql_err_set(err, MQL_EINPUT, "%s: the config is not valid UTF-8", path);
+    int ln = 1;
+    for (size_t i = 0; i < tlen; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n')
+            ln++;
+        else if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7F)
+            return mql_err_set(err, MQL_EINPUT, "%s:%d: control character 0x%02x in the config",
+                               path, ln, ch);
+    }
+    struct reader rd = {.text = text, .len = tlen};
     struct mql_err local;
     mql_err_clear(&local);
     struct parse ps = {.cfg = cfg, .rd = &rd, .err = &local};

@@ -6,22 +6,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/text.h"
 
 int csvout_open(struct csvout *w, const char *path, struct mql_err *err)
 {
     memset(w, 0, sizeof *w);
-    size_t n = strlen(path) + 5;
-    w->path = text_dup(path);
-    w->tmp = malloc(n);
-    if (!w->path || !w->tmp) {
-        csvout_abort(w);
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    }
-    snprintf(w->tmp, n, "%s.tmp", path);
-    if (!(w->f = fopen(w->tmp, "w"))) {
+    int rc = fsx_tmp_open(&w->tmp, path, FSX_OWNED, err);
+    if (rc)
+        return rc;
+    if (!(w->f = fdopen(w->tmp.fd, "w"))) {
         int e = errno;
-        csvout_abort(w);
+        fsx_tmp_abort(&w->tmp);
         return mql_err_set(err, MQL_EIO, "cannot write '%s': %s", path, strerror(e));
     }
     w->first = 1;
@@ -83,33 +79,35 @@ void csvout_abort(struct csvout *w)
 {
     if (w->f) {
         fclose(w->f);
-        unlink(w->tmp);
+        w->tmp.fd = -1;
     }
-    free(w->path);
-    free(w->tmp);
+    if (w->tmp.path)
+        fsx_tmp_abort(&w->tmp);
     memset(w, 0, sizeof *w);
 }
 
 int csvout_close(struct csvout *w, struct mql_err *err)
 {
-    int bad = ferror(w->f) || fflush(w->f) != 0 || fsync(fileno(w->f)) != 0;
+    int bad = ferror(w->f) || fflush(w->f) != 0;
     int e = errno;
-    if (fclose(w->f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    w->f = NULL;
-    if (!bad && rename(w->tmp, w->path) != 0) {
-        bad = 1;
-        e = errno;
-    }
     int rc = 0;
     if (bad) {
-        unlink(w->tmp);
-        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", w->path, strerror(e));
+        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", w->tmp.path, strerror(e));
+        csvout_abort(w);
+        return rc;
     }
-    free(w->path);
-    free(w->tmp);
+    /* the descriptor stays open for the commit's fsync; the FILE goes without closing it */
+    int fd = dup(w->tmp.fd);
+    fclose(w->f);
+    w->f = NULL;
+    if (fd < 0) {
+        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", w->tmp.path, strerror(errno));
+        w->tmp.fd = -1;
+        fsx_tmp_abort(&w->tmp);
+        return rc;
+    }
+    w->tmp.fd = fd;
+    rc = fsx_tmp_commit(&w->tmp, err);
     memset(w, 0, sizeof *w);
     return rc;
 }

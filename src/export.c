@@ -13,10 +13,11 @@
 
 /* ---- SQL ----------------------------------------------------------------------------------- */
 
-/* TRIM("col", ' \t\n\v\f\r') */
+/* TRIM(src."col", ' \t\n\v\f\r'): qualified, so that a table without the column is an error
+ * in every engine (SQLite reads an unknown unqualified "name" as the string 'name') */
 static void sql_value(struct strbuf *b, const char *col)
 {
-    strbuf_add(b, "TRIM(");
+    strbuf_add(b, "TRIM(src.");
     strbuf_sql_ident(b, col);
     strbuf_add(b, ", " SQL_SPACE ")");
 }
@@ -131,7 +132,7 @@ char *export_sql(const struct rules *r, const char *table)
     if (r->id_column)
         sql_value(&b, r->id_column);
     else
-        strbuf_add(&b, "CAST(\"_line\" AS VARCHAR(20))");
+        strbuf_add(&b, "CAST(src.\"_line\" AS VARCHAR(20))");
     strbuf_add(&b, " AS id");
     for (size_t a = 0; a < r->nattrs; a++) {
         strbuf_add(&b, ",\n    ");
@@ -156,7 +157,7 @@ char *export_sql(const struct rules *r, const char *table)
     strbuf_add(&b, r->ndq ? " ELSE NULL END AS disqualifier\n  FROM "
                           : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM ");
     strbuf_sql_ident(&b, table);
-    strbuf_add(&b, "\n),\nt AS (\n  SELECT id, ");
+    strbuf_add(&b, " AS src\n),\nt AS (\n  SELECT id, ");
     sql_sum(&b, r, -1, 1);
     strbuf_add(&b, " AS score, ");
     sql_sum(&b, r, GROUP_FIT, 0);
@@ -222,6 +223,52 @@ static void pmml_array_item(struct strbuf *b, const char *s)
 static void pmml_number(struct strbuf *b, double v)
 {
     strbuf_addf(b, "%.17g", v);
+}
+
+/* 0 when s can stand in an XML 1.0 document: no control character but tab, LF and CR. */
+static int xml_ok(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+            return -1;
+    return 0;
+}
+
+int export_pmml_check(const struct rules *r, struct mql_err *err)
+{
+    const char *bad = NULL, *where = NULL;
+    for (size_t a = 0; a < r->nattrs && !bad; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        where = at->name;
+        if (xml_ok(at->name))
+            bad = at->name;
+        for (size_t l = 0; l < at->nlevels && !bad; l++) {
+            if (xml_ok(at->levels[l].label))
+                bad = at->levels[l].label;
+            for (size_t v = 0; v < at->levels[l].nvalues && !bad; v++)
+                if (xml_ok(at->levels[l].values[v]))
+                    bad = at->levels[l].values[v];
+        }
+    }
+    for (size_t i = 0; i < r->nmissing && !bad; i++)
+        if (xml_ok(r->missing_values[i]))
+            bad = r->missing_values[i], where = "missing values";
+    for (size_t q = 0; q < r->ndq && !bad; q++)
+        if (xml_ok(r->dq[q].column) || xml_ok(r->dq[q].value))
+            bad = r->dq[q].value, where = r->dq[q].column;
+    if (!bad && xml_ok(r->id_column))
+        bad = r->id_column, where = "id column";
+    if (!bad)
+        return 0;
+    char shown[80];
+    size_t k = 0;
+    for (const char *p = bad; *p && k + 5 < sizeof shown; p++)
+        k += (size_t)snprintf(shown + k, sizeof shown - k,
+                              (unsigned char)*p < 0x20 ? "\\x%02x" : "%c", (unsigned char)*p);
+    return mql_err_set(err, MQL_EINPUT,
+                       "rules.pmml: '%s' (%s) holds a control character, which XML 1.0 cannot "
+                       "hold: the PMML is not written (rules.json and rules.sql can hold it)",
+                       shown, where);
 }
 
 char *export_pmml(const struct rules *r)

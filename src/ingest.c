@@ -1,9 +1,11 @@
 #include "mqlcal/ingest.h"
+
+#include "mqlcal/csvread.h"
+#include "mqlcal/fsx.h"
 #include "mqlcal/strbuf.h"
 
 #include <nettle/sha2.h>
 
-#include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
@@ -43,33 +46,206 @@ struct ingest {
     size_t ncols;
     long nheader; /* fields in the header, -1 before it was read */
 
-    /* the record being parsed */
-    char *fbuf;
-    size_t flen, fcap;
-    size_t *foff, *flens;
-    size_t nfields, fields_cap;
-    char *raw;
-    size_t rawlen, rawcap;
-    uint64_t line;     /* physical line being fed */
-    uint64_t rec_line; /* line where the current record started, 0 between records */
+    /* the record being loaded (the reader's) */
+    struct csvread rd;
+    uint64_t rec_line;   /* its first physical line */
+    uint64_t rec_nlines; /* physical lines it spans */
 
     /* the store */
     sqlite3 *db;
     sqlite3_stmt *ins_lead, *ins_reject, *find_line;
     int32_t day_min, day_max;
     int have_day;
-    size_t *missing_len;        /* lengths of cfg->missing.items */
-    unsigned char *row_missing; /* per column: missing in the record being loaded */
-    struct sha256_ctx sha;      /* of the input file's bytes */
-    char **rule_names;          /* the columns [rules] disqualify names */
+    size_t *missing_len;            /* lengths of cfg->missing.items */
+    unsigned char *row_missing;     /* per column: missing in the record being loaded */
+    struct sha256_ctx sha;          /* of the input file's bytes */
+    char **rule_names;              /* the columns [rules] disqualify names */
+    int32_t day_floor, day_ceiling; /* dates outside are rejected (earliest_date, today) */
+    uint64_t source_size;           /* the leads file's size and modification time when opened */
+    char source_mtime[40];
 };
 
 const char *ingest_reason_name(enum ingest_reason r)
 {
     static const char *names[REJECT_NREASONS] = {
-        "field_count",     "unterminated_quote", "bad_number",   "bad_date",     "missing_id",
-        "missing_outcome", "bad_outcome",        "duplicate_id", "invalid_utf8", "nul_byte"};
+        "field_count",  "unterminated_quote", "bad_number",  "bad_date",
+        "missing_id",   "missing_outcome",    "bad_outcome", "duplicate_id",
+        "invalid_utf8", "nul_byte",           "bad_quote",   "date_out_of_range"};
     return (unsigned)r < REJECT_NREASONS ? names[r] : "?";
+}
+
+void ingest_mtime_text(const struct stat *st, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%lld.%09ld", (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+}
+
+/* The config's part that decides what ingest stores, one item a line, then hashed. */
+static void hash_str(struct sha256_ctx *h, const char *tag, const char *v)
+{
+    sha256_update(h, strlen(tag), (const uint8_t *)tag);
+    sha256_update(h, 1, (const uint8_t *)"=");
+    if (v)
+        sha256_update(h, strlen(v) + 1, (const uint8_t *)v); /* the NUL ends it */
+    else
+        sha256_update(h, 1, (const uint8_t *)"\x01");
+}
+
+static void hash_list(struct sha256_ctx *h, const char *tag, const struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        hash_str(h, tag, l->items[i]);
+    hash_str(h, "end", tag);
+}
+
+void ingest_config_hash(const struct config *cfg, char hex[65])
+{
+    struct sha256_ctx h;
+    sha256_init(&h);
+    char d[2] = {cfg->delimiter, 0};
+    hash_str(&h, "leads", cfg->leads);
+    hash_str(&h, "id", cfg->id);
+    hash_str(&h, "outcome", cfg->outcome);
+    hash_list(&h, "positive", &cfg->positive);
+    hash_list(&h, "negative", &cfg->negative);
+    hash_str(&h, "date", cfg->date);
+    char floor[16];
+    snprintf(floor, sizeof floor, "%d", cfg->earliest_day);
+    hash_str(&h, "earliest_date", floor);
+    hash_str(&h, "feedback", cfg->feedback);
+    hash_str(&h, "delimiter", d);
+    hash_list(&h, "missing", &cfg->missing);
+    uint8_t dig[SHA256_DIGEST_SIZE];
+    sha256_digest(&h, sizeof dig, dig);
+    for (size_t i = 0; i < sizeof dig; i++)
+        snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+}
+
+/* Every column the config reads must be in the store, and an attribute with the kind it has
+ * now (a column stored as text cannot become a count without a new ingest). */
+static int check_columns(sqlite3 *db, const struct config *cfg, struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT kind FROM columns WHERE name = ?", &st, err);
+    if (rc)
+        return rc;
+    size_t nd = cfg->disqualify.n;
+    size_t total = cfg->nattrs + cfg->segments.n + nd + (cfg->feedback ? 1 : 0);
+    for (size_t i = 0; i < total && !rc; i++) {
+        const char *name;
+        char *owned = NULL;
+        const struct config_attr *a = NULL;
+        if (i < cfg->nattrs) {
+            a = &cfg->attrs[i];
+            name = a->column;
+        } else if (i < cfg->nattrs + cfg->segments.n) {
+            name = cfg->segments.items[i - cfg->nattrs];
+        } else if (i < cfg->nattrs + cfg->segments.n + nd) {
+            const char *item = cfg->disqualify.items[i - cfg->nattrs - cfg->segments.n];
+            if (!(owned = text_ndup(item, strcspn(item, ":")))) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                break;
+            }
+            text_trim(owned);
+            name = owned;
+        } else {
+            name = cfg->feedback;
+        }
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        int found = sqlite3_step(st) == SQLITE_ROW;
+        const char *kind = found ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (!found)
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "%s: column '%s' is not in the store, which was loaded with another "
+                             "config: run 'mqlcal ingest %s' first",
+                             cfg->path, name, cfg->path);
+        else if (a && (kind ? strcmp(kind, config_kind_name(a->kind)) != 0
+                            : a->kind != ATTR_CATEGORICAL))
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "%s:%d: attribute '%s' is %s now but was loaded as %s: run 'mqlcal "
+                             "ingest %s' first",
+                             cfg->path, a->line, name, config_kind_name(a->kind),
+                             kind ? kind : "text", cfg->path);
+        sqlite3_reset(st);
+        free(owned);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* sha256 of the file at path into hex; -1 when it cannot be read. */
+static int file_sha256(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    struct sha256_ctx h;
+    sha256_init(&h);
+    char *buf = malloc(1u << 20);
+    size_t got;
+    while (buf && (got = fread(buf, 1, 1u << 20, f)) > 0)
+        sha256_update(&h, got, (const uint8_t *)buf);
+    int bad = !buf || ferror(f);
+    free(buf);
+    fclose(f);
+    if (bad)
+        return -1;
+    uint8_t dig[SHA256_DIGEST_SIZE];
+    sha256_digest(&h, sizeof dig, dig);
+    for (size_t i = 0; i < sizeof dig; i++)
+        snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+    return 0;
+}
+
+int ingest_check_store(sqlite3 *db, const struct config *cfg, struct mql_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+                           "SELECT source, sha256, source_size, source_mtime, config_hash FROM "
+                           "loads ORDER BY load_id DESC LIMIT 1",
+                           &st, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return mql_err_set(err, MQL_EINPUT, "the store has no load: run 'mqlcal ingest %s'",
+                           cfg->path);
+    }
+    const char *source = (const char *)sqlite3_column_text(st, 0);
+    const char *sha = (const char *)sqlite3_column_text(st, 1);
+    long long size = sqlite3_column_int64(st, 2);
+    const char *mtime = (const char *)sqlite3_column_text(st, 3);
+    const char *chash = (const char *)sqlite3_column_text(st, 4);
+    char hash[65];
+    ingest_config_hash(cfg, hash);
+    struct stat fs;
+    char now[40];
+    if (!source || strcmp(source, cfg->leads) != 0) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "the store was loaded from '%s', the config names '%s': run 'mqlcal "
+                         "ingest %s' first",
+                         source ? source : "?", cfg->leads, cfg->path);
+    } else if (!chash || strcmp(chash, hash) != 0) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "%s: the [data] section changed since the store was loaded: run "
+                         "'mqlcal ingest %s' first",
+                         cfg->path, cfg->path);
+    } else if (stat(cfg->leads, &fs) != 0) {
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "the leads file '%s' the store was loaded from is gone: %s", cfg->leads,
+                         strerror(errno));
+    } else {
+        ingest_mtime_text(&fs, now, sizeof now);
+        /* the same size and time: unchanged; else the bytes decide (a copy or a touch is fine) */
+        char cur[65];
+        if (((long long)fs.st_size != size || !mtime || strcmp(mtime, now) != 0) &&
+            (file_sha256(cfg->leads, cur) != 0 || !sha || strcmp(cur, sha) != 0))
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "the leads file '%s' changed since the store was loaded: run "
+                             "'mqlcal ingest %s' first",
+                             cfg->leads, cfg->path);
+    }
+    sqlite3_finalize(st);
+    return rc ? rc : check_columns(db, cfg, err);
 }
 
 char *ingest_default_db(const struct config *cfg)
@@ -79,21 +255,6 @@ char *ingest_default_db(const struct config *cfg)
     if (p)
         snprintf(p, n, "%s/mqlcal.db", cfg->out_dir);
     return p;
-}
-
-static int grow(void *pp, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = realloc(*(void **)pp, ncap * elem);
-    if (!p)
-        return -1;
-    *(void **)pp = p;
-    *cap = ncap;
-    return 0;
 }
 
 /* ---- columns ------------------------------------------------------------------------------ */
@@ -163,15 +324,15 @@ static int plan_columns(struct ingest *in)
 
 static const char *field(const struct ingest *in, size_t i, size_t *len)
 {
-    *len = in->flens[i];
-    return in->fbuf + in->foff[i];
+    *len = in->rd.fl[i];
+    return in->rd.f[i];
 }
 
 static int read_header(struct ingest *in)
 {
     const struct config *cfg = in->cfg;
-    in->nheader = (long)in->nfields;
-    for (size_t i = 0; i < in->nfields; i++) {
+    in->nheader = (long)in->rd.nf;
+    for (size_t i = 0; i < in->rd.nf; i++) {
         size_t n;
         const char *s = field(in, i, &n);
         text_trim_span(&s, &n);
@@ -224,12 +385,14 @@ static int create_schema(struct ingest *in)
                         " config TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
                         " bytes INTEGER, rows_read INTEGER, rows_loaded INTEGER,"
                         " rows_rejected INTEGER, blank_lines INTEGER, date_min TEXT,"
-                        " date_max TEXT, sha256 TEXT) STRICT;"
+                        " date_max TEXT, sha256 TEXT, lines INTEGER, lines_header INTEGER,"
+                        " lines_loaded INTEGER, lines_rejected INTEGER, source_size INTEGER,"
+                        " source_mtime TEXT, config_hash TEXT) STRICT;"
                         "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
                         " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
                         " NULL, missing INTEGER) STRICT;"
-                        "CREATE TABLE rejects(line INTEGER NOT NULL, reason TEXT NOT NULL,"
-                        " detail TEXT NOT NULL, raw ANY) STRICT;",
+                        "CREATE TABLE rejects(line INTEGER NOT NULL, lines INTEGER NOT NULL,"
+                        " reason TEXT NOT NULL, detail TEXT NOT NULL, raw ANY) STRICT;",
                         in->err);
     if (rc)
         return rc;
@@ -257,7 +420,7 @@ static int create_schema(struct ingest *in)
     free(ins.s);
     if (rc)
         return rc;
-    if ((rc = store_prepare(in->db, "INSERT INTO rejects VALUES(?, ?, ?, ?)", &in->ins_reject,
+    if ((rc = store_prepare(in->db, "INSERT INTO rejects VALUES(?, ?, ?, ?, ?)", &in->ins_reject,
                             in->err)) ||
         (rc = store_prepare(in->db, "SELECT _line FROM leads WHERE _id = ?", &in->find_line,
                             in->err)))
@@ -300,15 +463,11 @@ static void note_example(struct ingest *in, uint64_t line, const char *detail)
     s->nexamples++;
 }
 
-/* The raw record without the line ends around it. */
+/* The raw record as read, without its line end. */
 static void raw_span(const struct ingest *in, const char **s, size_t *n)
 {
-    *s = in->raw;
-    *n = in->rawlen;
-    while (*n > 0 && ((*s)[0] == '\n' || (*s)[0] == '\r'))
-        (*s)++, (*n)--;
-    while (*n > 0 && ((*s)[*n - 1] == '\n' || (*s)[*n - 1] == '\r'))
-        (*n)--;
+    *s = in->rd.raw ? in->rd.raw : "";
+    *n = in->rd.raw ? in->rd.rawlen : 0;
 }
 
 static int reject(struct ingest *in, enum ingest_reason why, const char *fmt, ...)
@@ -326,18 +485,20 @@ static int reject(struct ingest *in, enum ingest_reason why, const char *fmt, ..
     raw_span(in, &raw, &rawn);
     sqlite3_stmt *st = in->ins_reject;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
-    sqlite3_bind_text(st, 2, ingest_reason_name(why), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)in->rec_nlines);
+    sqlite3_bind_text(st, 3, ingest_reason_name(why), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, detail, -1, SQLITE_TRANSIENT);
     if (text_utf8_valid(raw, rawn) && !memchr(raw, '\0', rawn))
-        sqlite3_bind_text(st, 4, raw, (int)rawn, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, raw, (int)rawn, SQLITE_STATIC);
     else
-        sqlite3_bind_blob(st, 4, raw, (int)rawn, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 5, raw, (int)rawn, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE)
         return mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
     in->stats->rejected++;
+    in->stats->rejected_lines += in->rec_nlines;
     in->stats->by_reason[why]++;
     note_example(in, in->rec_line, detail);
     return 0;
@@ -374,9 +535,9 @@ static int load_row(struct ingest *in)
     const struct config *cfg = in->cfg;
     char shown[80];
     in->stats->read++;
-    if ((long)in->nfields != in->nheader)
+    if ((long)in->rd.nf != in->nheader)
         return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
-                      in->nfields);
+                      in->rd.nf);
     sqlite3_stmt *st = in->ins_lead;
     int bind = 5;
     const char *id = NULL;
@@ -428,6 +589,15 @@ static int load_row(struct ingest *in)
                 show(shown, sizeof shown, s, n);
                 return reject(in, REJECT_BAD_DATE,
                               "column '%s': expected a date YYYY-MM-DD, got %s", col->name, shown);
+            } else if (day < in->day_floor || day > in->day_ceiling) {
+                /* one typo (2204 for 2024) would stretch the calendar over centuries */
+                char lo[11], hi[11];
+                text_format_date(in->day_floor, lo);
+                text_format_date(in->day_ceiling, hi);
+                show(shown, sizeof shown, s, n);
+                return reject(in, REJECT_DATE_RANGE,
+                              "column '%s': date %s is outside %s .. %s (today)", col->name, shown,
+                              lo, hi);
             } else {
                 char iso[11];
                 text_format_date(day, iso);
@@ -439,7 +609,7 @@ static int load_row(struct ingest *in)
             int64_t v;
             if (missing) {
                 sqlite3_bind_null(st, slot);
-            } else if (text_parse_int(s, n, &v) || v < 0) {
+            } else if (text_parse_count(s, n, &v)) {
                 show(shown, sizeof shown, s, n);
                 return reject(in, REJECT_BAD_NUMBER,
                               "column '%s': expected a whole number >= 0, got %s", col->name,
@@ -453,7 +623,7 @@ static int load_row(struct ingest *in)
             double v;
             if (missing) {
                 sqlite3_bind_null(st, slot);
-            } else if (text_parse_real(s, n, &v)) {
+            } else if (text_parse_number(s, n, &v)) {
                 show(shown, sizeof shown, s, n);
                 return reject(in, REJECT_BAD_NUMBER, "column '%s': expected a number, got %s",
                               col->name, shown);
@@ -495,6 +665,7 @@ static int load_row(struct ingest *in)
         return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
     in->stats->loaded++;
+    in->stats->loaded_lines += in->rec_nlines;
     for (size_t c = 0; c < in->ncols; c++)
         in->cols[c].missing += in->row_missing[c];
     if (has_day) {
@@ -505,93 +676,6 @@ static int load_row(struct ingest *in)
         in->have_day = 1;
     }
     return 0;
-}
-
-/* ---- libcsv callbacks ---------------------------------------------------------------------- */
-
-static void on_field(void *s, size_t len, void *data)
-{
-    struct ingest *in = data;
-    if (in->fatal)
-        return;
-    if (in->nfields == in->fields_cap) {
-        size_t cap = in->fields_cap ? 2 * in->fields_cap : 64;
-        size_t *off = realloc(in->foff, cap * sizeof *off);
-        if (off)
-            in->foff = off;
-        size_t *lens = off ? realloc(in->flens, cap * sizeof *lens) : NULL;
-        if (!lens) {
-            in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
-            return;
-        }
-        in->flens = lens;
-        in->fields_cap = cap;
-    }
-    if (grow(&in->fbuf, &in->fcap, in->flen + len + 1, 1)) {
-        in->fatal = mql_err_set(in->err, MQL_EIO, "out of memory");
-        return;
-    }
-    if (len)
-        memcpy(in->fbuf + in->flen, s, len);
-    in->foff[in->nfields] = in->flen;
-    in->flens[in->nfields] = len;
-    in->flen += len;
-    in->nfields++;
-}
-
-static void on_record(int c, void *data)
-{
-    struct ingest *in = data;
-    (void)c;
-    if (in->fatal)
-        return;
-    if (in->nheader < 0) {
-        in->fatal = read_header(in);
-        if (!in->fatal)
-            in->fatal = create_schema(in);
-    } else
-        in->fatal = load_row(in);
-    in->nfields = 0;
-    in->flen = 0;
-    in->rawlen = 0;
-    in->rec_line = 0;
-}
-
-/* ---- the load ------------------------------------------------------------------------------ */
-
-static int is_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-            return 0;
-    return 1;
-}
-
-/* Feeds one piece of a physical line (ending at a line end, or at the end of the chunk). */
-static int feed(struct ingest *in, struct csv_parser *p, const char *s, size_t n, int ends_line)
-{
-    if (in->rec_line == 0) {
-        if (ends_line && is_blank(s, n)) {
-            in->line++;
-            in->stats->blank_lines++;
-            return 0;
-        }
-        in->rec_line = in->line + 1;
-    }
-    if (in->rawlen + n > INGEST_MAX_RECORD)
-        return mql_err_set(
-            in->err, MQL_EINPUT, "%s:%llu: record longer than %u MiB (a quote never closed?)",
-            in->cfg->leads, (unsigned long long)in->rec_line, INGEST_MAX_RECORD >> 20);
-    if (grow(&in->raw, &in->rawcap, in->rawlen + n, 1))
-        return mql_err_set(in->err, MQL_EIO, "out of memory");
-    memcpy(in->raw + in->rawlen, s, n);
-    in->rawlen += n;
-    if (ends_line)
-        in->line++;
-    if (csv_parse(p, s, n, on_field, on_record, in) != n && !in->fatal)
-        return mql_err_set(in->err, MQL_EIO, "%s: csv parser: %s", in->cfg->leads,
-                           csv_strerror(csv_error(p)));
-    return in->fatal;
 }
 
 static int finish_store(struct ingest *in, const char *started)
@@ -609,7 +693,9 @@ static int finish_store(struct ingest *in, const char *started)
     store_now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(
-        in->db, "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, in->err);
+        in->db,
+        "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+        in->err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);
@@ -626,6 +712,15 @@ static int finish_store(struct ingest *in, const char *started)
         sqlite3_bind_text(st, 11, s->date_max, -1, SQLITE_STATIC);
     }
     sqlite3_bind_text(st, 12, s->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)s->lines);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)s->header_lines);
+    sqlite3_bind_int64(st, 15, (sqlite3_int64)s->loaded_lines);
+    sqlite3_bind_int64(st, 16, (sqlite3_int64)s->rejected_lines);
+    sqlite3_bind_int64(st, 17, (sqlite3_int64)in->source_size);
+    sqlite3_bind_text(st, 18, in->source_mtime, -1, SQLITE_STATIC);
+    char hash[65];
+    ingest_config_hash(in->cfg, hash);
+    sqlite3_bind_text(st, 19, hash, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
     sqlite3_finalize(st);
@@ -655,10 +750,7 @@ static void release(struct ingest *in)
     sqlite3_finalize(in->find_line);
     store_close(in->db);
     free(in->cols);
-    free(in->fbuf);
-    free(in->foff);
-    free(in->flens);
-    free(in->raw);
+    csvread_release(&in->rd);
     free(in->missing_len);
     free(in->row_missing);
     if (in->rule_names)
@@ -667,88 +759,87 @@ static void release(struct ingest *in)
     free(in->rule_names);
 }
 
-/* Reads the header and the rows; the caller holds the parser and the open file. */
-static int stream(struct ingest *in, FILE *f, struct csv_parser *p, const struct ingest_opts *o,
-                  uint64_t total)
+static void on_bytes(void *ctx, const char *buf, size_t n)
 {
-    char *buf = malloc(CHUNK);
-    if (!buf)
+    struct ingest *in = ctx;
+    in->stats->bytes += n;
+    sha256_update(&in->sha, n, (const uint8_t *)buf);
+}
+
+/* Reads the header and the rows (csvread's grammar, which the scorer shares). */
+static int stream(struct ingest *in, FILE *f, const struct ingest_opts *o, uint64_t total)
+{
+    struct csvread *rd = &in->rd;
+    rd->in = f;
+    rd->delim = (char)in->cfg->delimiter;
+    rd->max_record = INGEST_MAX_RECORD;
+    rd->keep_raw = 1;
+    rd->on_bytes = on_bytes;
+    rd->ctx = in;
+    if (csvread_init(rd))
         return mql_err_set(in->err, MQL_EIO, "out of memory");
-    int rc = 0, first = 1, pending_cr = 0;
     uint64_t next_progress = 1u << 16;
-    size_t got;
-    while ((got = fread(buf, 1, CHUNK, f)) > 0) {
-        const char *s = buf;
-        size_t n = got;
-        in->stats->bytes += got;
-        sha256_update(&in->sha, got, (const uint8_t *)buf);
-        if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-            s += 3, n -= 3;
-        first = 0;
-        if (pending_cr && n > 0 && s[0] == '\n') {
-            /* the LF of a CRLF split across chunks: the line was counted at the CR */
-            if (csv_parse(p, s, 1, on_field, on_record, in) != 1 && !in->fatal)
-                in->fatal = mql_err_set(in->err, MQL_EIO, "%s: csv parser: %s", in->cfg->leads,
-                                        csv_strerror(csv_error(p)));
-            if ((rc = in->fatal))
-                goto out;
-            s++, n--;
+    int rc = 0;
+    for (;;) {
+        int st = csvread_next(rd);
+        if (st == CSVR_EOF)
+            break;
+        if (st == CSVR_EREAD) {
+            if (rd->oom)
+                return mql_err_set(in->err, MQL_EIO, "out of memory");
+            return mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads,
+                               strerror(errno));
         }
-        pending_cr = 0;
-        while (n > 0) {
-            /* the next line end: LF, CRLF or a lone CR */
-            const char *lf = memchr(s, '\n', n);
-            size_t i = lf ? (size_t)(lf - s) : n;
-            const char *cr = memchr(s, '\r', i);
-            if (cr)
-                i = (size_t)(cr - s);
-            int ends = i < n;
-            if (ends && s[i] == '\r') {
-                if (i + 1 < n && s[i + 1] == '\n')
-                    i++;
-                else if (i + 1 == n)
-                    pending_cr = 1;
-            }
-            size_t len = ends ? i + 1 : i;
-            if ((rc = feed(in, p, s, len, ends)))
-                goto out;
-            s += len, n -= len;
+        if (st == CSVR_ETOOLONG)
+            return mql_err_set(
+                in->err, MQL_EINPUT, "%s:%llu: record longer than %u MiB (a quote never closed?)",
+                in->cfg->leads, (unsigned long long)rd->next_line, INGEST_MAX_RECORD >> 20);
+        in->rec_line = rd->line;
+        in->rec_nlines = rd->nlines;
+        if (in->nheader < 0) {
+            if (st != CSVR_OK)
+                return mql_err_set(in->err, MQL_EINPUT, "%s:%llu: the header's quoted field is %s",
+                                   in->cfg->leads, (unsigned long long)rd->line,
+                                   st == CSVR_UNTERMINATED ? "never closed"
+                                                           : "followed by text (a stray quote)");
+            in->stats->header_lines = rd->nlines;
+            if ((rc = read_header(in)) || (rc = create_schema(in)))
+                return rc;
+            continue;
         }
+        if (st == CSVR_UNTERMINATED) {
+            in->stats->read++;
+            rc = reject(in, REJECT_UNTERMINATED,
+                        "a quoted field is never closed: the record from line %llu runs to the "
+                        "end of the file (%llu lines)",
+                        (unsigned long long)rd->line, (unsigned long long)rd->nlines);
+        } else if (st == CSVR_BAD_QUOTE) {
+            char span[64];
+            if (rd->nlines > 1)
+                snprintf(span, sizeof span, "lines %llu-%llu", (unsigned long long)rd->line,
+                         (unsigned long long)(rd->line + rd->nlines - 1));
+            else
+                snprintf(span, sizeof span, "line %llu", (unsigned long long)rd->line);
+            in->stats->read++;
+            rc = reject(in, REJECT_BAD_QUOTE,
+                        "a quoted field is followed by text before the delimiter (a stray "
+                        "quote): %s rejected as one record",
+                        span);
+        } else {
+            rc = load_row(in);
+        }
+        if (rc)
+            return rc;
         if (o->progress && in->stats->read >= next_progress) {
             o->progress(o->progress_ctx, in->stats->bytes, total, in->stats->read);
             next_progress = in->stats->read + (1u << 16);
         }
     }
-    if (ferror(f)) {
-        rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads, strerror(errno));
-        goto out;
-    }
-    /* Strict only now: with CSV_STRICT | CSV_STRICT_FINI, csv_fini fails when the file ends
-     * inside a quoted field, while the rows before were parsed leniently. */
-    csv_set_opts(p, (unsigned char)(csv_get_opts(p) | CSV_STRICT));
-    if (csv_fini(p, on_field, on_record, in) != 0) {
-        uint64_t opened = in->rec_line;
-        in->nfields = 0;
-        if (in->nheader < 0) {
-            rc = mql_err_set(in->err, MQL_EINPUT,
-                             "%s:%llu: the header's quoted field is never closed", in->cfg->leads,
-                             (unsigned long long)opened);
-            goto out;
-        }
-        in->stats->read++;
-        rc = reject(in, REJECT_UNTERMINATED,
-                    "a quoted field is never closed: the record from line %llu runs to the end "
-                    "of the file (%llu lines)",
-                    (unsigned long long)opened, (unsigned long long)(in->line - opened + 1));
-        in->rawlen = 0;
-    }
-    if (!rc)
-        rc = in->fatal;
+    in->stats->lines = rd->lines;
+    in->stats->blank_lines = rd->blank_lines;
     if (o->progress)
         o->progress(o->progress_ctx, in->stats->bytes, total, in->stats->read);
-out:
-    free(buf);
-    return rc;
+    return 0;
 }
 
 int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct ingest_stats *stats,
@@ -757,8 +848,6 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     struct ingest in = {.cfg = cfg, .stats = stats, .err = err, .nheader = -1};
     struct ingest_opts none = {0};
     const struct ingest_opts *o = opts ? opts : &none;
-    struct csv_parser p;
-    int have_parser = 0;
     FILE *f = NULL;
     char *db_path = NULL, *tmp_path = NULL;
     char started[32];
@@ -766,6 +855,8 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
 
     memset(stats, 0, sizeof *stats);
     store_now_iso(started, sizeof started);
+    in.day_floor = cfg->earliest_day;
+    in.day_ceiling = opts && opts->today ? opts->today : (int32_t)(time(NULL) / 86400);
     if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
@@ -786,14 +877,19 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
-    if (!o->db_path && (rc = store_mkdirs(cfg->out_dir, err)))
+    if (!o->db_path && (rc = fsx_mkdirs(cfg->out_dir, err)))
         goto out;
-    size_t tn = strlen(db_path) + sizeof ".ingest-tmp";
-    if (!(tmp_path = malloc(tn))) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    /* refused before reading: a --db that is an input, a device or somebody else's file */
+    if ((rc = store_check_target(db_path, err)))
         goto out;
-    }
-    snprintf(tmp_path, tn, "%s.ingest-tmp", db_path);
+    struct fsx_tmp tmp;
+    /* listed in the folder's manifest, so that a killed ingest's temporary file is removed by
+     * the next run (fsx_remove_stale_tmp) */
+    if ((rc = fsx_claim(db_path, 1, err)) || (rc = fsx_tmp_open(&tmp, db_path, 0, err)))
+        goto out;
+    close(tmp.fd); /* SQLite opens the file by its name */
+    tmp_path = tmp.tmp;
+    free(tmp.path);
 
     if (!(f = fopen(cfg->leads, "rb"))) {
         rc = mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot open leads '%s': %s",
@@ -802,17 +898,12 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     }
     struct stat st;
     uint64_t total = fstat(fileno(f), &st) == 0 ? (uint64_t)st.st_size : 0;
+    in.source_size = total;
+    ingest_mtime_text(&st, in.source_mtime, sizeof in.source_mtime);
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         rc = mql_err_set(err, MQL_EINPUT, "leads '%s' is a folder, not a CSV file", cfg->leads);
         goto out;
     }
-
-    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT_FINI) != 0) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
-        goto out;
-    }
-    have_parser = 1;
-    csv_set_delim(&p, (unsigned char)cfg->delimiter);
 
     /* The tables are created when the header has been read (on_record), since the leads
      * table has a column per configured attribute in the header. */
@@ -820,7 +911,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
         goto out;
     if ((rc = store_exec(in.db, "BEGIN", err)))
         goto out;
-    rc = stream(&in, f, &p, o, total);
+    rc = stream(&in, f, o, total);
     if (rc)
         goto out;
     if (in.nheader < 0) {
@@ -851,8 +942,6 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     in.db = NULL;
     rc = store_replace(tmp_path, db_path, err);
 out:
-    if (have_parser)
-        csv_free(&p);
     if (f)
         fclose(f);
     release(&in);

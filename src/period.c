@@ -59,3 +59,23 @@ void period_label(int32_t index, enum calib_period kind, char *buf, size_t cap)
     }
     snprintf(buf, cap, "?");
 }
+
+int32_t period_first_day(int32_t index, enum calib_period kind)
+{
+    switch (kind) {
+    case PERIOD_WEEK:
+        return index * 7 - 3;
+    case PERIOD_MONTH:
+        return text_days_from_civil((int)floor_div(index, 12),
+                                    (unsigned)(index - floor_div(index, 12) * 12 + 1), 1);
+    case PERIOD_QUARTER:
+        return text_days_from_civil((int)floor_div(index, 4),
+                                    (unsigned)((index - floor_div(index, 4) * 4) * 3 + 1), 1);
+    }
+    return 0;
+}
+
+int32_t period_last_day(int32_t index, enum calib_period kind)
+{
+    return period_first_day(index + 1, kind) - 1;
+}

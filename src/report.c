@@ -17,6 +17,7 @@
 
 #include "mqlcal/csvout.h"
 #include "mqlcal/figures.h"
+#include "mqlcal/fsx.h"
 #include "mqlcal/strbuf.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
@@ -1252,7 +1253,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
                  struct report_result *res, struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = store_mkdirs(dir, err);
+    int rc = fsx_mkdirs(dir, err);
     if (rc)
         return rc;
     size_t n = strlen(dir) + 16;
@@ -1307,86 +1308,75 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     if (!w.rc && p->oom)
         w.rc = mql_err_set(err, MQL_EIO, "out of memory");
     if (!w.rc)
-        w.rc = store_write_file(res->index, p->s, p->len, err);
+        w.rc = fsx_write_file(res->index, p->s, p->len, FSX_OWNED, err);
     free(p->s);
     res->seconds_html = store_seconds() - t1;
     return w.rc;
 }
 
-/* Removes the folder path and the files in it (a report folder has no subfolders). */
-static void remove_dir(const char *path)
-{
-    DIR *dir = opendir(path);
-    if (dir) {
-        struct dirent *e;
-        while ((e = readdir(dir))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char f[4096];
-            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-            unlink(f);
-        }
-        closedir(dir);
-    }
-    rmdir(path);
-}
-
 /* What a killed run may have left in out_dir: the folder of a report being written by a
  * process that no longer runs (removed), and the old report set aside by swap_in's fallback
- * (put back when the new one never came, else removed). */
-static void remove_leftovers(const char *out_dir)
+ * (put back when the new one never came, else removed). Only folders that mqlcal can prove it
+ * wrote (fsx_remove_owned_dir) are touched; anything else stops the report (MQL_EINPUT). */
+static int remove_leftovers(const char *out_dir, const char *final, const char *old,
+                            struct mql_err *err)
 {
     DIR *dir = opendir(out_dir);
     if (!dir)
-        return;
+        return 0;
     static const char prefix[] = ".report-tmp-";
     struct dirent *e;
-    char path[4096];
-    while ((e = readdir(dir))) {
+    int rc = 0;
+    while (!rc && (e = readdir(dir))) {
         if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
             continue;
         char *end;
         long pid = strtol(e->d_name + sizeof prefix - 1, &end, 10);
         if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* not ours to remove: a running mqlcal's */
-        snprintf(path, sizeof path, "%s/%s", out_dir, e->d_name);
-        remove_dir(path);
+        size_t n = strlen(out_dir) + strlen(e->d_name) + 2;
+        char *path = malloc(n);
+        if (!path) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            break;
+        }
+        snprintf(path, n, "%s/%s", out_dir, e->d_name);
+        rc = fsx_remove_owned_dir(path, err);
+        free(path);
     }
     closedir(dir);
-    char final[4096], old[4096];
     struct stat st;
-    snprintf(final, sizeof final, "%s/report", out_dir);
-    snprintf(old, sizeof old, "%s/report.old", out_dir);
-    if (stat(old, &st) == 0) {
-        if (stat(final, &st) != 0)
-            rename(old, final);
-        else
-            remove_dir(old);
+    if (!rc && lstat(old, &st) == 0) {
+        if (lstat(final, &st) != 0) {
+            if (!(rc = fsx_check_owned_dir(old, err)) && rename(old, final) != 0)
+                rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", old, final,
+                                 strerror(errno));
+        } else {
+            rc = fsx_remove_owned_dir(old, err);
+        }
     }
+    return rc;
 }
 
 /* Makes the folder tmp the folder final: swapped in one step where the file system can
  * (renameat2 RENAME_EXCHANGE), the old report then removed; else old aside, new in place. */
-static int swap_in(const char *tmp, const char *final, struct mql_err *err)
+static int swap_in(const char *tmp, const char *final, const char *old, struct mql_err *err)
 {
     struct stat st;
-    if (stat(final, &st) != 0) {
+    if (lstat(final, &st) != 0) {
         if (rename(tmp, final) != 0)
             return mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, final,
                                strerror(errno));
         return 0;
     }
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-        remove_dir(tmp); /* now the old report */
-        return 0;
-    }
-    size_t n = strlen(final) + 8;
-    char *old = malloc(n);
-    if (!old)
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    snprintf(old, n, "%s.old", final);
-    remove_dir(old);
-    int rc = 0;
+    /* checked again just before: the folder may have changed while the report was written */
+    int rc = fsx_check_owned_dir(final, err);
+    if (rc)
+        return rc;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0)
+        return fsx_remove_owned_dir(tmp, err); /* now the old report */
+    if ((rc = fsx_remove_owned_dir(old, err)))
+        return rc;
     if (rename(final, old) != 0)
         rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", final, old,
                          strerror(errno));
@@ -1394,8 +1384,7 @@ static int swap_in(const char *tmp, const char *final, struct mql_err *err)
         rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, final,
                          strerror(errno));
     else
-        remove_dir(old);
-    free(old);
+        rc = fsx_remove_owned_dir(old, err);
     return rc;
 }
 
@@ -1408,22 +1397,28 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
     int rc = report_load(db, &d, err);
     double t1 = store_seconds();
     size_t n = strlen(cfg->out_dir) + 48;
-    char *final = malloc(n), *tmp = malloc(n);
-    if (!rc && (!final || !tmp))
+    char *final = malloc(n), *tmp = malloc(n), *old = malloc(n);
+    int made = 0;
+    if (!rc && (!final || !tmp || !old))
         rc = mql_err_set(err, MQL_EIO, "out of memory");
     if (!rc) {
         /* the whole report is written beside the old one, then swapped in: a reader (or a
          * crash) sees the old report or the new one, never a mix */
         snprintf(final, n, "%s/report", cfg->out_dir);
         snprintf(tmp, n, "%s/.report-tmp-%ld", cfg->out_dir, (long)getpid());
-        remove_leftovers(cfg->out_dir);
-        remove_dir(tmp);
-        rc = report_write(cfg, &d, tmp, res, err);
-        if (!rc)
-            rc = swap_in(tmp, final, err);
-        if (rc) {
-            remove_dir(tmp);
-        } else {
+        snprintf(old, n, "%s/report.old", cfg->out_dir);
+        /* refused before anything is written: a report folder that is not mqlcal's */
+        if (!(rc = remove_leftovers(cfg->out_dir, final, old, err)) &&
+            !(rc = fsx_check_owned_dir(final, err)) && !(rc = fsx_remove_owned_dir(tmp, err))) {
+            rc = report_write(cfg, &d, tmp, res, err);
+            if (!rc)
+                rc = swap_in(tmp, final, old, err);
+            made = 1;
+        }
+        if (rc && made) {
+            struct mql_err ignored;
+            fsx_remove_owned_dir(tmp, &ignored);
+        } else if (!rc) {
             free(res->dir);
             free(res->index);
             res->dir = text_dup(final);
@@ -1437,6 +1432,7 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
     res->seconds_load = t1 - t0;
     free(final);
     free(tmp);
+    free(old);
     report_release(&d);
     return rc;
 }

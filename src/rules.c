@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
@@ -29,6 +30,7 @@ void rules_release(struct rules *r)
     free(r->missing_values);
     free(r->missing_len);
     free(r->dq_attr);
+    free(r->dq_number);
     free(r->scaling_method);
     for (size_t a = 0; a < r->nattrs; a++) {
         struct rules_attr *at = &r->attrs[a];
@@ -420,14 +422,14 @@ char *rules_to_json(const struct rules *r)
     return text;
 }
 
-int rules_write_json(const struct rules *r, const char *path, struct mql_err *err)
+int rules_write_json(const struct rules *r, const char *path, int flags, struct mql_err *err)
 {
     char *text = rules_to_json(r);
     if (!text)
         return oom(err);
     size_t n = strlen(text);
     text[n] = '\n'; /* the NUL becomes the last line's end: written as n + 1 bytes */
-    int rc = store_write_file(path, text, n + 1, err);
+    int rc = fsx_write_file(path, text, n + 1, flags, err);
     free(text);
     return rc;
 }
@@ -1089,9 +1091,11 @@ int rules_compile(struct rules *r, struct mql_err *err)
                            reach, INT_MAX);
     free(r->missing_len);
     free(r->dq_attr);
+    free(r->dq_number);
     r->missing_len = calloc(r->nmissing + 1, sizeof *r->missing_len);
     r->dq_attr = calloc(r->ndq + 1, sizeof *r->dq_attr);
-    if (!r->missing_len || !r->dq_attr)
+    r->dq_number = calloc(r->ndq + 1, sizeof *r->dq_number);
+    if (!r->missing_len || !r->dq_attr || !r->dq_number)
         return oom(err);
     r->missing_numeric = 0;
     for (size_t i = 0; i < r->nmissing; i++) {
@@ -1104,6 +1108,13 @@ int rules_compile(struct rules *r, struct mql_err *err)
         for (size_t a = 0; a < r->nattrs && r->dq_attr[q] < 0; a++)
             if (strcmp(r->attrs[a].name, r->dq[q].column) == 0)
                 r->dq_attr[q] = (int)a;
+        if (r->dq_attr[q] >= 0 && r->attrs[r->dq_attr[q]].kind != ATTR_CATEGORICAL &&
+            text_parse_real(r->dq[q].value, strlen(r->dq[q].value), &r->dq_number[q]))
+            return mql_err_set(err, MQL_EINPUT,
+                               "disqualifier '%s:%s': '%s' is a %s attribute, so its value must "
+                               "be a number",
+                               r->dq[q].column, r->dq[q].value, r->dq[q].column,
+                               config_kind_name(r->attrs[r->dq_attr[q]].kind));
     }
     for (size_t a = 0; a < r->nattrs; a++) {
         struct rules_attr *at = &r->attrs[a];
@@ -1218,6 +1229,16 @@ int rules_bind_header(const struct rules *r, const char *const *names, const siz
                                i < r->nattrs            ? "attribute"
                                : i < r->nattrs + r->ndq ? "disqualifier"
                                                         : "id column");
+        /* a column named twice is refused, as ingest refuses it: which one would count? */
+        for (size_t d = c + 1; d < nfields; d++) {
+            const char *s = names[d];
+            size_t n = lens[d];
+            text_trim_span(&s, &n);
+            if (span_eq(s, n, want))
+                return mql_err_set(err, MQL_EINPUT,
+                                   "column '%s' appears twice in the header (fields %zu and %zu)",
+                                   want, c + 1, d + 1);
+        }
         cols[k++] = c;
     }
     return 0;
@@ -1239,6 +1260,18 @@ static inline int is_space(char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* The disqualifier rule (rules_dq_match) on a trimmed value. */
+static int dq_hit(const struct rules *r, size_t q, const char *s, size_t n)
+{
+    if (is_missing(r, s, n))
+        return 0;
+    if (r->dq_attr[q] >= 0 && r->attrs[r->dq_attr[q]].kind != ATTR_CATEGORICAL) {
+        double v;
+        return text_parse_number(s, n, &v) == 0 && v == r->dq_number[q];
+    }
+    return text_ieq_span(r->dq[q].value, s, n);
+}
+
 int rules_score(const struct rules *r, const char *const *fields, const size_t *lens,
                 const size_t *cols, struct rules_outcome *out, size_t *bad_attr, char *why,
                 size_t why_cap)
@@ -1247,6 +1280,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     const char *tv[RULES_MAX_ATTRS]; /* the trimmed values, for the disqualifiers */
     size_t tn[RULES_MAX_ATTRS];
     int dv[RULES_MAX_ATTRS]; /* points above the reference, for the reasons */
+    out->nunseen = 0;
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         const char *s = fields[cols[a]];
@@ -1262,6 +1296,8 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             /* one probe: the missing tokens are in the table too */
             size_t found = probe(at, s, n);
             level = found ? found - 1 : at->unseen;
+            if (!found)
+                out->unseen[out->nunseen++] = (uint16_t)a;
         } else if (r->missing_numeric && is_missing(r, s, n)) {
             level = at->missing;
         } else {
@@ -1284,7 +1320,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
                         goto found;
                     }
                 }
-                if (text_parse_int(s, n, &iv) || iv < 0) {
+                if (text_parse_count(s, n, &iv)) {
                     if (is_missing(r, s, n)) {
                         out->level[a] = (uint16_t)at->missing;
                         goto points;
@@ -1299,7 +1335,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
                     goto points;
                 }
                 v = (double)iv;
-            } else if (text_parse_real(s, n, &v)) {
+            } else if (text_parse_number(s, n, &v)) {
                 if (is_missing(r, s, n)) {
                     out->level[a] = (uint16_t)at->missing;
                     goto points;
@@ -1335,7 +1371,7 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             n = lens[cols[r->nattrs + q]];
             text_trim_span(&s, &n);
         }
-        if (text_ieq_span(r->dq[q].value, s, n) && !is_missing(r, s, n))
+        if (dq_hit(r, q, s, n))
             out->disqualifier = (int)q;
     }
     out->mql = r->has_rule && out->disqualifier < 0 && score >= r->threshold &&
@@ -1398,10 +1434,10 @@ int rules_attr_level(const struct rules *r, size_t a, const char *s, size_t n, s
     double v;
     int64_t iv;
     if (at->kind == ATTR_COUNT) {
-        if (text_parse_int(s, n, &iv) || iv < 0)
+        if (text_parse_count(s, n, &iv))
             return -1;
         v = (double)iv;
-    } else if (text_parse_real(s, n, &v)) {
+    } else if (text_parse_number(s, n, &v)) {
         return -1;
     }
     *level = bin_of(at, v);
@@ -1411,5 +1447,5 @@ int rules_attr_level(const struct rules *r, size_t a, const char *s, size_t n, s
 int rules_dq_match(const struct rules *r, size_t q, const char *s, size_t n)
 {
     text_trim_span(&s, &n);
-    return text_ieq_span(r->dq[q].value, s, n) && !is_missing(r, s, n);
+    return dq_hit(r, q, s, n);
 }

@@ -4,344 +4,39 @@
 #include <string.h>
 
 #include "mqlcal/csvout.h"
+#include "mqlcal/csvread.h"
 #include "mqlcal/text.h"
 
-#define CHUNK (1u << 20)
-
-/* Eight bytes at a time where the byte order allows the bit tricks below (little-endian) */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
-#define ONES 0x0101010101010101ull
-#define LOW7 0x7F7F7F7F7F7F7F7Full
-#define HIGHS 0x8080808080808080ull
-#endif
 #define OUT_FLUSH (1u << 20)
 
-/* ---- reading records ----------------------------------------------------------------------- */
+/* ---- values the rule has never seen ---- */
 
-struct splitter {
-    FILE *in;
-    char *buf;
-    size_t cap, len, pos;
-    int eof;
-    char delim;
-    uint64_t line; /* the physical line at buf[pos] */
-    const char **f;
-    size_t *fl, nf, fcap;
-};
-
-enum { REC_OK = 0, REC_EOF = 1, REC_MORE = 2, REC_UNTERMINATED = 3 };
-
-/* Moves the unread bytes to the front and reads more; -1 on a read error, -2 when a record
- * does not fit in SCORER_MAX_RECORD. */
-static int refill(struct splitter *s)
+static void note_unseen(struct scorer_unseen *u, const char *v, size_t n)
 {
-    if (s->pos > 0) {
-        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-        s->len -= s->pos;
-        s->pos = 0;
+    u->leads++;
+    for (size_t i = 0; i < u->nvalues; i++)
+        if (strlen(u->values[i]) == n && memcmp(u->values[i], v, n) == 0) {
+            u->counts[i]++;
+            return;
+        }
+    if (u->nvalues < SCORER_UNSEEN_VALUES && !memchr(v, '\0', n) &&
+        (u->values[u->nvalues] = text_ndup(v, n))) {
+        u->counts[u->nvalues++] = 1;
+        return;
     }
-    if (s->len == s->cap) {
-        if (s->cap >= SCORER_MAX_RECORD)
-            return -2;
-        char *nb = realloc(s->buf, 2 * s->cap);
-        if (!nb)
-            return -1;
-        s->buf = nb;
-        s->cap *= 2;
-    }
-    size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->in);
-    s->len += got;
-    if (got == 0) {
-        if (ferror(s->in))
-            return -1;
-        s->eof = 1;
-    }
-    return 0;
+    u->other++;
 }
 
-/* Finds where the record at pos ends (*end: its last byte + 1; *next: the next record) and how
- * many line breaks it holds inside quotes. */
-static int find_end(const struct splitter *s, size_t *end, size_t *next, uint64_t *breaks)
+void scorer_stats_release(struct scorer_stats *stats)
 {
-    const char *b = s->buf;
-    size_t pos = s->pos, len = s->len;
-    *breaks = 0;
-#ifndef SWAR
-    /* the common case, which split_plain takes where it is compiled: no quote and no CR
-     * before the LF */
-    const char *lf = memchr(b + pos, '\n', len - pos);
-    if (lf) {
-        size_t n = (size_t)(lf - (b + pos));
-        if (!memchr(b + pos, '"', n) && !memchr(b + pos, '\r', n)) {
-            *end = pos + n;
-            *next = pos + n + 1;
-            return REC_OK;
-        }
-    }
-#endif
-    int inq = 0;
-    for (size_t i = pos; i < len; i++) {
-        char c = b[i];
-        if (inq) {
-            if (c == '"') {
-                if (i + 1 == len && !s->eof)
-                    return REC_MORE;
-                if (i + 1 < len && b[i + 1] == '"')
-                    i++;
-                else
-                    inq = 0;
-            } else if (c == '\n') {
-                (*breaks)++;
-            } else if (c == '\r') {
-                if (i + 1 == len && !s->eof)
-                    return REC_MORE;
-                if (i + 1 < len && b[i + 1] == '\n')
-                    i++;
-                (*breaks)++;
-            }
-            continue;
-        }
-        if (c == '"' && (i == pos || b[i - 1] == s->delim)) {
-            inq = 1;
-        } else if (c == '\n') {
-            *end = i;
-            *next = i + 1;
-            return REC_OK;
-        } else if (c == '\r') {
-            if (i + 1 == len && !s->eof)
-                return REC_MORE;
-            *end = i;
-            *next = i + 1 + (i + 1 < len && b[i + 1] == '\n');
-            return REC_OK;
-        }
-    }
-    if (!s->eof)
-        return REC_MORE;
-    if (inq)
-        return REC_UNTERMINATED;
-    *end = *next = len;
-    return len > pos ? REC_OK : REC_EOF;
-}
-
-static int grow_fields(struct splitter *s)
-{
-    {
-        size_t cap = s->fcap ? 2 * s->fcap : 64;
-        const char **f = realloc(s->f, cap * sizeof *f);
-        if (f)
-            s->f = f;
-        size_t *fl = realloc(s->fl, cap * sizeof *fl);
-        if (fl)
-            s->fl = fl;
-        if (!f || !fl)
-            return -1;
-        s->fcap = cap;
-    }
-    return 0;
-}
-
-static inline int push_field(struct splitter *s, const char *p, size_t n)
-{
-    if (s->nf == s->fcap && grow_fields(s))
-        return -1;
-    s->f[s->nf] = p;
-    s->fl[s->nf++] = n;
-    return 0;
-}
-
-#ifdef SWAR
-
-/* The high bit of every byte of w that equals the byte c spread in cs (= ONES * c): exact,
- * with no carry between bytes, so that every set bit is a match. */
-static inline uint64_t bytes_equal(uint64_t w, uint64_t cs)
-{
-    uint64_t x = w ^ cs;
-    return ~(((x & LOW7) + LOW7) | x) & HIGHS;
-}
-
-/* The common record, in one pass: no quote and no CR up to its LF (or the end of the data at
- * end of file). Splits it into fields and sets *next; REC_MORE when it needs more data, and -3
- * when it holds a quote or a CR (the general path then reads it). */
-static int split_plain(struct splitter *s, size_t *next, int *blank)
-{
-    const char *b = s->buf;
-    size_t p = s->pos, len = s->len, start = p;
-    const uint64_t dm = ONES * (unsigned char)s->delim, lf = ONES * '\n', q = ONES * '"',
-                   cr = ONES * '\r';
-    s->nf = 0;
-    for (;;) {
-        uint64_t w = 0, lim = 8;
-        if (p + 8 <= len) {
-            memcpy(&w, b + p, 8);
-        } else if (p < len) {
-            lim = len - p;
-            memcpy(&w, b + p, lim);
-            w |= ~0ull << (8 * lim) & (ONES * (unsigned char)0x01); /* pad: no byte matches */
-        } else {
-            break;
-        }
-        uint64_t stop = 0;
-        /* LF, quote and CR are below '#': a word without such a byte has none of them (a
-         * boolean test, exact for a bound up to 128), which most words of most data are */
-        if ((w - ONES * 0x23) & ~w & HIGHS) {
-            uint64_t nl = bytes_equal(w, lf), odd = bytes_equal(w, q) | bytes_equal(w, cr);
-            stop = nl ? nl & (0 - nl) : 0; /* the first LF */
-            if (lim < 8)
-                odd &= (1ull << (8 * lim)) - 1;
-            if (odd && (!stop || (odd & ((stop << 1) - 1))))
-                return -3; /* a quote or a CR before the line ends */
-        }
-        uint64_t d = bytes_equal(w, dm);
-        if (lim < 8)
-            d &= (1ull << (8 * lim)) - 1;
-        if (stop)
-            d &= stop - 1;
-        while (d) {
-            size_t at = p + ((size_t)__builtin_ctzll(d) >> 3);
-            if (push_field(s, b + start, at - start))
-                return -1;
-            start = at + 1;
-            d &= d - 1;
-        }
-        if (stop) {
-            size_t at = p + ((size_t)__builtin_ctzll(stop) >> 3);
-            *blank = at == s->pos;
-            if (!*blank && push_field(s, b + start, at - start))
-                return -1;
-            *next = at + 1;
-            return REC_OK;
-        }
-        p += lim;
-    }
-    if (!s->eof)
-        return REC_MORE;
-    if (len == s->pos)
-        return REC_EOF;
-    *blank = 0;
-    if (push_field(s, b + start, len - start))
-        return -1;
-    *next = len;
-    return REC_OK;
-}
-#endif
-
-/* The first delimiter in b[p, end), or end: eight bytes at a time, then byte by byte. */
-static inline size_t find_delim(const char *b, size_t p, size_t end, char delim)
-{
-#ifdef SWAR
-    const uint64_t dm = ONES * (unsigned char)delim;
-    while (p + 8 <= end) {
-        uint64_t w;
-        memcpy(&w, b + p, 8);
-        uint64_t t = bytes_equal(w, dm);
-        if (t) /* little-endian: the lowest set bit is the first match */
-            return p + ((size_t)__builtin_ctzll(t) >> 3);
-        p += 8;
-    }
-#endif
-    while (p < end && b[p] != delim)
-        p++;
-    return p;
-}
-
-/* Splits buf[start, end) into fields, unquoting in place. */
-static int split(struct splitter *s, size_t start, size_t end)
-{
-    char *b = s->buf;
-    s->nf = 0;
-    size_t p = start;
-    for (;;) {
-        size_t e;
-        if (p < end && b[p] == '"') {
-            /* quoted: copy the content over itself without the quotes; anything after the
-             * closing quote up to the delimiter is kept, as libcsv (the ingest) keeps it */
-            size_t w = p, r = p + 1;
-            for (;;) {
-                if (r >= end)
-                    break;
-                if (b[r] == '"') {
-                    if (r + 1 < end && b[r + 1] == '"') {
-                        b[w++] = '"';
-                        r += 2;
-                        continue;
-                    }
-                    r++;
-                    break;
-                }
-                b[w++] = b[r++];
-            }
-            while (r < end && b[r] != s->delim)
-                b[w++] = b[r++];
-            if (push_field(s, b + p, w - p))
-                return -1;
-            e = r;
-        } else {
-            e = find_delim(b, p, end, s->delim);
-            if (push_field(s, b + p, e - p))
-                return -1;
-        }
-        if (e >= end)
-            return 0;
-        p = e + 1;
-    }
-}
-
-/* The next record into s->f / s->fl; *line is its first line. REC_OK, REC_EOF, or an error:
- * -1 read error or no memory, -2 too long, REC_UNTERMINATED. Blank lines are counted in
- * *blank and skipped. */
-static int next_record(struct splitter *s, uint64_t *line, uint64_t *blank)
-{
-    for (;;) {
-        size_t end, next;
-        uint64_t breaks;
-#ifdef SWAR
-        int is_blank = 0,
-            f = s->pos < s->len || s->eof ? split_plain(s, &next, &is_blank) : REC_MORE;
-        if (f == REC_OK) {
-            *line = s->line++;
-            s->pos = next;
-            if (is_blank) {
-                (*blank)++;
-                continue;
-            }
-            return REC_OK;
-        }
-        if (f == REC_EOF)
-            return REC_EOF;
-        if (f == -1)
-            return -1;
-        if (f == REC_MORE) {
-            if ((f = refill(s)))
-                return f;
-            continue;
-        }
-        /* -3: the general path below */
-#endif
-        int rc =
-            s->pos < s->len ? find_end(s, &end, &next, &breaks) : (s->eof ? REC_EOF : REC_MORE);
-        if (rc == REC_MORE) {
-            int fr = refill(s);
-            if (fr)
-                return fr;
-            continue;
-        }
-        if (rc == REC_EOF)
-            return REC_EOF;
-        if (rc == REC_UNTERMINATED) {
-            *line = s->line;
-            return REC_UNTERMINATED;
-        }
-        *line = s->line;
-        s->line += 1 + breaks;
-        size_t start = s->pos;
-        s->pos = next;
-        if (end == start) {
-            (*blank)++;
-            continue;
-        }
-        return split(s, start, end) ? -1 : REC_OK;
-    }
+    if (!stats || !stats->unseen)
+        return;
+    for (size_t a = 0; a < stats->nattrs; a++)
+        for (size_t i = 0; i < stats->unseen[a].nvalues; i++)
+            free(stats->unseen[a].values[i]);
+    free(stats->unseen);
+    stats->unseen = NULL;
+    stats->nattrs = 0;
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -678,39 +373,34 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
                struct scorer_stats *stats, struct mql_err *err)
 {
     memset(stats, 0, sizeof *stats);
-    struct splitter s = {
-        .in = in, .cap = CHUNK, .delim = r->delimiter ? r->delimiter : ',', .line = 1};
+    stats->unseen = calloc(r->nattrs + 1, sizeof *stats->unseen);
+    stats->nattrs = stats->unseen ? r->nattrs : 0;
+    struct csvread s = {
+        .in = in, .delim = r->delimiter ? r->delimiter : ',', .max_record = SCORER_MAX_RECORD};
     struct out o = {.f = out};
     struct texts tx;
     memset(&tx, 0, sizeof tx);
     size_t ncols = r->nattrs + r->ndq + (r->id_column ? 1 : 0);
     size_t *cols = malloc((ncols + 1) * sizeof *cols);
-    s.buf = malloc(s.cap);
     o.buf = malloc(OUT_FLUSH);
     int rc = 0;
-    if (!cols || !s.buf || !o.buf || texts_build(&tx, r, format, ',')) {
+    if (csvread_init(&s) || !cols || !o.buf || !stats->unseen || texts_build(&tx, r, format, ',')) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto done;
     }
-    /* a byte order mark */
-    if ((rc = refill(&s))) {
-        rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", name);
-        goto done;
-    }
-    if (s.len >= 3 && memcmp(s.buf, "\xEF\xBB\xBF", 3) == 0)
-        s.pos = 3;
-    uint64_t line;
-    int st = next_record(&s, &line, &stats->blank_lines);
-    if (st == REC_EOF) {
+    int st = csvread_next(&s);
+    if (st == CSVR_EOF) {
         rc = mql_err_set(err, MQL_EINPUT, "%s: empty: no header", name);
         goto done;
     }
-    if (st != REC_OK) {
-        rc = mql_err_set(err, st == -1 ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
-                         (unsigned long long)line,
-                         st == -1   ? "cannot read"
-                         : st == -2 ? "record too long"
-                                    : "unterminated quote in the header");
+    if (st != CSVR_OK) {
+        rc = mql_err_set(err, st == CSVR_EREAD ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
+                         (unsigned long long)s.line,
+                         st == CSVR_EREAD      ? (s.oom ? "out of memory" : "cannot read")
+                         : st == CSVR_ETOOLONG ? "record too long"
+                         : st == CSVR_BAD_QUOTE
+                             ? "bad_quote: a quoted field of the header is followed by text"
+                             : "unterminated quote in the header");
         goto done;
     }
     size_t nheader = s.nf;
@@ -734,21 +424,35 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
     struct rules_outcome x;
     char why[256];
     for (;;) {
-        st = next_record(&s, &line, &stats->blank_lines);
-        if (st == REC_EOF)
+        st = csvread_next(&s);
+        uint64_t line = s.line;
+        if (st == CSVR_EOF)
             break;
-        if (st == -1 || st == -2) {
-            rc = mql_err_set(err, st == -1 ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
-                             (unsigned long long)line,
-                             st == -1 ? "cannot read" : "record longer than 16 MiB");
+        if (st == CSVR_EREAD || st == CSVR_ETOOLONG) {
+            rc = mql_err_set(err, st == CSVR_ETOOLONG ? MQL_EINPUT : MQL_EIO, "%s:%llu: %s", name,
+                             (unsigned long long)s.next_line,
+                             st == CSVR_ETOOLONG ? "record longer than 16 MiB"
+                             : s.oom             ? "out of memory"
+                                                 : "cannot read");
             break;
         }
         stats->records++;
-        if (st == REC_UNTERMINATED) {
+        if (st == CSVR_UNTERMINATED) {
             stats->unscored++;
             if (reject)
-                reject(ctx, line, "unterminated quote: the file ends inside a quoted field");
+                reject(ctx, line, "unterminated_quote: the file ends inside a quoted field");
             break;
+        }
+        if (st == CSVR_BAD_QUOTE) {
+            stats->unscored++;
+            if (reject) {
+                snprintf(why, sizeof why,
+                         "bad_quote: a quoted field is followed by text before the delimiter "
+                         "(%llu line%s)",
+                         (unsigned long long)s.nlines, s.nlines == 1 ? "" : "s");
+                reject(ctx, line, why);
+            }
+            continue;
         }
         if (s.nf != nheader) {
             stats->unscored++;
@@ -765,8 +469,6 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
                 reject(ctx, line, why);
             continue;
         }
-        stats->scored++;
-        stats->mqls += (uint64_t)x.mql;
         const char *id;
         size_t idn;
         char num[24];
@@ -778,6 +480,27 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
             idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
             id = num;
         }
+        /* JSON holds only UTF-8 (and the id is never changed: it is the key back to the CRM) */
+        if (format == SCORER_JSONL && !text_utf8_valid(id, idn)) {
+            stats->unscored++;
+            if (reject)
+                reject(ctx, line,
+                       "the id is not valid UTF-8, which JSON cannot hold (--format csv writes it "
+                       "byte for byte)");
+            continue;
+        }
+        stats->scored++;
+        stats->mqls += (uint64_t)x.mql;
+        if (x.nunseen && stats->unseen) {
+            stats->unseen_leads++;
+            for (size_t k = 0; k < x.nunseen; k++) {
+                size_t a = x.unseen[k];
+                const char *v = s.f[cols[a]];
+                size_t vn = s.fl[cols[a]];
+                text_trim_span(&v, &vn);
+                note_unseen(&stats->unseen[a], v, vn);
+            }
+        }
         write_row(&o, &tx, format, ',', id, idn, &x);
     }
     flush_out(&o);
@@ -786,9 +509,8 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
 done:
     texts_release(&tx);
     free(cols);
-    free(s.buf);
-    free(s.f);
-    free(s.fl);
+    stats->blank_lines = s.blank_lines;
+    csvread_release(&s);
     free(o.buf);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/text.h"
 
 /* mqlcal uses SQLite from one thread only, so SQLite's mutexes (taken on every allocation and
@@ -24,6 +25,14 @@ static void global_config(void)
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         done = 1;
     }
+}
+
+/* Every connection: a double-quoted name that is no column is an error, never a string (SQLite
+ * otherwise reads "lead_id" as the text 'lead_id' when the store has no such column). */
+static void strict_names(sqlite3 *db)
+{
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 }
 
 static int sqlite_fail(sqlite3 *db, struct mql_err *err, const char *what)
@@ -81,6 +90,7 @@ int store_open(const char *path, sqlite3 **db, struct mql_err *err)
         *db = NULL;
         return rc;
     }
+    strict_names(*db);
     sqlite3_busy_timeout(*db, 5000);
     sqlite3_stmt *st_v = NULL;
     int rc = 0;
@@ -107,14 +117,19 @@ int store_create_bulk(const char *path, sqlite3 **db, struct mql_err *err)
 {
     global_config();
     *db = NULL;
-    if (unlink(path) != 0 && errno != ENOENT)
-        return mql_err_set(err, MQL_EIO, "cannot remove '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size != 0))
+        return mql_err_set(err, MQL_EINPUT,
+                           "'%s' exists and is not an empty file: mqlcal builds a store only in a "
+                           "new file",
+                           path);
     if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         int rc = sqlite_fail(*db, err, path);
         store_close(*db);
         *db = NULL;
         return rc;
     }
+    strict_names(*db);
     /* Safe without a journal: the file is private until store_replace renames it into place,
      * and a crash before that leaves only a temporary file behind. */
     int rc = store_exec(*db,
@@ -141,10 +156,43 @@ static int fsync_path(const char *path, int is_dir, struct mql_err *err)
     return rc;
 }
 
+int store_check_target(const char *path, struct mql_err *err)
+{
+    int rc = fsx_check_output(path, err);
+    struct stat st;
+    if (rc || lstat(path, &st) != 0)
+        return rc;
+    global_config();
+    char head[16] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    int ours = 0;
+    if (got == sizeof head && memcmp(head, "SQLite format 3", 16) == 0) {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        /* read-write: a hot journal a killed writer left is rolled back, as a reader would */
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1, &q,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            ours = 1;
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
+    if (!ours)
+        return mql_err_set(err, MQL_EINPUT,
+                           "'%s' exists and is not an mqlcal store: mqlcal will not replace it; "
+                           "choose another --db or move the file away",
+                           path);
+    return 0;
+}
+
 int store_replace(const char *tmp_path, const char *path, struct mql_err *err)
 {
-    int rc = fsync_path(tmp_path, 0, err);
-    if (rc)
+    int rc = store_check_target(path, err);
+    if (rc || (rc = fsync_path(tmp_path, 0, err)))
         return rc;
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -184,28 +232,6 @@ void store_close(sqlite3 *db)
 {
     if (db)
         sqlite3_close_v2(db);
-}
-
-int store_mkdirs(const char *path, struct mql_err *err)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf)
-        return mql_err_set(err, MQL_EIO, "bad folder name '%s'", path);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return mql_err_set(err, MQL_EIO, "cannot create folder '%s': %s", buf, strerror(errno));
-        buf[i] = c;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return mql_err_set(err, MQL_EIO, "'%s' is not a folder", path);
-    return 0;
 }
 
 void store_bind_real(sqlite3_stmt *st, int i, double v)
@@ -517,34 +543,6 @@ void store_table_release(struct store_table *t)
             free(t->names[c]);
     free(t->names);
     memset(t, 0, sizeof *t);
-}
-
-int store_write_file(const char *path, const char *text, size_t n, struct mql_err *err)
-{
-    size_t len = strlen(path) + 8;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    snprintf(tmp, len, "%s.tmp", path);
-    int rc = 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-    } else {
-        int bad = fwrite(text, 1, n, f) != n;
-        bad |= fflush(f) != 0;
-        bad |= fsync(fileno(f)) != 0;
-        bad |= fclose(f) != 0;
-        if (bad)
-            rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-        else if (rename(tmp, path) != 0)
-            rc = mql_err_set(err, MQL_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-                             strerror(errno));
-        if (rc)
-            remove(tmp);
-    }
-    free(tmp);
-    return rc;
 }
 
 int store_array_take(sqlite3 *db, long long fit_id, const char *name, enum store_array_type type,

@@ -108,6 +108,17 @@ void strbuf_markup(struct strbuf *b, const char *s)
         case '\'':
             e = "&#39;";
             break;
+        /* as references, so that an XML attribute value keeps them (a parser turns raw ones
+         * into spaces) */
+        case '\t':
+            e = "&#9;";
+            break;
+        case '\n':
+            e = "&#10;";
+            break;
+        case '\r':
+            e = "&#13;";
+            break;
         default:
             continue;
         }

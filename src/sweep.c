@@ -102,7 +102,7 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
 }
 
 /* Periods and disqualifiers per lead. */
-static void classify(const struct config *cfg, struct sweep_result *res)
+static int classify(const struct config *cfg, struct sweep_result *res, struct mql_err *err)
 {
     const struct data *d = &res->data;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
@@ -128,15 +128,66 @@ static void classify(const struct config *cfg, struct sweep_result *res)
             if (res->period[r] != -1)
                 res->period[r] -= lo;
     }
-    for (size_t q = res->ndq; q-- > 0;) {
-        const struct data_column *col = &d->segments[res->nseg_cols + q];
-        /* the value ids that match, case-insensitively */
-        for (size_t r = 0; r < d->n; r++) {
-            uint32_t v = col->ids[r];
-            if (v != DATA_MISSING && text_ieq(col->values[v], res->dq[q].value))
-                res->dq_flag[r] = (unsigned char)(q + 1); /* the first rule that matches wins */
+    /* A first or last period that the data covers only in part is left out of the volume
+     * figures: a one-day month is not a quiet month. The edge is partial when its days before
+     * the first lead (after the last) are more than the data's own rhythm explains: over
+     * max(2, 3 x the mean gap between days with leads). */
+    res->period_full = malloc(res->nperiods);
+    if (res->period_full) {
+        int32_t dlo = INT32_MAX, dhi = INT32_MIN;
+        for (size_t r = 0; r < d->n; r++)
+            if (d->day[r] != INT32_MIN) {
+                dlo = d->day[r] < dlo ? d->day[r] : dlo;
+                dhi = d->day[r] > dhi ? d->day[r] : dhi;
+            }
+        double slack = 2;
+        unsigned char *seen = dlo <= dhi ? calloc((size_t)(dhi - dlo) + 1, 1) : NULL;
+        if (seen) {
+            size_t days = 0;
+            for (size_t r = 0; r < d->n; r++)
+                if (d->day[r] != INT32_MIN && !seen[d->day[r] - dlo]) {
+                    seen[d->day[r] - dlo] = 1;
+                    days++;
+                }
+            double gap = days > 1 ? (double)(dhi - dlo) / (double)(days - 1) : 0;
+            slack = 3 * gap > slack ? 3 * gap : slack;
+            free(seen);
+        }
+        for (size_t p = 0; p < res->nperiods; p++)
+            res->period_full[p] = 1;
+        if (dlo <= dhi) {
+            int32_t first = res->period0, last = res->period0 + (int32_t)res->nperiods - 1;
+            if ((double)(dlo - period_first_day(first, cfg->period)) > slack)
+                res->period_full[0] = 0;
+            if ((double)(period_last_day(last, cfg->period) - dhi) > slack)
+                res->period_full[res->nperiods - 1] = 0;
         }
     }
+    for (size_t q = res->ndq; q-- > 0;) {
+        const struct data_column *col = &d->segments[res->nseg_cols + q];
+        /* the rule rules_dq_match states: the same text ignoring case, or on a count or numeric
+         * attribute the same number (the store keeps numbers, not their text) */
+        const struct config_attr *at = config_attr_find(cfg, res->dq[q].column);
+        double want = 0;
+        int numeric = at && at->kind != ATTR_CATEGORICAL &&
+                      text_parse_real(res->dq[q].value, strlen(res->dq[q].value), &want) == 0;
+        unsigned char *hit = calloc(col->nvalues + 1, 1);
+        if (!hit)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        for (size_t v = 0; v < col->nvalues; v++) {
+            double x;
+            hit[v] = numeric ? text_parse_real(col->values[v], strlen(col->values[v]), &x) == 0 &&
+                                   x == want
+                             : text_ieq(col->values[v], res->dq[q].value);
+        }
+        for (size_t r = 0; r < d->n; r++) {
+            uint32_t v = col->ids[r];
+            if (v != DATA_MISSING && hit[v])
+                res->dq_flag[r] = (unsigned char)(q + 1); /* the first rule that matches wins */
+        }
+        free(hit);
+    }
+    return res->period_full ? 0 : mql_err_set(err, MQL_EIO, "out of memory");
 }
 
 /* ---- the sweep ----------------------------------------------------------------------------- */
@@ -190,8 +241,10 @@ static double p90(double *v, size_t n)
 }
 
 struct ctx {
-    size_t P; /* dated periods */
-    size_t T; /* thresholds */
+    size_t P;                  /* dated periods */
+    const unsigned char *full; /* P: 1 for a period the data covers whole; NULL: all are */
+    size_t Pf;                 /* how many are whole (the volumes' denominator) */
+    size_t T;                  /* thresholds */
     int min_score;
     size_t leads, sqls; /* of the sample, disqualified leads included */
     double capacity, target;
@@ -214,19 +267,24 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
     row->recall = c->sqls ? (double)sqls / (double)c->sqls : NAN;
     double base = c->leads ? (double)c->sqls / (double)c->leads : NAN;
     row->lift = mqls > 0 && base > 0 ? row->conversion / base : NAN;
-    double sum = 0, max = 0;
-    size_t fit = 0;
+    /* vol[P] holds the MQLs without a date: spread evenly over the whole periods, so that
+     * they count in the volume (never under-counted); partial periods are left out */
+    double sum = 0, max = 0, extra = vol[c->P] / (double)c->Pf;
+    size_t fit = 0, k = 0;
     for (size_t p = 0; p < c->P; p++) {
-        sum += vol[p];
-        max = vol[p] > max ? vol[p] : max;
-        fit += c->capacity > 0 && vol[p] <= c->capacity;
-        c->scratch[p] = vol[p];
+        if (c->full && !c->full[p])
+            continue;
+        double v = vol[p] + extra;
+        sum += v;
+        max = v > max ? v : max;
+        fit += c->capacity > 0 && v <= c->capacity;
+        c->scratch[k++] = v;
     }
-    row->vol_mean = sum / (double)c->P;
+    row->vol_mean = sum / (double)c->Pf;
     row->vol_max = max;
-    row->vol_p90 = p90(c->scratch, c->P);
-    row->sqls_per_period = (double)sqls / (double)c->P;
-    row->share_fit = c->capacity > 0 ? (double)fit / (double)c->P : NAN;
+    row->vol_p90 = p90(c->scratch, c->Pf);
+    row->sqls_per_period = mqls > 0 ? row->conversion * row->vol_mean : 0;
+    row->share_fit = c->capacity > 0 ? (double)fit / (double)c->Pf : NAN;
     double vol_rule = c->p90_rule ? row->vol_p90 : row->vol_mean;
     row->feasible = mqls > 0 && (!(c->capacity > 0) || vol_rule <= c->capacity) &&
                     (!(c->target > 0) || row->conversion >= c->target);
@@ -363,6 +421,14 @@ static void sample_ctx(const struct config *cfg, const struct sweep_result *res,
         lo = hi = 0;
     *plo = lo;
     c->P = (size_t)(hi - lo + 1);
+    c->full = res->period_full && res->nperiods > (size_t)lo ? res->period_full + lo : NULL;
+    c->Pf = 0;
+    for (size_t p = 0; c->full && p < c->P; p++)
+        c->Pf += c->full[p];
+    if (c->Pf == 0) { /* no whole period: every one counts, rather than none */
+        c->full = NULL;
+        c->Pf = c->P;
+    }
     c->T = (size_t)(res->max_score - res->min_score + 1);
     c->min_score = res->min_score;
     c->capacity = cfg->capacity;
@@ -528,8 +594,7 @@ static void rule_on_holdout(const struct config *cfg, struct sweep_result *res)
             continue;
         mqls++;
         sqls += d->y[r];
-        if (res->period[r] >= 0)
-            vol[res->period[r] - plo] += 1;
+        vol[res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P] += 1;
     }
     res->rec_holdout.threshold = res->rec.threshold;
     res->rec_holdout.fit_min = res->rec.fit_min;
@@ -588,13 +653,15 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
      * cells then have one "period" for dated leads and one for the rest, 12 times fewer draws
      * on two years of months. */
     int split = cfg->capacity_p90;
-    size_t P = split ? c.P : 1, P1 = P + 1, T = c.T;
+    /* p: a period (split) or 0 for every whole period; P: no date; P + 1: a partial period
+     * (in the conversion, not in the volumes) */
+    size_t P = split ? c.P : 1, P1 = P + 2, T = c.T;
     /* cells: [t][in_rule_fit][p][y] */
     size_t ncell = T * 2 * P1 * 2;
     uint32_t *cnt = calloc(ncell, sizeof *cnt), *draw = malloc(ncell * sizeof *draw);
     double *conv = malloc(T * (size_t)R * sizeof *conv), *vol = malloc(T * (size_t)R * sizeof *vol);
     double *rconv = malloc((size_t)R * sizeof *rconv), *rvol = malloc((size_t)R * sizeof *rvol);
-    double *pv = calloc(c.P + 2, sizeof *pv);
+    double *pv = calloc(c.P + 3, sizeof *pv);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = 0;
     if (!cnt || !draw || !conv || !vol || !rconv || !rvol || !pv || !rng) {
@@ -608,7 +675,10 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
             continue;
         size_t t = (size_t)(res->score[r] - res->min_score);
         size_t inf = fm == SWEEP_NO_FIT_MIN || res->fit_score[r] >= fm;
-        size_t p = res->period[r] < 0 ? P : split ? (size_t)(res->period[r] - plo) : 0;
+        size_t p = res->period[r] < 0                        ? P
+                   : split                                   ? (size_t)(res->period[r] - plo)
+                   : c.full && !c.full[res->period[r] - plo] ? P + 1
+                                                             : 0;
         cnt[((t * 2 + inf) * P1 + p) * 2 + d->y[r]]++;
     }
     size_t feasible = 0;
@@ -625,11 +695,11 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
                     double both = (double)draw[base] + draw[base + 1];
                     m += both;
                     s += draw[base + 1];
-                    if (p < P)
-                        dated += both;
+                    if (p == P || (p < P && (!split || !c.full || c.full[p])))
+                        dated += both; /* the volume: whole periods and undated leads */
                 }
             conv[t * (size_t)R + (size_t)b] = m > 0 ? s / m : NAN;
-            vol[t * (size_t)R + (size_t)b] = dated / (double)c.P;
+            vol[t * (size_t)R + (size_t)b] = dated / (double)c.Pf;
         }
         if (!res->has_rec)
             continue;
@@ -644,10 +714,11 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
                 rm += draw[base] + draw[base + 1];
                 rs += draw[base + 1];
             }
-        if (!split) { /* the dated total over c.P periods: each period gets the mean */
-            double each = pv[0] / (double)c.P;
+        if (!split) { /* the whole periods' total: each whole period gets the mean */
+            double each = pv[0] / (double)c.Pf, undated = pv[P];
             for (size_t p = 0; p < c.P; p++)
                 pv[p] = each;
+            pv[c.P] = undated;
         }
         struct sweep_row row;
         memset(&row, 0, sizeof row);
@@ -778,7 +849,8 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         return rc;
     double t1 = store_seconds();
     res->seconds_load = t1 - t0;
-    classify(cfg, res);
+    if ((rc = classify(cfg, res, err)))
+        return rc;
     const struct data *d = &res->data;
     res->min_score = INT32_MAX;
     res->max_score = INT32_MIN;
@@ -831,6 +903,7 @@ void sweep_release(struct sweep_result *res)
     free(res->in_holdout);
     free(res->dq_flag);
     free(res->period);
+    free(res->period_full);
     memset(res, 0, sizeof *res);
 }
 

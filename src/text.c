@@ -345,3 +345,96 @@ void text_format_number(double v, int decimals, char *buf, size_t cap)
         buf[k++] = *q;
     buf[k] = '\0';
 }
+
+/* The length of the valid UTF-8 sequence at s[0..n), 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                                : 0;
+    if (!len || len > n)
+        return 0;
+    return text_utf8_valid((const char *)s, len) ? len : 0;
+}
+
+size_t text_escape_ctl(const char *str, char *out, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str), w = 0;
+    if (cap == 0)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        char e[12];
+        size_t k = utf8_seq(s + i, n - i), el;
+        if (k == 1 && s[i] >= 0x20 && s[i] != 0x7F) {
+            e[0] = (char)s[i];
+            el = 1;
+        } else if (k == 1) {
+            el = (size_t)(s[i] == '\n'   ? snprintf(e, sizeof e, "\\n")
+                          : s[i] == '\r' ? snprintf(e, sizeof e, "\\r")
+                          : s[i] == '\t' ? snprintf(e, sizeof e, "\\t")
+                                         : snprintf(e, sizeof e, "\\x%02x", s[i]));
+        } else if (k == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0) {
+            el = (size_t)snprintf(e, sizeof e, "\\u%04x", s[i + 1]); /* a C1 control */
+        } else if (k > 1) {
+            memcpy(e, s + i, k);
+            el = k;
+        } else {
+            el = (size_t)snprintf(e, sizeof e, "\\x%02x", s[i]); /* not UTF-8 */
+            k = 1;
+        }
+        if (w + el + 1 > cap)
+            break;
+        memcpy(out + w, e, el);
+        w += el;
+        i += k;
+    }
+    out[w] = '\0';
+    return w;
+}
+
+int text_parse_count(const char *s, size_t n, int64_t *out)
+{
+    size_t i = n > 0 && (s[0] == '+' || s[0] == '-');
+    if (n - i < 1 || n - i > TEXT_COUNT_DIGITS)
+        return -1;
+    int64_t v = 0;
+    for (size_t k = i; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return -1;
+        v = v * 10 + (s[k] - '0');
+    }
+    if (s[0] == '-' && v != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int text_parse_number(const char *s, size_t n, double *out)
+{
+    if (n == 0 || n > TEXT_NUMBER_CHARS)
+        return -1;
+    size_t i = s[0] == '+' || s[0] == '-', digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return -1;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, e++;
+        if (e == 0 || e > 2)
+            return -1;
+    }
+    if (i != n)
+        return -1;
+    return text_parse_real(s, n, out);
+}

@@ -59,6 +59,7 @@ struct config {
     struct strlist positive; /* outcome values that count as an SQL, compared case-insensitively */
     struct strlist negative; /* outcome values that count as no SQL */
     char *date;              /* lead creation date column, or NULL when the data has none */
+    int earliest_day;        /* earliest_date: dates before it are rejected; 1990-01-01 */
     char *feedback;          /* sales feedback column, or NULL */
     char delimiter;
     struct strlist missing; /* values meaning "not filled in", besides the empty value */

@@ -1,10 +1,12 @@
 /*
  * csvout.h: the CSV tables mqlcal writes beside its store (RFC 4180, comma, LF).
  *
- * A table is written to "<path>.tmp" and renamed over <path> by csvout_close, so a failed run
- * leaves the previous table intact. Text fields are quoted when they hold a comma, a quote, a
- * CR or an LF, and text that a spreadsheet would read as a formula (starting with = + - @, a
- * tab or a CR) gets a leading apostrophe; numbers are written as they are.
+ * A table is written to a temporary file of its own (fsx.h) and renamed over <path> by
+ * csvout_close, so a failed run leaves the previous table intact; tables are always in folders
+ * mqlcal owns, so an existing <path> that mqlcal did not write is refused (fsx.h, FSX_OWNED). Text
+ * fields are quoted when they hold a comma, a quote, a CR or an LF, and text that a spreadsheet
+ * would read as a formula (starting with = + - @, a tab or a CR) gets a leading apostrophe; numbers
+ * are written as they are.
  */
 #ifndef MQLCAL_CSVOUT_H
 #define MQLCAL_CSVOUT_H
@@ -13,10 +15,11 @@
 #include <stdio.h>
 
 #include "mqlcal/err.h"
+#include "mqlcal/fsx.h"
 
 struct csvout {
     FILE *f;
-    char *path, *tmp;
+    struct fsx_tmp tmp;
     int first; /* no field yet on this row */
     int failed;
 };

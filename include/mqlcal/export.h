@@ -30,7 +30,11 @@
 /* The SQL query over the table `table` (malloc'd), or NULL when out of memory. */
 char *export_sql(const struct rules *r, const char *table);
 
-/* The PMML document (malloc'd), or NULL when out of memory. */
+/* 0 when every text of r can stand in XML 1.0 (no control character but tab, LF and CR);
+ * MQL_EINPUT naming the value otherwise: such a rule has no valid PMML. */
+int export_pmml_check(const struct rules *r, struct mql_err *err);
+
+/* The PMML document (malloc'd), or NULL when out of memory. Check it first (export_pmml_check). */
 char *export_pmml(const struct rules *r);
 
 #endif

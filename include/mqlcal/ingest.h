@@ -1,8 +1,9 @@
 /*
  * ingest.h: CSV export -> SQLite store, losing no row.
  *
- * Streams the configured CSV (RFC 4180 quoting, embedded newlines, LF / CRLF / CR line ends, a
- * UTF-8 BOM, the configured delimiter) with libcsv and types each configured column on the way
+ * Streams the configured CSV in mqlcal's one grammar (csvread.h: RFC 4180 quoting, embedded
+ * newlines, LF / CRLF / CR line ends, a UTF-8 BOM, the configured delimiter; a stray quote
+ * rejects exactly the physical lines its record spans) and types each configured column on the way
  * in (count: INTEGER, numeric: REAL, date: TEXT YYYY-MM-DD, the rest TEXT; missing values
  * NULL). Every record after the header lands in exactly one place: the leads table, or the
  * rejects table with its line number, raw text, reason and detail. The new store is built
@@ -12,7 +13,9 @@
 #ifndef MQLCAL_INGEST_H
 #define MQLCAL_INGEST_H
 
+#include <sqlite3.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
@@ -31,16 +34,25 @@ enum ingest_reason {
     REJECT_DUPLICATE_ID, /* the first row with the id is kept */
     REJECT_INVALID_UTF8, /* a stored value that is not valid UTF-8 */
     REJECT_NUL_BYTE,     /* a stored value with a NUL byte */
+    REJECT_BAD_QUOTE,    /* a quoted field followed by text (csvread.h): its physical lines */
+    REJECT_DATE_RANGE,   /* a date before earliest_date or after today */
     REJECT_NREASONS
 };
 
 #define INGEST_EXAMPLES 5
+
+/* Dates before the config's earliest_date (default 1990-01-01) or after today (UTC) are
+ * rejected (date_out_of_range): a typo such as 2204 for 2024, or a placeholder such as
+ * 1970-01-01, would otherwise stretch the period grid over centuries and wreck every volume
+ * figure. */
 
 struct ingest_stats {
     uint64_t read;     /* records after the header */
     uint64_t loaded;   /* rows in leads */
     uint64_t rejected; /* rows in rejects; read == loaded + rejected */
     uint64_t blank_lines;
+    /* physical lines: lines == header_lines + loaded_lines + rejected_lines + blank_lines */
+    uint64_t lines, header_lines, loaded_lines, rejected_lines;
     uint64_t by_reason[REJECT_NREASONS];
     uint64_t bytes;
     char sha256[65]; /* of the input file's bytes, lowercase hex (as sha256sum prints it) */
@@ -61,6 +73,7 @@ struct ingest_opts {
     const char *db_path;         /* NULL: <output dir>/mqlcal.db, the folder created when missing */
     ingest_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    int32_t today; /* days since 1970-01-01 for the date check; 0: the clock's */
 };
 
 /* Loads cfg->leads into the store. Fills *stats (also when it fails after reading rows).
@@ -70,6 +83,19 @@ struct ingest_opts {
  * then left as it was); MQL_EIO when a file or the store fails. */
 int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct ingest_stats *stats,
                struct mql_err *err);
+
+/* 0 when the store's load is of the config's leads file as it is now (same size and time, or
+ * the same bytes), with the same [data] section (ingest_config_hash), and holds every column
+ * the config reads (attributes with their kind); else MQL_EINPUT saying what changed and to
+ * run ingest. Every stage after ingest calls it (through the front end's cli_open_store). */
+int ingest_check_store(sqlite3 *db, const struct config *cfg, struct mql_err *err);
+
+/* The sha256 (lowercase hex) of the [data] section: the leads path and every key that decides
+ * how a row is read (id, outcome and its values, date, feedback, delimiter, missing). */
+void ingest_config_hash(const struct config *cfg, char hex[65]);
+
+/* A file's modification time as text ("seconds.nanoseconds"), as the store keeps it. */
+void ingest_mtime_text(const struct stat *st, char *buf, size_t cap);
 
 /* The store path used when opts->db_path is NULL (malloc'd, the caller frees). */
 char *ingest_default_db(const struct config *cfg);

@@ -16,6 +16,10 @@
 
 int32_t period_index(int32_t day, enum calib_period kind);
 
+/* The first and the last day (days since 1970-01-01) of period index. */
+int32_t period_first_day(int32_t index, enum calib_period kind);
+int32_t period_last_day(int32_t index, enum calib_period kind);
+
 /* buf holds at least 16 bytes. */
 void period_label(int32_t index, enum calib_period kind, char *buf, size_t cap);
 

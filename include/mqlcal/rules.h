@@ -99,6 +99,7 @@ struct rules {
     size_t *missing_len; /* compiled: their lengths */
     int missing_numeric; /* compiled: a missing value reads as a number (checked first then) */
     int *dq_attr;        /* compiled: the attribute each disqualifier's column is, or -1 */
+    double *dq_number;   /* compiled: its value as a number, on a count or numeric attribute */
     /* scaling */
     char *scaling_method; /* "pdo" or "range" */
     double factor, offset;
@@ -121,6 +122,8 @@ struct rules_outcome {
     int reason[RULES_REASONS];        /* attribute indexes, -1 for none */
     int reason_points[RULES_REASONS]; /* points above the reference */
     uint16_t level[RULES_MAX_ATTRS];  /* the level of each attribute */
+    size_t nunseen;                   /* categorical values in no level of the rule: */
+    uint16_t unseen[RULES_MAX_ATTRS]; /* their attributes' indexes */
 };
 
 /* Builds the rules of the latest sweep and its fit in the store (the fit's own config text
@@ -128,7 +131,7 @@ struct rules_outcome {
 int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err);
 
 /* Writes r as JSON to path (a temporary file renamed into place). */
-int rules_write_json(const struct rules *r, const char *path, struct mql_err *err);
+int rules_write_json(const struct rules *r, const char *path, int flags, struct mql_err *err);
 
 /* The JSON text of r (malloc'd), or NULL when out of memory. */
 char *rules_to_json(const struct rules *r);
@@ -162,7 +165,10 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
 int rules_attr_level(const struct rules *r, size_t a, const char *s, size_t n, size_t *level,
                      int *listed);
 
-/* True when the raw value s matches disqualifier q (as rules_score decides it). */
+/* True when the raw value s matches disqualifier q (as rules_score decides it): the one rule
+ * that the sweep, the scorer, rules.sql and the review share. The value, trimmed and not a
+ * missing token, equals the disqualifier's ignoring ASCII case; on a count or numeric
+ * attribute's column it is the same number (3, 3.0 and 03 all match 3). */
 int rules_dq_match(const struct rules *r, size_t q, const char *s, size_t n);
 
 void rules_release(struct rules *r);

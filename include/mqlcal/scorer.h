@@ -15,6 +15,9 @@
  * has no id column (as ingest numbers records). A record that cannot be scored (wrong number
  * of fields, a count or number that is not one, an unterminated quote) is reported with its
  * line and reason through the callback and skipped; the others are still written.
+ * Values of a categorical attribute that the rule has never seen are scored with its unseen
+ * level and counted per attribute in stats (a renamed channel scores 0 points for every lead:
+ * the front end reports it, and refuses it with --strict).
  * Memory is the chunk buffer (1 MiB, growing only for a record longer than that, up to
  * SCORER_MAX_RECORD) and the output buffer: constant in the input's size.
  */
@@ -31,11 +34,30 @@
 
 enum scorer_format { SCORER_CSV, SCORER_JSONL };
 
+#define SCORER_UNSEEN_VALUES 64 /* distinct unseen values kept per attribute, with counts */
+
+/* The categorical values of one attribute that the rule has never seen (they take its unseen
+ * level): how many leads had one, and the first SCORER_UNSEEN_VALUES distinct values with their
+ * counts (the rest counted in other). */
+struct scorer_unseen {
+    uint64_t leads;
+    size_t nvalues;
+    char *values[SCORER_UNSEEN_VALUES];
+    uint64_t counts[SCORER_UNSEEN_VALUES];
+    uint64_t other;
+};
+
 struct scorer_stats {
     uint64_t records; /* after the header */
     uint64_t scored, unscored, mqls;
     uint64_t blank_lines;
+    uint64_t unseen_leads;        /* scored leads with at least one unseen value */
+    struct scorer_unseen *unseen; /* one per attribute of the rule (scorer_stats_release) */
+    size_t nattrs;
 };
+
+/* Frees what stats holds. */
+void scorer_stats_release(struct scorer_stats *stats);
 
 /* Called for each record that cannot be scored: its first line and why. */
 typedef void (*scorer_reject_fn)(void *ctx, uint64_t line, const char *why);

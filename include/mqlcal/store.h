@@ -14,20 +14,26 @@
 
 #include "mqlcal/err.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens the existing store at path for the later stages. Fails with MQL_EINPUT when there is
  * none ("run 'mqlcal ingest' first") or when its schema version is not ours, MQL_EIO when
  * SQLite fails. On success *db is the caller's, to close with store_close. */
 int store_open(const char *path, sqlite3 **db, struct mql_err *err);
 
-/* Creates a new empty database at path (removing any file there) tuned for a bulk load:
- * no journal, no syncs, exclusive lock. Only for a file nobody else sees until store_replace. */
+/* Creates a new empty database at path, which must be absent or an empty regular file (the
+ * caller's fresh temporary file, fsx_tmp_open), tuned for a bulk load: no journal, no syncs,
+ * exclusive lock. Only for a file nobody else sees until store_replace. MQL_EINPUT when path
+ * holds anything: it is never removed. */
 int store_create_bulk(const char *path, sqlite3 **db, struct mql_err *err);
 
-/* Makes the closed database file tmp_path the store at path, atomically: flushes tmp_path to
- * disk, lets SQLite roll back any hot journal left by a crashed writer of the old store (so it
- * can never be applied to the new file), renames, and syncs the folder. */
+/* 0 when path may become the store: absent, or a regular file that is an mqlcal store (not a
+ * symlink, a device, an input of the run or anybody else's file: MQL_EINPUT naming it). */
+int store_check_target(const char *path, struct mql_err *err);
+
+/* Makes the closed database file tmp_path the store at path (store_check_target), atomically:
+ * flushes tmp_path to disk, lets SQLite roll back any hot journal left by a crashed writer of the
+ * old store (so it can never be applied to the new file), renames, and syncs the folder. */
 int store_replace(const char *tmp_path, const char *path, struct mql_err *err);
 
 /* Closes db (NULL is fine). */
@@ -58,13 +64,6 @@ void store_now_iso(char *buf, size_t cap);
 
 /* Seconds on a monotonic clock, for stage timings. */
 double store_seconds(void);
-
-/* Writes the n bytes at text to path through "<path>.tmp", flushed to disk and renamed into
- * place, so that path is always the old file or the new one. MQL_EIO naming the file. */
-int store_write_file(const char *path, const char *text, size_t n, struct mql_err *err);
-
-/* Creates the folder path and its missing parents (mode 0777 less umask). */
-int store_mkdirs(const char *path, struct mql_err *err);
 
 /* ---- arrays: per-lead columns of a fit, as blobs ---------------------------------------------
  * The fit keeps the per-lead columns that the later stages read (outcome, date, scores, the

@@ -23,7 +23,8 @@ void strbuf_addf(struct strbuf *b, const char *fmt, ...) __attribute__((format(p
 void strbuf_sql_ident(struct strbuf *b, const char *name);
 /* s as a single-quoted SQL string literal ('it''s'). */
 void strbuf_sql_string(struct strbuf *b, const char *s);
-/* s with & < > " ' escaped for HTML and XML text and attribute values. */
+/* s with & < > " ' escaped for HTML and XML text and attribute values, and tab, LF and CR as
+ * character references (an XML attribute value keeps them only so). */
 void strbuf_markup(struct strbuf *b, const char *s);
 
 /* Hands over the text (the caller frees it; NULL after an allocation failure) and resets b. */

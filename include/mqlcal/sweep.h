@@ -6,8 +6,11 @@
  * threshold from the lowest score to the highest, on all leads and on the holdout: MQLs (leads
  * at or above it that no disqualifier excludes), SQLs among them, conversion with a Wilson 95 %
  * interval, recall (share of all SQLs in the sample), lift over the sample's base rate, MQLs
- * per period (mean over the sample's periods, the busiest, the 90th percentile), SQLs per
- * period, and the share of periods whose volume fits capacity. The same on the grid of
+ * per period (mean over the sample's whole periods, the busiest, the 90th percentile), SQLs per
+ * period (conversion x mean MQLs), and the share of periods whose volume fits capacity. A
+ * period the data covers only in part (the first or last, as the leads' dates span them) is
+ * left out of the volume figures (unless no period is whole); MQLs without a date are spread
+ * evenly over the whole periods, so they count in the volume. The same on the grid of
  * (threshold, fit minimum) on all leads, the fit minimum being "none" or any fit score.
  *
  * The recommendation is the rule on all leads with the most SQLs, among those with MQLs, mean
@@ -91,7 +94,9 @@ struct sweep_result {
     unsigned char *in_holdout, *dq_flag; /* dq_flag: 1 + the disqualifier's index, or 0 */
     int32_t *period;                     /* 0 .. nperiods - 1, or -1 without a date */
     size_t nperiods;
-    int32_t period0; /* period_index of period 0 */
+    int32_t period0;            /* period_index of period 0 */
+    unsigned char *period_full; /* nperiods: 1 when the data covers the period whole; a partial
+                                   (first or last) period is left out of the volume figures */
     double seconds_load, seconds_compute;
 };
 

@@ -32,6 +32,17 @@ int text_ieq(const char *a, const char *b);
 /* Parses a whole number in [INT64_MIN, INT64_MAX]: optional sign, digits. 0 = ok. */
 int text_parse_int(const char *s, size_t n, int64_t *out);
 
+/* The data grammar of counts and numbers, shared by ingest, the scorer and rules.sql (which
+ * can check it with TRIM, LTRIM, SUBSTR and LENGTH alone, so all agree on every value):
+ * - a count: an optional sign, 1 to TEXT_COUNT_DIGITS digits, not below zero ("-0" is 0);
+ * - a number: an optional sign, digits with an optional '.' and at least one digit, an optional
+ *   exponent e[+-] with 1 or 2 digits, at most TEXT_NUMBER_CHARS characters (so always
+ *   finite). Not: 1,000, 0x10, inf, nan, 3x, 1e300. 0 = ok. */
+#define TEXT_COUNT_DIGITS 18
+#define TEXT_NUMBER_CHARS 100
+int text_parse_count(const char *s, size_t n, int64_t *out);
+int text_parse_number(const char *s, size_t n, double *out);
+
 /* Parses a finite real number in C-locale notation (no inf, no nan, no hex). 0 = ok. */
 int text_parse_real(const char *s, size_t n, double *out);
 
@@ -52,5 +63,11 @@ int32_t text_days_from_civil(int y, unsigned m, unsigned d);
 
 /* Returns 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates), else 0. */
 int text_utf8_valid(const char *s, size_t n);
+
+/* Copies s into out (cap bytes, always NUL-terminated, cut at a whole character) with every
+ * byte a terminal could act on made visible: C0 controls (\n, \r, \t, \x1b, ...), DEL and C1
+ * controls (\u009b) escaped, bytes that are not UTF-8 as \xNN. For everything mqlcal prints
+ * that came from data. Returns the length written. */
+size_t text_escape_ctl(const char *s, char *out, size_t cap);
 
 #endif

@@ -23,6 +23,7 @@ struct cli_opts {
     const char *out;      /* export --out FILE */
     const char *table;    /* export --table NAME (sql) */
     const char *previous; /* review --previous FILE */
+    const char *previous_of; /* run: previous is a copy of this file, which is named instead */
     const char *current;  /* review --current FILE */
 };
 
@@ -31,11 +32,20 @@ struct cli_opts {
 int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
                          struct cli_opts *o);
 
-/* Prints "mqlcal: <message>" on stderr and returns err->code. */
+/* s with every byte a terminal could act on made visible (text_escape_ctl), in one of eight
+ * rotating static buffers (4 KiB, cut beyond): for every string from data that is printed. */
+const char *cli_safe(const char *s);
+
+/* Prints "mqlcal: <message>" (made safe: cli_safe) on stderr and returns err->code. */
 int cli_fail(const struct mql_err *err);
 
 /* Loads the config named in o, printing the error on failure. */
 int cli_load_config(const struct cli_opts *o, struct config *cfg);
+
+/* Before a command writes anything: registers the config and the leads file as inputs no
+ * output may replace (fsx_protect), creates and locks the output folder (and --db's folder),
+ * and removes what killed runs left there. Prints the error; returns the exit status. */
+int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg);
 
 /* A stage as a command runs it: with its options and its loaded config. */
 typedef int (*cli_stage_fn)(const struct cli_opts *o, const struct config *cfg);

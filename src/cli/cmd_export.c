@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mqlcal/fsx.h"
 #include "mqlcal/export.h"
 #include "mqlcal/rules.h"
 #include "mqlcal/store.h"
@@ -32,8 +33,9 @@ static char *render(const struct rules *r, const char *format, const char *table
     return export_pmml(r);
 }
 
+/* owned: path is in the output folder (FSX_OWNED); a path given with --out is the user's. */
 static int write_form(const struct rules *r, const char *format, const char *table,
-                      const char *path, struct mql_err *err)
+                      const char *path, int owned, struct mql_err *err)
 {
     char *text = render(r, format, table);
     if (!text)
@@ -43,7 +45,7 @@ static int write_form(const struct rules *r, const char *format, const char *tab
         if (fputs(text, stdout) == EOF || fflush(stdout) != 0)
             rc = mql_err_set(err, MQL_EIO, "cannot write to standard output");
     } else {
-        rc = store_write_file(path, text, strlen(text), err);
+        rc = fsx_write_file(path, text, strlen(text), owned ? FSX_OWNED : 0, err);
     }
     free(text);
     return rc;
@@ -72,18 +74,21 @@ int cli_stage_export(const struct cli_opts *o, const struct config *cfg)
     int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = rules_from_store(db, &r, &err);
+    /* checked before anything is written, so the three files stay one set */
+    if (!rc && (all || strcmp(format, "pmml") == 0))
+        rc = export_pmml_check(&r, &err);
     if (!rc && !all) {
         char def[4096];
         if (!o->out)
             snprintf(def, sizeof def, "%s/rules.%s", cfg->out_dir, format);
-        rc = write_form(&r, format, o->table, o->out ? o->out : def, &err);
+        rc = write_form(&r, format, o->table, o->out ? o->out : def, !o->out, &err);
         if (!rc && !(o->out && strcmp(o->out, "-") == 0))
             printf("export: %s\n", o->out ? o->out : def);
     } else if (!rc) {
         char files[3][4096];
         for (size_t i = 0; i < 3 && !rc; i++) {
             snprintf(files[i], sizeof files[i], "%s/rules.%s", cfg->out_dir, forms[i]);
-            rc = write_form(&r, forms[i], o->table, files[i], &err);
+            rc = write_form(&r, forms[i], o->table, files[i], 1, &err);
         }
         if (!rc) {
             printf("export: %s, rules.sql, rules.pmml", files[0]);

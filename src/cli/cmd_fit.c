@@ -13,8 +13,9 @@ static void print_level_row(const struct fit_result *r, size_t a, size_t l)
     const struct encode_attr *ea = &r->enc.attrs[a];
     const struct encode_level *lv = &ea->levels[l];
     char label[64];
-    snprintf(label, sizeof label, "%.24s%s", lv->label, l == ea->reference ? " (ref)" : "");
-    printf("  %-24.24s %-30.30s %8zu %6.1f", l == 0 ? ea->name : "", label, lv->count,
+    snprintf(label, sizeof label, "%.24s%s", cli_safe(lv->label),
+             l == ea->reference ? " (ref)" : "");
+    printf("  %-24.24s %-30.30s %8zu %6.1f", l == 0 ? cli_safe(ea->name) : "", label, lv->count,
            lv->count ? 100.0 * (double)lv->positives / (double)lv->count : 0.0);
     int c = lv->column;
     if (ea->excluded)
@@ -78,8 +79,8 @@ static void print_fit(const struct fit_result *r)
     if (r->nwarnings) {
         printf("\n  warnings:\n");
         for (size_t w = 0; w < r->nwarnings; w++)
-            printf("    %s: %s: %s\n", r->warnings[w].kind, r->warnings[w].subject,
-                   r->warnings[w].message);
+            printf("    %s: %s: %s\n", r->warnings[w].kind, cli_safe(r->warnings[w].subject),
+                   cli_safe(r->warnings[w].message));
     }
 }
 

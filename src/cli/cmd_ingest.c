@@ -33,10 +33,16 @@ static void print_stats(const struct ingest_stats *s)
     if (s->nexamples) {
         printf("  first rejects:\n");
         for (int i = 0; i < s->nexamples; i++)
-            printf("    line %" PRIu64 ": %s\n", s->examples[i].line, s->examples[i].detail);
+            printf("    line %" PRIu64 ": %s\n", s->examples[i].line,
+                   cli_safe(s->examples[i].detail));
     }
     printf("  reconciliation: read %" PRIu64 " = loaded %" PRIu64 " + rejected %" PRIu64 "%s\n",
            s->read, s->loaded, s->rejected, s->read == s->loaded + s->rejected ? "" : "  MISMATCH");
+    uint64_t accounted = s->header_lines + s->loaded_lines + s->rejected_lines + s->blank_lines;
+    printf("  lines: %" PRIu64 " = header %" PRIu64 " + loaded %" PRIu64 " + rejected %" PRIu64
+           " + blank %" PRIu64 "%s\n",
+           s->lines, s->header_lines, s->loaded_lines, s->rejected_lines, s->blank_lines,
+           s->lines == accounted ? "" : "  MISMATCH");
 }
 
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
@@ -51,7 +57,7 @@ int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
     if (show)
         fprintf(stderr, "\r\033[K");
     if (stats.read > 0 || rc == 0) {
-        printf("ingest: %s -> %s\n", cfg->leads, o->db ? o->db : db ? db : "?");
+        printf("ingest: %s -> %s\n", cli_safe(cfg->leads), cli_safe(o->db ? o->db : db ? db : "?"));
         print_stats(&stats);
     }
     free(db);

@@ -15,12 +15,12 @@ static void print_side(const char *name, const struct review_side *s)
     char vol[32];
     text_format_number(s->mqls_per_period, 1, vol, sizeof vol);
     if (!s->has_rule) {
-        printf("  %-9s no rule%33s %s\n", name, "", s->source);
+        printf("  %-9s no rule%33s %s\n", name, "", cli_safe(s->source));
         return;
     }
     printf("  %-9s %5d %7s %9zu %7zu %10s %5.1f %5.1f-%-5.1f %6.1f  %s\n", name, s->threshold,
            s->has_fit_min ? "yes" : "", s->mqls, s->sqls, vol, 100 * s->conversion,
-           100 * s->conv_lo, 100 * s->conv_hi, 100 * s->recall, s->source);
+           100 * s->conv_lo, 100 * s->conv_hi, 100 * s->recall, cli_safe(s->source));
 }
 
 static void print_review(const struct config *cfg, const struct review_result *r)
@@ -59,8 +59,8 @@ static void print_review(const struct config *cfg, const struct review_result *r
                 snprintf(a, sizeof a, "%d", p->prev);
             if (p->has_cur)
                 snprintf(b, sizeof b, "%d", p->cur);
-            printf("    %-24.24s %-24.24s %6s -> %-6s %s\n", p->attribute, p->level, a, b,
-                   review_change_name(p->change));
+            printf("    %-24.24s %-24.24s %6s -> %-6s %s\n", cli_safe(p->attribute),
+                   cli_safe(p->level), a, b, review_change_name(p->change));
             if (++k == 25 && shown > 25)
                 printf("    ... (%zu more in the report's review_points.csv)\n", shown - 25);
         }
@@ -77,20 +77,21 @@ static void print_review(const struct config *cfg, const struct review_result *r
             char worst[160] = "";
             if (a->worst >= 0) {
                 const struct review_level_test *w = &a->tests[a->worst];
-                snprintf(worst, sizeof worst, "%s: %+.1f points, z %.1f (%.2g)%s", w->level,
-                         w->points_change, w->z, w->p_holm, a->flagged ? "  CHANGED" : "");
+                snprintf(worst, sizeof worst, "%s: %+.1f points, z %.1f (%.2g)%s",
+                         cli_safe(w->level), w->points_change, w->z, w->p_holm,
+                         a->flagged ? "  CHANGED" : "");
             }
             if (!a->in_data)
                 snprintf(worst, sizeof worst, "not in the data");
-            printf("  %-24.24s %8.4f %-12s %+8.1f %6zu %s\n", a->name, a->csi,
+            printf("  %-24.24s %8.4f %-12s %+8.1f %6zu %s\n", cli_safe(a->name), a->csi,
                    review_band_name(a->csi_band), a->score_shift, a->ntests, worst);
         }
     } else {
-        printf("\n  stability: not checked: %s\n", r->span_note);
+        printf("\n  stability: not checked: %s\n", cli_safe(r->span_note));
     }
-    printf("\n  %s\n", r->summary);
+    printf("\n  %s\n", cli_safe(r->summary));
     if (r->todo[0])
-        printf("  what to do: %s\n", r->todo);
+        printf("  what to do: %s\n", cli_safe(r->todo));
 }
 
 int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
@@ -109,6 +110,16 @@ int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
     int rc = cli_open_store(o, cfg, &db, &err);
     if (!rc)
         rc = review_run(db, cfg, previous, o->current, &r, &err);
+    if (!rc && o->previous_of) {
+        /* the review read the copy run took first; the source is the file the config names */
+        char *name = text_dup(o->previous_of);
+        if (!name) {
+            rc = mql_err_set(&err, MQL_EIO, "out of memory");
+        } else {
+            free(r.prev.source);
+            r.prev.source = name;
+        }
+    }
     if (!rc)
         rc = review_store(db, cfg, &r, &err);
     if (!rc)

@@ -9,7 +9,7 @@
 #include "mqlcal/rules.h"
 #include "mqlcal/scorer.h"
 
-#define SCORE_USAGE "--rules FILE [--format csv|jsonl] [FILE|-]"
+#define SCORE_USAGE "--rules FILE [--format csv|jsonl] [--strict] [FILE|-]"
 
 struct rejects {
     const char *name;
@@ -20,12 +20,47 @@ static void on_reject(void *ctx, uint64_t line, const char *why)
 {
     struct rejects *r = ctx;
     if (r->shown++ < 100)
-        fprintf(stderr, "%s:%" PRIu64 ": not scored: %s\n", r->name, line, why);
+        fprintf(stderr, "%s:%" PRIu64 ": not scored: %s\n", cli_safe(r->name), line, cli_safe(why));
+}
+
+/* On stderr: how many leads had categorical values the rule has never seen, per attribute
+ * with its most frequent such values. Always one summary line, so a log shows it was checked. */
+static void report_unseen(const struct rules *r, const struct scorer_stats *st)
+{
+    fprintf(stderr,
+            "mqlcal score: %" PRIu64 " leads scored, %" PRIu64 " MQLs; %" PRIu64
+            " leads with values the rule has never seen%s\n",
+            st->scored, st->mqls, st->unseen_leads,
+            st->unseen_leads ? " (they take the unseen level's points):" : "");
+    for (size_t a = 0; a < st->nattrs; a++) {
+        const struct scorer_unseen *u = &st->unseen[a];
+        if (!u->leads)
+            continue;
+        fprintf(stderr, "  %s: %" PRIu64 " leads (%.1f %%):", cli_safe(r->attrs[a].name), u->leads,
+                st->scored ? 100.0 * (double)u->leads / (double)st->scored : 0.0);
+        /* the top five, by count */
+        int shown[SCORER_UNSEEN_VALUES] = {0};
+        for (int k = 0; k < 5; k++) {
+            size_t best = SIZE_MAX;
+            for (size_t i = 0; i < u->nvalues; i++)
+                if (!shown[i] && (best == SIZE_MAX || u->counts[i] > u->counts[best]))
+                    best = i;
+            if (best == SIZE_MAX)
+                break;
+            shown[best] = 1;
+            fprintf(stderr, "%s '%s' %" PRIu64, k ? "," : "", cli_safe(u->values[best]),
+                    u->counts[best]);
+        }
+        if (u->nvalues > 5 || u->other)
+            fprintf(stderr, ", ...");
+        fprintf(stderr, "\n");
+    }
 }
 
 int cmd_score(int argc, char **argv)
 {
     const char *rules_path = NULL, *input = NULL, *format = "csv";
+    int strict = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -33,6 +68,8 @@ int cmd_score(int argc, char **argv)
             return 0;
         } else if ((strcmp(a, "--rules") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc) {
             *(a[2] == 'r' ? &rules_path : &format) = argv[++i];
+        } else if (strcmp(a, "--strict") == 0) {
+            strict = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr,
                     "mqlcal score: unknown option '%s'\nusage: mqlcal score " SCORE_USAGE "\n", a);
@@ -72,12 +109,20 @@ int cmd_score(int argc, char **argv)
                     on_reject, &rj, &st, &err);
     if (in != stdin)
         fclose(in);
+    if (!rc)
+        report_unseen(&r, &st);
     rules_release(&r);
+    int unseen = st.unseen_leads > 0;
+    scorer_stats_release(&st);
     if (rc)
         return cli_fail(&err);
     if (st.unscored) {
         fprintf(stderr, "mqlcal score: %" PRIu64 " of %" PRIu64 " records could not be scored%s\n",
                 st.unscored, st.records, st.unscored > 100 ? " (the first 100 are shown)" : "");
+        return MQL_EINPUT;
+    }
+    if (unseen && strict) {
+        fprintf(stderr, "mqlcal score: --strict: values the rule has never seen (above)\n");
         return MQL_EINPUT;
     }
     return 0;

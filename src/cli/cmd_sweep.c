@@ -43,7 +43,7 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
                cfg->capacity_p90 ? "90th-percentile period" : "mean period");
     if (cfg->target_conversion > 0)
         printf("; target conversion %.0f %%", 100 * cfg->target_conversion);
-    printf("\n  %s\n", s->reasoning);
+    printf("\n  %s\n", cli_safe(s->reasoning));
     if (s->has_rec) {
         const struct sweep_row *r = &s->rec;
         if (s->bootstrap > 0)
@@ -77,7 +77,7 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
         printf("\n  disqualifiers (leads never MQLs):\n");
         for (size_t i = 0; i < s->ndq; i++) {
             const struct sweep_disqualifier *q = &s->dq[i];
-            printf("    %-30s %7zu leads removed, %5.1f %% converted", q->rule, q->leads,
+            printf("    %-30s %7zu leads removed, %5.1f %% converted", cli_safe(q->rule), q->leads,
                    q->leads ? 100.0 * (double)q->sqls / (double)q->leads : 0.0);
             if (s->has_rec)
                 printf("; %zu would pass the rule (%zu SQLs)", q->mqls_blocked, q->sqls_blocked);
@@ -91,12 +91,12 @@ static void print_audit(const struct config *cfg, const struct audit_result *a)
 {
     for (size_t s = 0; s < a->nsegments; s++) {
         const struct audit_segment *g = &a->segments[s];
-        printf("\naudit by %s, at the recommended rule (all leads):\n", g->column);
+        printf("\naudit by %s, at the recommended rule (all leads):\n", cli_safe(g->column));
         printf("  %-24s %8s %7s %6s %6s %6s %13s %7s %6s  %s\n", "value", "leads", "MQLs", "MQL%",
                "SQLs", "conv%", "95% CI", "SQL sh%", "pred%", "flag");
         for (size_t i = 0; i < g->nvalues && i < 20; i++) {
             const struct audit_value *v = &g->values[i];
-            printf("  %-24.24s %8zu %7zu %6.1f %6zu", v->value, v->leads, v->mqls,
+            printf("  %-24.24s %8zu %7zu %6.1f %6zu", cli_safe(v->value), v->leads, v->mqls,
                    100 * v->mql_rate, v->sqls);
             if (v->mqls)
                 printf(" %6.1f %6.1f-%-6.1f %7.1f %6.1f  %s\n", 100 * v->conversion,
@@ -130,7 +130,7 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
     if (!rc && print_sweep_table)
         print_sweep(cfg, &res);
     else if (!rc)
-        printf("sweep %lld: %s\n", res.sweep_id, res.reasoning);
+        printf("sweep %lld: %s\n", res.sweep_id, cli_safe(res.reasoning));
     double audit_s = 0;
     if (!rc && with_audit) {
         struct timespec a0, a1;

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mqlcal/fsx.h"
 #include "mqlcal/ingest.h"
 #include "mqlcal/store.h"
+#include "mqlcal/text.h"
 
 int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
                          struct cli_opts *o)
@@ -69,9 +71,18 @@ int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **ar
     return 0;
 }
 
+const char *cli_safe(const char *s)
+{
+    static char bufs[8][4096];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    text_escape_ctl(s ? s : "", b, sizeof bufs[0]);
+    return b;
+}
+
 int cli_fail(const struct mql_err *err)
 {
-    fprintf(stderr, "mqlcal: %s\n", err->msg[0] ? err->msg : "failed");
+    fprintf(stderr, "mqlcal: %s\n", err->msg[0] ? cli_safe(err->msg) : "failed");
     return err->code ? err->code : MQL_EIO;
 }
 
@@ -89,6 +100,54 @@ int cli_show_progress(const struct cli_opts *o)
     return !o->quiet && isatty(STDERR_FILENO);
 }
 
+/* Locks the folder of path (its parent), which must exist: a --db is never given folders. */
+static int lock_parent(const char *path, struct mql_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return fsx_lock(".", err);
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    int rc = fsx_lock(dir, err);
+    free(dir);
+    return rc;
+}
+
+int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg)
+{
+    struct mql_err err;
+    mql_err_clear(&err);
+    int rc = fsx_protect(cfg->path, &err);
+    if (!rc)
+        rc = fsx_protect(cfg->leads, &err);
+    if (!rc)
+        rc = fsx_mkdirs(cfg->out_dir, &err);
+    if (!rc)
+        rc = fsx_lock(cfg->out_dir, &err);
+    /* a --db that is an input, a device or not a store is refused before its folder is
+     * touched (no lock file is made in /dev for --db /dev/null) */
+    if (!rc && o->db && !(rc = store_check_target(o->db, &err)))
+        rc = lock_parent(o->db, &err);
+    if (rc)
+        return cli_fail(&err);
+    fsx_remove_stale_tmp(cfg->out_dir);
+    if (o->db) {
+        char *dir = text_dup(o->db), *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash) {
+            slash[slash == dir] = '\0';
+            fsx_remove_stale_tmp(dir);
+        } else if (dir) {
+            fsx_remove_stale_tmp(".");
+        }
+        free(dir);
+    }
+    return 0;
+}
+
 int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage)
 {
     struct cli_opts o;
@@ -96,7 +155,7 @@ int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_s
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;
-    if ((rc = cli_load_config(&o, &cfg)) == 0)
+    if ((rc = cli_load_config(&o, &cfg)) == 0 && (rc = cli_prepare_outputs(&o, &cfg)) == 0)
         rc = stage(&o, &cfg);
     config_release(&cfg);
     return rc;
@@ -105,12 +164,20 @@ int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_s
 int cli_open_store(const struct cli_opts *o, const struct config *cfg, sqlite3 **db,
                    struct mql_err *err)
 {
-    if (o->db)
-        return store_open(o->db, db, err);
-    char *path = ingest_default_db(cfg);
-    if (!path)
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    int rc = store_open(path, db, err);
-    free(path);
+    int rc;
+    if (o->db) {
+        rc = store_open(o->db, db, err);
+    } else {
+        char *path = ingest_default_db(cfg);
+        if (!path)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        rc = store_open(path, db, err);
+        free(path);
+    }
+    /* a store loaded from another file or config is never used silently */
+    if (!rc && (rc = ingest_check_store(*db, cfg, err))) {
+        store_close(*db);
+        *db = NULL;
+    }
     return rc;
 }

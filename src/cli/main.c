@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "mqlcal/chart.h"
+#include "mqlcal/fsx.h"
 #include "mqlcal/version.h"
 
 struct command {
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, commands[i].name) == 0) {
             int rc = commands[i].fn(argc - 1, argv + 1);
             chart_cleanup(); /* the font caches of any chart drawn */
+            fsx_unlock_all();
+            fsx_protect_reset();
             return rc;
         }
     fprintf(stderr, "mqlcal: unknown command '%s' (see mqlcal --help)\n", cmd);

@@ -119,13 +119,33 @@ static void score_some(const struct rules *r)
         text_trim_span(&t, &tn);
         untrimmed |= tn != nl[i];
     }
+    /* a real header names each column once (a disqualifier's column may be an attribute's):
+     * later copies become fillers, since a header naming a rule column twice is refused */
+    const char **hdr = calloc(nf + 1, sizeof *hdr);
+    size_t *hl = calloc(nf + 1, sizeof *hl);
+    char(*filler)[32] = calloc(nf + 1, sizeof *filler);
+    FUZZ_CHECK(hdr && hl && filler);
+    for (size_t i = 0; i < nf; i++) {
+        hdr[i] = names[i];
+        hl[i] = nl[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(names[j], names[i]) == 0) {
+                snprintf(filler[i], sizeof filler[i], "\x01filler %zu", i);
+                hdr[i] = filler[i];
+                hl[i] = strlen(filler[i]);
+                break;
+            }
+    }
     struct mql_err err;
-    int rc = rules_bind_header(r, names, nl, nf, cols, &err);
+    int rc = rules_bind_header(r, hdr, hl, nf, cols, &err);
     FUZZ_CHECK(!untrimmed && rc == 0);
+    for (size_t i = 0; i < nf && !rc; i++)
+        FUZZ_CHECK(cols[i] < nf && strcmp(hdr[cols[i]], names[i]) == 0);
+    free(hdr);
+    free(hl);
+    free(filler);
     if (rc)
         goto out;
-    for (size_t i = 0; i < nf; i++)
-        FUZZ_CHECK(cols[i] < nf && strcmp(names[cols[i]], names[i]) == 0);
     for (size_t i = 0; i < nf; i++) {
         f[i] = "";
         fl[i] = 0;

@@ -117,6 +117,14 @@ static void run(const struct rules *r, char *in_bytes, size_t size, enum scorer_
     FUZZ_CHECK(st.records == st.scored + st.unscored);
     FUZZ_CHECK(rj.n == st.unscored);
     FUZZ_CHECK(st.mqls <= st.scored);
+    FUZZ_CHECK(st.unseen_leads <= st.scored);
+    for (size_t a = 0; a < st.nattrs; a++) {
+        uint64_t sum = st.unseen[a].other;
+        for (size_t i = 0; i < st.unseen[a].nvalues; i++)
+            sum += st.unseen[a].counts[i];
+        FUZZ_CHECK(sum == st.unseen[a].leads && st.unseen[a].leads <= st.unseen_leads);
+    }
+    scorer_stats_release(&st);
     if (rc == 0) {
         size_t lines = 0;
         for (size_t i = 0; i < outn; i++)

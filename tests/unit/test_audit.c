@@ -27,6 +27,7 @@
 
 #include <math.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/audit.h"
 #include "mqlcal/fit.h"
 #include "mqlcal/ingest.h"
@@ -278,7 +279,7 @@ static void test_store_and_csv(void **state)
     sqlite3 *db = tu_open_store(fx->db_path);
     struct mql_err err;
     mql_err_clear(&err);
-    if (store_mkdirs(fx->cfg.out_dir, &err) || sweep_store(db, &fx->cfg, &fx->sw, &err) ||
+    if (fsx_mkdirs(fx->cfg.out_dir, &err) || sweep_store(db, &fx->cfg, &fx->sw, &err) ||
         audit_store(db, &fx->cfg, &fx->sw, &fx->au, &err))
         fail_msg("store: %s", err.msg);
     sqlite3_stmt *st = NULL;

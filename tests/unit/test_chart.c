@@ -56,7 +56,7 @@ static void render(const char *dir, const char *name, const struct chart_spec *s
     if (!(var > 200))
         fail_msg("%s looks blank: grey-level variance %.1f", name, var);
     char tmp[600];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld-1", path, (long)getpid());
     assert_false(tu_exists(tmp)); /* renamed into place */
 }
 
@@ -222,7 +222,7 @@ static void test_errors(void **state)
     struct chart_spec ok = {.title = "fine"};
     mql_err_clear(&err);
     assert_int_equal(chart_png(&ok, "/nonexistent-dir/x.png", &err), MQL_EIO);
-    assert_err_contains(&err, "/nonexistent-dir/x.png.tmp");
+    assert_err_contains(&err, "/nonexistent-dir/x.png");
     assert_false(tu_exists(path));
 }
 

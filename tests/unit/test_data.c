@@ -36,7 +36,8 @@ static const char csv_text[] = "lead_id,became_sql,created_at,job_level,visits,t
     "outcome = became_sql\n"                                                                       \
     "positive = 1\n"                                                                               \
     "negative = 0\n"                                                                               \
-    "missing = NA\n"
+    "missing = NA\n"                                                                               \
+    "earliest_date = 1900-01-01\n" /* the fixture's 1969 and 1970 dates test day arithmetic */
 
 #define CONFIG_ATTRS                                                                               \
     "[attributes]\n"                                                                               \
@@ -64,7 +65,7 @@ static sqlite3 *ingest_and_open(const char *dir, const char *db_name, const stru
 {
     char db_path[512];
     tu_path(db_path, sizeof db_path, dir, db_name);
-    struct ingest_opts opts = {db_path, NULL, NULL};
+    struct ingest_opts opts = {.db_path = db_path};
     struct mql_err err;
     mql_err_clear(&err);
     if (ingest_run(cfg, &opts, stats, &err) != 0)

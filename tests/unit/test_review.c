@@ -39,6 +39,7 @@
 
 #include <math.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/fit.h"
 #include "mqlcal/ingest.h"
 #include "mqlcal/review.h"
@@ -96,7 +97,7 @@ static int group_setup(void **state)
     if (rc)
         fail_msg("fit_run: %s", err.msg);
     struct sweep_result sw;
-    if (store_mkdirs(fx->cfg.out_dir, &err) || sweep_compute(fx->db, &fx->cfg, &sw, &err) ||
+    if (fsx_mkdirs(fx->cfg.out_dir, &err) || sweep_compute(fx->db, &fx->cfg, &sw, &err) ||
         sweep_store(fx->db, &fx->cfg, &sw, &err))
         fail_msg("sweep: %s", err.msg);
     sweep_release(&sw);

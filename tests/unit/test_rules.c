@@ -280,7 +280,7 @@ static void test_round_trip(void **state)
     tu_path(path, sizeof path, dir, "rules.json");
     struct mql_err err;
     mql_err_clear(&err);
-    assert_int_equal(rules_write_json(&r, path, &err), 0);
+    assert_int_equal(rules_write_json(&r, path, 0, &err), 0);
     assert_int_equal(rules_load_json(path, &back, &err), 0);
     char *a = rules_to_json(&r), *b = rules_to_json(&back);
     assert_string_equal(a, b);

@@ -57,6 +57,7 @@ static char *score(const char *csv, enum scorer_format fmt, struct seen *seen, i
     struct scorer_stats st;
     memset(seen, 0, sizeof *seen);
     int rc = scorer_run(&r, in, "t.csv", o, fmt, on_reject, seen, &st, &err);
+    scorer_stats_release(&st);
     fclose(in);
     fclose(o);
     rules_release(&r);
@@ -120,7 +121,7 @@ static void test_rejects(void **state)
     /* an unterminated quote at the end of the data */
     expect_scores("id,plan,visits\nA,pro,1\nB,\"pro,1\n",
                   "A,11,10,1,1,,plan: pro (+10),visits: 1+ (+1),\n",
-                  "3:unterminated quote: the file ends inside a quoted field|");
+                  "3:unterminated_quote: the file ends inside a quoted field|");
 }
 
 static void test_long_records_and_chunks(void **state)

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "mqlcal/fsx.h"
 #include "mqlcal/store.h"
 
 /* Runs sql on the database at path (created when missing) with the plain SQLite API. */
@@ -40,7 +41,7 @@ static void query_text(sqlite3 *db, const char *sql, char *buf, size_t cap)
 
 #define GOOD_STORE_SQL                                                                             \
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"                                         \
-    "INSERT INTO meta VALUES('schema_version','2');"
+    "INSERT INTO meta VALUES('schema_version','3');"
 
 /* ---- store_quote_ident ---- */
 
@@ -125,20 +126,20 @@ static void test_mkdirs_nested(void **state)
     char path[512], deep[600];
     struct mql_err err;
     tu_path(path, sizeof path, dir, "a/b/c");
-    assert_int_equal(store_mkdirs(path, &err), 0);
+    assert_int_equal(fsx_mkdirs(path, &err), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
 
     /* again: existing folders are fine */
-    assert_int_equal(store_mkdirs(path, &err), 0);
+    assert_int_equal(fsx_mkdirs(path, &err), 0);
     tu_path(path, sizeof path, dir, "a");
-    assert_int_equal(store_mkdirs(path, &err), 0);
-    assert_int_equal(store_mkdirs(dir, &err), 0);
+    assert_int_equal(fsx_mkdirs(path, &err), 0);
+    assert_int_equal(fsx_mkdirs(dir, &err), 0);
 
     /* trailing and doubled slashes */
     snprintf(deep, sizeof deep, "%s/x//y/z/", dir);
-    assert_int_equal(store_mkdirs(deep, &err), 0);
+    assert_int_equal(fsx_mkdirs(deep, &err), 0);
     tu_path(path, sizeof path, dir, "x/y/z");
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
@@ -152,13 +153,13 @@ static void test_mkdirs_file_in_the_way(void **state)
     tu_write_text(dir, "file", "x", file, sizeof file);
 
     mql_err_clear(&err);
-    assert_int_equal(store_mkdirs(file, &err), MQL_EIO);
+    assert_int_equal(fsx_mkdirs(file, &err), MQL_EIO);
     assert_int_equal(err.code, MQL_EIO);
     assert_err_contains(&err, file);
 
     snprintf(below, sizeof below, "%s/sub/deeper", file);
     mql_err_clear(&err);
-    assert_int_equal(store_mkdirs(below, &err), MQL_EIO);
+    assert_int_equal(fsx_mkdirs(below, &err), MQL_EIO);
     assert_err_contains(&err, "file");
 }
 
@@ -166,7 +167,7 @@ static void test_mkdirs_bad_name(void **state)
 {
     (void)state;
     struct mql_err err;
-    assert_int_not_equal(store_mkdirs("", &err), 0);
+    assert_int_not_equal(fsx_mkdirs("", &err), 0);
     assert_int_not_equal(err.code, 0);
 }
 
@@ -248,7 +249,7 @@ static void test_open_wrong_version(void **state)
     char path[512];
     tu_path(path, sizeof path, dir, "old.db");
     sql_on(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-                 "INSERT INTO meta VALUES('schema_version','3');");
+                 "INSERT INTO meta VALUES('schema_version','99');");
     sqlite3 *db = NULL;
     struct mql_err err;
     assert_int_equal(store_open(path, &db, &err), MQL_EINPUT);
@@ -357,11 +358,16 @@ static void test_create_bulk(void **state)
 {
     const char *dir = *state;
     char path[512];
-    /* a file already there is replaced, whatever it holds */
+    /* a file that holds anything is refused and left as it was (issue 13: never overwrite
+     * what mqlcal did not write); an empty one (the caller's fresh temporary file) is used */
     tu_write_text(dir, "new.db.tmp", "not a database at all, just text\n", path, sizeof path);
     sqlite3 *db = NULL;
     struct mql_err err;
     mql_err_clear(&err);
+    assert_int_equal(store_create_bulk(path, &db, &err), MQL_EINPUT);
+    assert_null(db);
+    assert_err_contains(&err, "not an empty file");
+    tu_write_text(dir, "new.db.tmp", "", path, sizeof path);
     if (store_create_bulk(path, &db, &err) != 0)
         fail_msg("store_create_bulk: %s", err.msg);
     assert_non_null(db);

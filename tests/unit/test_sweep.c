@@ -93,7 +93,7 @@ static void load_config(const struct fixture *fx, const char *name, const char *
 
 static void ingest(const struct config *cfg, const char *db_path)
 {
-    struct ingest_opts opts = {db_path, NULL, NULL};
+    struct ingest_opts opts = {.db_path = db_path};
     struct ingest_stats stats;
     struct mql_err err;
     mql_err_clear(&err);

@@ -208,7 +208,7 @@ static inline void tu_ingest_text(const char *dir, const char *csv_text, const c
     mql_err_clear(&err);
     if (config_load(path, cfg, &err) != 0)
         fail_msg("config_load: %s", err.msg);
-    struct ingest_opts opts = {db_path, NULL, NULL};
+    struct ingest_opts opts = {.db_path = db_path};
     struct ingest_stats stats;
     if (ingest_run(cfg, &opts, &stats, &err) != 0)
         fail_msg("ingest_run: %s", err.msg);
