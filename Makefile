@@ -28,7 +28,7 @@ GEN      := $(BUILD)/gen-demo
 
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c): `make fuzz` builds them with clang; every
 # build also links each with tests/fuzz/replay.c, which the tests run over the corpora.
-FUZZ_TARGETS := config rules ingest score
+FUZZ_TARGETS := config rules ingest score differential
 REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 
 # V=1 shows the full compiler lines.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mqlcal/strbuf.h"
+#include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
 /* the ASCII white space text_trim removes, as raw characters inside a SQL string literal */
@@ -42,6 +43,87 @@ static void sql_missing(struct strbuf *b, const struct rules *r, const char *col
         strbuf_add(b, ")");
     }
     strbuf_add(b, ")");
+}
+
+/* CASE WHEN SUBSTR(v, 1, 1) IN ('+', '-') THEN SUBSTR(v, 2) ELSE v END: v without its sign */
+static void sql_body(struct strbuf *b, const char *col, int lower)
+{
+    strbuf_add(b, lower ? "LOWER(CASE WHEN SUBSTR(" : "(CASE WHEN SUBSTR(");
+    sql_value(b, col);
+    strbuf_add(b, ", 1, 1) IN ('+', '-') THEN SUBSTR(");
+    sql_value(b, col);
+    strbuf_add(b, ", 2) ELSE ");
+    sql_value(b, col);
+    strbuf_add(b, " END)");
+}
+
+/* True when the trimmed value of col follows the data grammar of its kind (text.h:
+ * text_parse_count, text_parse_number), with nothing but TRIM, LTRIM, SUBSTR, LENGTH,
+ * REPLACE and LOWER, so that a value the scorer refuses is refused here too, in any engine,
+ * and no CAST ever sees text that is not a number. */
+static void sql_valid(struct strbuf *b, const char *col, enum attr_kind kind)
+{
+    if (kind == ATTR_COUNT) {
+        strbuf_add(b, "(LENGTH(");
+        sql_body(b, col, 0);
+        strbuf_addf(b, ") BETWEEN 1 AND %d AND LTRIM(", TEXT_COUNT_DIGITS);
+        sql_body(b, col, 0);
+        strbuf_add(b, ", '0123456789') = '' AND (SUBSTR(");
+        sql_value(b, col);
+        strbuf_add(b, ", 1, 1) <> '-' OR LTRIM(");
+        sql_body(b, col, 0);
+        strbuf_add(b, ", '0') = ''))");
+        return;
+    }
+    /* lb: the lowercase body; rem = LTRIM(lb, digits and '.'); mant: lb before rem */
+#define LB() sql_body(b, col, 1)
+#define REM()                                                                                      \
+    do {                                                                                           \
+        strbuf_add(b, "LTRIM(");                                                                   \
+        LB();                                                                                      \
+        strbuf_add(b, ", '0123456789.')");                                                         \
+    } while (0)
+#define MANT()                                                                                     \
+    do {                                                                                           \
+        strbuf_add(b, "SUBSTR(");                                                                  \
+        LB();                                                                                      \
+        strbuf_add(b, ", 1, LENGTH(");                                                             \
+        LB();                                                                                      \
+        strbuf_add(b, ") - LENGTH(");                                                              \
+        REM();                                                                                     \
+        strbuf_add(b, "))");                                                                       \
+    } while (0)
+#define EXP()                                                                                      \
+    do {                                                                                           \
+        strbuf_add(b, "(CASE WHEN SUBSTR(");                                                       \
+        REM();                                                                                     \
+        strbuf_add(b, ", 2, 1) IN ('+', '-') THEN SUBSTR(");                                       \
+        REM();                                                                                     \
+        strbuf_add(b, ", 3) ELSE SUBSTR(");                                                        \
+        REM();                                                                                     \
+        strbuf_add(b, ", 2) END)");                                                                \
+    } while (0)
+    strbuf_add(b, "(LENGTH(");
+    sql_value(b, col);
+    strbuf_addf(b, ") <= %d AND LENGTH(", TEXT_NUMBER_CHARS);
+    MANT();
+    strbuf_add(b, ") - LENGTH(REPLACE(");
+    MANT();
+    strbuf_add(b, ", '.', '')) <= 1 AND LTRIM(");
+    MANT();
+    strbuf_add(b, ", '.') <> '' AND (");
+    REM();
+    strbuf_add(b, " = '' OR (SUBSTR(");
+    REM();
+    strbuf_add(b, ", 1, 1) = 'e' AND LENGTH(");
+    EXP();
+    strbuf_add(b, ") BETWEEN 1 AND 2 AND LTRIM(");
+    EXP();
+    strbuf_add(b, ", '0123456789') = '')))");
+#undef LB
+#undef REM
+#undef MANT
+#undef EXP
 }
 
 /* a number as SQL: exact (17 significant digits) */
@@ -82,6 +164,10 @@ static void sql_level(struct strbuf *b, const struct rules *r, const struct rule
         strbuf_add(b, " ELSE ");
         OUT(a->unseen);
     } else {
+        /* a value the scorer refuses gives no points (NULL), never a CAST error or a guess */
+        strbuf_add(b, " WHEN NOT ");
+        sql_valid(b, a->name, a->kind);
+        strbuf_add(b, " THEN NULL");
         /* bins in order: the first whose upper edge is above the value */
         size_t last = a->nlevels;
         for (size_t l = 0; l < a->nlevels; l++) {
@@ -127,7 +213,9 @@ char *export_sql(const struct rules *r, const char *table)
     strbuf_add(&b, MQLCAL_VERSION);
     strbuf_add(&b, ": the MQL rule as one query over raw leads (values as text, columns named as "
                    "in the CSV).\n-- Gives: id, score, fit_score, engagement_score, mql, "
-                   "disqualifier, reason_1, reason_2, reason_3.\n");
+                   "disqualifier, reason_1, reason_2, reason_3, error (NULL, or why the lead "
+                   "cannot be scored: its scores and mql are then NULL, as mqlcal score refuses "
+                   "it).\n");
     strbuf_add(&b, "WITH s AS (\n  SELECT ");
     if (r->id_column)
         sql_value(&b, r->id_column);
@@ -141,15 +229,44 @@ char *export_sql(const struct rules *r, const char *table)
         sql_level(&b, r, &r->attrs[a], 1);
         strbuf_addf(&b, " AS l%zu", a + 1);
     }
+    /* why a lead cannot be scored: the first count or number that is not one */
+    strbuf_add(&b, ",\n    CASE");
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        if (at->kind == ATTR_CATEGORICAL)
+            continue;
+        strbuf_add(&b, " WHEN NOT ");
+        sql_missing(&b, r, at->name);
+        strbuf_add(&b, " AND NOT ");
+        sql_valid(&b, at->name, at->kind);
+        strbuf_add(&b, " THEN ");
+        char text[1024];
+        snprintf(text, sizeof text, "column '%s': expected %s", at->name,
+                 at->kind == ATTR_COUNT ? "a whole number >= 0" : "a number");
+        strbuf_sql_string(&b, text);
+    }
+    strbuf_add(&b, " WHEN 1 = 0 THEN '' ELSE NULL END AS error");
     strbuf_add(&b, ",\n    CASE");
     for (size_t q = 0; q < r->ndq; q++) {
+        int a = r->dq_attr ? r->dq_attr[q] : -1;
         strbuf_add(&b, " WHEN NOT ");
         sql_missing(&b, r, r->dq[q].column);
-        strbuf_add(&b, " AND LOWER(");
-        sql_value(&b, r->dq[q].column);
-        strbuf_add(&b, ") = LOWER(");
-        strbuf_sql_string(&b, r->dq[q].value);
-        strbuf_add(&b, ") THEN ");
+        if (a >= 0 && r->attrs[a].kind != ATTR_CATEGORICAL) {
+            /* the same number (rules_dq_match), only where the value is one */
+            strbuf_add(&b, " AND ");
+            sql_valid(&b, r->dq[q].column, r->attrs[a].kind);
+            strbuf_add(&b, " AND CAST(");
+            sql_value(&b, r->dq[q].column);
+            strbuf_add(&b, " AS DOUBLE PRECISION) = ");
+            sql_number(&b, r->dq_number[q]);
+        } else {
+            strbuf_add(&b, " AND LOWER(");
+            sql_value(&b, r->dq[q].column);
+            strbuf_add(&b, ") = LOWER(");
+            strbuf_sql_string(&b, r->dq[q].value);
+            strbuf_add(&b, ")");
+        }
+        strbuf_add(&b, " THEN ");
         char text[1024];
         snprintf(text, sizeof text, "%s:%s", r->dq[q].column, r->dq[q].value);
         strbuf_sql_string(&b, text);
@@ -163,7 +280,7 @@ char *export_sql(const struct rules *r, const char *table)
     sql_sum(&b, r, GROUP_FIT, 0);
     strbuf_add(&b, " AS fit_score, ");
     sql_sum(&b, r, GROUP_ENGAGEMENT, 0);
-    strbuf_add(&b, " AS engagement_score, disqualifier FROM s\n),\n");
+    strbuf_add(&b, " AS engagement_score, disqualifier, error FROM s\n),\n");
     /* reasons: one row per attribute above its reference, ranked */
     strbuf_add(&b, "r AS (\n");
     int any = 0;
@@ -187,7 +304,8 @@ char *export_sql(const struct rules *r, const char *table)
     strbuf_add(&b, "top AS (\n  SELECT id, MAX(CASE WHEN n = 1 THEN reason END) AS reason_1, "
                    "MAX(CASE WHEN n = 2 THEN reason END) AS reason_2, MAX(CASE WHEN n = 3 THEN "
                    "reason END) AS reason_3 FROM rk WHERE n <= 3 GROUP BY id\n)\n");
-    strbuf_add(&b, "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN ");
+    strbuf_add(&b, "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN t.error IS NOT "
+                   "NULL THEN NULL WHEN ");
     if (r->has_rule) {
         strbuf_addf(&b, "t.disqualifier IS NULL AND t.score >= %d", r->threshold);
         if (r->has_fit_min)
@@ -196,13 +314,16 @@ char *export_sql(const struct rules *r, const char *table)
         strbuf_add(&b, "1 = 0");
     }
     strbuf_add(&b, " THEN 1 ELSE 0 END AS mql,\n  t.disqualifier, top.reason_1, top.reason_2, "
-                   "top.reason_3\nFROM t LEFT JOIN top ON top.id = t.id\n");
+                   "top.reason_3, t.error\nFROM t LEFT JOIN top ON top.id = t.id\n");
     return strbuf_take(&b);
 }
 
 /* ---- PMML ---------------------------------------------------------------------------------- */
 
 /* a PMML Array entry: "value" with \ and " escaped, then XML-escaped */
+/* the prefix of the derived field that holds a categorical attribute's trimmed value */
+#define PMML_TRIMMED "mqlcal.trimmed:"
+
 static void pmml_array_item(struct strbuf *b, const char *s)
 {
     struct strbuf q = {0};
@@ -331,7 +452,9 @@ char *export_pmml(const struct rules *r)
     for (size_t a = 0; a < r->nattrs; a++) {
         strbuf_add(&b, "      <MiningField name=\"");
         strbuf_markup(&b, r->attrs[a].name);
-        strbuf_add(&b, "\" usageType=\"active\" invalidValueTreatment=\"asIs\"/>\n");
+        /* a value that is not of the field's type is refused (the model returns invalid), as
+         * mqlcal score refuses a count or number that is not one */
+        strbuf_add(&b, "\" usageType=\"active\" invalidValueTreatment=\"returnInvalid\"/>\n");
     }
     strbuf_add(&b, "      <MiningField name=\"score\" usageType=\"predicted\"/>\n"
                    "    </MiningSchema>\n    <Output>\n"
@@ -342,7 +465,27 @@ char *export_pmml(const struct rules *r)
                     "      <OutputField name=\"reason_%d\" rank=\"%d\" feature=\"reasonCode\" "
                     "dataType=\"string\" optype=\"categorical\"/>\n",
                     k, k);
-    strbuf_add(&b, "    </Output>\n    <Characteristics>\n");
+    strbuf_add(&b, "    </Output>\n");
+    /* categorical values are trimmed before they are looked up, as rules.h reads them: a
+     * derived field per categorical attribute, which its predicates test */
+    int anycat = 0;
+    for (size_t a = 0; a < r->nattrs; a++)
+        anycat |= r->attrs[a].kind == ATTR_CATEGORICAL;
+    if (anycat) {
+        strbuf_add(&b, "    <LocalTransformations>\n");
+        for (size_t a = 0; a < r->nattrs; a++) {
+            if (r->attrs[a].kind != ATTR_CATEGORICAL)
+                continue;
+            strbuf_add(&b, "      <DerivedField name=\"" PMML_TRIMMED);
+            strbuf_markup(&b, r->attrs[a].name);
+            strbuf_add(&b, "\" optype=\"categorical\" dataType=\"string\"><Apply "
+                           "function=\"trimBlanks\"><FieldRef field=\"");
+            strbuf_markup(&b, r->attrs[a].name);
+            strbuf_add(&b, "\"/></Apply></DerivedField>\n");
+        }
+        strbuf_add(&b, "    </LocalTransformations>\n");
+    }
+    strbuf_add(&b, "    <Characteristics>\n");
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         strbuf_add(&b, "      <Characteristic name=\"");
@@ -350,11 +493,29 @@ char *export_pmml(const struct rules *r)
         strbuf_add(&b, "\" reasonCode=\"");
         strbuf_markup(&b, at->name);
         strbuf_addf(&b, "\" baselineScore=\"%d\">\n", at->levels[at->reference].points);
-        /* missing first */
-        strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><SimplePredicate field=\"",
-                    at->levels[at->missing].points);
+        /* missing first; for a categorical attribute also a trimmed value that is empty or a
+         * missing token (the DataField's missing values match the raw text only) */
+        int cat = at->kind == ATTR_CATEGORICAL;
+        strbuf_addf(&b, "        <Attribute partialScore=\"%d\">", at->levels[at->missing].points);
+        if (cat)
+            strbuf_add(&b, "<CompoundPredicate booleanOperator=\"or\">");
+        strbuf_add(&b, "<SimplePredicate field=\"");
+        if (cat)
+            strbuf_add(&b, PMML_TRIMMED);
         strbuf_markup(&b, at->name);
-        strbuf_add(&b, "\" operator=\"isMissing\"/></Attribute>\n");
+        strbuf_add(&b, "\" operator=\"isMissing\"/>");
+        if (cat) {
+            strbuf_add(&b, "<SimpleSetPredicate field=\"" PMML_TRIMMED);
+            strbuf_markup(&b, at->name);
+            strbuf_addf(&b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">\"\"",
+                        r->nmissing + 1);
+            for (size_t i = 0; i < r->nmissing; i++) {
+                strbuf_add(&b, " ");
+                pmml_array_item(&b, r->missing_values[i]);
+            }
+            strbuf_add(&b, "</Array></SimpleSetPredicate></CompoundPredicate>");
+        }
+        strbuf_add(&b, "</Attribute>\n");
         size_t last = at->missing;
         for (size_t l = 0; l < at->nlevels; l++) {
             const struct rules_level *L = &at->levels[l];
@@ -363,7 +524,7 @@ char *export_pmml(const struct rules *r)
                     continue;
                 strbuf_addf(&b,
                             "        <Attribute partialScore=\"%d\"><SimpleSetPredicate "
-                            "field=\"",
+                            "field=\"" PMML_TRIMMED,
                             L->points);
                 strbuf_markup(&b, at->name);
                 strbuf_addf(&b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">",

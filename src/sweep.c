@@ -929,7 +929,7 @@ static const char *schema =
     " NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_periods(sweep_id INTEGER NOT NULL, position INTEGER NOT"
     " NULL, period TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL) STRICT;"
+    " NULL, conversion REAL, partial INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_disqualifiers(sweep_id INTEGER NOT NULL, rule TEXT NOT"
     " NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, sqls INTEGER"
     " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL)"
@@ -1061,7 +1061,7 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
         }
     }
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?)", &st, err);
+    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?,?)", &st, err);
     for (size_t p = 0; p < P && !rc; p++) {
         char label[32];
         if (res->data.has_dates)
@@ -1075,6 +1075,7 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
         sqlite3_bind_int64(st, 5, (sqlite3_int64)c[3 * p + 1]);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)c[3 * p + 2]);
         store_bind_real(st, 7, c[3 * p + 1] ? (double)c[3 * p + 2] / (double)c[3 * p + 1] : NAN);
+        sqlite3_bind_int(st, 8, res->period_full && !res->period_full[p]);
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);

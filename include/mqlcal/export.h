@@ -5,21 +5,30 @@
  * SQL (export_sql): one SELECT (with WITH clauses) over a table of raw leads whose columns are
  * named as in the CSV and hold the values as text (as `sqlite3 .import` or `\copy` load them),
  * giving the columns `mqlcal score` gives: id, score, fit_score, engagement_score, mql (0/1),
- * disqualifier, reason_1, reason_2, reason_3. Identifiers are double-quoted, values are string
- * literals with quotes doubled; only standard CASE, TRIM, LOWER, CAST, || and ROW_NUMBER, so it
- * runs unchanged in SQLite and PostgreSQL. The id is the rule file's id column, or the column
- * "_line" (the record's line number) when it has none. Values are trimmed of the ASCII
- * white space rules.h trims; counts and numbers are CAST to DOUBLE PRECISION, so a value the
- * scorer would reject as not a number is 0 in SQLite and an error in PostgreSQL; LOWER is
- * ASCII-only in SQLite, so disqualifier values should be ASCII.
+ * disqualifier, reason_1, reason_2, reason_3, and last error: NULL, or why the lead cannot be
+ * scored (a count or number that is not one, by the data grammar of text.h, checked with TRIM,
+ * LTRIM, SUBSTR, LENGTH and REPLACE alone), its scores and mql then NULL: the leads mqlcal score
+ * refuses, never a CAST error that aborts the query, never a guess such as '3x' = 3.
+ * Identifiers are double-quoted and qualified (src."col": a table without the column is an
+ * error, not the string 'col'), values are string literals with quotes doubled; only standard
+ * CASE, TRIM, LOWER, CAST, || and ROW_NUMBER besides, so it runs unchanged in SQLite and
+ * PostgreSQL. The id is the rule file's id column, or the column "_line" (the record's line
+ * number) when it has none. Values are trimmed of the ASCII white space rules.h trims; a
+ * disqualifier matches as rules_dq_match says (on a count or numeric attribute, the same
+ * number); LOWER is ASCII-only in SQLite, so disqualifier values should be ASCII.
  *
  * PMML (export_pmml): a <Scorecard> with useReasonCodes="true" and reasonCodeAlgorithm
  * "pointsAbove", each attribute one Characteristic whose baselineScore is its reference
- * level's points; in each, an isMissing Attribute first, then the levels (value sets, or
+ * level's points; in each, a missing Attribute first, then the levels (value sets, or
  * lessThan on the upper bin edge in order), and a <True/> catch-all last (the unseen level, or
- * the last bin). Missing tokens are declared as missing Values of the DataFields. The MQL rule
- * (threshold, fit minimum, disqualifiers) has no Scorecard element: it is carried in an
- * Extension named "mqlcal-rule". Validated against the PMML 4.4 XSD in the tests.
+ * the last bin). Categorical values are trimmed first (a trimBlanks DerivedField per attribute,
+ * "mqlcal.trimmed:<name>", which the predicates test; an empty or missing-token trimmed value is
+ * missing). Missing tokens are declared as missing Values of the DataFields; a count or number
+ * that the consumer cannot read as one is invalid (invalidValueTreatment="returnInvalid"): which
+ * texts are numbers is then the PMML consumer's own rule. The MQL rule (threshold, fit minimum,
+ * disqualifiers) has no Scorecard element: it is carried in an Extension named "mqlcal-rule".
+ * Validated against the PMML 4.4 XSD in the tests; every text must be XML 1.0 (checked by
+ * export_pmml_check).
  */
 #ifndef MQLCAL_EXPORT_H
 #define MQLCAL_EXPORT_H

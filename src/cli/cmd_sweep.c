@@ -43,7 +43,26 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
                cfg->capacity_p90 ? "90th-percentile period" : "mean period");
     if (cfg->target_conversion > 0)
         printf("; target conversion %.0f %%", 100 * cfg->target_conversion);
-    printf("\n  %s\n", cli_safe(s->reasoning));
+    printf("\n");
+    /* what the volumes stand on: whole periods only, undated MQLs spread over them */
+    size_t partial = 0, undated = 0;
+    for (size_t p = 0; s->period_full && p < s->nperiods; p++)
+        partial += !s->period_full[p];
+    for (size_t r = 0; r < s->data.n; r++)
+        undated += s->period[r] < 0;
+    if (partial && s->period_full) {
+        char a[16] = "", b[16] = "";
+        if (!s->period_full[0])
+            period_label(s->period0, cfg->period, a, sizeof a);
+        if (!s->period_full[s->nperiods - 1])
+            period_label(s->period0 + (int32_t)s->nperiods - 1, cfg->period, b, sizeof b);
+        printf("  partial %ss left out of the volumes (the data covers them only in part): %s%s%s\n",
+               per, a, a[0] && b[0] ? ", " : "", b);
+    }
+    if (undated && s->data.has_dates)
+        printf("  %zu leads have no date: their MQLs are spread evenly over the whole %ss\n",
+               undated, per);
+    printf("  %s\n", cli_safe(s->reasoning));
     if (s->has_rec) {
         const struct sweep_row *r = &s->rec;
         if (s->bootstrap > 0)

@@ -139,6 +139,33 @@ run "$MQLCAL" run "$T/demo/c.ini" --quiet
 expect_rc 0 "demo: mqlcal run"
 expect_contains "$OUT" "export: $T/demo/out/rules.json, rules.sql, rules.pmml (86 points with a fit minimum, 13 attributes, 2 disqualifiers)" "demo: run exports the rule"
 agree demo "$T/demo" "$T/demo/leads.csv" ,
+# odd counts and numbers (tests/tools/odd_numbers.py): every scorer gives the same score or the
+# same refusal; rules.sql marks a refused lead in its error column, with no engine error
+mkdir -p "$T/odd"
+"$PY" "$TOOLS/odd_numbers.py" "$T/demo/leads.csv" "$T/odd/leads.csv"
+run "$MQLCAL" score --rules "$T/demo/out/rules.json" "$T/odd/leads.csv"
+expect_rc 2 "odd values: mqlcal score refuses some (exit 2)"
+printf '%s\n' "$OUT" | tail -n +2 >"$T/odd/score.csv"
+rm -f "$T/odd/sql.db"
+sqlite3 "$T/odd/sql.db" -cmd ".mode csv" ".import '$T/odd/leads.csv' leads"
+sqlite3 -csv "$T/odd/sql.db" <"$T/demo/out/rules.sql" >"$T/odd/sqlite_all.csv" 2>"$T/sqlerr"
+expect_eq "$?:$(head -c 200 "$T/sqlerr")" "0:" "odd values: rules.sql runs in SQLite"
+awk -F, '$NF == ""' "$T/odd/sqlite_all.csv" >"$T/odd/sqlite.csv"
+run "$PY" "$TOOLS/same_rows.py" "$T/odd/score.csv" "$T/odd/sqlite.csv"
+expect_rc 0 "odd values: rules.sql in SQLite scores what mqlcal score scores, the same ($OUT)"
+if [ $pg = 1 ]; then
+    cols=$(head -1 "$T/odd/leads.csv" | "$PY" -c 'import csv, sys
+print(", ".join("\"%s\" TEXT" % c for c in next(csv.reader(sys.stdin))))')
+    psql_ -c "DROP TABLE IF EXISTS leads" -c "CREATE TABLE leads ($cols)" &&
+        psql_ -c "\\copy leads FROM '$T/odd/leads.csv' WITH (FORMAT csv, HEADER true)"
+    psql_ --csv -t -f "$T/demo/out/rules.sql" >"$T/odd/pg_all.csv" 2>"$T/pgerr"
+    expect_eq "$?:$(head -c 200 "$T/pgerr")" "0:" "odd values: rules.sql runs in PostgreSQL (no cast error)"
+    awk -F, '$NF == ""' "$T/odd/pg_all.csv" >"$T/odd/pg.csv"
+    run "$PY" "$TOOLS/same_rows.py" "$T/odd/score.csv" "$T/odd/pg.csv"
+    expect_rc 0 "odd values: rules.sql in PostgreSQL scores what mqlcal score scores, the same ($OUT)"
+else
+    skip "odd values: SQL in PostgreSQL: $PG_WHY"
+fi
 for real in "xeducation datasets/xeducation/leads.ini xeducation/Leads.csv" "bank datasets/bank-marketing/bank.ini bank-marketing/bank-full.csv"; do
     set -- $real
     if [ ! -f "$SHARED/$3" ]; then skip "$1: $SHARED/$3 absent"; continue; fi

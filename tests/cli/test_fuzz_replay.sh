@@ -8,7 +8,7 @@
 dir="${UNIT_DIR:-build/tests}"
 case $dir in /*) ;; *) dir="$ROOT/$dir" ;; esac
 
-for t in config rules ingest score; do
+for t in config rules ingest score differential; do
     bin="$dir/replay_$t"
     if [ ! -x "$bin" ]; then
         nok "fuzz_$t: no replay binary $bin (make unit builds it)"

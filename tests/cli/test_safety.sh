@@ -364,3 +364,20 @@ run "$MQLCAL" run "$T/c16b.ini" --quiet
 expect_rc 2 "a level with a control character: the export is refused"
 expect_contains "$ERR" "XML 1.0" "the refusal says why"
 [ ! -e "$T/w16b/out/rules.pmml" ] && ok "no invalid rules.pmml was written" || nok "an invalid rules.pmml was written"
+
+# ==== 11. rules.sql refuses exactly what the scorer refuses ====================================
+# pricing_page_views is a count, time_on_site a number in the demo's rule
+python3 "$ROOT/tests/tools/odd_numbers.py" "$T/leads.csv" "$T/oddnum.csv"
+run "$MQLCAL" score --rules "$T/w5b/rules.json" "$T/oddnum.csv"
+printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1 | sort >"$T/scored_ids"
+rm -f "$T/odd.db"
+sqlite3 "$T/odd.db" ".import --csv $T/oddnum.csv leads"
+sqlite3 -csv "$T/odd.db" ".read $T/w5b/rules.sql" >"$T/odd_sql.csv" 2>"$T/odd_sql.err"
+expect_eq "$?" "0" "rules.sql runs on values the scorer refuses (no engine error)"
+awk -F, '$NF == "" { print $1 }' "$T/odd_sql.csv" | sort >"$T/sql_ids"
+if cmp -s "$T/scored_ids" "$T/sql_ids"; then ok "rules.sql scores exactly the leads mqlcal score scores ($(wc -l <"$T/sql_ids") of $(($(wc -l <"$T/oddnum.csv") - 1)))"; else
+    nok "rules.sql and mqlcal score disagree on which odd values are numbers"; diff "$T/scored_ids" "$T/sql_ids" | head -5 | sed 's/^/#   /'; fi
+printf '%s\n' "$OUT" | tail -n +2 | sort >"$T/odd_a.csv"
+awk -F, '$NF == ""' "$T/odd_sql.csv" | sort >"$T/odd_b.csv"
+run python3 "$ROOT/tests/tools/same_rows.py" "$T/odd_a.csv" "$T/odd_b.csv"
+expect_rc 0 "rules.sql gives mqlcal score's scores on the odd values it accepts ($OUT)"

@@ -20,6 +20,7 @@ max_len() {
     rules) echo 32768 ;;
     ingest) echo 8192 ;;
     score) echo 16384 ;;
+    differential) echo 8192 ;;
     *) echo 4096 ;;
     esac
 }
@@ -36,7 +37,7 @@ run_target() { # $1 = target; writes $build/<target>.log and $build/<target>.rc
     done
     local dict=()
     local df="tests/fuzz/$t.dict"
-    case $t in ingest | score) df=tests/fuzz/csv.dict ;; esac
+    case $t in ingest | score | differential) df=tests/fuzz/csv.dict ;; esac
     [ -f "$df" ] && dict=(-dict="$df")
     # shellcheck disable=SC2086
     "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \

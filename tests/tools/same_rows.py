@@ -2,7 +2,8 @@
 """Compares two CSV files row by row, in any order: same_rows.py A B [--skip-header-a] [--skip-header-b]
 
 Cells are compared as text after CSV parsing, so quoting differences do not count; an empty
-cell equals a missing one (SQL NULL). Prints "same N rows" and exits 0, or prints the first
+cell equals a missing one (SQL NULL), trailing empty cells included (rules.sql's error column,
+NULL on every lead mqlcal score scores). Prints "same N rows" and exits 0, or prints the first
 differing rows of each side and exits 1.
 """
 import csv
@@ -14,7 +15,13 @@ def rows(path, skip):
         r = list(csv.reader(f))
     if skip:
         r = r[1:]
-    return sorted(tuple(c for c in row) for row in r)
+    out = []
+    for row in r:
+        row = list(row)
+        while row and row[-1] == "":  # trailing empty cells: rules.sql's NULL error column
+            row.pop()
+        out.append(tuple(row))
+    return sorted(out)
 
 
 def main():
