@@ -304,8 +304,9 @@ char *export_sql(const struct rules *r, const char *table)
     strbuf_add(&b, "top AS (\n  SELECT id, MAX(CASE WHEN n = 1 THEN reason END) AS reason_1, "
                    "MAX(CASE WHEN n = 2 THEN reason END) AS reason_2, MAX(CASE WHEN n = 3 THEN "
                    "reason END) AS reason_3 FROM rk WHERE n <= 3 GROUP BY id\n)\n");
-    strbuf_add(&b, "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN t.error IS NOT "
-                   "NULL THEN NULL WHEN ");
+    strbuf_add(&b,
+               "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN t.error IS NOT "
+               "NULL THEN NULL WHEN ");
     if (r->has_rule) {
         strbuf_addf(&b, "t.disqualifier IS NULL AND t.score >= %d", r->threshold);
         if (r->has_fit_min)

@@ -706,9 +706,16 @@ static int fig_periods(struct drawer *w)
         return mql_err_set(w->err, MQL_EIO, "out of memory");
     }
     double *x = buf, *m = x + n, *c = m + n;
+    /* a partial period (the data covers it only in part: left out of the volumes) is starred */
+    char starred[2][40];
+    size_t k = 0;
     for (size_t r = 0; r < n; r++) {
         x[r] = (double)r;
         labels[r] = txt(t, r, "period");
+        if (num(t, r, "partial") == 1 && k < 2) {
+            snprintf(starred[k], sizeof starred[k], "%s*", labels[r] ? labels[r] : "");
+            labels[r] = starred[k++];
+        }
         m[r] = num(t, r, "mqls");
         c[r] = num(t, r, "conversion");
     }

@@ -719,6 +719,30 @@ static void section_sweep(struct writer *w)
     figure(w, "tradeoff.png", NULL);
     figure(w, "grid.png", NULL);
     figure(w, "periods.png", NULL);
+    {
+        const struct store_table *pt = &d->periods;
+        size_t np = 0, last = 0;
+        for (size_t r = 0; r < pt->nrows; r++)
+            if (N(pt, r, "partial") == 1)
+                np++, last = r;
+        for (size_t r = 0, k = 0; r < pt->nrows; r++) {
+            if (N(pt, r, "partial") != 1)
+                continue;
+            if (k++ == 0) {
+                raw(p, "<p class=\"note\">");
+                escf(p, "Partial %s%s ", per, np > 1 ? "s" : "");
+            } else
+                raw(p, r == last ? " and " : ", ");
+            esc(p, S(pt, r, "period"));
+        }
+        if (np)
+            escf(p,
+                 " (starred in the chart): the data covers %s only in part, so %s left out of "
+                 "the MQLs-per-%s figures, which a part-%s would pull down.",
+                 np > 1 ? "them" : "it", np > 1 ? "they are" : "it is", per, per);
+        if (np)
+            raw(p, "</p>\n");
+    }
     char cap[200], vol[64], vol90[64];
     snprintf(vol, sizeof vol, "MQLs per %s", per);
     snprintf(vol90, sizeof vol90, "p90 MQLs per %s", per);

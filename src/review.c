@@ -149,6 +149,7 @@ struct hist {
     const struct data *d;
     const int32_t *period; /* per lead, -1 without a date */
     size_t nperiods;
+    const struct period_plan *plan; /* which periods the volumes stand on, as the sweep's */
 };
 
 static int score_side(const struct hist *h, struct review_side *s, struct mql_err *err)
@@ -228,7 +229,8 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     size_t nt = (size_t)(hi - lo + 1);
     s->curve_mqls = calloc(nt, sizeof *s->curve_mqls);
     s->curve_sqls = calloc(nt, sizeof *s->curve_sqls);
-    if (!s->curve_mqls || !s->curve_sqls)
+    s->curve_vol = calloc(nt, sizeof *s->curve_vol);
+    if (!s->curve_mqls || !s->curve_sqls || !s->curve_vol)
         goto nomem;
     s->has_rule = r->has_rule;
     s->threshold = r->threshold;
@@ -241,6 +243,9 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
             continue;
         s->curve_mqls[s->score[i] - lo]++;
         s->curve_sqls[s->score[i] - lo] += d->y[i];
+        /* the volume counts leads of whole periods and undated ones (spread over those) */
+        if (h->period[i] < 0 || h->plan->full[h->period[i]])
+            s->curve_vol[s->score[i] - lo] += 1;
         if (r->has_rule && s->score[i] >= r->threshold) {
             s->mql[i] = 1;
             s->mqls++;
@@ -254,19 +259,29 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     for (size_t t = nt - 1; t-- > 0;) { /* cumulative from the top: at or above t */
         s->curve_mqls[t] += s->curve_mqls[t + 1];
         s->curve_sqls[t] += s->curve_sqls[t + 1];
+        s->curve_vol[t] += s->curve_vol[t + 1];
     }
+    for (size_t t = 0; t < nt; t++)
+        s->curve_vol[t] /= (double)h->plan->nfull;
     s->conversion = s->mqls ? (double)s->sqls / (double)s->mqls : NAN;
     s->conv_lo = s->conv_hi = NAN;
     if (s->mqls)
         validate_wilson(s->sqls, s->mqls, Z95, &s->conv_lo, &s->conv_hi);
     s->recall = sqls ? (double)s->sqls / (double)sqls : NAN;
-    size_t pm = 0, ps = 0;
+    /* the sweep's volume: whole periods, undated MQLs spread; SQLs = conversion x MQLs */
+    size_t pm = 0;
+    double *vol = malloc((h->nperiods ? h->nperiods : 1) * sizeof *vol);
+    if (!vol) {
+        free(dq);
+        return oom(err);
+    }
     for (size_t p = 0; p < h->nperiods; p++) {
         pm += s->period_mqls[p];
-        ps += s->period_sqls[p];
+        vol[p] = (double)s->period_mqls[p];
     }
-    s->mqls_per_period = (double)pm / (double)h->nperiods;
-    s->sqls_per_period = (double)ps / (double)h->nperiods;
+    s->mqls_per_period = period_plan_mean(h->plan, vol, (double)(s->mqls - pm));
+    s->sqls_per_period = s->mqls ? s->conversion * s->mqls_per_period : 0;
+    free(vol);
     free(dq);
     return 0;
 nomem:
@@ -1064,6 +1079,8 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     const char **names = NULL;
     size_t nnames = 0, n = 0;
     int32_t *period = NULL;
+    struct period_plan plan;
+    memset(&plan, 0, sizeof plan);
     int rc = fit_latest(db, &res->fit_id, &n, err);
     if (!rc && (rc = load_side(db, previous_path, &res->prev, err)))
         mql_err_prefix(err, "previous rule");
@@ -1100,26 +1117,16 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     }
     if ((rc = data_load_arrays(db, res->fit_id, n, cfg, names, nnames, &d, err)))
         goto out;
-    /* periods as the sweep counts them */
+    /* periods as the sweep counts them (period.h) */
     period = malloc((n ? n : 1) * sizeof *period);
-    if (!period) {
+    if (!period || period_plan_make(d.day, n, cfg->period, period, &plan)) {
         rc = oom(err);
         goto out;
     }
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = 0; i < n; i++) {
-        period[i] = d.day[i] == INT32_MIN ? -1 : period_index(d.day[i], cfg->period);
-        if (period[i] != -1) {
-            lo = period[i] < lo ? period[i] : lo;
-            hi = period[i] > hi ? period[i] : hi;
-        }
-    }
-    res->has_dates = lo != INT32_MAX;
-    res->nperiods = res->has_dates ? (size_t)(hi - lo + 1) : 1;
-    res->period0 = res->has_dates ? lo : 0;
-    for (size_t i = 0; i < n; i++)
-        period[i] = res->has_dates ? (period[i] == -1 ? -1 : period[i] - lo) : 0;
-    struct hist h = {&d, period, res->nperiods};
+    res->has_dates = plan.has_dates;
+    res->nperiods = plan.nperiods;
+    res->period0 = plan.period0;
+    struct hist h = {&d, period, res->nperiods, &plan};
     res->n = n;
     res->period_leads = calloc(res->nperiods, sizeof *res->period_leads);
     res->period_sqls = calloc(res->nperiods, sizeof *res->period_sqls);
@@ -1158,6 +1165,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     summarize(cfg, res);
     res->seconds = store_seconds() - t0;
 out:
+    period_plan_release(&plan);
     free(period);
     free(names);
     data_release(&d);
@@ -1250,7 +1258,7 @@ static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
     for (int t = s->min_score; t <= s->max_score; t++) {
         size_t m = s->curve_mqls[t - s->min_score], q = s->curve_sqls[t - s->min_score];
         if (insert(cv, res->review_id, "tiiidd", name, (long long)t, (long long)m, (long long)q,
-                   (double)m / (double)res->nperiods, m ? (double)q / (double)m : NAN))
+                   s->curve_vol[t - s->min_score], m ? (double)q / (double)m : NAN))
             return -1;
     }
     return 0;
@@ -1407,6 +1415,7 @@ static void release_side(struct review_side *s)
     free(s->source);
     rules_release(&s->rules);
     free(s->curve_mqls);
+    free(s->curve_vol);
     free(s->curve_sqls);
     free(s->period_mqls);
     free(s->period_sqls);

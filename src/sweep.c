@@ -105,64 +105,15 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
 static int classify(const struct config *cfg, struct sweep_result *res, struct mql_err *err)
 {
     const struct data *d = &res->data;
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t r = 0; r < d->n; r++) {
-        if (d->day[r] == INT32_MIN) {
-            res->period[r] = -1;
-            continue;
-        }
-        int32_t ix = period_index(d->day[r], cfg->period);
-        res->period[r] = ix;
-        lo = ix < lo ? ix : lo;
-        hi = ix > hi ? ix : hi;
+    struct period_plan plan;
+    if (period_plan_make(d->day, d->n, cfg->period, res->period, &plan)) {
+        period_plan_release(&plan);
+        return mql_err_set(err, MQL_EIO, "out of memory");
     }
-    if (lo == INT32_MAX) { /* no dates: the data is one period */
-        res->nperiods = 1;
-        res->period0 = 0;
-        for (size_t r = 0; r < d->n; r++)
-            res->period[r] = 0;
-    } else {
-        res->nperiods = (size_t)(hi - lo + 1);
-        res->period0 = lo;
-        for (size_t r = 0; r < d->n; r++)
-            if (res->period[r] != -1)
-                res->period[r] -= lo;
-    }
-    /* A first or last period that the data covers only in part is left out of the volume
-     * figures: a one-day month is not a quiet month. The edge is partial when its days before
-     * the first lead (after the last) are more than the data's own rhythm explains: over
-     * max(2, 3 x the mean gap between days with leads). */
-    res->period_full = malloc(res->nperiods);
-    if (res->period_full) {
-        int32_t dlo = INT32_MAX, dhi = INT32_MIN;
-        for (size_t r = 0; r < d->n; r++)
-            if (d->day[r] != INT32_MIN) {
-                dlo = d->day[r] < dlo ? d->day[r] : dlo;
-                dhi = d->day[r] > dhi ? d->day[r] : dhi;
-            }
-        double slack = 2;
-        unsigned char *seen = dlo <= dhi ? calloc((size_t)(dhi - dlo) + 1, 1) : NULL;
-        if (seen) {
-            size_t days = 0;
-            for (size_t r = 0; r < d->n; r++)
-                if (d->day[r] != INT32_MIN && !seen[d->day[r] - dlo]) {
-                    seen[d->day[r] - dlo] = 1;
-                    days++;
-                }
-            double gap = days > 1 ? (double)(dhi - dlo) / (double)(days - 1) : 0;
-            slack = 3 * gap > slack ? 3 * gap : slack;
-            free(seen);
-        }
-        for (size_t p = 0; p < res->nperiods; p++)
-            res->period_full[p] = 1;
-        if (dlo <= dhi) {
-            int32_t first = res->period0, last = res->period0 + (int32_t)res->nperiods - 1;
-            if ((double)(dlo - period_first_day(first, cfg->period)) > slack)
-                res->period_full[0] = 0;
-            if ((double)(period_last_day(last, cfg->period) - dhi) > slack)
-                res->period_full[res->nperiods - 1] = 0;
-        }
-    }
+    res->nperiods = plan.nperiods;
+    res->period0 = plan.period0;
+    res->period_full = plan.full; /* the sweep keeps the mask; the plan's other fields are
+                                     recomputed per sample (sample_ctx) */
     for (size_t q = res->ndq; q-- > 0;) {
         const struct data_column *col = &d->segments[res->nseg_cols + q];
         /* the rule rules_dq_match states: the same text ignoring case, or on a count or numeric
@@ -187,7 +138,7 @@ static int classify(const struct config *cfg, struct sweep_result *res, struct m
         }
         free(hit);
     }
-    return res->period_full ? 0 : mql_err_set(err, MQL_EIO, "out of memory");
+    return 0;
 }
 
 /* ---- the sweep ----------------------------------------------------------------------------- */

@@ -70,6 +70,7 @@ struct review_side {
     double psi; /* of this rule's score, baseline -> current (NaN without spans) */
     int min_score, max_score;
     size_t *curve_mqls, *curve_sqls;   /* per threshold min_score .. max_score */
+    double *curve_vol;                 /* MQLs per whole period there (period.h), as the sweep */
     size_t *period_mqls, *period_sqls; /* per period */
     int *score, *fit_score;            /* per lead */
     unsigned char *mql;                /* per lead */

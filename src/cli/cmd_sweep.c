@@ -56,8 +56,9 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
             period_label(s->period0, cfg->period, a, sizeof a);
         if (!s->period_full[s->nperiods - 1])
             period_label(s->period0 + (int32_t)s->nperiods - 1, cfg->period, b, sizeof b);
-        printf("  partial %ss left out of the volumes (the data covers them only in part): %s%s%s\n",
-               per, a, a[0] && b[0] ? ", " : "", b);
+        printf(
+            "  partial %ss left out of the volumes (the data covers them only in part): %s%s%s\n",
+            per, a, a[0] && b[0] ? ", " : "", b);
     }
     if (undated && s->data.has_dates)
         printf("  %zu leads have no date: their MQLs are spread evenly over the whole %ss\n",

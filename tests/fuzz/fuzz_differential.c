@@ -43,27 +43,45 @@ static const char CONFIG[] = "[data]\n"
                              "[output]\n"
                              "dir = out\n";
 
-static const char RULE[] =
-    "{\"format\":\"mqlcal-rules\",\"version\":1,\"provenance\":{\"input\":{\"path\":\"leads.csv\",\"sha256\":\"3"
-    "4cd7a3b3fff305a5319d540de1ff05c539407182f0b782a9e097249c2167e06\",\"bytes\":36897,\"rows\":3000"
-    ",\"date_min\":null,\"date_max\":null},\"fitted_at\":\"2026-12-01T21:19:01Z\",\"fitted_by\":\"0.1.0\",\""
-    "swept_at\":\"2026-12-01T21:19:01Z\",\"fit_id\":1,\"sweep_id\":1,\"exported_by\":\"mqlcal 0.1.0\",\"hol"
-    "dout\":{\"description\":\"none (validation in sample)\",\"leads\":0,\"sqls\":0}},\"input\":{\"id_colum"
-    "n\":null,\"delimiter\":\",\",\"missing_values\":[\"NA\"]},\"scaling\":{\"method\":\"pdo\",\"factor\":28.853"
-    "90081777927,\"offset\":100.0,\"base\":81},\"attributes\":[{\"name\":\"c\",\"kind\":\"categorical\",\"grou"
-    "p\":\"fit\",\"reference\":\"c\",\"missing\":\"c\",\"unseen\":\"c\",\"levels\":[{\"label\":\"a\",\"points\":32,\"va"
-    "lues\":[\"a\"]},{\"label\":\"b\",\"points\":4,\"values\":[\"b\"]},{\"label\":\"bad\",\"points\":-1,\"values\":["
-    "\"bad\"]},{\"label\":\"c\",\"points\":0,\"values\":[\"c\"]}]},{\"name\":\"k\",\"kind\":\"count\",\"group\":\"enga"
-    "gement\",\"reference\":\"0\",\"missing\":\"0\",\"levels\":[{\"label\":\"0\",\"points\":0,\"lo\":null,\"hi\":1.0"
-    "},{\"label\":\"1\",\"points\":6,\"lo\":1.0,\"hi\":2.0},{\"label\":\"2-3\",\"points\":11,\"lo\":2.0,\"hi\":4.0}"
-    ",{\"label\":\"4+\",\"points\":39,\"lo\":4.0,\"hi\":null}]},{\"name\":\"x\",\"kind\":\"numeric\",\"group\":\"eng"
-    "agement\",\"reference\":\">= 50\",\"missing\":\">= 50\",\"levels\":[{\"label\":\"< 10\",\"points\":-12,\"lo\""
-    ":null,\"hi\":10.0},{\"label\":\"[10, 50)\",\"points\":-12,\"lo\":10.0,\"hi\":50.0},{\"label\":\">= 50\",\"p"
-    "oints\":0,\"lo\":50.0,\"hi\":null}]}],\"disqualifiers\":[{\"column\":\"c\",\"value\":\"bad\"},{\"column\":\""
-    "k\",\"value\":\"8\"}],\"rule\":{\"threshold\":69,\"fit_min\":null},\"expected\":{\"period\":\"period\",\"lea"
-    "ds\":3000,\"mqls\":1973,\"sqls\":912,\"mqls_per_period\":1973.0,\"sqls_per_period\":912.0,\"conversi"
-    "on\":0.46224024328433855,\"conversion_ci\":[0.440335394107891,0.4842918442904338],\"recall\":0."
-    "6404494382022472}}";
+static const char RULE[] = "{\"format\":\"mqlcal-rules\",\"version\":1,\"provenance\":{\"input\":{"
+                           "\"path\":\"leads.csv\",\"sha256\":\"3"
+                           "4cd7a3b3fff305a5319d540de1ff05c539407182f0b782a9e097249c2167e06\","
+                           "\"bytes\":36897,\"rows\":3000"
+                           ",\"date_min\":null,\"date_max\":null},\"fitted_at\":\"2026-12-01T21:19:"
+                           "01Z\",\"fitted_by\":\"0.1.0\",\""
+                           "swept_at\":\"2026-12-01T21:19:01Z\",\"fit_id\":1,\"sweep_id\":1,"
+                           "\"exported_by\":\"mqlcal 0.1.0\",\"hol"
+                           "dout\":{\"description\":\"none (validation in "
+                           "sample)\",\"leads\":0,\"sqls\":0}},\"input\":{\"id_colum"
+                           "n\":null,\"delimiter\":\",\",\"missing_values\":[\"NA\"]},\"scaling\":{"
+                           "\"method\":\"pdo\",\"factor\":28.853"
+                           "90081777927,\"offset\":100.0,\"base\":81},\"attributes\":[{\"name\":"
+                           "\"c\",\"kind\":\"categorical\",\"grou"
+                           "p\":\"fit\",\"reference\":\"c\",\"missing\":\"c\",\"unseen\":\"c\","
+                           "\"levels\":[{\"label\":\"a\",\"points\":32,\"va"
+                           "lues\":[\"a\"]},{\"label\":\"b\",\"points\":4,\"values\":[\"b\"]},{"
+                           "\"label\":\"bad\",\"points\":-1,\"values\":["
+                           "\"bad\"]},{\"label\":\"c\",\"points\":0,\"values\":[\"c\"]}]},{"
+                           "\"name\":\"k\",\"kind\":\"count\",\"group\":\"enga"
+                           "gement\",\"reference\":\"0\",\"missing\":\"0\",\"levels\":[{\"label\":"
+                           "\"0\",\"points\":0,\"lo\":null,\"hi\":1.0"
+                           "},{\"label\":\"1\",\"points\":6,\"lo\":1.0,\"hi\":2.0},{\"label\":\"2-"
+                           "3\",\"points\":11,\"lo\":2.0,\"hi\":4.0}"
+                           ",{\"label\":\"4+\",\"points\":39,\"lo\":4.0,\"hi\":null}]},{\"name\":"
+                           "\"x\",\"kind\":\"numeric\",\"group\":\"eng"
+                           "agement\",\"reference\":\">= 50\",\"missing\":\">= "
+                           "50\",\"levels\":[{\"label\":\"< 10\",\"points\":-12,\"lo\""
+                           ":null,\"hi\":10.0},{\"label\":\"[10, "
+                           "50)\",\"points\":-12,\"lo\":10.0,\"hi\":50.0},{\"label\":\">= 50\",\"p"
+                           "oints\":0,\"lo\":50.0,\"hi\":null}]}],\"disqualifiers\":[{\"column\":"
+                           "\"c\",\"value\":\"bad\"},{\"column\":\""
+                           "k\",\"value\":\"8\"}],\"rule\":{\"threshold\":69,\"fit_min\":null},"
+                           "\"expected\":{\"period\":\"period\",\"lea"
+                           "ds\":3000,\"mqls\":1973,\"sqls\":912,\"mqls_per_period\":1973.0,\"sqls_"
+                           "per_period\":912.0,\"conversi"
+                           "on\":0.46224024328433855,\"conversion_ci\":[0.440335394107891,0."
+                           "4842918442904338],\"recall\":0."
+                           "6404494382022472}}";
 
 static const char HEADER[] = "c,k,x,y\n";
 
@@ -154,13 +172,12 @@ static void read_ingest(void)
         if (line < 1 || line > MAX_LINES)
             continue;
         FUZZ_CHECK(ingest_seen[line] == NONE);
-        ingest_seen[line] =
-            strcmp(why, "loaded") == 0 ? LOADED
-            : strcmp(why, "field_count") == 0 || strcmp(why, "bad_quote") == 0 ||
-                    strcmp(why, "unterminated_quote") == 0
-                ? REJECTED_SHAPE
-            : strcmp(why, "bad_number") == 0 ? REJECTED_NUMBER
-                                             : REJECTED_OTHER;
+        ingest_seen[line] = strcmp(why, "loaded") == 0 ? LOADED
+                            : strcmp(why, "field_count") == 0 || strcmp(why, "bad_quote") == 0 ||
+                                    strcmp(why, "unterminated_quote") == 0
+                                ? REJECTED_SHAPE
+                            : strcmp(why, "bad_number") == 0 ? REJECTED_NUMBER
+                                                             : REJECTED_OTHER;
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
