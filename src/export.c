@@ -14,13 +14,21 @@
 
 /* ---- SQL ----------------------------------------------------------------------------------- */
 
-/* TRIM(src."col", ' \t\n\v\f\r'): qualified, so that a table without the column is an error
- * in every engine (SQLite reads an unknown unqualified "name" as the string 'name') */
+/* src."col": the trimmed value, as the first CTE (v) computes it once per lead */
 static void sql_value(struct strbuf *b, const char *col)
 {
-    strbuf_add(b, "TRIM(src.");
+    strbuf_add(b, "src.");
     strbuf_sql_ident(b, col);
-    strbuf_add(b, ", " SQL_SPACE ")");
+}
+
+/* TRIM(t."col", ' \t\n\v\f\r') AS "col": qualified, so that a table without the column is an
+ * error in every engine (SQLite reads an unknown unqualified "name" as the string 'name') */
+static void sql_trimmed(struct strbuf *b, const char *col)
+{
+    strbuf_add(b, "TRIM(t.");
+    strbuf_sql_ident(b, col);
+    strbuf_add(b, ", " SQL_SPACE ") AS ");
+    strbuf_sql_ident(b, col);
 }
 
 /* (v IS NULL OR v = '' OR v IN (missing values)) for the trimmed value of col */
@@ -216,11 +224,32 @@ char *export_sql(const struct rules *r, const char *table)
                    "disqualifier, reason_1, reason_2, reason_3, error (NULL, or why the lead "
                    "cannot be scored: its scores and mql are then NULL, as mqlcal score refuses "
                    "it).\n");
-    strbuf_add(&b, "WITH s AS (\n  SELECT ");
+    /* v: every column the rule reads, trimmed once; the window function keeps SQLite and
+     * PostgreSQL from folding v into s, where each trimmed value is read many times */
+    strbuf_add(&b, "WITH v AS (\n  SELECT ROW_NUMBER() OVER () AS \"_mqlcal_row\"");
+    if (!r->id_column)
+        strbuf_add(&b, ", CAST(t.\"_line\" AS VARCHAR(20)) AS \"_line\"");
+    for (size_t i = 0; i < r->nattrs + r->ndq + (r->id_column ? 1 : 0); i++) {
+        const char *c = i < r->nattrs            ? r->attrs[i].name
+                        : i < r->nattrs + r->ndq ? r->dq[i - r->nattrs].column
+                                                 : r->id_column;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(c, j < r->nattrs            ? r->attrs[j].name
+                             : j < r->nattrs + r->ndq ? r->dq[j - r->nattrs].column
+                                                      : r->id_column) == 0;
+        if (seen)
+            continue;
+        strbuf_add(&b, ",\n    ");
+        sql_trimmed(&b, c);
+    }
+    strbuf_add(&b, "\n  FROM ");
+    strbuf_sql_ident(&b, table);
+    strbuf_add(&b, " AS t\n),\ns AS (\n  SELECT ");
     if (r->id_column)
         sql_value(&b, r->id_column);
     else
-        strbuf_add(&b, "CAST(src.\"_line\" AS VARCHAR(20))");
+        strbuf_add(&b, "src.\"_line\"");
     strbuf_add(&b, " AS id");
     for (size_t a = 0; a < r->nattrs; a++) {
         strbuf_add(&b, ",\n    ");
@@ -271,10 +300,10 @@ char *export_sql(const struct rules *r, const char *table)
         snprintf(text, sizeof text, "%s:%s", r->dq[q].column, r->dq[q].value);
         strbuf_sql_string(&b, text);
     }
-    strbuf_add(&b, r->ndq ? " ELSE NULL END AS disqualifier\n  FROM "
-                          : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM ");
-    strbuf_sql_ident(&b, table);
-    strbuf_add(&b, " AS src\n),\nt AS (\n  SELECT id, ");
+    strbuf_add(&b,
+               r->ndq ? " ELSE NULL END AS disqualifier\n  FROM v AS src\n),\nt AS (\n  SELECT id, "
+                      : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM v AS src\n),\n"
+                        "t AS (\n  SELECT id, ");
     sql_sum(&b, r, -1, 1);
     strbuf_add(&b, " AS score, ");
     sql_sum(&b, r, GROUP_FIT, 0);

@@ -9,8 +9,8 @@
  * scored (a count or number that is not one, by the data grammar of text.h, checked with TRIM,
  * LTRIM, SUBSTR, LENGTH and REPLACE alone), its scores and mql then NULL: the leads mqlcal score
  * refuses, never a CAST error that aborts the query, never a guess such as '3x' = 3.
- * Identifiers are double-quoted and qualified (src."col": a table without the column is an
- * error, not the string 'col'), values are string literals with quotes doubled; only standard
+ * Every column the rule reads is trimmed once, in a first CTE (v), as t."col": qualified, so a
+ * table without the column is an error, not the string 'col'. Identifiers are double-quoted, values are string literals with quotes doubled; only standard
  * CASE, TRIM, LOWER, CAST, || and ROW_NUMBER besides, so it runs unchanged in SQLite and
  * PostgreSQL. The id is the rule file's id column, or the column "_line" (the record's line
  * number) when it has none. Values are trimmed of the ASCII white space rules.h trims; a
