@@ -692,16 +692,6 @@ static char *join_path(const char *dir, const char *rel)
     return p;
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return text_dup(".");
-    if (slash == path)
-        return text_dup("/");
-    return text_ndup(path, (size_t)(slash - path));
-}
-
 static int set_default_list(struct strlist *l, const char *value)
 {
     return l->n == 0 ? strlist_append(l, value) : 0;
@@ -841,7 +831,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->review_min_change = 5;
     cfg->anchor_score = 100;
     cfg->anchor_odds = 1;
-    if (!(cfg->path = text_dup(path)) || !(cfg->dir = dir_of(path)))
+    if (!(cfg->path = text_dup(path)) || !(cfg->dir = text_dirname(path)))
         return mql_err_set(err, MQL_EIO, "out of memory");
 
     /* names in the config become column names in the store, rules.json and rules.pmml: they

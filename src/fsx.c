@@ -88,11 +88,7 @@ static char *dir_of(const char *path, const char **base)
 {
     const char *slash = strrchr(path, '/');
     *base = slash ? slash + 1 : path;
-    if (!slash)
-        return text_dup(".");
-    if (slash == path)
-        return text_dup("/");
-    return text_ndup(path, (size_t)(slash - path));
+    return text_dirname(path);
 }
 
 static char *join(const char *dir, const char *name)

@@ -438,3 +438,13 @@ int text_parse_number(const char *s, size_t n, double *out)
         return -1;
     return text_parse_real(s, n, out);
 }
+
+char *text_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return text_dup(".");
+    if (slash == path)
+        return text_dup("/");
+    return text_ndup(path, (size_t)(slash - path));
+}

@@ -64,6 +64,10 @@ int32_t text_days_from_civil(int y, unsigned m, unsigned d);
 /* Returns 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates), else 0. */
 int text_utf8_valid(const char *s, size_t n);
 
+/* The folder part of path ("." when it has none, "/" for a file in the root), malloc'd; NULL
+ * when out of memory. */
+char *text_dirname(const char *path);
+
 /* Copies s into out (cap bytes, always NUL-terminated, cut at a whole character) with every
  * byte a terminal could act on made visible: C0 controls (\n, \r, \t, \x1b, ...), DEL and C1
  * controls (\u009b) escaped, bytes that are not UTF-8 as \xNN. For everything mqlcal prints

@@ -103,15 +103,9 @@ int cli_show_progress(const struct cli_opts *o)
 /* Locks the folder of path (its parent), which must exist: a --db is never given folders. */
 static int lock_parent(const char *path, struct mql_err *err)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return fsx_lock(".", err);
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *dir = malloc(n + 1);
+    char *dir = text_dirname(path);
     if (!dir)
         return mql_err_set(err, MQL_EIO, "out of memory");
-    memcpy(dir, path, n);
-    dir[n] = '\0';
     int rc = fsx_lock(dir, err);
     free(dir);
     return rc;
@@ -136,13 +130,9 @@ int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg)
         return cli_fail(&err);
     fsx_remove_stale_tmp(cfg->out_dir);
     if (o->db) {
-        char *dir = text_dup(o->db), *slash = dir ? strrchr(dir, '/') : NULL;
-        if (slash) {
-            slash[slash == dir] = '\0';
+        char *dir = text_dirname(o->db);
+        if (dir)
             fsx_remove_stale_tmp(dir);
-        } else if (dir) {
-            fsx_remove_stale_tmp(".");
-        }
         free(dir);
     }
     return 0;
