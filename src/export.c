@@ -437,12 +437,23 @@ char *export_pmml(const struct rules *r)
         strbuf_add(&b, "    <DataField name=\"");
         strbuf_markup(&b, at->name);
         strbuf_addf(&b, "\" optype=\"%s\" dataType=\"%s\"", cat ? "categorical" : "continuous",
-                    cat ? "string" : "double");
-        if (r->nmissing == 0) {
+                    cat                      ? "string"
+                    : at->kind == ATTR_COUNT ? "integer"
+                                             : "double");
+        if (cat && r->nmissing == 0) {
             strbuf_add(&b, "/>\n");
             continue;
         }
         strbuf_add(&b, ">\n");
+        /* the valid range of the data grammar (text.h): a count of at most 18 digits, a number
+         * below 1e200 in size (its largest is about 1e194); outside it the consumer returns
+         * invalid (MiningSchema) */
+        if (at->kind == ATTR_COUNT)
+            strbuf_add(&b, "      <Interval closure=\"closedClosed\" leftMargin=\"0\" "
+                           "rightMargin=\"999999999999999999\"/>\n");
+        else if (!cat)
+            strbuf_add(&b, "      <Interval closure=\"openOpen\" leftMargin=\"-1e200\" "
+                           "rightMargin=\"1e200\"/>\n");
         for (size_t i = 0; i < r->nmissing; i++) {
             strbuf_add(&b, "      <Value value=\"");
             strbuf_markup(&b, r->missing_values[i]);

@@ -10,12 +10,13 @@
  * LTRIM, SUBSTR, LENGTH and REPLACE alone), its scores and mql then NULL: the leads mqlcal score
  * refuses, never a CAST error that aborts the query, never a guess such as '3x' = 3.
  * Every column the rule reads is trimmed once, in a first CTE (v), as t."col": qualified, so a
- * table without the column is an error, not the string 'col'. Identifiers are double-quoted, values are string literals with quotes doubled; only standard
- * CASE, TRIM, LOWER, CAST, || and ROW_NUMBER besides, so it runs unchanged in SQLite and
- * PostgreSQL. The id is the rule file's id column, or the column "_line" (the record's line
- * number) when it has none. Values are trimmed of the ASCII white space rules.h trims; a
- * disqualifier matches as rules_dq_match says (on a count or numeric attribute, the same
- * number); LOWER is ASCII-only in SQLite, so disqualifier values should be ASCII.
+ * table without the column is an error, not the string 'col'. Identifiers are double-quoted, values
+ * are string literals with quotes doubled; only standard CASE, TRIM, LOWER, CAST, || and ROW_NUMBER
+ * besides, so it runs unchanged in SQLite and PostgreSQL. The id is the rule file's id column, or
+ * the column "_line" (the record's line number) when it has none. Values are trimmed of the ASCII
+ * white space rules.h trims; a disqualifier matches as rules_dq_match says (on a count or numeric
+ * attribute, the same number); LOWER is ASCII-only in SQLite, so disqualifier values should be
+ * ASCII.
  *
  * PMML (export_pmml): a <Scorecard> with useReasonCodes="true" and reasonCodeAlgorithm
  * "pointsAbove", each attribute one Characteristic whose baselineScore is its reference
@@ -23,9 +24,16 @@
  * lessThan on the upper bin edge in order), and a <True/> catch-all last (the unseen level, or
  * the last bin). Categorical values are trimmed first (a trimBlanks DerivedField per attribute,
  * "mqlcal.trimmed:<name>", which the predicates test; an empty or missing-token trimmed value is
- * missing). Missing tokens are declared as missing Values of the DataFields; a count or number
- * that the consumer cannot read as one is invalid (invalidValueTreatment="returnInvalid"): which
- * texts are numbers is then the PMML consumer's own rule. The MQL rule (threshold, fit minimum,
+ * missing). Missing tokens are declared as missing Values of the DataFields. A count is an
+ * integer field valid in [0, 999999999999999999], a number a double field valid in
+ * (-1e200, 1e200), and an invalid value makes the model return invalid
+ * (invalidValueTreatment="returnInvalid"), as mqlcal score refuses it. Which texts are numbers
+ * is then XML Schema's rule (xs:integer, xs:double: white space collapsed, INF and NaN out of
+ * range): it differs from text.h's only on exponents of three or more digits within range
+ * (1e-100, 0.5e100, 1e099: numbers to PMML, refused by mqlcal) and on a missing token with
+ * white space around it in a count or number column (missing to mqlcal, invalid to PMML). No
+ * PMML engine runs here, so this is read from the PMML 4.4 specification, not tested. The MQL
+ * rule (threshold, fit minimum,
  * disqualifiers) has no Scorecard element: it is carried in an Extension named "mqlcal-rule".
  * Validated against the PMML 4.4 XSD in the tests; every text must be XML 1.0 (checked by
  * export_pmml_check).

@@ -115,6 +115,35 @@ print(", ".join("\"%s\" TEXT" % c.replace("\"", "\"\"") for c in next(csv.reader
     if command -v xmllint >/dev/null && [ -f "$XSD" ]; then
         run xmllint --noout --schema "$XSD" "$dir/out/rules.pmml"
         expect_rc 0 "$name: rules.pmml validates against the PMML 4.4 XSD"
+        # issue 13: categorical values are trimmed before the lookup (' vp ' scored 30 points
+        # lower), counts and numbers outside the data grammar's range are invalid
+        run "$PY" - "$dir/out/rules.pmml" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+ns = {"p": "http://www.dmg.org/PMML-4_4"}
+doc = ET.parse(sys.argv[1]).getroot()
+fields = {f.get("name"): f for f in doc.iterfind(".//p:DataField", ns)}
+derived = {d.get("name"): d for d in doc.iterfind(".//p:DerivedField", ns)}
+bad = []
+for ch in doc.iterfind(".//p:Characteristic", ns):
+    name = ch.get("name")
+    f = fields[name]
+    for pred in ch.iter():
+        fld = pred.get("field")
+        if fld is None:
+            continue
+        if f.get("optype") == "categorical":
+            d = derived.get(fld)
+            if fld != "mqlcal.trimmed:" + name or d is None or d.find("p:Apply", ns).get("function") != "trimBlanks":
+                bad.append("%s: predicate on %s, not its trimmed value" % (name, fld))
+        elif f.find("p:Interval", ns) is None:
+            bad.append("%s: no valid range" % name)
+for m in doc.iterfind(".//p:MiningField[@usageType='active']", ns):
+    if m.get("invalidValueTreatment") != "returnInvalid":
+        bad.append("%s: invalid values are not refused" % m.get("name"))
+print("; ".join(bad[:5]) if bad else "ok")
+sys.exit(1 if bad else 0)
+PYEOF
+        expect_rc 0 "$name: rules.pmml trims categorical values, refuses invalid counts and numbers ($OUT)"
     else
         skip "$name: xmllint or $XSD missing"
     fi

@@ -18,6 +18,7 @@
  */
 #include "fuzz.h"
 
+#include <math.h>
 #include <sqlite3.h>
 
 #include "mqlcal/config.h"
@@ -95,6 +96,8 @@ enum { NONE = 0, LOADED, REJECTED_SHAPE, REJECTED_NUMBER, REJECTED_OTHER };
 static unsigned char ingest_seen[MAX_LINES + 2];
 static unsigned char score_seen[MAX_LINES + 2]; /* 1 scored, 2 refused */
 static int score_of[MAX_LINES + 2][5];          /* score, fit, engagement, mql, disqualifier */
+static size_t raw_level[MAX_LINES + 2][3];      /* each attribute's level from the raw text */
+static unsigned char raw_ok[MAX_LINES + 2];     /* 1 when all three had one */
 
 static void clean_up(void)
 {
@@ -157,6 +160,39 @@ static void read_scores(const char *out, size_t n)
     }
 }
 
+/* The fit's side: what ingest stored (trimmed text, an INTEGER, a REAL, or NULL when missing)
+ * must take the same level of the rule as the raw text the scorer reads: the fit bins the
+ * stored values, so ingest and the scorer must read every value alike. */
+static void check_stored_levels(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT _line, c, k, x FROM leads", -1, &st, NULL) ==
+               SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long line = sqlite3_column_int64(st, 0);
+        if (line < 1 || line > MAX_LINES || !raw_ok[line])
+            continue;
+        for (int a = 0; a < 3; a++) {
+            const struct rules_attr *at = &rule.attrs[a];
+            int type = sqlite3_column_type(st, a + 1);
+            size_t level = at->missing;
+            if (type == SQLITE_TEXT) {
+                const char *v = (const char *)sqlite3_column_text(st, a + 1);
+                int listed;
+                FUZZ_CHECK(rules_attr_level(&rule, (size_t)a, v, strlen(v), &level, &listed) == 0);
+            } else if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+                /* a stored number takes the first bin whose upper edge is above it (rules.h) */
+                double v = sqlite3_column_double(st, a + 1);
+                for (size_t l = 0, found = 0; l < at->nlevels && !found; l++)
+                    if (!at->levels[l].no_bin && (isinf(at->levels[l].hi) || v < at->levels[l].hi))
+                        level = l, found = 1;
+            }
+            FUZZ_CHECK(level == raw_level[line][a]);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
 static void read_ingest(void)
 {
     sqlite3 *db = NULL;
@@ -212,6 +248,13 @@ static void check_sql(const uint8_t *data, size_t size)
             text &= !memchr(rd.f[i], '\0', rd.fl[i]) && text_utf8_valid(rd.f[i], rd.fl[i]);
         if (!text)
             continue;
+        int all = 1;
+        for (size_t a = 0; a < 3; a++) {
+            int listed;
+            all &=
+                rules_attr_level(&rule, a, rd.f[a], rd.fl[a], &raw_level[rd.line][a], &listed) == 0;
+        }
+        raw_ok[rd.line] = (unsigned char)all;
         for (int i = 0; i < 4; i++)
             sqlite3_bind_text(ins, i + 1, rd.f[i], (int)rd.fl[i], SQLITE_TRANSIENT);
         sqlite3_bind_int64(ins, 5, (sqlite3_int64)rd.line);
@@ -258,6 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *body, size_t bsize)
     memcpy(data + hn, body, bsize);
     memset(ingest_seen, 0, sizeof ingest_seen);
     memset(score_seen, 0, sizeof score_seen);
+    memset(raw_ok, 0, sizeof raw_ok);
     FILE *f = fopen(leads_path, "wb");
     FUZZ_CHECK(f && fwrite(data, 1, size, f) == size && fclose(f) == 0);
 
@@ -305,6 +349,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *body, size_t bsize)
                 FUZZ_CHECK(a != LOADED);
         }
         check_sql(data, size);
+        sqlite3 *db = NULL;
+        FUZZ_CHECK(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+        check_stored_levels(db);
+        sqlite3_close(db);
     }
     free(out);
     free(data);
