@@ -332,6 +332,7 @@ config c16 "$T/leads.csv" "$T/w16"
 printf 'bad\xffname = categorical\n' >>"$T/c16.ini"
 run "$MQLCAL" ingest "$T/c16.ini"
 expect_rc 2 "a config that is not UTF-8: refused"
+expect_contains "$ERR" "not valid UTF-8" "the refusal says why (a name that is not UTF-8 would make an invalid rules.json)"
 
 # ==== 13. values the rule has never seen =======================================================
 awk -F, 'NR > 1 && $3 == "paid_search" { $3 = "sem_paid" } { print }' OFS=, "$T/leads.csv" >"$T/renamed.csv"
