@@ -706,8 +706,8 @@ static int finish(struct config *c, struct mql_err *err)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'outcome'");
     if (c->nattrs == 0)
         return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
-    if (set_default_list(&c->positive, "1, yes, true") ||
-        set_default_list(&c->negative, "0, no, false"))
+    if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||
+        set_default_list(&c->negative, "0, no, false, 0.0, n"))
         return mql_err_set(err, MQL_EIO, "out of memory");
     for (size_t i = 0; i < c->positive.n; i++)
         for (size_t j = 0; j < c->negative.n; j++)

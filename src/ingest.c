@@ -351,13 +351,30 @@ static int read_header(struct ingest *in)
         const struct col *col = &in->cols[c];
         if (col->csv_index >= 0)
             continue;
+        /* what the user most likely meant: the nearest names, or another delimiter */
+        char hint[400] = "";
+        char near[300];
+        if (in->rd.nf == 1 && in->rd.raw) {
+            char d = text_guess_delimiter(in->rd.raw, in->rd.rawlen, (char)cfg->delimiter);
+            if (d)
+                snprintf(hint, sizeof hint,
+                         "; the header is one column, and its line holds '%s': set delimiter = %s",
+                         d == '\t' ? "\\t" : (char[2]){d, 0},
+                         d == ';'    ? "semicolon"
+                         : d == '\t' ? "tab"
+                         : d == '|'  ? "pipe"
+                                     : "comma");
+        }
+        if (!hint[0] &&
+            text_nearest_names(col->name, in->rd.f, in->rd.fl, in->rd.nf, near, sizeof near))
+            snprintf(hint, sizeof hint, " (nearest: %s)", near);
         if (col->attr)
             return mql_err_set(in->err, MQL_EINPUT,
-                               "%s:%d: attribute '%s': no such column in the header of %s",
-                               cfg->path, col->cfg_line, col->name, cfg->leads);
+                               "%s:%d: attribute '%s': no such column in the header of %s%s",
+                               cfg->path, col->cfg_line, col->name, cfg->leads, hint);
         return mql_err_set(in->err, MQL_EINPUT,
-                           "%s:%d: key '%s': no column '%s' in the header of %s", cfg->path,
-                           col->cfg_line, col->cfg_key, col->name, cfg->leads);
+                           "%s:%d: key '%s': no column '%s' in the header of %s%s", cfg->path,
+                           col->cfg_line, col->cfg_key, col->name, cfg->leads, hint);
     }
     return 0;
 }

@@ -1223,12 +1223,19 @@ int rules_bind_header(const struct rules *r, const char *const *names, const siz
             if (span_eq(s, n, want))
                 break;
         }
-        if (c == nfields)
+        if (c == nfields) {
+            char near[300] = "";
+            text_nearest_names(want, names, lens, nfields, near, sizeof near);
             return mql_err_set(err, MQL_EINPUT,
-                               "the header has no column '%s' (the rule file's %s)", want,
+                               "the header has no column '%s' (the rule file's %s)%s%s%s", want,
                                i < r->nattrs            ? "attribute"
                                : i < r->nattrs + r->ndq ? "disqualifier"
-                                                        : "id column");
+                                                        : "id column",
+                               near[0] ? "; nearest: " : "", near,
+                               nfields == 1 ? "; the header is one column: is the delimiter the "
+                                              "rule file's?"
+                                            : "");
+        }
         /* a column named twice is refused, as ingest refuses it: which one would count? */
         for (size_t d = c + 1; d < nfields; d++) {
             const char *s = names[d];

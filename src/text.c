@@ -1,6 +1,8 @@
 #include "mqlcal/text.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,4 +449,85 @@ char *text_dirname(const char *path)
     if (slash == path)
         return text_dup("/");
     return text_ndup(path, (size_t)(slash - path));
+}
+
+/* Levenshtein distance of a and b[0..bn), ASCII case folded, capped at 255. */
+static unsigned edit_distance(const char *a, const char *b, size_t bn)
+{
+    size_t an = strlen(a);
+    if (an > 200 || bn > 200)
+        return 255;
+    unsigned row[201];
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= an; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= bn; j++) {
+            unsigned up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            unsigned best = diag + !same;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[bn] > 255 ? 255 : row[bn];
+}
+
+size_t text_nearest_names(const char *want, const char *const *names, const size_t *lens, size_t n,
+                          char *out, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    out[0] = '\0';
+    size_t best[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+    unsigned dist[3] = {256, 256, 256};
+    for (size_t i = 0; i < n; i++) {
+        const char *s = names[i];
+        size_t sn = lens[i];
+        text_trim_span(&s, &sn);
+        if (sn == 0)
+            continue;
+        unsigned d = edit_distance(want, s, sn);
+        for (int k = 0; k < 3; k++)
+            if (d < dist[k]) {
+                for (int m = 2; m > k; m--)
+                    dist[m] = dist[m - 1], best[m] = best[m - 1];
+                dist[k] = d, best[k] = i;
+                break;
+            }
+    }
+    size_t w = 0;
+    for (int k = 0; k < 3 && best[k] != SIZE_MAX; k++) {
+        const char *s = names[best[k]];
+        size_t sn = lens[best[k]];
+        text_trim_span(&s, &sn);
+        int got =
+            snprintf(out + w, cap - w, "%s'%.*s'", k ? ", " : "", (int)(sn > 60 ? 60 : sn), s);
+        if (got < 0 || (size_t)got >= cap - w)
+            break;
+        w += (size_t)got;
+    }
+    return w;
+}
+
+char text_guess_delimiter(const char *line, size_t n, char used)
+{
+    static const char cands[] = {';', '\t', '|', ','};
+    char best = 0;
+    size_t most = 0;
+    for (size_t c = 0; c < sizeof cands; c++) {
+        if (cands[c] == used)
+            continue;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            k += line[i] == cands[c];
+        if (k > most)
+            most = k, best = cands[c];
+    }
+    return best;
 }

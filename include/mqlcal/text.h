@@ -64,6 +64,16 @@ int32_t text_days_from_civil(int y, unsigned m, unsigned d);
 /* Returns 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates), else 0. */
 int text_utf8_valid(const char *s, size_t n);
 
+/* Writes into out (cap bytes) the up to three of names[0..n) (spans of lens, trimmed) nearest
+ * to want by edit distance, ignoring ASCII case, quoted and comma-separated ("'Lead Source',
+ * 'Source'"), for "no such column" messages. Returns the length written. */
+size_t text_nearest_names(const char *want, const char *const *names, const size_t *lens, size_t n,
+                          char *out, size_t cap);
+
+/* The delimiter (';', tab, '|' or ',') other than used that occurs most in line[0..n), or 0
+ * when none does: the hint when a header splits into one column. */
+char text_guess_delimiter(const char *line, size_t n, char used);
+
 /* The folder part of path ("." when it has none, "/" for a file in the root), malloc'd; NULL
  * when out of memory. */
 char *text_dirname(const char *path);

@@ -216,10 +216,11 @@ static void test_defaults(void **state)
     int rc = config_load_string(MINIMAL, PATH, &cfg, &err);
     if (rc)
         fail_msg("load failed: %s", err.msg);
-    static const char *const pos[] = {"1", "yes", "true"};
-    static const char *const neg[] = {"0", "no", "false"};
-    assert_list(&cfg.positive, pos, 3);
-    assert_list(&cfg.negative, neg, 3);
+    /* issue 14: exports write 1.0 / 0.0 and Y / N too */
+    static const char *const pos[] = {"1", "yes", "true", "1.0", "y"};
+    static const char *const neg[] = {"0", "no", "false", "0.0", "n"};
+    assert_list(&cfg.positive, pos, 5);
+    assert_list(&cfg.negative, neg, 5);
     assert_int_equal(cfg.delimiter, ',');
     assert_int_equal(cfg.period, PERIOD_MONTH);
     assert_null(cfg.date);
@@ -295,9 +296,9 @@ static void test_only_positive_given(void **state)
     if (rc)
         fail_msg("load failed: %s", err.msg);
     static const char *const pos[] = {"Won"};
-    static const char *const neg[] = {"0", "no", "false"};
+    static const char *const neg[] = {"0", "no", "false", "0.0", "n"};
     assert_list(&cfg.positive, pos, 1);
-    assert_list(&cfg.negative, neg, 3);
+    assert_list(&cfg.negative, neg, 5);
     config_release(&cfg);
 }
 
