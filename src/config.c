@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqlcal/dates.h"
 #include "mqlcal/text.h"
 
 /* What ini_parse_stream reads from: the config text, with the line count the handler needs
@@ -332,6 +333,14 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
         return set_text(ps, &c->outcome, &c->line_outcome, key, value);
     if (strcmp(key, "date") == 0)
         return set_text(ps, &c->date, &c->line_date, key, value);
+    if (strcmp(key, "outcome_date") == 0)
+        return set_text(ps, &c->outcome_date, &c->line_outcome_date, key, value);
+    if (strcmp(key, "date_format") == 0) {
+        if (strcmp(value, "auto") == 0)
+            return 0;
+        int rc = dates_check_format(value, ps->err);
+        return rc ? rc : set_text(ps, &c->date_format, &c->line_date_format, key, value);
+    }
     if (strcmp(key, "earliest_date") == 0) {
         int32_t day;
         if (text_parse_date(value, strlen(value), &day))
@@ -702,8 +711,10 @@ static int finish(struct config *c, struct mql_err *err)
 {
     if (!c->leads)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
-    if (!c->outcome)
-        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'outcome'");
+    if (!c->outcome && !c->outcome_date)
+        return mql_err_set(err, MQL_EINPUT,
+                           "[data]: missing required key 'outcome' (or outcome_date: a filled-in "
+                           "date is an SQL)");
     if (c->nattrs == 0)
         return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
     if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||
@@ -715,15 +726,15 @@ static int finish(struct config *c, struct mql_err *err)
                 return mql_err_set(err, MQL_EINPUT,
                                    "line %d: outcome value '%s' is both positive and negative",
                                    c->line_positive, c->positive.items[i]);
-    const char *roles[] = {c->id, c->outcome, c->date, c->feedback};
-    const char *names[] = {"id", "outcome", "date", "feedback"};
+    const char *roles[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
+    const char *names[] = {"id", "outcome", "date", "feedback", "outcome_date"};
     for (size_t i = 0; i < c->nattrs; i++)
-        for (size_t r = 0; r < 4; r++)
+        for (size_t r = 0; r < 5; r++)
             if (roles[r] && strcmp(c->attrs[i].column, roles[r]) == 0)
                 return mql_err_set(err, MQL_EINPUT, "line %d: attribute '%s' is also the %s column",
                                    c->attrs[i].line, roles[r], names[r]);
-    for (size_t r = 0; r < 4; r++)
-        for (size_t q = r + 1; q < 4; q++)
+    for (size_t r = 0; r < 5; r++)
+        for (size_t q = r + 1; q < 5; q++)
             if (roles[r] && roles[q] && strcmp(roles[r], roles[q]) == 0)
                 return mql_err_set(err, MQL_EINPUT, "[data]: '%s' is both the %s and the %s column",
                                    roles[r], names[r], names[q]);
@@ -759,8 +770,10 @@ static int finish(struct config *c, struct mql_err *err)
     }
     /* the id, outcome and date are stored apart (_id, _outcome, _created): a segment or a
      * disqualifier on them would read a column that is not there */
-    const char *stored[] = {c->id, c->outcome, c->date};
-    for (size_t r = 0; r < 3; r++) {
+    const char *stored[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
+    for (size_t r = 0; r < 5; r++) {
+        if (r == 3)
+            continue; /* the feedback column may be a segment */
         if (!stored[r])
             continue;
         for (size_t i = 0; i < c->segments.n; i++)
@@ -912,6 +925,8 @@ void config_release(struct config *cfg)
     free(cfg->id);
     free(cfg->outcome);
     free(cfg->date);
+    free(cfg->date_format);
+    free(cfg->outcome_date);
     free(cfg->feedback);
     strlist_release(&cfg->positive);
     strlist_release(&cfg->negative);

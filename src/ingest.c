@@ -1,6 +1,7 @@
 #include "mqlcal/ingest.h"
 
 #include "mqlcal/csvread.h"
+#include "mqlcal/dates.h"
 #include "mqlcal/fsx.h"
 #include "mqlcal/strbuf.h"
 
@@ -22,7 +23,7 @@
 #define CHUNK (1u << 20)
 
 /* What a stored column holds. */
-enum col_type { COL_ID, COL_OUTCOME, COL_DATE, COL_TEXT, COL_COUNT, COL_NUMERIC };
+enum col_type { COL_ID, COL_OUTCOME, COL_DATE, COL_SQL_DATE, COL_TEXT, COL_COUNT, COL_NUMERIC };
 
 struct col {
     const char *name; /* owned by the config */
@@ -31,8 +32,10 @@ struct col {
     const struct config_attr *attr; /* for attributes, else NULL */
     int cfg_line;                   /* where the config names it */
     const char *cfg_key;
-    long csv_index;   /* position in the header, -1 until found */
-    uint64_t missing; /* loaded rows where it is missing */
+    long csv_index;            /* position in the header, -1 until found */
+    uint64_t missing;          /* loaded rows where it is missing */
+    struct date_layout layout; /* a date column's layout (dates.h), once decided */
+    int decided;
 };
 
 struct ingest {
@@ -61,17 +64,28 @@ struct ingest {
     struct sha256_ctx sha;          /* of the input file's bytes */
     char **rule_names;              /* the columns [rules] disqualify names */
     int32_t day_floor, day_ceiling; /* dates outside are rejected (earliest_date, today) */
-    uint64_t source_size;           /* the leads file's size and modification time when opened */
+
+    uint64_t source_size; /* the leads file's size and modification time when opened */
     char source_mtime[40];
 };
 
 const char *ingest_reason_name(enum ingest_reason r)
 {
-    static const char *names[REJECT_NREASONS] = {
-        "field_count",  "unterminated_quote", "bad_number",  "bad_date",
-        "missing_id",   "missing_outcome",    "bad_outcome", "duplicate_id",
-        "invalid_utf8", "nul_byte",           "bad_quote",   "date_out_of_range"};
-    return (unsigned)r < REJECT_NREASONS ? names[r] : "?";
+    static const char *const names[] = {"field_count",
+                                        "unterminated_quote",
+                                        "bad_number",
+                                        "bad_date",
+                                        "missing_id",
+                                        "missing_outcome",
+                                        "bad_outcome",
+                                        "duplicate_id",
+                                        "invalid_utf8",
+                                        "nul_byte",
+                                        "bad_quote",
+                                        "date_out_of_range",
+                                        "outcome_before_created"};
+    _Static_assert(sizeof names / sizeof names[0] == REJECT_NREASONS, "a name per reason");
+    return (unsigned)r < REJECT_NREASONS && names[r] ? names[r] : "?";
 }
 
 void ingest_mtime_text(const struct stat *st, char *buf, size_t cap)
@@ -105,9 +119,11 @@ void ingest_config_hash(const struct config *cfg, char hex[65])
     hash_str(&h, "leads", cfg->leads);
     hash_str(&h, "id", cfg->id);
     hash_str(&h, "outcome", cfg->outcome);
+    hash_str(&h, "outcome_date", cfg->outcome_date);
     hash_list(&h, "positive", &cfg->positive);
     hash_list(&h, "negative", &cfg->negative);
     hash_str(&h, "date", cfg->date);
+    hash_str(&h, "date_format", cfg->date_format);
     char floor[16];
     snprintf(floor, sizeof floor, "%d", cfg->earliest_day);
     hash_str(&h, "earliest_date", floor);
@@ -269,7 +285,8 @@ static int add_col(struct ingest *in, const char *name, const char *role, enum c
     if (!c)
         return mql_err_set(in->err, MQL_EIO, "out of memory");
     in->cols = c;
-    in->cols[in->ncols++] = (struct col){name, role, type, attr, line, key, -1, 0};
+    in->cols[in->ncols++] =
+        (struct col){name, role, type, attr, line, key, -1, 0, {DATE_ISO, NULL}, 0};
     return 0;
 }
 
@@ -278,8 +295,10 @@ static int plan_columns(struct ingest *in)
     const struct config *cfg = in->cfg;
     int rc;
     if ((cfg->id && (rc = add_col(in, cfg->id, "id", COL_ID, NULL, cfg->line_id, "id"))) ||
-        (rc =
-             add_col(in, cfg->outcome, "outcome", COL_OUTCOME, NULL, cfg->line_outcome, "outcome")))
+        (cfg->outcome && (rc = add_col(in, cfg->outcome, "outcome", COL_OUTCOME, NULL,
+                                       cfg->line_outcome, "outcome"))) ||
+        (cfg->outcome_date && (rc = add_col(in, cfg->outcome_date, "outcome_date", COL_SQL_DATE,
+                                            NULL, cfg->line_outcome_date, "outcome_date"))))
         return rc;
     if (cfg->date && (rc = add_col(in, cfg->date, "date", COL_DATE, NULL, cfg->line_date, "date")))
         return rc;
@@ -415,11 +434,12 @@ static int create_schema(struct ingest *in)
         return rc;
     struct strbuf t = {0}, ins = {0};
     strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
-                   " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT");
-    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?");
+                   " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT,"
+                   " _sql_at TEXT");
+    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
-            in->cols[c].type == COL_DATE)
+            in->cols[c].type == COL_DATE || in->cols[c].type == COL_SQL_DATE)
             continue;
         strbuf_add(&t, ", ");
         strbuf_sql_ident(&t, in->cols[c].name);
@@ -547,6 +567,51 @@ static int in_list(const struct strlist *l, const char *s, size_t n)
     return 0;
 }
 
+/* The date column's layout, at its first value: the config's date_format; ISO when that value
+ * is ISO (a plain file is read once); else the layout that reads the most of the column's
+ * values, in a first pass over the file (dates_detect), or an ambiguity error. */
+static int decide_dates(struct ingest *in, struct col *col, const char *s, size_t n)
+{
+    const struct config *cfg = in->cfg;
+    col->decided = 1;
+    int32_t day;
+    if (cfg->date_format) {
+        col->layout = (struct date_layout){DATE_FORMAT, cfg->date_format};
+        return 0;
+    }
+    col->layout = (struct date_layout){DATE_ISO, NULL};
+    if (text_parse_date(s, n, &day) == 0)
+        return 0;
+    FILE *f = fopen(cfg->leads, "rb");
+    if (!f)
+        return mql_err_set(in->err, MQL_EIO, "cannot read '%s' again: %s", cfg->leads,
+                           strerror(errno));
+    struct csvread rd = {.in = f, .delim = (char)cfg->delimiter, .max_record = INGEST_MAX_RECORD};
+    struct dates_votes votes;
+    memset(&votes, 0, sizeof votes);
+    int rc = csvread_init(&rd) ? mql_err_set(in->err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    while (!rc && (st = csvread_next(&rd)) != CSVR_EOF) {
+        if (st < 0) {
+            rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s' again", cfg->leads);
+            break;
+        }
+        if (first || st != CSVR_OK || (long)rd.nf != in->nheader) {
+            first = 0;
+            continue;
+        }
+        const char *v = rd.f[col->csv_index];
+        size_t vn = rd.fl[col->csv_index];
+        text_trim_span(&v, &vn);
+        if (!is_missing(in, v, vn))
+            dates_vote(&votes, v, vn);
+    }
+    csvread_release(&rd);
+    fclose(f);
+    if (!rc && (rc = dates_detect(&votes, col->name, &col->layout, in->err)))
+        mql_err_prefix(in->err, "%s", cfg->leads);
+    return rc;
+}
+
 static int load_row(struct ingest *in)
 {
     const struct config *cfg = in->cfg;
@@ -556,13 +621,13 @@ static int load_row(struct ingest *in)
         return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
                       in->rd.nf);
     sqlite3_stmt *st = in->ins_lead;
-    int bind = 5;
+    int bind = 6;
     const char *id = NULL;
     size_t idn = 0;
-    int32_t day = 0;
-    int has_day = 0;
+    int32_t day = 0, sql_day = 0;
+    int has_day = 0, has_sql_day = 0;
     for (size_t c = 0; c < in->ncols; c++) {
-        const struct col *col = &in->cols[c];
+        struct col *col = &in->cols[c];
         size_t n;
         const char *s = field(in, (size_t)col->csv_index, &n);
         text_trim_span(&s, &n);
@@ -572,10 +637,11 @@ static int load_row(struct ingest *in)
             return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
         int missing = is_missing(in, s, n);
         in->row_missing[c] = (unsigned char)missing;
-        int slot = col->type == COL_ID        ? 2
-                   : col->type == COL_OUTCOME ? 3
-                   : col->type == COL_DATE    ? 4
-                                              : bind++;
+        int slot = col->type == COL_ID         ? 2
+                   : col->type == COL_OUTCOME  ? 3
+                   : col->type == COL_SQL_DATE ? 5
+                   : col->type == COL_DATE     ? 4
+                                               : bind++;
         switch (col->type) {
         case COL_ID:
             if (missing)
@@ -600,13 +666,20 @@ static int load_row(struct ingest *in)
             }
             break;
         case COL_DATE:
+        case COL_SQL_DATE: {
+            if (!missing && !col->decided) {
+                int rc = decide_dates(in, col, s, n);
+                if (rc)
+                    return rc;
+            }
+            int32_t dd = 0;
             if (missing) {
                 sqlite3_bind_null(st, slot);
-            } else if (text_parse_date(s, n, &day)) {
+            } else if (dates_parse(&col->layout, s, n, &dd)) {
                 show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_DATE,
-                              "column '%s': expected a date YYYY-MM-DD, got %s", col->name, shown);
-            } else if (day < in->day_floor || day > in->day_ceiling) {
+                return reject(in, REJECT_BAD_DATE, "column '%s': expected a date %s, got %s",
+                              col->name, dates_layout_name(&col->layout), shown);
+            } else if (dd < in->day_floor || dd > in->day_ceiling) {
                 /* one typo (2204 for 2024) would stretch the calendar over centuries */
                 char lo[11], hi[11];
                 text_format_date(in->day_floor, lo);
@@ -617,11 +690,15 @@ static int load_row(struct ingest *in)
                               lo, hi);
             } else {
                 char iso[11];
-                text_format_date(day, iso);
+                text_format_date(dd, iso);
                 sqlite3_bind_text(st, slot, iso, 10, SQLITE_TRANSIENT);
-                has_day = 1;
+                if (col->type == COL_DATE)
+                    day = dd, has_day = 1;
+                else
+                    sql_day = dd, has_sql_day = 1;
             }
             break;
+        }
         case COL_COUNT: {
             int64_t v;
             if (missing) {
@@ -659,6 +736,19 @@ static int load_row(struct ingest *in)
     }
     if (!in->cfg->date)
         sqlite3_bind_null(st, 4);
+    if (!in->cfg->outcome_date)
+        sqlite3_bind_null(st, 5);
+    /* outcome_date alone: a filled-in date is an SQL */
+    if (!in->cfg->outcome)
+        sqlite3_bind_int(st, 3, has_sql_day);
+    if (has_sql_day && has_day && sql_day < day) {
+        char a[11], b[11];
+        text_format_date(sql_day, a);
+        text_format_date(day, b);
+        return reject(in, REJECT_OUTCOME_BEFORE_CREATED,
+                      "column '%s': the lead became an SQL on %s, before it was created (%s)",
+                      cfg->outcome_date, a, b);
+    }
     char line_id[24];
     if (!in->cfg->id) {
         /* no id column: the line number is the id */
@@ -854,6 +944,7 @@ static int stream(struct ingest *in, FILE *f, const struct ingest_opts *o, uint6
     }
     in->stats->lines = rd->lines;
     in->stats->blank_lines = rd->blank_lines;
+    in->stats->complete = 1;
     if (o->progress)
         o->progress(o->progress_ctx, in->stats->bytes, total, in->stats->read);
     return 0;

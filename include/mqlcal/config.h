@@ -53,13 +53,15 @@ struct config {
     char *dir;  /* its folder, for relative paths */
 
     /* [data] */
-    char *leads; /* resolved path of the CSV */
-    char *id;    /* lead id column, or NULL: the id is then the record's line number */
-    char *outcome;
+    char *leads;             /* resolved path of the CSV */
+    char *id;                /* lead id column, or NULL: the id is then the record's line number */
+    char *outcome;           /* the outcome column, or NULL when outcome_date alone decides */
+    char *outcome_date;      /* when the lead became an SQL (a date column), or NULL */
     struct strlist positive; /* outcome values that count as an SQL, compared case-insensitively */
     struct strlist negative; /* outcome values that count as no SQL */
     char *date;              /* lead creation date column, or NULL when the data has none */
     int earliest_day;        /* earliest_date: dates before it are rejected; 1990-01-01 */
+    char *date_format;       /* date_format: strptime-style (dates.h), or NULL for auto */
     char *feedback;          /* sales feedback column, or NULL */
     char delimiter;
     struct strlist missing; /* values meaning "not filled in", besides the empty value */
@@ -116,6 +118,7 @@ struct config {
 
     /* lines of the keys, for messages that come after parsing (0 = not given) */
     int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive;
+    int line_date_format, line_outcome_date;
 };
 
 /* Reads and checks the config at path into cfg (which the caller holds; release it with

@@ -36,6 +36,7 @@ enum ingest_reason {
     REJECT_NUL_BYTE,     /* a stored value with a NUL byte */
     REJECT_BAD_QUOTE,    /* a quoted field followed by text (csvread.h): its physical lines */
     REJECT_DATE_RANGE,   /* a date before earliest_date or after today */
+    REJECT_OUTCOME_BEFORE_CREATED, /* outcome_date before the lead's creation date */
     REJECT_NREASONS
 };
 
@@ -47,6 +48,7 @@ enum ingest_reason {
  * figure. */
 
 struct ingest_stats {
+    int complete;      /* the whole file was read: the counts below reconcile */
     uint64_t read;     /* records after the header */
     uint64_t loaded;   /* rows in leads */
     uint64_t rejected; /* rows in rejects; read == loaded + rejected */

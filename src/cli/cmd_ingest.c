@@ -56,7 +56,8 @@ int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
     int rc = ingest_run(cfg, &io, &stats, &err);
     if (show)
         fprintf(stderr, "\r\033[K");
-    if (stats.read > 0 || rc == 0) {
+    /* the counts of a load stopped half-way (a config or layout error) would not reconcile */
+    if (stats.complete && (stats.read > 0 || rc == 0)) {
         printf("ingest: %s -> %s\n", cli_safe(cfg->leads), cli_safe(o->db ? o->db : db ? db : "?"));
         print_stats(&stats);
     }
