@@ -14,17 +14,17 @@
 
 /* Options every stage command takes. */
 struct cli_opts {
-    const char *config;   /* CONFIG */
-    const char *db;       /* --db PATH or NULL */
-    int quiet;            /* --quiet: no progress */
-    int timings;          /* --timings: stage timings on stderr */
-    const char *dump;     /* fit --dump-design PREFIX */
-    const char *format;   /* export --format json|sql|pmml|all */
-    const char *out;      /* export --out FILE */
-    const char *table;    /* export --table NAME (sql) */
-    const char *previous; /* review --previous FILE */
+    const char *config;      /* CONFIG */
+    const char *db;          /* --db PATH or NULL */
+    int quiet;               /* --quiet: no progress */
+    int timings;             /* --timings: stage timings on stderr */
+    const char *dump;        /* fit --dump-design PREFIX */
+    const char *format;      /* export --format json|sql|pmml|all */
+    const char *out;         /* export --out FILE */
+    const char *table;       /* export --table NAME (sql) */
+    const char *previous;    /* review --previous FILE */
     const char *previous_of; /* run: previous is a copy of this file, which is named instead */
-    const char *current;  /* review --current FILE */
+    const char *current;     /* review --current FILE */
 };
 
 /* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
@@ -62,6 +62,7 @@ int cli_open_store(const struct cli_opts *o, const struct config *cfg, sqlite3 *
 /* True when progress should be shown on stderr. */
 int cli_show_progress(const struct cli_opts *o);
 
+int cmd_init(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_fit(int argc, char **argv);

@@ -14,6 +14,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"init", cmd_init, "write a starter config for a leads export (LEADS.csv [--out CONFIG])"},
     {"run", cmd_run, "run every stage in order on CONFIG"},
     {"ingest", cmd_ingest, "load the leads CSV into the store, rejecting bad rows with reasons"},
     {"fit", cmd_fit, "learn points per attribute level by logistic regression, and validate"},

@@ -1,0 +1,562 @@
+/* init.c: a starter config from a leads export (init.h). */
+#include "mqlcal/init.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/csvread.h"
+#include "mqlcal/dates.h"
+#include "mqlcal/strbuf.h"
+#include "mqlcal/text.h"
+
+#define MAX_OUTCOME_VALUES 20
+
+struct colstat {
+    char *name;
+    char key[64]; /* the name lowercased, letters and digits only: "leadsource" */
+    uint64_t filled, ints, nums;
+    struct dates_votes dates;
+    char *vals[INIT_MAX_LEVELS + 1];
+    uint64_t counts[INIT_MAX_LEVELS + 1];
+    size_t nvals;
+    int many; /* more distinct values than INIT_MAX_LEVELS */
+    int missing_seen[4];
+    /* decisions */
+    enum {
+        K_SKIP,
+        K_ID,
+        K_OUTCOME,
+        K_DATE,
+        K_SQL_DATE,
+        K_COUNT,
+        K_NUMERIC,
+        K_CATEGORICAL,
+        K_TEXT,
+        K_OTHER_DATE,
+        K_FEEDBACK
+    } kind;
+    const char *why_after; /* the word that makes it look written by sales, or NULL */
+    struct date_layout layout;
+};
+
+/* missing tokens mqlcal recognizes in a sample (the empty value always is one) */
+static const char *const missing_tokens[4] = {"NA", "N/A", "null", "Select"};
+
+/* The first of words that is a whole word of name (split at anything but letters and digits,
+ * and between a lowercase and an uppercase letter), or NULL. */
+static const char *word_of(const char *name, const char *const *words)
+{
+    char w[64];
+    size_t k = 0;
+    for (const char *p = name;; p++) {
+        int split = !*p || !isalnum((unsigned char)*p) ||
+                    (k > 0 && isupper((unsigned char)*p) && islower((unsigned char)p[-1]));
+        if (split && k) {
+            w[k] = '\0';
+            for (const char *const *x = words; *x; x++)
+                if (strcmp(w, *x) == 0)
+                    return *x;
+            k = 0;
+        }
+        if (!*p)
+            return NULL;
+        if (isalnum((unsigned char)*p) && k + 1 < sizeof w)
+            w[k++] = (char)tolower((unsigned char)*p);
+    }
+}
+
+static int contains(const char *key, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(key, *words))
+            return 1;
+    return 0;
+}
+
+static const char *first_of(const char *key, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(key, *words))
+            return *words;
+    return NULL;
+}
+
+static void squash(const char *name, char *key, size_t cap)
+{
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < cap; p++)
+        if (isalnum((unsigned char)*p))
+            key[k++] = (char)tolower((unsigned char)*p);
+    key[k] = '\0';
+}
+
+static void note_value(struct colstat *c, const char *v, size_t n)
+{
+    for (int i = 0; i < 4; i++)
+        if (strlen(missing_tokens[i]) == n && strncmp(missing_tokens[i], v, n) == 0) {
+            c->missing_seen[i] = 1;
+            return;
+        }
+    if (n == 0)
+        return;
+    c->filled++;
+    int64_t iv;
+    double dv;
+    c->ints += text_parse_count(v, n, &iv) == 0;
+    c->nums += text_parse_number(v, n, &dv) == 0;
+    dates_vote(&c->dates, v, n);
+    if (c->many)
+        return;
+    for (size_t i = 0; i < c->nvals; i++)
+        if (strlen(c->vals[i]) == n && memcmp(c->vals[i], v, n) == 0) {
+            c->counts[i]++;
+            return;
+        }
+    if (c->nvals == INIT_MAX_LEVELS || memchr(v, '\0', n)) {
+        c->many = 1;
+        return;
+    }
+    if ((c->vals[c->nvals] = text_ndup(v, n)))
+        c->counts[c->nvals++] = 1;
+}
+
+/* The delimiter that splits the header line into the most fields. */
+static char guess_delimiter(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ',';
+    char line[65536];
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    static const char cands[] = {',', ';', '\t', '|'};
+    char best = ',';
+    size_t most = 0;
+    for (size_t c = 0; c < sizeof cands; c++) {
+        size_t k = 0;
+        int inq = 0;
+        for (size_t i = 0; i < n && (inq || (line[i] != '\n' && line[i] != '\r')); i++) {
+            if (line[i] == '"')
+                inq = !inq;
+            else if (!inq && line[i] == cands[c])
+                k++;
+        }
+        if (k > most)
+            most = k, best = cands[c];
+    }
+    return best;
+}
+
+static const char *const W_ID[] = {"leadid",     "contactid",  "prospectid", "recordid",
+                                   "leadnumber", "customerid", "personid",   NULL};
+static const char *const W_OUTCOME[] = {"becamesql",      "converted", "outcome",
+                                        "lifecyclestage", "issql",     "iswon",
+                                        "leadstatus",     "sqlflag",   NULL};
+static const char *const W_CREATED[] = {"created",   "createdate", "signup", "dateadded",
+                                        "firstseen", "createdon",  NULL};
+static const char *const W_SQL_DATE[] = {"becameasalesqualifiedlead",
+                                         "sqldate",
+                                         "sqlat",
+                                         "becamesql",
+                                         "qualifiedon",
+                                         "convertedat",
+                                         "converteddate",
+                                         NULL};
+/* written by sales, usually after the outcome: whole words of the name, or phrases of it */
+static const char *const W_SALES_WORDS[] = {
+    "tag",      "tags",        "quality",     "owner",   "stage",    "status", "deal",
+    "deals",    "amount",      "revenue",     "close",   "closed",   "won",    "lost",
+    "reason",   "note",        "notes",       "comment", "comments", "agent",  "rep",
+    "feedback", "disposition", "opportunity", NULL};
+static const char *const W_SALES[] = {"leadquality", "lastactivity", "lastnotable",
+                                      "salesrep",    "closevalue",   "closedate",
+                                      "dealstage",   "salesagent",   NULL};
+static const char *const W_FIT[] = {"company", "size",  "industry", "country",    "job",
+                                    "title",   "level", "role",     "employee",   "region",
+                                    "city",    "email", "segment",  "occupation", NULL};
+static const char *const W_ENGAGE[] = {"visit",    "view",     "click", "download", "webinar",
+                                       "open",     "page",     "time",  "session",  "call",
+                                       "campaign", "activity", "event", "demo",     "trial",
+                                       "login",    "form",     "video", NULL};
+static const char *const W_OUTCOME_EXACT[] = {"y",       "target", "label", "converted",
+                                              "outcome", "sql",    "won",   NULL};
+static const char *const W_CHANNEL[] = {"source",  "channel", "origin", "medium",
+                                        "country", "region",  NULL};
+static const char *const POS[] = {
+    "1",           "1.0",      "yes",       "y",   "true",
+    "t",           "won",      "closedwon", "sql", "salesqualifiedlead",
+    "opportunity", "customer", "converted", NULL};
+static const char *const NEG[] = {"0",
+                                  "0.0",
+                                  "no",
+                                  "n",
+                                  "false",
+                                  "f",
+                                  "lost",
+                                  "closedlost",
+                                  "lead",
+                                  "subscriber",
+                                  "marketingqualifiedlead",
+                                  "mql",
+                                  "unqualified",
+                                  "disqualified",
+                                  "other",
+                                  NULL};
+
+static int word_in(const char *v, const char *const *words)
+{
+    char key[64];
+    squash(v, key, sizeof key);
+    if (!key[0])
+        snprintf(key, sizeof key, "%s", v);
+    /* "1.0" squashes to "10": compare the value itself first */
+    for (const char *const *w = words; *w; w++)
+        if (text_ieq(v, *w) || strcmp(key, *w) == 0)
+            return 1;
+    return 0;
+}
+
+static void decide(struct colstat *c, size_t nc, uint64_t records)
+{
+    (void)records;
+    /* dates: a column most of whose values read as dates */
+    for (size_t i = 0; i < nc; i++) {
+        struct mql_err e;
+        if (c[i].filled && c[i].nums < c[i].filled &&
+            dates_detect(&c[i].dates, c[i].name, &c[i].layout, &e) == 0 &&
+            c[i].dates.fits[c[i].layout.kind] * 10 >= c[i].filled * 9)
+            c[i].kind = K_OTHER_DATE;
+    }
+    int have_id = 0, have_outcome = 0, have_created = 0, have_sql = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (!have_id && c[i].kind != K_OTHER_DATE &&
+            (contains(c[i].key, W_ID) || strcmp(c[i].key, "id") == 0) &&
+            (c[i].many || c[i].nvals == c[i].filled))
+            c[i].kind = K_ID, have_id = 1;
+    /* the outcome: an exact name first (y, converted, target), then a name that holds one */
+    for (int pass = 0; pass < 2 && !have_outcome; pass++)
+        for (size_t i = 0; i < nc && !have_outcome; i++) {
+            int exact = 0;
+            for (const char *const *w = W_OUTCOME_EXACT; *w && !exact; w++)
+                exact = strcmp(c[i].key, *w) == 0;
+            if (c[i].kind != K_SKIP || c[i].many || c[i].nvals < 2 ||
+                c[i].nvals > MAX_OUTCOME_VALUES ||
+                (pass == 0 ? !exact : !contains(c[i].key, W_OUTCOME)))
+                continue;
+            c[i].kind = K_OUTCOME, have_outcome = 1;
+        }
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i].kind != K_OTHER_DATE)
+            continue;
+        if (!have_sql && contains(c[i].key, W_SQL_DATE))
+            c[i].kind = K_SQL_DATE, have_sql = 1;
+        else if (!have_created && contains(c[i].key, W_CREATED))
+            c[i].kind = K_DATE, have_created = 1;
+    }
+    for (size_t i = 0; i < nc; i++) { /* no date named so: the first plain date column */
+        if (have_created)
+            break;
+        if (c[i].kind == K_OTHER_DATE && !contains(c[i].key, W_SALES) &&
+            !word_of(c[i].name, W_SALES_WORDS))
+            c[i].kind = K_DATE, have_created = 1;
+    }
+    for (size_t i = 0, fb = 0; i < nc && !fb; i++) /* sales' accept/reject notes */
+        if (c[i].kind == K_SKIP && !c[i].many &&
+            word_of(c[i].name, (const char *const[]){"feedback", NULL}))
+            c[i].kind = K_FEEDBACK, fb = 1;
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i].kind != K_SKIP)
+            continue;
+        c[i].why_after = first_of(c[i].key, W_SALES);
+        if (!c[i].why_after)
+            c[i].why_after = word_of(c[i].name, W_SALES_WORDS);
+        if (c[i].many && c[i].ints == c[i].filled && c[i].filled &&
+            (word_of(c[i].name, (const char *const[]){"number", "no", "id", "key", NULL}))) {
+            c[i].kind = K_SKIP;
+            c[i].why_after = "an identifier";
+            continue;
+        }
+        if (c[i].filled == 0)
+            c[i].kind = K_SKIP;
+        else if (c[i].ints == c[i].filled)
+            c[i].kind = K_COUNT;
+        else if (c[i].nums == c[i].filled)
+            c[i].kind = K_NUMERIC;
+        else if (!c[i].many)
+            c[i].kind = K_CATEGORICAL;
+        else
+            c[i].kind = K_TEXT;
+    }
+}
+
+/* The outcome lines; commented out, with the values seen, when the words do not tell which
+ * values are SQLs and which are not (the config then stops at the missing outcome key). */
+static void outcome_lines(struct strbuf *b, const struct colstat *c)
+{
+    struct strbuf pos = {0}, neg = {0}, other = {0};
+    for (size_t v = 0; v < c->nvals; v++) {
+        struct strbuf *t = word_in(c->vals[v], POS)   ? &pos
+                           : word_in(c->vals[v], NEG) ? &neg
+                                                      : &other;
+        if (t->len)
+            strbuf_add(t, ", ");
+        strbuf_add(t, c->vals[v]);
+    }
+    if (pos.len && neg.len) {
+        strbuf_addf(b, "outcome = %s\npositive = %s\nnegative = %s\n", c->name, pos.s, neg.s);
+        if (other.len)
+            strbuf_addf(b,
+                        "; also seen, in neither list (rows with them are rejected as "
+                        "bad_outcome; add each to positive or negative): %s\n",
+                        other.s);
+    } else {
+        strbuf_addf(b,
+                    "; outcome = %s   ; its values do not say which are SQLs: give positive = "
+                    "and negative = and uncomment\n; values seen: %s%s%s%s%s\n",
+                    c->name, pos.len ? pos.s : "", pos.len && (neg.len || other.len) ? ", " : "",
+                    neg.len ? neg.s : "", neg.len && other.len ? ", " : "",
+                    other.len ? other.s : "");
+    }
+    strbuf_release(&pos);
+    strbuf_release(&neg);
+    strbuf_release(&other);
+}
+
+/* A name for the config: '=' and ':' cannot stand in an attribute name, nor ';' after a space. */
+static int nameable(const char *name)
+{
+    return !strpbrk(name, "=:[];#") && name[0] && !isspace((unsigned char)name[0]);
+}
+
+static void render(struct strbuf *b, const char *leads_rel, char delim, struct colstat *c,
+                   size_t nc, uint64_t records)
+{
+    int id = -1, outcome = -1, date = -1, sqld = -1, feedback = -1;
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i].kind == K_FEEDBACK && feedback < 0)
+            feedback = (int)i;
+        if (c[i].kind == K_ID && id < 0)
+            id = (int)i;
+        if (c[i].kind == K_OUTCOME && outcome < 0)
+            outcome = (int)i;
+        if (c[i].kind == K_DATE && date < 0)
+            date = (int)i;
+        if (c[i].kind == K_SQL_DATE && sqld < 0)
+            sqld = (int)i;
+    }
+    strbuf_addf(b,
+                "; mqlcal starter config, written by `mqlcal init` from %s (%llu records read).\n"
+                "; Every line is a guess: check each, then run `mqlcal run` on this file.\n"
+                "; The README's config reference explains every key.\n\n[data]\n",
+                leads_rel, (unsigned long long)records);
+    strbuf_addf(b, "leads = %s\n", leads_rel);
+    if (delim != ',')
+        strbuf_addf(b, "delimiter = %s\n",
+                    delim == ';'    ? "semicolon"
+                    : delim == '\t' ? "tab"
+                                    : "pipe");
+    if (id >= 0)
+        strbuf_addf(b, "id = %s                 ; unique in the sample\n", c[id].name);
+    else
+        strbuf_add(b, "; id = ...                 ; no unique id column found: the line number is "
+                      "the id\n");
+    if (outcome >= 0) {
+        outcome_lines(b, &c[outcome]);
+        if (sqld >= 0)
+            strbuf_addf(b,
+                        "outcome_date = %s    ; when it became an SQL (kept beside the outcome)\n",
+                        c[sqld].name);
+    } else if (sqld >= 0) {
+        strbuf_addf(b, "outcome_date = %s    ; no outcome column: a filled-in date is an SQL\n",
+                    c[sqld].name);
+    } else {
+        strbuf_add(b,
+                   "outcome = CHANGE-ME      ; no outcome column found: name the column that says "
+                   "whether a lead became an SQL (or give outcome_date)\n");
+    }
+    if (date >= 0)
+        strbuf_addf(b, "date = %s          ; read as %s\n", c[date].name,
+                    dates_layout_name(&c[date].layout));
+    else
+        strbuf_add(
+            b,
+            "; date = ...               ; no creation date found: volumes per period need one\n");
+    if (feedback >= 0)
+        strbuf_addf(
+            b, "feedback = %s      ; sales' notes on the MQLs (shown by segment, not scored)\n",
+            c[feedback].name);
+    int any_missing = 0;
+    struct strbuf miss = {0};
+    for (int t = 0; t < 4; t++) {
+        int seen = 0;
+        for (size_t i = 0; i < nc; i++)
+            seen |= c[i].missing_seen[t];
+        if (seen) {
+            strbuf_addf(&miss, "%s%s", any_missing ? ", " : "", missing_tokens[t]);
+            any_missing = 1;
+        }
+    }
+    if (any_missing)
+        strbuf_addf(b,
+                    "missing = %s          ; seen in the sample (the empty value always counts)\n",
+                    miss.s);
+    strbuf_release(&miss);
+
+    strbuf_add(
+        b, "\n[attributes]                 ; column = kind [, group] [, after_outcome = yes]\n");
+    for (size_t i = 0; i < nc; i++) {
+        const struct colstat *k = &c[i];
+        if (k->kind == K_ID || k->kind == K_OUTCOME || k->kind == K_DATE || k->kind == K_SQL_DATE ||
+            k->kind == K_FEEDBACK)
+            continue;
+        if (!nameable(k->name)) {
+            strbuf_addf(b, "; column %zu: its name cannot stand in a config key: left out\n",
+                        i + 1);
+            continue;
+        }
+        const char *comment = NULL;
+        char why[160] = "";
+        switch (k->kind) {
+        case K_SKIP:
+            strbuf_addf(b, "; %s                      ; %s: left out\n", k->name,
+                        k->why_after ? "unique whole numbers, an identifier"
+                                     : "empty in the sample");
+            continue;
+        case K_TEXT:
+            strbuf_addf(
+                b, "; %s = categorical        ; free text (over %d distinct values): left out\n",
+                k->name, INIT_MAX_LEVELS);
+            continue;
+        case K_OTHER_DATE:
+            strbuf_addf(b, "; %s                      ; a date (%s): not an attribute%s\n", k->name,
+                        dates_layout_name(&k->layout),
+                        contains(k->key, W_SALES) || word_of(k->name, W_SALES_WORDS)
+                            ? "; looks written after the outcome"
+                            : "");
+            continue;
+        default:
+            break;
+        }
+        const char *kind = k->kind == K_COUNT     ? "count"
+                           : k->kind == K_NUMERIC ? "numeric"
+                                                  : "categorical";
+        const char *group = "";
+        if ((k->kind == K_COUNT || k->kind == K_NUMERIC) && contains(k->key, W_ENGAGE))
+            group = ", engagement";
+        else if (contains(k->key, W_FIT))
+            group = ", fit";
+        if (k->kind == K_CATEGORICAL && k->nvals == 1)
+            comment = "one value in the sample: nothing to learn";
+        if (k->why_after) {
+            snprintf(why, sizeof why, "looks written by sales after the outcome ('%s')",
+                     k->why_after);
+            comment = why;
+        }
+        strbuf_addf(b, "%s%s = %s%s%s", comment && !k->why_after ? "; " : "", k->name, kind, group,
+                    k->why_after ? ", after_outcome = yes" : "");
+        if (comment)
+            strbuf_addf(b, "   ; %s", comment);
+        strbuf_add(b, "\n");
+    }
+    strbuf_add(b, "\n[segments]\n");
+    int nseg = 0;
+    struct strbuf seg = {0};
+    for (size_t i = 0; i < nc && nseg < 2; i++)
+        if (c[i].kind == K_CATEGORICAL && !c[i].why_after && c[i].nvals > 1 &&
+            nameable(c[i].name) && contains(c[i].key, W_CHANNEL)) {
+            strbuf_addf(&seg, "%s%s", nseg ? ", " : "", c[i].name);
+            nseg++;
+        }
+    if (nseg)
+        strbuf_addf(b, "by = %s\n", seg.s);
+    else
+        strbuf_add(
+            b, "; by = ...                 ; columns to audit conversion by (channel, country)\n");
+    strbuf_release(&seg);
+    strbuf_add(b, "\n[calibration]\nperiod = month\n"
+                  "; capacity = 400             ; MQLs a month sales can work\n"
+                  "; target_conversion = 0.30   ; wanted share of MQLs that become SQLs\n"
+                  "\n[output]\ndir = out\n");
+}
+
+int init_config(const char *leads_path, const char *leads_name, char **out, struct mql_err *err)
+{
+    *out = NULL;
+    char delim = guess_delimiter(leads_path);
+    FILE *f = fopen(leads_path, "rb");
+    if (!f)
+        return mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot read '%s': %s",
+                           leads_path, strerror(errno));
+    struct csvread rd = {.in = f, .delim = delim};
+    struct colstat *c = NULL;
+    size_t nc = 0;
+    uint64_t records = 0;
+    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st;
+    while (!rc && records < INIT_SAMPLE && (st = csvread_next(&rd)) != CSVR_EOF) {
+        if (st < 0) {
+            rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", leads_path);
+            break;
+        }
+        if (!c) { /* the header */
+            if (st != CSVR_OK) {
+                rc = mql_err_set(err, MQL_EINPUT, "%s: the header is not a CSV record", leads_path);
+                break;
+            }
+            if (!(c = calloc(rd.nf, sizeof *c))) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                break;
+            }
+            nc = rd.nf;
+            for (size_t i = 0; i < nc && !rc; i++) {
+                const char *s = rd.f[i];
+                size_t n = rd.fl[i];
+                text_trim_span(&s, &n);
+                if (!(c[i].name = text_ndup(s, n)))
+                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                else
+                    squash(c[i].name, c[i].key, sizeof c[i].key);
+                for (size_t j = 0; j < i && !rc; j++)
+                    if (strcmp(c[j].name, c[i].name) == 0)
+                        rc = mql_err_set(err, MQL_EINPUT,
+                                         "%s: column '%s' appears twice in the header", leads_path,
+                                         c[i].name);
+            }
+            continue;
+        }
+        if (st != CSVR_OK || rd.nf != nc)
+            continue;
+        records++;
+        for (size_t i = 0; i < nc; i++) {
+            const char *s = rd.f[i];
+            size_t n = rd.fl[i];
+            text_trim_span(&s, &n);
+            note_value(&c[i], s, n);
+        }
+    }
+    csvread_release(&rd);
+    fclose(f);
+    if (!rc && !c)
+        rc = mql_err_set(err, MQL_EINPUT, "%s: empty file: no header", leads_path);
+    if (!rc) {
+        decide(c, nc, records);
+        struct strbuf b = {0};
+        render(&b, leads_name, delim, c, nc, records);
+        if (b.oom) {
+            strbuf_release(&b);
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+        } else {
+            *out = strbuf_take(&b);
+        }
+    }
+    for (size_t i = 0; c && i < nc; i++) {
+        free(c[i].name);
+        for (size_t v = 0; v < c[i].nvals; v++)
+            free(c[i].vals[v]);
+    }
+    free(c);
+    return rc;
+}
