@@ -137,6 +137,8 @@ static int is_list_key(const char *section, const char *key)
                strcmp(key, "missing") == 0;
     if (strcmp(section, "rules") == 0)
         return strcmp(key, "disqualify") == 0;
+    if (strcmp(section, "outcomes") == 0)
+        return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0;
     return strcmp(section, "segments") == 0 && strcmp(key, "by") == 0;
 }
 
@@ -618,6 +620,26 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
     }
     if (strcmp(section, "review") == 0)
         return handle_review(ps, key, value);
+    if (strcmp(section, "outcomes") == 0) {
+        struct config_outcomes *o = &c->outcomes;
+        c->line_outcomes = c->line_outcomes ? c->line_outcomes : ps->rd->line;
+        if (strcmp(key, "file") == 0)
+            return set_text(ps, &o->file, NULL, key, value);
+        if (strcmp(key, "id") == 0)
+            return set_text(ps, &o->id, NULL, key, value);
+        if (strcmp(key, "date") == 0)
+            return set_text(ps, &o->date, NULL, key, value);
+        if (strcmp(key, "stage") == 0)
+            return set_text(ps, &o->stage, NULL, key, value);
+        if (strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0)
+            return strlist_append(key[0] == 'p' ? &o->positive : &o->negative, value)
+                       ? mql_err_set(ps->err, MQL_EIO, "out of memory")
+                       : 0;
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "unknown key '%s' in [outcomes] (expected file, id, date, stage, "
+                           "positive or negative)",
+                           key);
+    }
     if (strcmp(section, "output") == 0) {
         if (strcmp(key, "dir") != 0)
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
@@ -627,8 +649,8 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
     if (section[0] == '\0')
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
     return mql_err_set(ps->err, MQL_EINPUT,
-                       "unknown section [%s] (expected data, attributes, segments, calibration, "
-                       "model, points, rules, output or review)",
+                       "unknown section [%s] (expected data, outcomes, attributes, segments, "
+                       "calibration, model, points, rules, output or review)",
                        section);
 }
 
@@ -711,10 +733,47 @@ static int finish(struct config *c, struct mql_err *err)
 {
     if (!c->leads)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
-    if (!c->outcome && !c->outcome_date)
+    struct config_outcomes *oc = &c->outcomes;
+    if (c->line_outcomes) {
+        if (!oc->file || !oc->id)
+            return mql_err_set(err, MQL_EINPUT, "line %d: [outcomes] needs file and id",
+                               c->line_outcomes);
+        if (c->outcome || c->outcome_date)
+            return mql_err_set(err, MQL_EINPUT,
+                               "line %d: [outcomes] decides the outcome: remove [data] %s (or the "
+                               "[outcomes] section)",
+                               c->line_outcomes, c->outcome ? "outcome" : "outcome_date");
+        if (!c->id)
+            return mql_err_set(err, MQL_EINPUT,
+                               "line %d: [outcomes] joins on the lead id: give [data] id",
+                               c->line_outcomes);
+        if (!oc->stage && (oc->positive.n || oc->negative.n))
+            return mql_err_set(err, MQL_EINPUT,
+                               "line %d: [outcomes] positive and negative are stage values: give "
+                               "stage",
+                               c->line_outcomes);
+        if (oc->stage && !oc->positive.n)
+            return mql_err_set(err, MQL_EINPUT,
+                               "line %d: [outcomes] stage: give positive (the stages that make an "
+                               "SQL) and negative",
+                               c->line_outcomes);
+        for (size_t i = 0; i < oc->positive.n; i++)
+            for (size_t j = 0; j < oc->negative.n; j++)
+                if (text_ieq(oc->positive.items[i], oc->negative.items[j]))
+                    return mql_err_set(err, MQL_EINPUT,
+                                       "line %d: [outcomes] stage '%s' is both positive and "
+                                       "negative",
+                                       c->line_outcomes, oc->positive.items[i]);
+        char *f = join_path(c->dir, oc->file);
+        if (!f)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        free(oc->file);
+        oc->file = f;
+    } else if (!c->outcome && !c->outcome_date) {
         return mql_err_set(err, MQL_EINPUT,
                            "[data]: missing required key 'outcome' (or outcome_date: a filled-in "
-                           "date is an SQL)");
+                           "date is an SQL, or an [outcomes] file)");
+    }
     if (c->nattrs == 0)
         return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
     if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||
@@ -927,6 +986,12 @@ void config_release(struct config *cfg)
     free(cfg->date);
     free(cfg->date_format);
     free(cfg->outcome_date);
+    free(cfg->outcomes.file);
+    free(cfg->outcomes.id);
+    free(cfg->outcomes.date);
+    free(cfg->outcomes.stage);
+    strlist_release(&cfg->outcomes.positive);
+    strlist_release(&cfg->outcomes.negative);
     free(cfg->feedback);
     strlist_release(&cfg->positive);
     strlist_release(&cfg->negative);

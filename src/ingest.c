@@ -3,6 +3,7 @@
 #include "mqlcal/csvread.h"
 #include "mqlcal/dates.h"
 #include "mqlcal/fsx.h"
+#include "mqlcal/outcomes.h"
 #include "mqlcal/strbuf.h"
 
 #include <nettle/sha2.h>
@@ -59,12 +60,13 @@ struct ingest {
     sqlite3_stmt *ins_lead, *ins_reject, *find_line;
     int32_t day_min, day_max;
     int have_day;
-    size_t *missing_len;            /* lengths of cfg->missing.items */
-    unsigned char *row_missing;     /* per column: missing in the record being loaded */
-    struct sha256_ctx sha;          /* of the input file's bytes */
-    char **rule_names;              /* the columns [rules] disqualify names */
-    int32_t day_floor, day_ceiling; /* dates outside are rejected (earliest_date, today) */
-
+    size_t *missing_len;                 /* lengths of cfg->missing.items */
+    unsigned char *row_missing;          /* per column: missing in the record being loaded */
+    struct sha256_ctx sha;               /* of the input file's bytes */
+    char **rule_names;                   /* the columns [rules] disqualify names */
+    int32_t day_floor, day_ceiling;      /* dates outside are rejected (earliest_date, today) */
+    struct outcomes outcomes;            /* [outcomes]: the deals file, by lead id */
+    struct outcome_entry *pending_match; /* the row being loaded's entry, marked once loaded */
     uint64_t source_size; /* the leads file's size and modification time when opened */
     char source_mtime[40];
 };
@@ -120,6 +122,12 @@ void ingest_config_hash(const struct config *cfg, char hex[65])
     hash_str(&h, "id", cfg->id);
     hash_str(&h, "outcome", cfg->outcome);
     hash_str(&h, "outcome_date", cfg->outcome_date);
+    hash_str(&h, "outcomes.file", cfg->outcomes.file);
+    hash_str(&h, "outcomes.id", cfg->outcomes.id);
+    hash_str(&h, "outcomes.date", cfg->outcomes.date);
+    hash_str(&h, "outcomes.stage", cfg->outcomes.stage);
+    hash_list(&h, "outcomes.positive", &cfg->outcomes.positive);
+    hash_list(&h, "outcomes.negative", &cfg->outcomes.negative);
     hash_list(&h, "positive", &cfg->positive);
     hash_list(&h, "negative", &cfg->negative);
     hash_str(&h, "date", cfg->date);
@@ -216,8 +224,9 @@ int ingest_check_store(sqlite3 *db, const struct config *cfg, struct mql_err *er
 {
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(db,
-                           "SELECT source, sha256, source_size, source_mtime, config_hash FROM "
-                           "loads ORDER BY load_id DESC LIMIT 1",
+                           "SELECT source, sha256, source_size, source_mtime, config_hash, "
+                           "outcomes_source, outcomes_sha256 FROM loads ORDER BY load_id DESC "
+                           "LIMIT 1",
                            &st, err);
     if (rc)
         return rc;
@@ -260,6 +269,15 @@ int ingest_check_store(sqlite3 *db, const struct config *cfg, struct mql_err *er
                              "'mqlcal ingest %s' first",
                              cfg->leads, cfg->path);
     }
+    /* the deals file of [outcomes] decides outcomes too: its bytes must be the same */
+    const char *osrc = (const char *)sqlite3_column_text(st, 5);
+    const char *osha = (const char *)sqlite3_column_text(st, 6);
+    char cur[65];
+    if (!rc && osrc && (file_sha256(osrc, cur) != 0 || !osha || strcmp(cur, osha) != 0))
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "the [outcomes] file '%s' changed since the store was loaded: run 'mqlcal "
+                         "ingest %s' first",
+                         osrc, cfg->path);
     sqlite3_finalize(st);
     return rc ? rc : check_columns(db, cfg, err);
 }
@@ -423,7 +441,10 @@ static int create_schema(struct ingest *in)
                         " rows_rejected INTEGER, blank_lines INTEGER, date_min TEXT,"
                         " date_max TEXT, sha256 TEXT, lines INTEGER, lines_header INTEGER,"
                         " lines_loaded INTEGER, lines_rejected INTEGER, source_size INTEGER,"
-                        " source_mtime TEXT, config_hash TEXT) STRICT;"
+                        " source_mtime TEXT, config_hash TEXT, outcomes_source TEXT,"
+                        " outcomes_rows INTEGER, outcomes_rows_no_id INTEGER,"
+                        " outcomes_ids INTEGER, outcomes_ids_matched INTEGER,"
+                        " outcomes_sha256 TEXT) STRICT;"
                         "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
                         " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
                         " NULL, missing INTEGER) STRICT;"
@@ -738,9 +759,24 @@ static int load_row(struct ingest *in)
         sqlite3_bind_null(st, 4);
     if (!in->cfg->outcome_date)
         sqlite3_bind_null(st, 5);
-    /* outcome_date alone: a filled-in date is an SQL */
-    if (!in->cfg->outcome)
+    in->pending_match = NULL;
+    /* [outcomes]: the lead's rows in the deals file decide; else outcome_date alone: a
+     * filled-in date is an SQL */
+    if (in->cfg->line_outcomes) {
+        struct outcome_entry *e = outcomes_find(&in->outcomes, id, idn);
+        int positive = e && e->positive;
+        sqlite3_bind_int(st, 3, positive);
+        if (e && e->has_day) {
+            char iso[11];
+            text_format_date(e->day, iso);
+            sqlite3_bind_text(st, 5, iso, 10, SQLITE_TRANSIENT);
+            sql_day = e->day, has_sql_day = 1;
+        }
+        if (e)
+            in->pending_match = e;
+    } else if (!in->cfg->outcome) {
         sqlite3_bind_int(st, 3, has_sql_day);
+    }
     if (has_sql_day && has_day && sql_day < day) {
         char a[11], b[11];
         text_format_date(sql_day, a);
@@ -773,6 +809,8 @@ static int load_row(struct ingest *in)
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
     in->stats->loaded++;
     in->stats->loaded_lines += in->rec_nlines;
+    if (in->pending_match)
+        in->pending_match->matched = 1;
     for (size_t c = 0; c < in->ncols; c++)
         in->cols[c].missing += in->row_missing[c];
     if (has_day) {
@@ -799,10 +837,11 @@ static int finish_store(struct ingest *in, const char *started)
     char finished[32];
     store_now_iso(finished, sizeof finished);
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(
-        in->db,
-        "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-        in->err);
+    int rc = store_prepare(in->db,
+                           "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?)",
+                           &st, in->err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);
@@ -828,6 +867,14 @@ static int finish_store(struct ingest *in, const char *started)
     char hash[65];
     ingest_config_hash(in->cfg, hash);
     sqlite3_bind_text(st, 19, hash, -1, SQLITE_STATIC);
+    if (in->cfg->line_outcomes) {
+        sqlite3_bind_text(st, 20, in->cfg->outcomes.file, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 21, (sqlite3_int64)s->outcome_rows);
+        sqlite3_bind_int64(st, 22, (sqlite3_int64)s->outcome_rows_no_id);
+        sqlite3_bind_int64(st, 23, (sqlite3_int64)s->outcome_ids);
+        sqlite3_bind_int64(st, 24, (sqlite3_int64)s->outcome_ids_matched);
+        sqlite3_bind_text(st, 25, s->outcome_sha256, -1, SQLITE_STATIC);
+    }
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
     sqlite3_finalize(st);
@@ -858,6 +905,7 @@ static void release(struct ingest *in)
     store_close(in->db);
     free(in->cols);
     csvread_release(&in->rd);
+    outcomes_release(&in->outcomes);
     free(in->missing_len);
     free(in->row_missing);
     if (in->rule_names)
@@ -1019,7 +1067,18 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
         goto out;
     if ((rc = store_exec(in.db, "BEGIN", err)))
         goto out;
+    if (cfg->line_outcomes && (rc = outcomes_load(cfg, &in.outcomes, err)))
+        goto out;
     rc = stream(&in, f, o, total);
+    if (cfg->line_outcomes) {
+        stats->outcome_rows = in.outcomes.rows;
+        stats->outcome_rows_no_id = in.outcomes.rows_no_id;
+        stats->outcome_ids = in.outcomes.n;
+        for (size_t i = 0; i < in.outcomes.cap; i++)
+            if (in.outcomes.e[i].id)
+                stats->outcome_ids_matched += (uint64_t)in.outcomes.e[i].matched;
+        snprintf(stats->outcome_sha256, sizeof stats->outcome_sha256, "%s", in.outcomes.sha256);
+    }
     if (rc)
         goto out;
     if (in.nheader < 0) {

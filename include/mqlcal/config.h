@@ -37,6 +37,15 @@ struct strlist {
     size_t n;
 };
 
+/* [outcomes]: the outcome from a second file (deals, opportunities) joined on the lead id. */
+struct config_outcomes {
+    char *file;  /* resolved path */
+    char *id;    /* its column holding the lead id; a lead with a row is an SQL */
+    char *date;  /* optional: when (the earliest SQL row per lead counts), or NULL */
+    char *stage; /* optional: with positive / negative, which rows make an SQL, or NULL */
+    struct strlist positive, negative;
+};
+
 struct config_attr {
     char *column; /* CSV column name */
     enum attr_kind kind;
@@ -65,6 +74,10 @@ struct config {
     char *feedback;          /* sales feedback column, or NULL */
     char delimiter;
     struct strlist missing; /* values meaning "not filled in", besides the empty value */
+
+    /* [outcomes] */
+    struct config_outcomes outcomes;
+    int line_outcomes; /* 0: no [outcomes] section */
 
     /* [attributes] in file order */
     struct config_attr *attrs;

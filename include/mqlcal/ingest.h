@@ -59,6 +59,10 @@ struct ingest_stats {
     uint64_t bytes;
     char sha256[65]; /* of the input file's bytes, lowercase hex (as sha256sum prints it) */
     char date_min[11], date_max[11]; /* "" when the data has no dates */
+    /* [outcomes]: the deals file's rows, those without an id, its distinct lead ids and how
+     * many of them a loaded lead has (the others match no lead) */
+    uint64_t outcome_rows, outcome_rows_no_id, outcome_ids, outcome_ids_matched;
+    char outcome_sha256[65];
     /* the first rejects, for messages: line and detail */
     struct {
         uint64_t line;

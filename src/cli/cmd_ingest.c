@@ -30,6 +30,11 @@ static void print_stats(const struct ingest_stats *s)
                    s->by_reason[r]);
     if (s->blank_lines)
         printf("  blank lines skipped %" PRIu64 "\n", s->blank_lines);
+    if (s->outcome_ids || s->outcome_rows)
+        printf("  outcomes %10" PRIu64 " rows (%" PRIu64 " without an id), %" PRIu64
+               " lead ids: %" PRIu64 " matched a lead, %" PRIu64 " matched none\n",
+               s->outcome_rows, s->outcome_rows_no_id, s->outcome_ids, s->outcome_ids_matched,
+               s->outcome_ids - s->outcome_ids_matched);
     if (s->nexamples) {
         printf("  first rejects:\n");
         for (int i = 0; i < s->nexamples; i++)

@@ -118,6 +118,8 @@ int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg)
     int rc = fsx_protect(cfg->path, &err);
     if (!rc)
         rc = fsx_protect(cfg->leads, &err);
+    if (!rc && cfg->outcomes.file)
+        rc = fsx_protect(cfg->outcomes.file, &err);
     if (!rc)
         rc = fsx_mkdirs(cfg->out_dir, &err);
     if (!rc)

@@ -128,3 +128,73 @@ config nooutcome "$T/sqldate.csv" -e "/^outcome = /d"
 run "$MQLCAL" ingest "$T/nooutcome.ini"
 expect_rc 2 "neither outcome nor outcome_date: refused"
 expect_contains "$ERR" "outcome_date" "the message names both keys"
+
+# ==== the outcome in a deals file ([outcomes]) =================================================
+python3 - "$T/leads.csv" "$T/noout.csv" "$T/deals.csv" <<'PYEOF'
+import csv, datetime, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+h = rows[0]
+i_id, i_c, i_y = h.index("lead_id"), h.index("created_at"), h.index("became_sql")
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(
+    [[v for j, v in enumerate(r) if j != i_y] for r in rows])
+deals = [["Deal ID", "Contact ID", "Deal Stage", "Created Date"]]
+n = 0
+for r in rows[1:]:
+    d = datetime.date.fromisoformat(r[i_c])
+    if r[i_y] == "1":  # one or two deals, the won one not always first
+        for k in range(1 + n % 2):
+            day = d + datetime.timedelta(days=5 + 7 * k)
+            deals.append(["D%d" % n, r[i_id], "Closed Won" if k == 0 else "Closed Lost",
+                          "%d/%d/%d" % (day.month, day.day, day.year)])
+            n += 1
+    elif n % 5 == 0:
+        day = d + datetime.timedelta(days=3)
+        deals.append(["D%d" % n, r[i_id], "Closed Lost", "%d/%d/%d" % (day.month, day.day, day.year)])
+        n += 1
+    n += 1
+deals.append(["D%d" % (n + 1), "NO-SUCH-LEAD", "Closed Won", "1/2/2025"])
+deals.append(["D%d" % (n + 2), "", "Closed Won", "1/3/2025"])
+csv.writer(open(sys.argv[3], "w", newline=""), lineterminator="\n").writerows(deals)
+PYEOF
+config deals "$T/noout.csv" -e "/^outcome =/d" -e "/^positive =/d" -e "/^negative =/d"
+printf '\n[outcomes]\nfile = %s\nid = Contact ID\nstage = Deal Stage\npositive = Closed Won\nnegative = Closed Lost\ndate = Created Date\n' "$T/deals.csv" >>"$T/deals.ini"
+run "$MQLCAL" ingest "$T/deals.ini"
+expect_rc 0 "[outcomes] with stages and US dates: ingest"
+expect_eq "$(sql "$T/deals/mqlcal.db" "SELECT count(*) || ' ' || sum(_outcome) || ' ' || count(_sql_at) FROM leads" 2>&1)" \
+    "$(sql "$T/plain/mqlcal.db" "SELECT count(*) || ' ' || sum(_outcome) || ' ' || sum(_outcome) FROM leads")" \
+    "a lead with a won deal is an SQL, with the won deal's date; lost and none are not"
+expect_contains "$OUT" "lead ids:" "the load reports matched and unmatched ids"
+expect_eq "$(sql "$T/deals/mqlcal.db" "SELECT outcomes_rows_no_id || ' ' || (outcomes_ids - outcomes_ids_matched) FROM loads")" "1 1" \
+    "a deal without an id and one whose id is no lead are counted"
+run "$MQLCAL" fit "$T/deals.ini" --quiet
+pts=$(sql "$T/deals/mqlcal.db" "SELECT group_concat(points, ',') FROM (SELECT points FROM fit_levels ORDER BY rowid)")
+[ -n "$pts" ] || pts="(no fit)"
+expect_eq "$pts" "$(sql "$T/plain/mqlcal.db" "SELECT group_concat(points, ',') FROM (SELECT points FROM fit_levels ORDER BY rowid)")" \
+    "[outcomes]: the same points as the 0/1 file"
+# without stage: any row is an SQL
+config deals2 "$T/noout.csv" -e "/^outcome =/d" -e "/^positive =/d" -e "/^negative =/d"
+awk -F, 'NR == 1 || $3 == "Closed Won"' "$T/deals.csv" >"$T/won.csv"
+printf '\n[outcomes]\nfile = %s\nid = Contact ID\n' "$T/won.csv" >>"$T/deals2.ini"
+run "$MQLCAL" ingest "$T/deals2.ini"
+expect_rc 0 "[outcomes] without stage: ingest"
+expect_eq "$(sql "$T/deals2/mqlcal.db" "SELECT sum(_outcome) FROM leads")" "$(sql "$T/plain/mqlcal.db" "SELECT sum(_outcome) FROM leads")" \
+    "[outcomes] without stage: a lead with a row is an SQL"
+# bad input
+sed 's/Closed Lost/Negotiation/' "$T/deals.csv" >"$T/odd_deals.csv"
+sed "s#^file = .*#file = $T/odd_deals.csv#" "$T/deals.ini" >"$T/odd_deals.ini"
+run "$MQLCAL" ingest "$T/odd_deals.ini"
+expect_rc 2 "a stage in neither list: refused"
+expect_contains "$ERR" "stage 'Negotiation' is in neither" "the message names the file, line and stage"
+sed "s#^id = Contact ID#id = Contact#" "$T/deals.ini" >"$T/noid.ini"
+run "$MQLCAL" ingest "$T/noid.ini"
+expect_rc 2 "an [outcomes] id column the file lacks: refused"
+expect_contains "$ERR" "no column 'Contact' in the header of $T/deals.csv (nearest: 'Contact ID'" "the message names the nearest column"
+printf '\n[outcomes]\nfile = %s\nid = Contact ID\n' "$T/won.csv" >"$T/both.tmp"
+cat "$T/plain.ini" "$T/both.tmp" >"$T/both.ini"
+run "$MQLCAL" ingest "$T/both.ini"
+expect_rc 2 "[data] outcome and [outcomes] together: refused"
+# a changed deals file makes the store stale
+echo "D999999,L0000005,Closed Won,1/5/2025" >>"$T/won.csv"
+run "$MQLCAL" fit "$T/deals2.ini" --quiet
+expect_rc 2 "fit after the [outcomes] file changed: refused"
+expect_contains "$ERR" "the [outcomes] file" "the message names the deals file"
