@@ -62,3 +62,12 @@ scores_to_arrays() {
     done
     sqlite3 -batch "$db" "$set"
 }
+
+# demo_tools: sets GEN (the demo generator beside $MQLCAL, else the build's) and CONF (the demo
+# config); fails when either is missing, so a test can skip: demo_tools || { skip ...; exit 0; }
+demo_tools() {
+    GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
+    [ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
+    CONF="$ROOT/datasets/demo/demo.ini"
+    [ -x "$GEN" ] && [ -f "$CONF" ]
+}

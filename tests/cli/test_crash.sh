@@ -5,10 +5,7 @@
 # rule files, the CSV tables, the report page with its charts) must be a whole version, old or
 # new (tests/tools/check_outputs.py). Every file is written to a temporary name and renamed.
 . "$(dirname "$0")/lib.sh"
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-CONF="$ROOT/datasets/demo/demo.ini"
-if [ ! -x "$GEN" ] || [ ! -f "$CONF" ]; then skip "no generator or demo config"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 
 mkdir -p "$T/w"
 sed -e 's|^leads = .*|leads = leads.csv|' -e 's|^dir = .*|dir = out|' "$CONF" > "$T/w/c.ini"

@@ -4,10 +4,7 @@
 # scorer), the outcome tokens exports write (1.0 / 0.0, Y / N), and dates in the layouts CRMs
 # export (date_format, and auto detection per column with a refusal of ambiguous columns).
 . "$(dirname "$0")/lib.sh"
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-CONF="$ROOT/datasets/demo/demo.ini"
-if [ ! -x "$GEN" ] || [ ! -f "$CONF" ]; then skip "no generator or demo config"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 "$GEN" --n 2000 --seed 11 --out "$T/leads.csv" >/dev/null
 # config NAME CSV [extra sed]: the demo config on another CSV, output in $T/NAME
 config() {

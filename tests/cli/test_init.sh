@@ -3,9 +3,7 @@
 # file, on a ';'-separated export with yes/no outcomes and on an export with US dates and
 # sales-written columns; it never overwrites a file; and the real exports in ../shared load.
 . "$(dirname "$0")/lib.sh"
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-if [ ! -x "$GEN" ]; then skip "no generator"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 mkdir -p "$T/w"
 "$GEN" --n 3000 --seed 5 --out "$T/w/leads.csv" >/dev/null
 cd "$T/w" || exit 1

@@ -8,10 +8,7 @@
 #   4. a read-only output folder and an output folder that cannot be made: clear errors, exit 3.
 # The disk cases need a tmpfs mount (root); they are skipped where mounting is not allowed.
 . "$(dirname "$0")/lib.sh"
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-CONF="$ROOT/datasets/demo/demo.ini"
-if [ ! -x "$GEN" ] || [ ! -f "$CONF" ]; then skip "no generator or demo config"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 
 # config NAME CSV OUTDIR: the demo config on another CSV and output folder
 config() { sed -e "s#^leads = .*#leads = $2#" -e "s#^dir = .*#dir = $3#" "$CONF" >"$T/$1.ini"; }

@@ -11,10 +11,7 @@
 #   5. run with [review] previous; the current rule's figures equal the sweep's; errors.
 . "$(dirname "$0")/lib.sh"
 
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-CONF="$ROOT/datasets/demo/demo.ini"
-if [ ! -x "$GEN" ] || [ ! -f "$CONF" ]; then skip "no generator or demo config"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 
 # config NAME CSV OUTDIR [EXTRA]: the demo config on another CSV and output folder
 config() {

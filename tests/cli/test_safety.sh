@@ -8,10 +8,7 @@
 #   12. a store loaded from another file or config is not reused;  15. data reaches the
 #   terminal with its control characters escaped;  and the others further down.
 . "$(dirname "$0")/lib.sh"
-GEN="${GEN:-$(dirname "$MQLCAL")/gen-demo}"
-[ -x "$GEN" ] || GEN="$ROOT/build/gen-demo"
-CONF="$ROOT/datasets/demo/demo.ini"
-if [ ! -x "$GEN" ] || [ ! -f "$CONF" ]; then skip "no generator or demo config"; exit 0; fi
+demo_tools || { skip "no generator or demo config"; exit 0; }
 
 "$GEN" --n 3000 --seed 7 --out "$T/leads.csv" >/dev/null
 # config NAME CSV OUTDIR [extra sed]: the demo config on another CSV and output folder
