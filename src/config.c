@@ -1055,12 +1055,25 @@ const char *config_period_name(enum calib_period period)
     return "?";
 }
 
-int config_is_missing(const struct config *cfg, const char *value)
+int config_is_missing_span(const struct config *cfg, const char *s, size_t n)
 {
-    if (value[0] == '\0')
+    if (n == 0)
         return 1;
     for (size_t i = 0; i < cfg->missing.n; i++)
-        if (strcmp(cfg->missing.items[i], value) == 0)
+        if (strlen(cfg->missing.items[i]) == n && memcmp(cfg->missing.items[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+int config_is_missing(const struct config *cfg, const char *value)
+{
+    return config_is_missing_span(cfg, value, strlen(value));
+}
+
+int config_list_has(const struct strlist *l, const char *s, size_t n)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (text_ieq_span(l->items[i], s, n))
             return 1;
     return 0;
 }

@@ -569,6 +569,7 @@ static void show(char *buf, size_t cap, const char *s, size_t n)
     snprintf(buf, cap, "'%.*s%s'", (int)k, s, n > k ? "..." : "");
 }
 
+/* config_is_missing_span, with the tokens' lengths computed once for the load */
 static int is_missing(const struct ingest *in, const char *s, size_t n)
 {
     if (n == 0)
@@ -576,14 +577,6 @@ static int is_missing(const struct ingest *in, const char *s, size_t n)
     const struct strlist *m = &in->cfg->missing;
     for (size_t i = 0; i < m->n; i++)
         if (in->missing_len[i] == n && memcmp(m->items[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
-static int in_list(const struct strlist *l, const char *s, size_t n)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (text_ieq_span(l->items[i], s, n))
             return 1;
     return 0;
 }
@@ -675,9 +668,9 @@ static int load_row(struct ingest *in)
             if (missing)
                 return reject(in, REJECT_MISSING_OUTCOME, "column '%s': missing outcome",
                               col->name);
-            if (in_list(&cfg->positive, s, n))
+            if (config_list_has(&cfg->positive, s, n))
                 sqlite3_bind_int(st, slot, 1);
-            else if (in_list(&cfg->negative, s, n))
+            else if (config_list_has(&cfg->negative, s, n))
                 sqlite3_bind_int(st, slot, 0);
             else {
                 show(shown, sizeof shown, s, n);

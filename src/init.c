@@ -68,20 +68,18 @@ static const char *word_of(const char *name, const char *const *words)
     }
 }
 
-static int contains(const char *key, const char *const *words)
-{
-    for (; *words; words++)
-        if (strstr(key, *words))
-            return 1;
-    return 0;
-}
-
+/* The first of words that key holds, or NULL. */
 static const char *first_of(const char *key, const char *const *words)
 {
     for (; *words; words++)
         if (strstr(key, *words))
             return *words;
     return NULL;
+}
+
+static int contains(const char *key, const char *const *words)
+{
+    return first_of(key, words) != NULL;
 }
 
 static void squash(const char *name, char *key, size_t cap)
@@ -123,32 +121,17 @@ static void note_value(struct colstat *c, const char *v, size_t n)
         c->counts[c->nvals++] = 1;
 }
 
-/* The delimiter that splits the header line into the most fields. */
+/* The delimiter that splits the header line into the most fields (',' when none does). */
 static char guess_delimiter(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return ',';
     char line[65536];
-    size_t n = fread(line, 1, sizeof line - 1, f);
+    size_t n = fread(line, 1, sizeof line, f);
     fclose(f);
-    line[n] = '\0';
-    static const char cands[] = {',', ';', '\t', '|'};
-    char best = ',';
-    size_t most = 0;
-    for (size_t c = 0; c < sizeof cands; c++) {
-        size_t k = 0;
-        int inq = 0;
-        for (size_t i = 0; i < n && (inq || (line[i] != '\n' && line[i] != '\r')); i++) {
-            if (line[i] == '"')
-                inq = !inq;
-            else if (!inq && line[i] == cands[c])
-                k++;
-        }
-        if (k > most)
-            most = k, best = cands[c];
-    }
-    return best;
+    char d = text_guess_delimiter(line, n, 0);
+    return d ? d : ',';
 }
 
 static const char *const W_ID[] = {"leadid",     "contactid",  "prospectid", "recordid",

@@ -76,24 +76,6 @@ void outcomes_release(struct outcomes *o)
     memset(o, 0, sizeof *o);
 }
 
-static int in_list(const struct strlist *l, const char *s, size_t n)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (text_ieq_span(l->items[i], s, n))
-            return 1;
-    return 0;
-}
-
-static int is_missing(const struct config *cfg, const char *s, size_t n)
-{
-    if (n == 0)
-        return 1;
-    for (size_t i = 0; i < cfg->missing.n; i++)
-        if (strlen(cfg->missing.items[i]) == n && memcmp(cfg->missing.items[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
 static void on_bytes(void *ctx, const char *buf, size_t n)
 {
     sha256_update(ctx, n, (const uint8_t *)buf);
@@ -178,21 +160,21 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
             sn = rd.fl[cstage];
             text_trim_span(&sv, &sn);
         }
-        int has_date = cdate >= 0 && !is_missing(cfg, dv, dn);
+        int has_date = cdate >= 0 && !config_is_missing_span(cfg, dv, dn);
         if (which == 0) {
             if (has_date)
                 dates_vote(votes, dv, dn);
             continue;
         }
         o->rows++;
-        if (is_missing(cfg, id, idn)) {
+        if (config_is_missing_span(cfg, id, idn)) {
             o->rows_no_id++;
             continue;
         }
         int positive = 1;
         if (cstage >= 0) {
-            positive = in_list(&oc->positive, sv, sn);
-            if (!positive && !in_list(&oc->negative, sv, sn)) {
+            positive = config_list_has(&oc->positive, sv, sn);
+            if (!positive && !config_list_has(&oc->negative, sv, sn)) {
                 rc = mql_err_set(err, MQL_EINPUT,
                                  "%s:%llu: column '%s': stage '%.*s' is in neither [outcomes] "
                                  "positive nor negative (add it to one)",

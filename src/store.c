@@ -191,18 +191,11 @@ int store_check_target(const char *path, struct mql_err *err)
 
 int store_replace(const char *tmp_path, const char *path, struct mql_err *err)
 {
+    /* the check opens and reads an old store read-write, which rolls back a hot journal a
+     * killed writer left, so that it is gone before the new file takes the name */
     int rc = store_check_target(path, err);
     if (rc || (rc = fsync_path(tmp_path, 0, err)))
         return rc;
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        /* Opening and reading the old store rolls back a hot journal that a killed writer left,
-         * so that it is gone before the new file takes the name. */
-        sqlite3 *old = NULL;
-        if (sqlite3_open_v2(path, &old, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
-            sqlite3_exec(old, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
-        sqlite3_close(old);
-    }
     char side[4096];
     static const char *suffixes[] = {"-journal", "-wal", "-shm"};
     for (size_t i = 0; i < 3; i++) {

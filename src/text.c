@@ -517,15 +517,21 @@ size_t text_nearest_names(const char *want, const char *const *names, const size
 
 char text_guess_delimiter(const char *line, size_t n, char used)
 {
-    static const char cands[] = {';', '\t', '|', ','};
+    static const char cands[] = {',', ';', '\t', '|'};
     char best = 0;
     size_t most = 0;
     for (size_t c = 0; c < sizeof cands; c++) {
         if (cands[c] == used)
             continue;
+        /* outside quotes, up to the first line end outside quotes */
         size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            k += line[i] == cands[c];
+        int inq = 0;
+        for (size_t i = 0; i < n && (inq || (line[i] != '\n' && line[i] != '\r')); i++) {
+            if (line[i] == '"')
+                inq = !inq;
+            else if (!inq && line[i] == cands[c])
+                k++;
+        }
         if (k > most)
             most = k, best = cands[c];
     }

@@ -154,7 +154,14 @@ const char *config_kind_name(enum attr_kind kind);
 const char *config_group_name(enum attr_group group);
 const char *config_period_name(enum calib_period period);
 
-/* True when value (already trimmed) is a configured missing token or empty. */
+/* True when value (already trimmed) is a configured missing token (compared exactly) or empty;
+ * the span form for values inside a record. ingest keeps the token lengths at hand for its hot
+ * loop but applies this rule. */
 int config_is_missing(const struct config *cfg, const char *value);
+int config_is_missing_span(const struct config *cfg, const char *s, size_t n);
+
+/* True when the span s[0..n) (already trimmed) is one of l's items, ignoring ASCII case: how
+ * outcome and stage values are matched against positive / negative. */
+int config_list_has(const struct strlist *l, const char *s, size_t n);
 
 #endif

@@ -70,8 +70,9 @@ int text_utf8_valid(const char *s, size_t n);
 size_t text_nearest_names(const char *want, const char *const *names, const size_t *lens, size_t n,
                           char *out, size_t cap);
 
-/* The delimiter (';', tab, '|' or ',') other than used that occurs most in line[0..n), or 0
- * when none does: the hint when a header splits into one column. */
+/* The delimiter (',', ';', tab or '|', in that order on a tie) other than used (0: none) that
+ * occurs most outside quotes in the first line of line[0..n), or 0 when none does: init's guess
+ * and ingest's hint when a header splits into one column. */
 char text_guess_delimiter(const char *line, size_t n, char used);
 
 /* The folder part of path ("." when it has none, "/" for a file in the root), malloc'd; NULL
