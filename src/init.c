@@ -230,6 +230,17 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
                 c[i].nvals > MAX_OUTCOME_VALUES ||
                 (pass == 0 ? !exact : !contains(c[i].key, W_OUTCOME)))
                 continue;
+            /* "Lead Status" or "Lifecycle Stage" is the outcome only when its values say which
+             * leads are SQLs and which are not; else it is sales' column (after_outcome) */
+            int pos = 0, neg = 0;
+            for (size_t v = 0; v < c[i].nvals; v++) {
+                pos |= word_in(c[i].vals[v], POS);
+                neg |= word_in(c[i].vals[v], NEG);
+            }
+            int weak =
+                contains(c[i].key, (const char *const[]){"leadstatus", "lifecyclestage", NULL});
+            if (weak && (!pos || !neg))
+                continue;
             c[i].kind = K_OUTCOME, have_outcome = 1;
         }
     for (size_t i = 0; i < nc; i++) {
@@ -357,9 +368,9 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
         strbuf_addf(b, "outcome_date = %s    ; no outcome column: a filled-in date is an SQL\n",
                     c[sqld].name);
     } else {
-        strbuf_add(b,
-                   "outcome = CHANGE-ME      ; no outcome column found: name the column that says "
-                   "whether a lead became an SQL (or give outcome_date)\n");
+        strbuf_add(b, "; outcome = ...            ; no outcome column found: name the column that "
+                      "says whether a lead became an SQL, or give outcome_date, or an [outcomes] "
+                      "section for a deals file (README: From your CRM)\n");
     }
     if (date >= 0)
         strbuf_addf(b, "date = %s          ; read as %s\n", c[date].name,

@@ -502,6 +502,23 @@ static void section_quality(struct writer *w)
     if (N(ld, 0, "blank_lines") > 0)
         escf(p, " %.0f blank lines were skipped.", N(ld, 0, "blank_lines"));
     raw(p, "</p>\n");
+    const char *osrc = S(ld, 0, "outcomes_source");
+    if (osrc) {
+        /* the [outcomes] file: every row accounted for too */
+        char r1[32], r2[32], r3[32], r4[32];
+        fmt_value(N(ld, 0, "outcomes_rows"), F_INT, r1, sizeof r1);
+        fmt_value(N(ld, 0, "outcomes_ids"), F_INT, r2, sizeof r2);
+        fmt_value(N(ld, 0, "outcomes_ids_matched"), F_INT, r3, sizeof r3);
+        fmt_value(N(ld, 0, "outcomes_ids") - N(ld, 0, "outcomes_ids_matched"), F_INT, r4,
+                  sizeof r4);
+        raw(p, "<p>Outcomes from ");
+        esc(p, osrc);
+        escf(p,
+             ": %s rows (%.0f without a lead id) for %s lead ids; %s matched a loaded lead, %s "
+             "matched none.",
+             r1, N(ld, 0, "outcomes_rows_no_id"), r2, r3, r4);
+        raw(p, "</p>\n");
+    }
     if (d->rejects.nrows) {
         static const char *const h[] = {"reason", "records", "first line", "first example"};
         static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_TEXT};

@@ -195,3 +195,9 @@ echo "D999999,L0000005,Closed Won,1/5/2025" >>"$T/won.csv"
 run "$MQLCAL" fit "$T/deals2.ini" --quiet
 expect_rc 2 "fit after the [outcomes] file changed: refused"
 expect_contains "$ERR" "the [outcomes] file" "the message names the deals file"
+# the report's data quality says where the outcomes came from and how the ids matched
+"$MQLCAL" fit "$T/deals.ini" --quiet >/dev/null 2>&1 && "$MQLCAL" sweep "$T/deals.ini" >/dev/null 2>&1
+run "$MQLCAL" report "$T/deals.ini"
+expect_rc 0 "[outcomes]: report"
+expect_contains "$(cat "$T/deals/report/index.html")" "<p>Outcomes from $T/deals.csv: 806 rows (1 without a lead id) for 678 lead ids; 677 matched a loaded lead, 1 matched none.</p>" \
+    "[outcomes]: the page accounts for every deals row"

@@ -69,6 +69,16 @@ expect_contains "$(cat ab.ini)" "; outcome = became_sql   ; its values do not sa
 run "$MQLCAL" ingest ab.ini
 expect_rc 2 "such a config stops until the outcome is given"
 
+# ==== no outcome column at all (it is in a deals file): left for the user, never a guess =====
+cut -d, -f1-16 leads.csv >nooutcome.csv
+run "$MQLCAL" init nooutcome.csv --out nooutcome.ini
+expect_rc 0 "init on a file without an outcome column"
+expect_contains "$(cat nooutcome.ini)" "; outcome = ...            ; no outcome column found" "the outcome line is commented, with what to do"
+expect_contains "$(cat nooutcome.ini)" "[outcomes]" "it points to the deals-file route"
+run "$MQLCAL" ingest nooutcome.ini
+expect_rc 2 "such a config stops at the missing outcome"
+expect_contains "$ERR" "missing required key 'outcome'" "it says which key"
+
 # ==== the real exports =========================================================================
 if [ -f "$SHARED/xeducation/Leads.csv" ]; then
     run "$MQLCAL" init "$SHARED/xeducation/Leads.csv" --out xed.ini
