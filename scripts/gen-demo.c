@@ -746,6 +746,124 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
     out_char(o, '\n');
 }
 
+/* ---- CRM export shapes (--export) ----------------------------------------------------------- */
+
+/* The same leads as a CRM would export them: spaced column names, the system's date format, the
+ * outcome as a lifecycle stage (HubSpot) or a Converted flag (Salesforce), company size and
+ * industry in a companies / accounts table keyed by an id on the lead, and a deals /
+ * opportunities file with one deal per SQL, some still open. Nothing here draws from the PRNG:
+ * the leads are those of the plain file, byte for byte the same draws. */
+enum export_kind { EXPORT_NONE, EXPORT_HUBSPOT, EXPORT_SALESFORCE };
+
+/* The company of a lead: one per (size, industry) pair, missing ones included. */
+static unsigned company_of(const struct lead *l)
+{
+    return 1001 + (unsigned)(l->size + 1) * (N_IND + 1) + (unsigned)(l->industry + 1);
+}
+
+static void out_date_export(struct out *o, enum export_kind k, long day, uint64_t id)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    unsigned hour = 8 + (unsigned)(id % 10), minute = (unsigned)(id * 7 % 60);
+    char buf[40];
+    if (k == EXPORT_HUBSPOT)
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d %02u:%02u", y, m, d, hour, minute);
+    else
+        snprintf(buf, sizeof buf, "%d/%d/%04d %u:%02u %s", m, d, y, hour > 12 ? hour - 12 : hour,
+                 minute, hour >= 12 ? "PM" : "AM");
+    out_str(o, buf);
+}
+
+static void out_lead_export(struct out *o, enum export_kind k, uint64_t id, long day,
+                            const struct lead *l)
+{
+    static const char *const hs_pos[3] = {"salesqualifiedlead", "opportunity", "customer"};
+    static const char *const hs_neg[3] = {"subscriber", "lead", "marketingqualifiedlead"};
+    out_reserve(o);
+    char idb[32];
+    if (k == EXPORT_HUBSPOT)
+        snprintf(idb, sizeof idb, "%llu", 100000000ULL + (unsigned long long)id);
+    else
+        snprintf(idb, sizeof idb, "00Q%012llu", (unsigned long long)id);
+    out_str(o, idb);
+    out_char(o, ',');
+    out_date_export(o, k, day, id);
+    out_char(o, ',');
+    out_str(o, channel_name[l->channel]);
+    out_char(o, ',');
+    if (l->job >= 0)
+        out_str(o, job_name[l->job]);
+    out_char(o, ',');
+    out_uint(o, company_of(l), 1);
+    out_char(o, ',');
+    if (l->country >= 0)
+        out_str(o, country_name[l->country]);
+    out_char(o, ',');
+    out_str(o, email_name[l->email]);
+    const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        out_char(o, ',');
+        out_uint(o, counts[i], 1);
+    }
+    out_char(o, ',');
+    if (l->time_on_site >= 0)
+        out_uint(o, (uint64_t)l->time_on_site, 1);
+    out_char(o, ',');
+    out_uint(o, l->demo, 1);
+    out_char(o, ',');
+    if (l->feedback != FB_NONE)
+        out_field(o, feedback_name[l->feedback]);
+    out_char(o, ',');
+    if (k == EXPORT_HUBSPOT)
+        out_str(o, l->sql ? hs_pos[id % 3] : hs_neg[id % 3]);
+    else
+        out_str(o, l->sql ? "true" : "false");
+    out_char(o, '\n');
+}
+
+/* One deal per SQL, created 0-29 days after the lead; every 4th still open. */
+static void out_deal(struct out *o, enum export_kind k, uint64_t id, long day)
+{
+    out_reserve(o);
+    char b[64];
+    snprintf(b, sizeof b, k == EXPORT_HUBSPOT ? "%llu," : "006%012llu,",
+             (k == EXPORT_HUBSPOT ? 500000000ULL : 0) + (unsigned long long)id);
+    out_str(o, b);
+    if (k == EXPORT_HUBSPOT)
+        snprintf(b, sizeof b, "%llu,", 100000000ULL + (unsigned long long)id);
+    else
+        snprintf(b, sizeof b, "00Q%012llu,", (unsigned long long)id);
+    out_str(o, b);
+    static const char *const hs[4] = {"appointmentscheduled", "closedwon", "closedlost",
+                                      "closedwon"};
+    static const char *const sf[4] = {"Prospecting", "Closed Won", "Closed Lost", "Closed Won"};
+    out_str(o, (k == EXPORT_HUBSPOT ? hs : sf)[id % 4]);
+    out_char(o, ',');
+    out_date_export(o, k, day + (long)(id % 30), id);
+    out_char(o, '\n');
+}
+
+static int write_companies(enum export_kind k, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fputs(k == EXPORT_HUBSPOT ? "Company ID,Company Size,Industry,Company Domain Name\n"
+                              : "Account ID,Employees,Industry,Website\n",
+          f);
+    for (int sz = -1; sz < N_SIZE; sz++)
+        for (int ind = -1; ind < N_IND; ind++) {
+            struct lead l;
+            memset(&l, 0, sizeof l);
+            l.size = sz;
+            l.industry = ind;
+            fprintf(f, "%u,%s,%s,company%u.example\n", company_of(&l), sz >= 0 ? size_name[sz] : "",
+                    ind >= 0 ? ind_name[ind] : "", company_of(&l));
+        }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 struct args {
@@ -754,6 +872,7 @@ struct args {
     long drift;      /* first day of the drifted true model; LONG_MAX without --drift-at */
     int months;
     const char *out;
+    enum export_kind export;
 };
 
 static void usage(FILE *f)
@@ -773,7 +892,12 @@ static void usage(FILE *f)
           "               (13 % of those leads), appears; leads before D are unchanged.\n"
           "               A D on or before --start drifts every lead; one after the\n"
           "               period, none.\n"
-          "  --out FILE   write FILE (through FILE.tmp and a rename) instead of stdout\n",
+          "  --out FILE   write FILE (through FILE.tmp and a rename) instead of stdout\n"
+          "  --export K   write the leads as a CRM exports them, K = hubspot or salesforce:\n"
+          "               FILE holds the contacts (hubspot) or leads (salesforce) with\n"
+          "               spaced names, the system's dates and its outcome field; beside it\n"
+          "               companies.csv / accounts.csv (size, industry) and deals.csv /\n"
+          "               opportunities.csv (one deal per SQL, every 4th open). Needs --out.\n",
           f);
 }
 
@@ -820,6 +944,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->months = 24;
     a->drift = LONG_MAX;
     a->out = NULL;
+    a->export = EXPORT_NONE;
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
@@ -831,8 +956,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[i + 1];
-        static const char *const known[] = {"--n",      "--seed", "--start",
-                                            "--months", "--out",  "--drift-at"};
+        static const char *const known[] = {"--n",   "--seed",     "--start", "--months",
+                                            "--out", "--drift-at", "--export"};
         int which = -1;
         for (int k = 0; k < (int)(sizeof known / sizeof known[0]); k++)
             if (strlen(known[k]) == optlen && !strncmp(opt, known[k], optlen))
@@ -877,6 +1002,17 @@ static int parse_args(int argc, char **argv, struct args *a)
             }
             a->months = (int)v;
             break;
+        case 6:
+            if (strcmp(val, "hubspot") == 0)
+                a->export = EXPORT_HUBSPOT;
+            else if (strcmp(val, "salesforce") == 0)
+                a->export = EXPORT_SALESFORCE;
+            else {
+                fprintf(stderr, "gen-demo: --export: expected hubspot or salesforce, got '%s'\n",
+                        val);
+                goto bad;
+            }
+            break;
         case 5:
             if (parse_date(val, &a->drift)) {
                 fprintf(stderr, "gen-demo: --drift-at: expected a date YYYY-MM-DD, got '%s'\n",
@@ -897,6 +1033,10 @@ static int parse_args(int argc, char **argv, struct args *a)
     civil_from_days(a->start, &y, &m, &d);
     long month_index = (long)(m - 1) + a->months; /* of the end, counted from January of y */
     a->end = days_from_civil(y + month_index / 12, month_index % 12 + 1, d);
+    if (a->export != EXPORT_NONE && !a->out) {
+        fprintf(stderr, "gen-demo: --export writes several files: give --out FILE\n");
+        goto bad;
+    }
     if (a->end > days_from_civil(10000, 1, 1)) {
         fprintf(stderr, "gen-demo: --start and --months run past the year 9999\n");
         goto bad;
@@ -907,11 +1047,12 @@ bad:
     return 1;
 }
 
-/* Writes the whole file to f; returns 0 or -1 on a write error. */
-static int generate(const struct args *a, FILE *f)
+/* Writes the whole file to f (and the deals to df with --export); returns 0 or -1 on a write
+ * error. */
+static int generate(const struct args *a, FILE *f, FILE *df)
 {
     int rc = -1;
-    struct out *o = NULL;
+    struct out *o = NULL, *dout = NULL;
     uint64_t *cum = NULL;
     uint32_t *per_day = NULL;
 
@@ -955,9 +1096,29 @@ static int generate(const struct args *a, FILE *f)
     for (uint64_t lim = 9999999; a->n > lim && id_width < 19; lim = lim * 10 + 9)
         id_width++;
 
-    out_str(o, "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
-               "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
-               "time_on_site,demo_request,sales_feedback,became_sql\n");
+    if (a->export == EXPORT_HUBSPOT)
+        out_str(o, "Record ID,Create Date,Original Source,Job Level,Associated Company ID,"
+                   "Country/Region,Email Type,Pricing Page Views,Guide Downloads,Webinar Signups,"
+                   "Email Clicks,Number of Sessions,Time on Site,Demo Request,Sales Feedback,"
+                   "Lifecycle Stage\n");
+    else if (a->export == EXPORT_SALESFORCE)
+        out_str(o, "Lead ID,Created Date,Lead Source,Job Level,Account ID,Country,Email Type,"
+                   "Pricing Page Views,Guide Downloads,Webinar Signups,Email Clicks,Site Visits,"
+                   "Time on Site,Demo Request,Sales Feedback,Converted\n");
+    else
+        out_str(o, "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
+                   "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
+                   "time_on_site,demo_request,sales_feedback,became_sql\n");
+    if (df) {
+        if (!(dout = malloc(sizeof *dout)))
+            goto out;
+        dout->f = df;
+        dout->len = 0;
+        dout->failed = 0;
+        out_str(dout, a->export == EXPORT_HUBSPOT
+                          ? "Deal ID,Associated Contact ID,Deal Stage,Create Date\n"
+                          : "Opportunity ID,Converted Lead ID,Stage,Created Date\n");
+    }
     uint64_t id = 0;
     for (size_t i = 0; i < ndays; i++) {
         if (!per_day[i])
@@ -970,14 +1131,27 @@ static int generate(const struct args *a, FILE *f)
         for (uint32_t k = 0; k < per_day[i]; k++) {
             struct lead l;
             gen_lead(&r, &l, drifted);
-            out_lead(o, ++id, id_width, date, &l);
+            ++id;
+            if (a->export == EXPORT_NONE) {
+                out_lead(o, id, id_width, date, &l);
+                continue;
+            }
+            out_lead_export(o, a->export, id, a->start + (long)i, &l);
+            if (l.sql && dout)
+                out_deal(dout, a->export, id, a->start + (long)i);
         }
     }
     out_flush(o);
+    if (dout) {
+        out_flush(dout);
+        if (dout->failed || fflush(df) != 0 || ferror(df))
+            goto out;
+    }
     if (o->failed || fflush(f) != 0 || ferror(f))
         goto out;
     rc = 0;
 out:
+    free(dout);
     free(per_day);
     free(cum);
     free(o);
@@ -996,7 +1170,7 @@ int main(int argc, char **argv)
         return 1;
 
     if (!a.out) {
-        if (generate(&a, stdout)) {
+        if (generate(&a, stdout, NULL)) {
             fprintf(stderr, "gen-demo: writing to stdout failed: %s\n", strerror(errno));
             return 3;
         }
@@ -1017,8 +1191,43 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen-demo: cannot create '%s': %s\n", tmp, strerror(errno));
         goto out;
     }
-    int wrc = generate(&a, f);
+    /* --export: the side files go beside FILE */
+    FILE *df = NULL;
+    char *side = NULL;
+    if (a.export != EXPORT_NONE) {
+        const char *slash = strrchr(a.out, '/');
+        size_t dl = slash ? (size_t)(slash - a.out + 1) : 0;
+        side = malloc(dl + 32);
+        if (!side) {
+            fclose(f);
+            unlink(tmp);
+            goto out;
+        }
+        memcpy(side, a.out, dl);
+        strcpy(side + dl, a.export == EXPORT_HUBSPOT ? "companies.csv" : "accounts.csv");
+        if (write_companies(a.export, side) != 0) {
+            fprintf(stderr, "gen-demo: cannot write '%s': %s\n", side, strerror(errno));
+            fclose(f);
+            unlink(tmp);
+            free(side);
+            goto out;
+        }
+        strcpy(side + dl, a.export == EXPORT_HUBSPOT ? "deals.csv" : "opportunities.csv");
+        if (!(df = fopen(side, "wb"))) {
+            fprintf(stderr, "gen-demo: cannot create '%s': %s\n", side, strerror(errno));
+            fclose(f);
+            unlink(tmp);
+            free(side);
+            goto out;
+        }
+    }
+    int wrc = generate(&a, f, df);
     int saved = errno;
+    if (df && fclose(df) != 0 && wrc == 0) {
+        wrc = -1;
+        saved = errno;
+    }
+    free(side);
     /* fsync so that the rename never publishes a name whose data a crash could still lose. */
     if (wrc == 0 && fsync(fileno(f)) != 0) {
         wrc = -1;

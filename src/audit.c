@@ -45,12 +45,14 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
     struct audit_value *v = calloc(nv, sizeof *v);
     double *psum = calloc(nv, sizeof *psum);
     size_t *pm = calloc(nv * P, sizeof *pm), *ps = calloc(nv * P, sizeof *ps);
+    size_t *pu = calloc(nv * P, sizeof *pu);
     size_t *fbc = calloc(nv * (nfb ? nfb : 1), sizeof *fbc);
-    if (!v || !psum || !pm || !ps || !fbc) {
+    if (!v || !psum || !pm || !ps || !pu || !fbc) {
         free(v);
         free(psum);
         free(pm);
         free(ps);
+        free(pu);
         free(fbc);
         return -1;
     }
@@ -63,10 +65,13 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
             continue;
         v[k].mqls++;
         v[k].sqls += d->y[r];
-        psum[k] += sw->p[r];
+        v[k].pending += !d->known[r];
+        if (d->known[r]) /* the prediction is compared with known outcomes only */
+            psum[k] += sw->p[r];
         if (sw->period[r] >= 0) {
             pm[k * P + (size_t)sw->period[r]]++;
             ps[k * P + (size_t)sw->period[r]] += d->y[r];
+            pu[k * P + (size_t)sw->period[r]] += !d->known[r];
         }
         if (fb) {
             size_t f = fb->ids[r] == DATA_MISSING ? nfb - 1 : fb->ids[r];
@@ -83,10 +88,11 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
         x->value = k == nv - 1 ? MISSING : col->values[k];
         x->mql_rate = (double)x->mqls / (double)x->leads;
         x->share_sqls = total_sqls ? (double)x->sqls / (double)total_sqls : NAN;
-        if (x->mqls) {
-            x->conversion = (double)x->sqls / (double)x->mqls;
-            validate_wilson(x->sqls, x->mqls, Z95, &x->conv_lo, &x->conv_hi);
-            x->predicted = psum[k] / (double)x->mqls;
+        size_t decided = x->mqls - x->pending;
+        if (decided) {
+            x->conversion = (double)x->sqls / (double)decided;
+            validate_wilson(x->sqls, decided, Z95, &x->conv_lo, &x->conv_hi);
+            x->predicted = psum[k] / (double)decided;
             x->flag = x->predicted > x->conv_hi   ? AUDIT_OVER
                       : x->predicted < x->conv_lo ? AUDIT_UNDER
                                                   : AUDIT_OK;
@@ -96,19 +102,22 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
         }
         x->period_mqls = malloc((P ? P : 1) * sizeof(size_t));
         x->period_sqls = malloc((P ? P : 1) * sizeof(size_t));
+        x->period_pending = malloc((P ? P : 1) * sizeof(size_t));
         x->feedback = calloc(nfb ? nfb : 1, sizeof(size_t));
-        if (!x->period_mqls || !x->period_sqls || !x->feedback) {
+        if (!x->period_mqls || !x->period_sqls || !x->period_pending || !x->feedback) {
             oom = 1;
             break;
         }
         memcpy(x->period_mqls, pm + k * P, P * sizeof(size_t));
         memcpy(x->period_sqls, ps + k * P, P * sizeof(size_t));
+        memcpy(x->period_pending, pu + k * P, P * sizeof(size_t));
         if (nfb)
             memcpy(x->feedback, fbc + k * nfb, nfb * sizeof(size_t));
     }
     free(psum);
     free(pm);
     free(ps);
+    free(pu);
     free(fbc);
     seg->values = v;
     seg->nvalues = m;
@@ -159,6 +168,7 @@ void audit_release(struct audit_result *res)
         for (size_t i = 0; i < res->segments[s].nvalues; i++) {
             free(res->segments[s].values[i].period_mqls);
             free(res->segments[s].values[i].period_sqls);
+            free(res->segments[s].values[i].period_pending);
             free(res->segments[s].values[i].feedback);
         }
         free(res->segments[s].values);
@@ -168,14 +178,20 @@ void audit_release(struct audit_result *res)
     memset(res, 0, sizeof *res);
 }
 
+double audit_period_conversion(const struct audit_value *v, size_t p)
+{
+    size_t decided = v->period_mqls[p] - v->period_pending[p];
+    return decided ? (double)v->period_sqls[p] / (double)decided : NAN;
+}
+
 static const char *schema =
     "CREATE TABLE IF NOT EXISTS audit_segments(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, mql_rate REAL,"
     " sqls INTEGER NOT NULL, conversion REAL, conv_lo REAL, conv_hi REAL, share_sqls REAL,"
-    " predicted REAL, flag TEXT NOT NULL) STRICT;"
+    " predicted REAL, flag TEXT NOT NULL, pending INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS audit_periods(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, period TEXT NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL) STRICT;"
+    " NULL, conversion REAL, pending INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS audit_feedback(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, feedback TEXT NOT NULL, mqls INTEGER NOT NULL) STRICT;";
 
@@ -229,9 +245,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
                 csvout_text(&w, sw->data.has_dates ? label : "all");
                 csvout_int(&w, (long long)v->period_mqls[p]);
                 csvout_int(&w, (long long)v->period_sqls[p]);
-                csvout_real(&w, v->period_mqls[p]
-                                    ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
-                                    : NAN);
+                csvout_real(&w, audit_period_conversion(v, p));
                 csvout_row(&w);
             }
     if ((rc = csvout_close(&w, err)))
@@ -266,9 +280,9 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
     int rc = store_exec(db, schema, err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
-    if ((rc = store_prepare(db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", &s1,
-                            err)) ||
-        (rc = store_prepare(db, "INSERT INTO audit_periods VALUES(?,?,?,?,?,?,?)", &s2, err)) ||
+    if ((rc = store_prepare(db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            &s1, err)) ||
+        (rc = store_prepare(db, "INSERT INTO audit_periods VALUES(?,?,?,?,?,?,?,?)", &s2, err)) ||
         (rc = store_prepare(db, "INSERT INTO audit_feedback VALUES(?,?,?,?,?)", &s3, err)))
         goto out;
     for (size_t s = 0; s < a->nsegments && !rc; s++)
@@ -288,6 +302,7 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
             store_bind_real(s1, 11, v->share_sqls);
             store_bind_real(s1, 12, v->predicted);
             sqlite3_bind_text(s1, 13, audit_flag_name(v->flag), -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s1, 14, (sqlite3_int64)v->pending);
             rc = store_step_done(db, s1, err);
             for (size_t p = 0; p < a->nperiods && !rc; p++) {
                 period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
@@ -297,10 +312,8 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
                 sqlite3_bind_text(s2, 4, sw->data.has_dates ? label : "all", -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int64(s2, 5, (sqlite3_int64)v->period_mqls[p]);
                 sqlite3_bind_int64(s2, 6, (sqlite3_int64)v->period_sqls[p]);
-                store_bind_real(s2, 7,
-                                v->period_mqls[p]
-                                    ? (double)v->period_sqls[p] / (double)v->period_mqls[p]
-                                    : NAN);
+                store_bind_real(s2, 7, audit_period_conversion(v, p));
+                sqlite3_bind_int64(s2, 8, (sqlite3_int64)v->period_pending[p]);
                 rc = store_step_done(db, s2, err);
             }
             for (size_t f = 0; f < a->nfeedback && !rc; f++) {

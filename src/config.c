@@ -1,5 +1,6 @@
 #include "mqlcal/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -134,11 +135,12 @@ static int is_list_key(const char *section, const char *key)
 {
     if (strcmp(section, "data") == 0)
         return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0 ||
-               strcmp(key, "missing") == 0;
+               strcmp(key, "pending") == 0 || strcmp(key, "missing") == 0;
     if (strcmp(section, "rules") == 0)
         return strcmp(key, "disqualify") == 0;
     if (strcmp(section, "outcomes") == 0)
-        return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0;
+        return strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0 ||
+               strcmp(key, "pending") == 0;
     return strcmp(section, "segments") == 0 && strcmp(key, "by") == 0;
 }
 
@@ -365,15 +367,20 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
         list = &c->positive;
     else if (strcmp(key, "negative") == 0)
         list = &c->negative;
+    else if (strcmp(key, "pending") == 0)
+        list = &c->pending;
     else if (strcmp(key, "missing") == 0)
         list = &c->missing;
     if (!list)
         return mql_err_set(ps->err, MQL_EINPUT,
                            "unknown key '%s' in [data] (expected leads, id, outcome, positive, "
-                           "negative, date, delimiter, missing or feedback)",
+                           "negative, pending, outcome_date, date, date_format, earliest_date, "
+                           "delimiter, missing or feedback)",
                            key);
     if (list == &c->positive)
         c->line_positive = ps->rd->line;
+    if (list == &c->pending)
+        c->line_pending = ps->rd->line;
     if (strlist_append(list, value))
         return mql_err_set(ps->err, MQL_EIO, "out of memory");
     return 0;
@@ -580,6 +587,66 @@ static int handle_review(struct parse *ps, const char *key, const char *value)
                        key);
 }
 
+/* [join NAME]: file, key, on. A new section name starts a new join. */
+static int handle_join(struct parse *ps, const char *section, const char *key, const char *value)
+{
+    struct config *c = ps->cfg;
+    const char *name = section + 4;
+    while (*name == ' ')
+        name++;
+    size_t nl = strlen(name);
+    while (nl > 0 && name[nl - 1] == ' ')
+        nl--;
+    if (nl == 0)
+        return mql_err_set(ps->err, MQL_EINPUT,
+                           "[join] needs a name: [join accounts] makes columns accounts.<column>");
+    for (size_t i = 0; i < nl; i++)
+        if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "[join %.*s]: a join name is letters, digits and '_' (it prefixes "
+                               "its columns: name.column)",
+                               (int)nl, name);
+    struct config_join *j = NULL;
+    for (size_t i = 0; i < c->njoins; i++)
+        if (strlen(c->joins[i].name) == nl && strncmp(c->joins[i].name, name, nl) == 0)
+            j = &c->joins[i];
+    if (!j && c->njoins == CONFIG_MAX_JOINS)
+        return mql_err_set(ps->err, MQL_EINPUT, "more than %d [join] sections", CONFIG_MAX_JOINS);
+    if (!j) {
+        struct config_join *nj = realloc(c->joins, (c->njoins + 1) * sizeof *nj);
+        if (!nj)
+            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        c->joins = nj;
+        j = &c->joins[c->njoins++];
+        memset(j, 0, sizeof *j);
+        j->line = ps->rd->line;
+        if (!(j->name = text_ndup(name, nl)))
+            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+    }
+    if (strcmp(key, "file") == 0)
+        return set_text(ps, &j->file, NULL, key, value);
+    if (strcmp(key, "key") == 0)
+        return set_text(ps, &j->key, NULL, key, value);
+    if (strcmp(key, "on") == 0)
+        return set_text(ps, &j->on, NULL, key, value);
+    return mql_err_set(ps->err, MQL_EINPUT,
+                       "unknown key '%s' in [join %s] (expected file, key or on)", key, j->name);
+}
+
+const struct config_join *config_join_of(const struct config *cfg, const char *column,
+                                         const char **sub)
+{
+    for (size_t i = 0; i < cfg->njoins; i++) {
+        size_t n = strlen(cfg->joins[i].name);
+        if (strncmp(column, cfg->joins[i].name, n) == 0 && column[n] == '.' && column[n + 1]) {
+            if (sub)
+                *sub = column + n + 1;
+            return &cfg->joins[i];
+        }
+    }
+    return NULL;
+}
+
 /* One key of one section; the sections of later stages are added here. */
 static int dispatch(struct parse *ps, const char *section, const char *key, const char *value)
 {
@@ -631,15 +698,19 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
             return set_text(ps, &o->date, NULL, key, value);
         if (strcmp(key, "stage") == 0)
             return set_text(ps, &o->stage, NULL, key, value);
-        if (strcmp(key, "positive") == 0 || strcmp(key, "negative") == 0)
-            return strlist_append(key[0] == 'p' ? &o->positive : &o->negative, value)
-                       ? mql_err_set(ps->err, MQL_EIO, "out of memory")
-                       : 0;
+        struct strlist *l = strcmp(key, "positive") == 0   ? &o->positive
+                            : strcmp(key, "negative") == 0 ? &o->negative
+                            : strcmp(key, "pending") == 0  ? &o->pending
+                                                           : NULL;
+        if (l)
+            return strlist_append(l, value) ? mql_err_set(ps->err, MQL_EIO, "out of memory") : 0;
         return mql_err_set(ps->err, MQL_EINPUT,
                            "unknown key '%s' in [outcomes] (expected file, id, date, stage, "
-                           "positive or negative)",
+                           "positive, negative or pending)",
                            key);
     }
+    if (strncmp(section, "join", 4) == 0 && (section[4] == ' ' || section[4] == '\0'))
+        return handle_join(ps, section, key, value);
     if (strcmp(section, "output") == 0) {
         if (strcmp(key, "dir") != 0)
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [output] (expected dir)",
@@ -649,8 +720,8 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
     if (section[0] == '\0')
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s' outside any section", key);
     return mql_err_set(ps->err, MQL_EINPUT,
-                       "unknown section [%s] (expected data, outcomes, attributes, segments, "
-                       "calibration, model, points, rules, output or review)",
+                       "unknown section [%s] (expected data, outcomes, join NAME, attributes, "
+                       "segments, calibration, model, points, rules, output or review)",
                        section);
 }
 
@@ -728,9 +799,27 @@ static int set_default_list(struct strlist *l, const char *value)
     return l->n == 0 ? strlist_append(l, value) : 0;
 }
 
+/* A value in two of the positive / negative / pending lists would decide two ways. */
+static int lists_disjoint(const struct strlist *pos, const struct strlist *neg,
+                          const struct strlist *pend, int line, const char *what,
+                          struct mql_err *err)
+{
+    const struct strlist *l[3] = {pos, neg, pend};
+    static const char *const names[3] = {"positive", "negative", "pending"};
+    for (int a = 0; a < 3; a++)
+        for (int b = a + 1; b < 3; b++)
+            for (size_t i = 0; i < l[a]->n; i++)
+                for (size_t j = 0; j < l[b]->n; j++)
+                    if (text_ieq(l[a]->items[i], l[b]->items[j]))
+                        return mql_err_set(err, MQL_EINPUT, "line %d: %s '%s' is both %s and %s",
+                                           line, what, l[a]->items[i], names[a], names[b]);
+    return 0;
+}
+
 /* Checks after parsing: required keys, clashes between roles. */
 static int finish(struct config *c, struct mql_err *err)
 {
+    int rc;
     if (!c->leads)
         return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
     struct config_outcomes *oc = &c->outcomes;
@@ -747,28 +836,38 @@ static int finish(struct config *c, struct mql_err *err)
             return mql_err_set(err, MQL_EINPUT,
                                "line %d: [outcomes] joins on the lead id: give [data] id",
                                c->line_outcomes);
-        if (!oc->stage && (oc->positive.n || oc->negative.n))
+        if (!oc->stage && (oc->positive.n || oc->negative.n || oc->pending.n))
             return mql_err_set(err, MQL_EINPUT,
-                               "line %d: [outcomes] positive and negative are stage values: give "
-                               "stage",
+                               "line %d: [outcomes] positive, negative and pending are stage "
+                               "values: give stage",
                                c->line_outcomes);
         if (oc->stage && !oc->positive.n)
             return mql_err_set(err, MQL_EINPUT,
                                "line %d: [outcomes] stage: give positive (the stages that make an "
                                "SQL) and negative",
                                c->line_outcomes);
-        for (size_t i = 0; i < oc->positive.n; i++)
-            for (size_t j = 0; j < oc->negative.n; j++)
-                if (text_ieq(oc->positive.items[i], oc->negative.items[j]))
-                    return mql_err_set(err, MQL_EINPUT,
-                                       "line %d: [outcomes] stage '%s' is both positive and "
-                                       "negative",
-                                       c->line_outcomes, oc->positive.items[i]);
+        if ((rc = lists_disjoint(&oc->positive, &oc->negative, &oc->pending, c->line_outcomes,
+                                 "[outcomes] stage", err)))
+            return rc;
         char *f = join_path(c->dir, oc->file);
         if (!f)
             return mql_err_set(err, MQL_EIO, "out of memory");
         free(oc->file);
         oc->file = f;
+    }
+    for (size_t i = 0; i < c->njoins; i++) {
+        struct config_join *j = &c->joins[i];
+        if (!j->file || !j->key || !j->on)
+            return mql_err_set(err, MQL_EINPUT, "line %d: [join %s] needs file, key and on",
+                               j->line, j->name);
+        char *f = join_path(c->dir, j->file);
+        if (!f)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        free(j->file);
+        j->file = f;
+    }
+    if (c->line_outcomes) {
+        /* checked above */
     } else if (!c->outcome && !c->outcome_date) {
         return mql_err_set(err, MQL_EINPUT,
                            "[data]: missing required key 'outcome' (or outcome_date: a filled-in "
@@ -779,12 +878,16 @@ static int finish(struct config *c, struct mql_err *err)
     if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||
         set_default_list(&c->negative, "0, no, false, 0.0, n"))
         return mql_err_set(err, MQL_EIO, "out of memory");
-    for (size_t i = 0; i < c->positive.n; i++)
-        for (size_t j = 0; j < c->negative.n; j++)
-            if (text_ieq(c->positive.items[i], c->negative.items[j]))
-                return mql_err_set(err, MQL_EINPUT,
-                                   "line %d: outcome value '%s' is both positive and negative",
-                                   c->line_positive, c->positive.items[i]);
+    if (c->pending.n && !c->outcome)
+        return mql_err_set(
+            err, MQL_EINPUT,
+            "line %d: [data] pending lists values of the outcome column: give [data] "
+            "outcome (with [outcomes], give pending there, as stage values)",
+            c->line_pending);
+    if ((rc = lists_disjoint(&c->positive, &c->negative, &c->pending,
+                             c->line_pending ? c->line_pending : c->line_positive, "outcome value",
+                             err)))
+        return rc;
     const char *roles[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
     const char *names[] = {"id", "outcome", "date", "feedback", "outcome_date"};
     for (size_t i = 0; i < c->nattrs; i++)
@@ -992,9 +1095,18 @@ void config_release(struct config *cfg)
     free(cfg->outcomes.stage);
     strlist_release(&cfg->outcomes.positive);
     strlist_release(&cfg->outcomes.negative);
+    strlist_release(&cfg->outcomes.pending);
     free(cfg->feedback);
     strlist_release(&cfg->positive);
     strlist_release(&cfg->negative);
+    strlist_release(&cfg->pending);
+    for (size_t i = 0; i < cfg->njoins; i++) {
+        free(cfg->joins[i].name);
+        free(cfg->joins[i].file);
+        free(cfg->joins[i].key);
+        free(cfg->joins[i].on);
+    }
+    free(cfg->joins);
     strlist_release(&cfg->missing);
     for (size_t i = 0; i < cfg->nattrs; i++) {
         free(cfg->attrs[i].column);

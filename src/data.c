@@ -190,6 +190,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
     size_t id_cap = 16 * d->n + 16, id_len = 0;
     d->id_block = malloc(id_cap);
     d->y = malloc(d->n);
+    d->known = malloc(d->n);
     d->day = malloc(d->n * sizeof *d->day);
     size_t ncols = d->nattrs + d->nsegments;
     tabs = calloc(ncols ? ncols : 1, sizeof *tabs);
@@ -200,8 +201,8 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
     for (size_t i = 0; i < nnames; i++)
         cap += 2 * strlen(names[i]) + 4;
     sql = malloc(cap);
-    if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y || !d->day ||
-        !tabs || !sql) {
+    if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y ||
+        !d->known || !d->day || !tabs || !sql) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
@@ -284,7 +285,10 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
         d->lead_id[r] = (char *)(uintptr_t)id_len; /* an offset until the block is done */
         id_len += (id ? idn : 0) + 1;
         d->line[r] = sqlite3_column_int64(st, 3);
-        d->y[r] = (unsigned char)sqlite3_column_int(st, 1);
+        /* NULL: pending, the outcome is not known yet */
+        d->known[r] = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        d->y[r] = (unsigned char)(d->known[r] && sqlite3_column_int(st, 1) == 1);
+        d->nunknown += !d->known[r];
         int32_t day = INT32_MIN;
         const char *created = (const char *)sqlite3_column_text(st, 2);
         if (created)
@@ -544,7 +548,14 @@ static int has_segment(const struct data *d, const char *name)
 
 int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct mql_err *err)
 {
-    int rc = store_array_put(db, fit_id, ARRAY_OUTCOME, STORE_U8, d->y, d->n, NULL, 0, err);
+    /* the outcome in one array: 0, 1, or DATA_UNKNOWN (not known yet) */
+    unsigned char *o = malloc(d->n ? d->n : 1);
+    if (!o)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < d->n; r++)
+        o[r] = d->known[r] ? d->y[r] : DATA_UNKNOWN;
+    int rc = store_array_put(db, fit_id, ARRAY_OUTCOME, STORE_U8, o, d->n, NULL, 0, err);
+    free(o);
     if (!rc)
         rc = store_array_put(db, fit_id, ARRAY_DAY, STORE_I32, d->day, d->n, NULL, 0, err);
     for (size_t i = 0; i < d->nsegments && !rc; i++)
@@ -630,9 +641,15 @@ int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct confi
     d->y = a.data;
     a.data = NULL;
     store_array_release(&a);
-    for (size_t r = 0; r < n; r++)
-        if (d->y[r] > 1)
+    if (!(d->known = malloc(n ? n : 1)))
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < n; r++) {
+        if (d->y[r] > 1 && d->y[r] != DATA_UNKNOWN)
             return damaged(err, ARRAY_OUTCOME, fit_id);
+        d->known[r] = d->y[r] != DATA_UNKNOWN;
+        d->nunknown += !d->known[r];
+        d->y[r] = d->y[r] == 1;
+    }
     if ((rc = store_array_take(db, fit_id, ARRAY_DAY, STORE_I32, n, (void **)&d->day, err)))
         return rc;
     d->has_dates = cfg->date != NULL;
@@ -701,6 +718,7 @@ void data_release(struct data *d)
     free(d->id_block);
     free(d->line);
     free(d->y);
+    free(d->known);
     free(d->day);
     for (size_t i = 0; i < d->nattrs; i++)
         release_column(&d->attrs[i]);

@@ -128,7 +128,7 @@ static int single_auc(struct fit_result *res, struct mql_err *err)
 {
     size_t npos = 0, nneg = 0;
     for (size_t r = 0; r < res->data.n; r++)
-        if (!res->holdout[r]) {
+        if (!res->holdout[r] && res->data.known[r]) {
             npos += res->data.y[r];
             nneg += !res->data.y[r];
         }
@@ -226,7 +226,7 @@ static int metrics(const struct fit_result *res, int holdout, double *pp, double
     const struct data *d = &res->data;
     size_t n = 0, npos = 0;
     for (size_t r = 0; r < d->n; r++) {
-        if (res->holdout[r] != holdout)
+        if (res->holdout[r] != holdout || !d->known[r])
             continue;
         pp[n] = res->p[r];
         pi[n] = points_probability(&res->points, res->score[r]);
@@ -265,7 +265,7 @@ static const char *schema =
     " deviance REAL NOT NULL, null_deviance REAL NOT NULL, aic REAL NOT NULL,"
     " intercept REAL NOT NULL, intercept_se REAL, scaling TEXT NOT NULL, base INTEGER NOT NULL,"
     " factor REAL NOT NULL, offset REAL NOT NULL, min_score INTEGER NOT NULL,"
-    " max_score INTEGER NOT NULL) STRICT;"
+    " max_score INTEGER NOT NULL, n_pending INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS fit_attributes(fit_id INTEGER NOT NULL, position INTEGER NOT"
     " NULL, attribute TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL, excluded INTEGER NOT"
     " NULL, why TEXT, auc_alone REAL, reference INTEGER NOT NULL, missing_level INTEGER NOT NULL,"
@@ -336,6 +336,8 @@ static int store_histogram(sqlite3 *db, long long id, const struct fit_result *r
     if (!c)
         return mql_err_set(err, MQL_EIO, "out of memory");
     for (size_t r = 0; r < d->n; r++) {
+        if (!d->known[r]) /* leads and SQLs of known outcomes: the calibration's counts */
+            continue;
         size_t k = 2 * (res->holdout[r] ? span : 0) + 2 * (size_t)((long long)res->score[r] - lo);
         c[k]++;
         c[k + 1] += d->y[r];
@@ -386,7 +388,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     const struct model_result *m = &res->model;
     if ((rc = store_prepare(db,
                             "INSERT INTO fits VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             &st, err)))
         goto out;
     int i = 1;
@@ -427,6 +429,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
     sqlite3_bind_double(st, i++, res->points.offset);
     sqlite3_bind_int(st, i++, res->points.min_score);
     sqlite3_bind_int(st, i++, res->points.max_score);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_unknown);
     if ((rc = store_step_done(db, st, err)))
         goto out;
     sqlite3_finalize(st);
@@ -692,11 +695,13 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     }
     if ((rc = split(cfg, res, err)))
         goto out;
+    /* a lead whose outcome is not known yet is in neither sample's figures */
     for (size_t r = 0; r < n; r++) {
-        train[r] = !res->holdout[r];
-        res->n_holdout += res->holdout[r];
+        train[r] = !res->holdout[r] && d->known[r];
+        res->n_holdout += res->holdout[r] && d->known[r];
+        res->n_train += train[r];
     }
-    res->n_train = n - res->n_holdout;
+    res->n_unknown = d->nunknown;
     size_t train_pos = 0;
     for (size_t r = 0; r < n; r++)
         train_pos += train[r] && d->y[r];
@@ -865,7 +870,10 @@ int fit_dump_design(const struct fit_result *res, const char *prefix, struct mql
     fputc('\n', f);
     const struct data *d = &res->data;
     for (size_t r = 0; r < d->n; r++) {
-        fprintf(f, "%d,%d", d->y[r], res->holdout[r]);
+        if (d->known[r])
+            fprintf(f, "%d,%d", d->y[r], res->holdout[r]);
+        else /* not known yet: NA to R's read.csv, left out of the fit */
+            fprintf(f, ",%d", res->holdout[r]);
         for (size_t a = 0; a < enc->nattrs; a++)
             if (!enc->attrs[a].excluded)
                 fprintf(f, ",%u", (unsigned)encode_level_of(&enc->attrs[a], &d->attrs[a], r));

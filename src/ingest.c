@@ -3,6 +3,7 @@
 #include "mqlcal/csvread.h"
 #include "mqlcal/dates.h"
 #include "mqlcal/fsx.h"
+#include "mqlcal/joins.h"
 #include "mqlcal/outcomes.h"
 #include "mqlcal/strbuf.h"
 
@@ -34,6 +35,8 @@ struct col {
     int cfg_line;                   /* where the config names it */
     const char *cfg_key;
     long csv_index;            /* position in the header, -1 until found */
+    int join;                  /* index of its [join] table, or -1 for a leads file column */
+    size_t join_col;           /* its kept column there */
     uint64_t missing;          /* loaded rows where it is missing */
     struct date_layout layout; /* a date column's layout (dates.h), once decided */
     int decided;
@@ -67,6 +70,9 @@ struct ingest {
     int32_t day_floor, day_ceiling;      /* dates outside are rejected (earliest_date, today) */
     struct outcomes outcomes;            /* [outcomes]: the deals file, by lead id */
     struct outcome_entry *pending_match; /* the row being loaded's entry, marked once loaded */
+    struct join_table *joins;            /* [join NAME] tables, as cfg->joins */
+    long *join_key;                      /* per join: the leads file's key column */
+    long *join_row;                      /* per join: the row of the record being loaded */
     uint64_t source_size; /* the leads file's size and modification time when opened */
     char source_mtime[40];
 };
@@ -130,6 +136,8 @@ void ingest_config_hash(const struct config *cfg, char hex[65])
     hash_list(&h, "outcomes.negative", &cfg->outcomes.negative);
     hash_list(&h, "positive", &cfg->positive);
     hash_list(&h, "negative", &cfg->negative);
+    hash_list(&h, "pending", &cfg->pending);
+    hash_list(&h, "outcomes.pending", &cfg->outcomes.pending);
     hash_str(&h, "date", cfg->date);
     hash_str(&h, "date_format", cfg->date_format);
     char floor[16];
@@ -138,6 +146,12 @@ void ingest_config_hash(const struct config *cfg, char hex[65])
     hash_str(&h, "feedback", cfg->feedback);
     hash_str(&h, "delimiter", d);
     hash_list(&h, "missing", &cfg->missing);
+    for (size_t j = 0; j < cfg->njoins; j++) {
+        hash_str(&h, "join", cfg->joins[j].name);
+        hash_str(&h, "join.file", cfg->joins[j].file);
+        hash_str(&h, "join.key", cfg->joins[j].key);
+        hash_str(&h, "join.on", cfg->joins[j].on);
+    }
     uint8_t dig[SHA256_DIGEST_SIZE];
     sha256_digest(&h, sizeof dig, dig);
     for (size_t i = 0; i < sizeof dig; i++)
@@ -279,6 +293,24 @@ int ingest_check_store(sqlite3 *db, const struct config *cfg, struct mql_err *er
                          "ingest %s' first",
                          osrc, cfg->path);
     sqlite3_finalize(st);
+    st = NULL;
+    /* and so do the [join] tables */
+    if (!rc && cfg->njoins &&
+        !(rc = store_prepare(db, "SELECT source, sha256 FROM joins WHERE name = ?", &st, err))) {
+        for (size_t j = 0; j < cfg->njoins && !rc; j++) {
+            sqlite3_bind_text(st, 1, cfg->joins[j].name, -1, SQLITE_STATIC);
+            int found = sqlite3_step(st) == SQLITE_ROW;
+            const char *jsha = found ? (const char *)sqlite3_column_text(st, 1) : NULL;
+            if (!found || file_sha256(cfg->joins[j].file, cur) != 0 || !jsha ||
+                strcmp(cur, jsha) != 0)
+                rc = mql_err_set(err, MQL_EINPUT,
+                                 "the [join %s] file '%s' changed since the store was loaded: run "
+                                 "'mqlcal ingest %s' first",
+                                 cfg->joins[j].name, cfg->joins[j].file, cfg->path);
+            sqlite3_reset(st);
+        }
+        sqlite3_finalize(st);
+    }
     return rc ? rc : check_columns(db, cfg, err);
 }
 
@@ -304,7 +336,7 @@ static int add_col(struct ingest *in, const char *name, const char *role, enum c
         return mql_err_set(in->err, MQL_EIO, "out of memory");
     in->cols = c;
     in->cols[in->ncols++] =
-        (struct col){name, role, type, attr, line, key, -1, 0, {DATE_ISO, NULL}, 0};
+        (struct col){name, role, type, attr, line, key, -1, -1, 0, 0, {DATE_ISO, NULL}, 0};
     return 0;
 }
 
@@ -365,6 +397,79 @@ static const char *field(const struct ingest *in, size_t i, size_t *len)
     return in->rd.f[i];
 }
 
+/* A column's value in the record being loaded: the leads file's field, or its joined table's
+ * (empty, so missing, when the lead's key has no row). */
+static const char *col_value(const struct ingest *in, const struct col *col, size_t *len)
+{
+    if (col->join < 0)
+        return field(in, (size_t)col->csv_index, len);
+    long r = in->join_row[col->join];
+    if (r < 0) {
+        *len = 0;
+        return "";
+    }
+    return joins_value(&in->joins[col->join], r, col->join_col, len);
+}
+
+/* The columns that no leads file field holds and that name a [join] table (NAME.column) are
+ * read from it: the table is loaded with those columns, and the leads file's key column found. */
+static int open_joins(struct ingest *in)
+{
+    const struct config *cfg = in->cfg;
+    if (!cfg->njoins)
+        return 0;
+    in->joins = calloc(cfg->njoins, sizeof *in->joins);
+    in->join_key = malloc(cfg->njoins * sizeof *in->join_key);
+    in->join_row = malloc(cfg->njoins * sizeof *in->join_row);
+    const char **want = malloc((in->ncols ? in->ncols : 1) * sizeof *want);
+    if (!in->joins || !in->join_key || !in->join_row || !want) {
+        free(want);
+        return mql_err_set(in->err, MQL_EIO, "out of memory");
+    }
+    int rc = 0;
+    for (size_t j = 0; j < cfg->njoins && !rc; j++) {
+        const struct config_join *cj = &cfg->joins[j];
+        in->join_key[j] = -1;
+        for (size_t i = 0; i < in->rd.nf; i++) {
+            const char *v = in->rd.f[i];
+            size_t n = in->rd.fl[i];
+            text_trim_span(&v, &n);
+            if (strlen(cj->key) == n && memcmp(cj->key, v, n) == 0)
+                in->join_key[j] = (long)i;
+        }
+        if (in->join_key[j] < 0) {
+            char near[300] = "";
+            text_nearest_names(cj->key, in->rd.f, in->rd.fl, in->rd.nf, near, sizeof near);
+            rc = mql_err_set(in->err, MQL_EINPUT,
+                             "%s:%d: [join %s] key: no column '%s' in the header of %s%s%s%s",
+                             cfg->path, cj->line, cj->name, cj->key, cfg->leads,
+                             near[0] ? " (nearest: " : "", near, near[0] ? ")" : "");
+            break;
+        }
+        size_t nwant = 0;
+        for (size_t c = 0; c < in->ncols; c++) {
+            struct col *col = &in->cols[c];
+            const char *sub;
+            if (col->csv_index >= 0 || config_join_of(cfg, col->name, &sub) != cj)
+                continue;
+            if (col->type != COL_TEXT && col->type != COL_COUNT && col->type != COL_NUMERIC) {
+                rc = mql_err_set(in->err, MQL_EINPUT,
+                                 "%s:%d: key '%s': '%s' must be a column of the leads file, not "
+                                 "of [join %s]",
+                                 cfg->path, col->cfg_line, col->cfg_key, col->name, cj->name);
+                break;
+            }
+            col->join = (int)j;
+            col->join_col = nwant;
+            want[nwant++] = sub;
+        }
+        if (!rc)
+            rc = joins_load(cfg, cj, want, nwant, &in->joins[j], in->err);
+    }
+    free(want);
+    return rc;
+}
+
 static int read_header(struct ingest *in)
 {
     const struct config *cfg = in->cfg;
@@ -384,9 +489,12 @@ static int read_header(struct ingest *in)
             in->cols[c].csv_index = (long)i;
         }
     }
+    int rc = open_joins(in);
+    if (rc)
+        return rc;
     for (size_t c = 0; c < in->ncols; c++) {
         const struct col *col = &in->cols[c];
-        if (col->csv_index >= 0)
+        if (col->csv_index >= 0 || col->join >= 0)
             continue;
         /* what the user most likely meant: the nearest names, or another delimiter */
         char hint[400] = "";
@@ -444,10 +552,16 @@ static int create_schema(struct ingest *in)
                         " source_mtime TEXT, config_hash TEXT, outcomes_source TEXT,"
                         " outcomes_rows INTEGER, outcomes_rows_no_id INTEGER,"
                         " outcomes_ids INTEGER, outcomes_ids_matched INTEGER,"
-                        " outcomes_sha256 TEXT) STRICT;"
+                        " outcomes_sha256 TEXT, sqls INTEGER, not_sqls INTEGER, pending INTEGER,"
+                        " outcomes_pending_rows INTEGER) STRICT;"
                         "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
                         " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
                         " NULL, missing INTEGER) STRICT;"
+                        "CREATE TABLE joins(name TEXT PRIMARY KEY, source TEXT NOT NULL,"
+                        " key TEXT NOT NULL, on_column TEXT NOT NULL, sha256 TEXT NOT NULL,"
+                        " rows INTEGER NOT NULL, rows_no_key INTEGER NOT NULL, keys INTEGER NOT"
+                        " NULL, leads_matched INTEGER NOT NULL, leads_unmatched INTEGER NOT NULL,"
+                        " keys_unused INTEGER NOT NULL) STRICT;"
                         "CREATE TABLE rejects(line INTEGER NOT NULL, lines INTEGER NOT NULL,"
                         " reason TEXT NOT NULL, detail TEXT NOT NULL, raw ANY) STRICT;",
                         in->err);
@@ -455,7 +569,7 @@ static int create_schema(struct ingest *in)
         return rc;
     struct strbuf t = {0}, ins = {0};
     strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
-                   " _outcome INTEGER NOT NULL CHECK (_outcome IN (0, 1)), _created TEXT,"
+                   " _outcome INTEGER CHECK (_outcome IN (0, 1)), _created TEXT,"
                    " _sql_at TEXT");
     strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
@@ -640,10 +754,17 @@ static int load_row(struct ingest *in)
     size_t idn = 0;
     int32_t day = 0, sql_day = 0;
     int has_day = 0, has_sql_day = 0;
+    int outcome = 0; /* 1 SQL, 0 not, -1 pending (not known yet) */
+    for (size_t j = 0; j < cfg->njoins; j++) {
+        size_t kn;
+        const char *k = field(in, (size_t)in->join_key[j], &kn);
+        text_trim_span(&k, &kn);
+        in->join_row[j] = is_missing(in, k, kn) ? -1 : joins_find(&in->joins[j], k, kn);
+    }
     for (size_t c = 0; c < in->ncols; c++) {
         struct col *col = &in->cols[c];
         size_t n;
-        const char *s = field(in, (size_t)col->csv_index, &n);
+        const char *s = col_value(in, col, &n);
         text_trim_span(&s, &n);
         if (memchr(s, '\0', n))
             return reject(in, REJECT_NUL_BYTE, "column '%s': NUL byte in the value", col->name);
@@ -669,14 +790,16 @@ static int load_row(struct ingest *in)
                 return reject(in, REJECT_MISSING_OUTCOME, "column '%s': missing outcome",
                               col->name);
             if (config_list_has(&cfg->positive, s, n))
-                sqlite3_bind_int(st, slot, 1);
+                outcome = 1;
             else if (config_list_has(&cfg->negative, s, n))
-                sqlite3_bind_int(st, slot, 0);
+                outcome = 0;
+            else if (cfg->pending.n && config_list_has(&cfg->pending, s, n))
+                outcome = -1; /* not known yet: NULL */
             else {
                 show(shown, sizeof shown, s, n);
                 return reject(in, REJECT_BAD_OUTCOME,
-                              "column '%s': %s is neither a positive nor a negative outcome",
-                              col->name, shown);
+                              "column '%s': %s is in none of positive, negative%s", col->name,
+                              shown, cfg->pending.n ? " and pending" : " (nor pending)");
             }
             break;
         case COL_DATE:
@@ -757,8 +880,7 @@ static int load_row(struct ingest *in)
      * filled-in date is an SQL */
     if (in->cfg->line_outcomes) {
         struct outcome_entry *e = outcomes_find(&in->outcomes, id, idn);
-        int positive = e && e->positive;
-        sqlite3_bind_int(st, 3, positive);
+        outcome = e && e->positive ? 1 : e && e->pending ? -1 : 0;
         if (e && e->has_day) {
             char iso[11];
             text_format_date(e->day, iso);
@@ -768,8 +890,12 @@ static int load_row(struct ingest *in)
         if (e)
             in->pending_match = e;
     } else if (!in->cfg->outcome) {
-        sqlite3_bind_int(st, 3, has_sql_day);
+        outcome = has_sql_day;
     }
+    if (outcome < 0)
+        sqlite3_bind_null(st, 3);
+    else
+        sqlite3_bind_int(st, 3, outcome);
     if (has_sql_day && has_day && sql_day < day) {
         char a[11], b[11];
         text_format_date(sql_day, a);
@@ -802,6 +928,17 @@ static int load_row(struct ingest *in)
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
     in->stats->loaded++;
     in->stats->loaded_lines += in->rec_nlines;
+    in->stats->sqls += outcome == 1;
+    in->stats->pending += outcome < 0;
+    for (size_t j = 0; j < cfg->njoins; j++) {
+        struct join_table *t = &in->joins[j];
+        if (in->join_row[j] >= 0) {
+            t->leads_matched++;
+            t->used[in->join_row[j]] = 1;
+        } else {
+            t->leads_unmatched++;
+        }
+    }
     if (in->pending_match)
         in->pending_match->matched = 1;
     for (size_t c = 0; c < in->ncols; c++)
@@ -833,7 +970,7 @@ static int finish_store(struct ingest *in, const char *started)
     int rc = store_prepare(in->db,
                            "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                            "?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?)",
+                           "?, ?, ?, ?, ?, ?, ?)",
                            &st, in->err);
     if (rc)
         return rc;
@@ -867,9 +1004,41 @@ static int finish_store(struct ingest *in, const char *started)
         sqlite3_bind_int64(st, 23, (sqlite3_int64)s->outcome_ids);
         sqlite3_bind_int64(st, 24, (sqlite3_int64)s->outcome_ids_matched);
         sqlite3_bind_text(st, 25, s->outcome_sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 29, (sqlite3_int64)s->outcome_pending_rows);
     }
+    sqlite3_bind_int64(st, 26, (sqlite3_int64)s->sqls);
+    sqlite3_bind_int64(st, 27, (sqlite3_int64)(s->loaded - s->sqls - s->pending));
+    sqlite3_bind_int64(st, 28, (sqlite3_int64)s->pending);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc || (rc = store_prepare(in->db, "INSERT INTO joins VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st,
+                                  in->err)))
+        return rc;
+    for (size_t j = 0; j < in->cfg->njoins && !rc; j++) {
+        const struct join_table *t = &in->joins[j];
+        const struct config_join *cj = &in->cfg->joins[j];
+        struct ingest_join_stats *js = &s->joins[j];
+        snprintf(js->name, sizeof js->name, "%s", cj->name);
+        js->rows = t->rows_read;
+        js->rows_no_key = t->rows_no_key;
+        js->keys = t->nrows;
+        js->leads_matched = t->leads_matched;
+        js->leads_unmatched = t->leads_unmatched;
+        js->keys_unused = joins_unused(t);
+        sqlite3_bind_text(st, 1, cj->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, cj->file, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, cj->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, cj->on, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, t->sha256, -1, SQLITE_STATIC);
+        const uint64_t v[] = {js->rows,          js->rows_no_key,     js->keys,
+                              js->leads_matched, js->leads_unmatched, js->keys_unused};
+        for (int k = 0; k < 6; k++)
+            sqlite3_bind_int64(st, 6 + k, (sqlite3_int64)v[k]);
+        rc = store_step_done(in->db, st, in->err);
+    }
+    s->njoins = in->cfg->njoins;
     sqlite3_finalize(st);
     st = NULL;
     if (rc || (rc = store_prepare(in->db, "UPDATE columns SET missing = ? WHERE position = ?", &st,
@@ -899,6 +1068,11 @@ static void release(struct ingest *in)
     free(in->cols);
     csvread_release(&in->rd);
     outcomes_release(&in->outcomes);
+    for (size_t j = 0; in->joins && j < in->cfg->njoins; j++)
+        joins_release(&in->joins[j]);
+    free(in->joins);
+    free(in->join_key);
+    free(in->join_row);
     free(in->missing_len);
     free(in->row_missing);
     if (in->rule_names)
@@ -1066,6 +1240,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     if (cfg->line_outcomes) {
         stats->outcome_rows = in.outcomes.rows;
         stats->outcome_rows_no_id = in.outcomes.rows_no_id;
+        stats->outcome_pending_rows = in.outcomes.pending_rows;
         stats->outcome_ids = in.outcomes.n;
         for (size_t i = 0; i < in.outcomes.cap; i++)
             if (in.outcomes.e[i].id)

@@ -268,8 +268,11 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
         c[i].why_after = first_of(c[i].key, W_SALES);
         if (!c[i].why_after)
             c[i].why_after = word_of(c[i].name, W_SALES_WORDS);
-        if (c[i].many && c[i].ints == c[i].filled && c[i].filled &&
-            (word_of(c[i].name, (const char *const[]){"number", "no", "id", "key", NULL}))) {
+        /* whole numbers named as an identifier: a key (of an accounts table, say), never a
+         * count; "number" and "no" only when nearly every value differs */
+        if (c[i].ints == c[i].filled && c[i].filled &&
+            (word_of(c[i].name, (const char *const[]){"id", "key", NULL}) ||
+             (c[i].many && word_of(c[i].name, (const char *const[]){"number", "no", NULL})))) {
             c[i].kind = K_SKIP;
             c[i].why_after = "an identifier";
             continue;
@@ -416,9 +419,12 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
         char why[160] = "";
         switch (k->kind) {
         case K_SKIP:
-            strbuf_addf(b, "; %s                      ; %s: left out\n", k->name,
-                        k->why_after ? "unique whole numbers, an identifier"
-                                     : "empty in the sample");
+            strbuf_addf(b, "; %s                      ; %s: left out%s\n", k->name,
+                        k->why_after ? "whole numbers named as an identifier"
+                                     : "empty in the sample",
+                        k->why_after ? " (a key of another table? its columns join with a "
+                                       "[join NAME] section: file, key, on)"
+                                     : "");
             continue;
         case K_TEXT:
             strbuf_addf(

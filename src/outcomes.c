@@ -171,13 +171,14 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
             o->rows_no_id++;
             continue;
         }
-        int positive = 1;
+        int positive = 1, open = 0;
         if (cstage >= 0) {
             positive = config_list_has(&oc->positive, sv, sn);
-            if (!positive && !config_list_has(&oc->negative, sv, sn)) {
+            open = !positive && config_list_has(&oc->pending, sv, sn);
+            if (!positive && !open && !config_list_has(&oc->negative, sv, sn)) {
                 rc = mql_err_set(err, MQL_EINPUT,
-                                 "%s:%llu: column '%s': stage '%.*s' is in neither [outcomes] "
-                                 "positive nor negative (add it to one)",
+                                 "%s:%llu: column '%s': stage '%.*s' is in none of [outcomes] "
+                                 "positive, negative and pending (add it to one)",
                                  oc->file, (unsigned long long)rd.line, oc->stage,
                                  (int)(sn > 60 ? 60 : sn), sv);
                 break;
@@ -198,6 +199,10 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
         }
         if (!e->line)
             e->line = rd.line;
+        if (open) {
+            o->pending_rows++;
+            e->pending = 1;
+        }
         if (positive) {
             o->positive_rows++;
             e->positive = 1;

@@ -480,6 +480,11 @@ static void section_summary(struct writer *w)
         escf(p, "%s leads without creation dates (one period). ", a);
     escf(p, "The model was fitted on %s leads and checked on a holdout of %s: %s.", c, b,
          S(fit, 0, "holdout"));
+    if (N(fit, 0, "n_pending") > 0)
+        escf(p,
+             " %.0f leads whose outcome is pending are in neither (they count in the MQL "
+             "volumes).",
+             N(fit, 0, "n_pending"));
     raw(p, "</p>\n");
     figure(w, "sweep.png", "The recommended threshold against the whole sweep.");
     raw(p, "</section>\n");
@@ -502,6 +507,19 @@ static void section_quality(struct writer *w)
     if (N(ld, 0, "blank_lines") > 0)
         escf(p, " %.0f blank lines were skipped.", N(ld, 0, "blank_lines"));
     raw(p, "</p>\n");
+    {
+        char s1[32], s2[32], s3[32];
+        fmt_value(N(ld, 0, "sqls"), F_INT, s1, sizeof s1);
+        fmt_value(N(ld, 0, "not_sqls"), F_INT, s2, sizeof s2);
+        fmt_value(N(ld, 0, "pending"), F_INT, s3, sizeof s3);
+        raw(p, "<p>Outcomes: ");
+        escf(p, "%s loaded = %s SQL + %s not SQL + %s pending.", b, s1, s2, s3);
+        if (N(ld, 0, "pending") > 0)
+            esc(p, " A pending lead (an open deal, its outcome not known yet) counts in MQL "
+                   "volume and the capacity check, and in no fit, conversion, calibration or "
+                   "holdout figure.");
+        raw(p, "</p>\n");
+    }
     const char *osrc = S(ld, 0, "outcomes_source");
     if (osrc) {
         /* the [outcomes] file: every row accounted for too */
@@ -517,6 +535,9 @@ static void section_quality(struct writer *w)
              ": %s rows (%.0f without a lead id) for %s lead ids; %s matched a loaded lead, %s "
              "matched none.",
              r1, N(ld, 0, "outcomes_rows_no_id"), r2, r3, r4);
+        if (N(ld, 0, "outcomes_pending_rows") > 0)
+            escf(p, " %.0f rows are at a pending stage (open deals).",
+                 N(ld, 0, "outcomes_pending_rows"));
         raw(p, "</p>\n");
     }
     if (d->rejects.nrows) {
@@ -1152,17 +1173,20 @@ static void review_periods_table(struct writer *w, const char *per)
     struct tab tb;
     tab_begin(w, &tb, "review-periods.csv", cap, h, f, 8);
     for (size_t r = 0; r < t->nrows; r++) {
+        /* conversions among leads whose outcome is known (pending ones are in the counts) */
         double leads = N(t, r, "leads"), sqls = N(t, r, "sqls");
         double pm = N(t, r, "previous_mqls"), cm = N(t, r, "current_mqls");
+        double kl = leads - N(t, r, "pending"), kp = pm - N(t, r, "previous_pending"),
+               kc = cm - N(t, r, "current_pending");
         tab_row_begin(&tb, NULL);
         tab_text(&tb, S(t, r, "period"));
         tab_num(&tb, leads);
         tab_num(&tb, sqls);
-        tab_num(&tb, leads > 0 ? sqls / leads : NAN);
+        tab_num(&tb, kl > 0 ? sqls / kl : NAN);
         tab_num(&tb, pm);
-        tab_num(&tb, pm > 0 ? N(t, r, "previous_sqls") / pm : NAN);
+        tab_num(&tb, kp > 0 ? N(t, r, "previous_sqls") / kp : NAN);
         tab_num(&tb, cm);
-        tab_num(&tb, cm > 0 ? N(t, r, "current_sqls") / cm : NAN);
+        tab_num(&tb, kc > 0 ? N(t, r, "current_sqls") / kc : NAN);
         tab_row_end(&tb);
     }
     tab_end(w, &tb);

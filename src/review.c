@@ -164,7 +164,9 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     s->mql = calloc(n ? n : 1, 1);
     s->period_mqls = calloc(h->nperiods, sizeof *s->period_mqls);
     s->period_sqls = calloc(h->nperiods, sizeof *s->period_sqls);
-    if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls) {
+    s->period_pending = calloc(h->nperiods, sizeof *s->period_pending);
+    if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls ||
+        !s->period_pending) {
         free(dq);
         return oom(err);
     }
@@ -230,7 +232,8 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     s->curve_mqls = calloc(nt, sizeof *s->curve_mqls);
     s->curve_sqls = calloc(nt, sizeof *s->curve_sqls);
     s->curve_vol = calloc(nt, sizeof *s->curve_vol);
-    if (!s->curve_mqls || !s->curve_sqls || !s->curve_vol)
+    s->curve_pending = calloc(nt, sizeof *s->curve_pending);
+    if (!s->curve_mqls || !s->curve_sqls || !s->curve_vol || !s->curve_pending)
         goto nomem;
     s->has_rule = r->has_rule;
     s->threshold = r->threshold;
@@ -243,6 +246,7 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
             continue;
         s->curve_mqls[s->score[i] - lo]++;
         s->curve_sqls[s->score[i] - lo] += d->y[i];
+        s->curve_pending[s->score[i] - lo] += !d->known[i];
         /* the volume counts leads of whole periods and undated ones (spread over those) */
         if (h->period[i] < 0 || h->plan->full[h->period[i]])
             s->curve_vol[s->score[i] - lo] += 1;
@@ -250,9 +254,11 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
             s->mql[i] = 1;
             s->mqls++;
             s->sqls += d->y[i];
+            s->pending += !d->known[i];
             if (h->period[i] >= 0) {
                 s->period_mqls[h->period[i]]++;
                 s->period_sqls[h->period[i]] += d->y[i];
+                s->period_pending[h->period[i]] += !d->known[i];
             }
         }
     }
@@ -260,13 +266,16 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
         s->curve_mqls[t] += s->curve_mqls[t + 1];
         s->curve_sqls[t] += s->curve_sqls[t + 1];
         s->curve_vol[t] += s->curve_vol[t + 1];
+        s->curve_pending[t] += s->curve_pending[t + 1];
     }
     for (size_t t = 0; t < nt; t++)
         s->curve_vol[t] /= (double)h->plan->nfull;
-    s->conversion = s->mqls ? (double)s->sqls / (double)s->mqls : NAN;
+    /* conversion among the MQLs whose outcome is known; the volumes count them all */
+    size_t decided = s->mqls - s->pending;
+    s->conversion = decided ? (double)s->sqls / (double)decided : NAN;
     s->conv_lo = s->conv_hi = NAN;
-    if (s->mqls)
-        validate_wilson(s->sqls, s->mqls, Z95, &s->conv_lo, &s->conv_hi);
+    if (decided)
+        validate_wilson(s->sqls, decided, Z95, &s->conv_lo, &s->conv_hi);
     s->recall = sqls ? (double)s->sqls / (double)sqls : NAN;
     /* the sweep's volume: whole periods, undated MQLs spread; SQLs = conversion x MQLs */
     size_t pm = 0;
@@ -280,7 +289,7 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
         vol[p] = (double)s->period_mqls[p];
     }
     s->mqls_per_period = period_plan_mean(h->plan, vol, (double)(s->mqls - pm));
-    s->sqls_per_period = s->mqls ? s->conversion * s->mqls_per_period : 0;
+    s->sqls_per_period = decided ? s->conversion * s->mqls_per_period : 0;
     free(vol);
     free(dq);
     return 0;
@@ -452,7 +461,7 @@ static unsigned char *span_of_leads(const struct data *d, const struct review_re
         return NULL;
     for (size_t i = 0; i < d->n; i++) {
         int32_t day = d->day[i];
-        if (day == INT32_MIN)
+        if (day == INT32_MIN || !d->known[i]) /* drift is judged on known outcomes */
             continue;
         if (day >= res->base_from && day <= res->base_to)
             span[i] |= 1;
@@ -1130,15 +1139,18 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     res->n = n;
     res->period_leads = calloc(res->nperiods, sizeof *res->period_leads);
     res->period_sqls = calloc(res->nperiods, sizeof *res->period_sqls);
-    if (!res->period_leads || !res->period_sqls) {
+    res->period_pending = calloc(res->nperiods, sizeof *res->period_pending);
+    if (!res->period_leads || !res->period_sqls || !res->period_pending) {
         rc = oom(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         res->sqls += d.y[i];
+        res->pending += !d.known[i];
         if (period[i] >= 0) {
             res->period_leads[period[i]]++;
             res->period_sqls[period[i]] += d.y[i];
+            res->period_pending[period[i]] += !d.known[i];
         }
     }
     if ((rc = score_side(&h, &res->prev, err)) || (rc = score_side(&h, &res->cur, err)))
@@ -1147,14 +1159,16 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
         struct review_cell *c = &res->flips[res->prev.mql[i]][res->cur.mql[i]];
         c->leads++;
         c->sqls += d.y[i];
+        c->pending += !d.known[i];
     }
     for (int a = 0; a < 2; a++)
         for (int b = 0; b < 2; b++) {
             struct review_cell *c = &res->flips[a][b];
-            c->conversion = c->leads ? (double)c->sqls / (double)c->leads : NAN;
+            size_t decided = c->leads - c->pending;
+            c->conversion = decided ? (double)c->sqls / (double)decided : NAN;
             c->conv_lo = c->conv_hi = NAN;
-            if (c->leads)
-                validate_wilson(c->sqls, c->leads, Z95, &c->conv_lo, &c->conv_hi);
+            if (decided)
+                validate_wilson(c->sqls, decided, Z95, &c->conv_lo, &c->conv_hi);
         }
     if (diff_points(res)) {
         rc = oom(err);
@@ -1186,11 +1200,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS review_rules(review_id INTEGER NOT NULL, rule TEXT NOT NULL,"
     " source TEXT, has_rule INTEGER, threshold INTEGER, fit_min INTEGER, mqls INTEGER,"
     " sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
-    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER,"
+    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER, pending INTEGER,"
     " PRIMARY KEY (review_id, rule));"
     "CREATE TABLE IF NOT EXISTS review_flips(review_id INTEGER NOT NULL, previous_mql INTEGER,"
     " current_mql INTEGER, leads INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL,"
-    " conv_hi REAL);"
+    " conv_hi REAL, pending INTEGER);"
     "CREATE TABLE IF NOT EXISTS review_points(review_id INTEGER NOT NULL, attribute TEXT,"
     " level TEXT, previous_points INTEGER, current_points INTEGER, previous_above INTEGER,"
     " current_above INTEGER, change TEXT);"
@@ -1207,9 +1221,11 @@ static const char schema[] =
     " score_to INTEGER, baseline_share REAL, current_share REAL);"
     "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
     " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
-    " current_mqls INTEGER, current_sqls INTEGER);"
+    " current_mqls INTEGER, current_sqls INTEGER, pending INTEGER, previous_pending INTEGER,"
+    " current_pending INTEGER);"
     "CREATE TABLE IF NOT EXISTS review_curve(review_id INTEGER NOT NULL, rule TEXT,"
-    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL);";
+    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL,"
+    " pending INTEGER);";
 
 /* Inserts a row: the review id, then values by a format: i int64 (long long), o an optional
  * int64 (int present, long long value; NULL when absent), d real (NaN is NULL), t text (NULL
@@ -1249,16 +1265,18 @@ static int insert(sqlite3_stmt *st, long long id, const char *fmt, ...)
 static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
                       const struct review_result *res, const struct review_side *s)
 {
-    if (insert(st, res->review_id, "ttiooiidddddddi", name, s->source, (long long)s->has_rule,
+    if (insert(st, res->review_id, "ttiooiidddddddii", name, s->source, (long long)s->has_rule,
                s->has_rule, (long long)s->threshold, s->has_rule && s->has_fit_min,
                (long long)s->fit_min, (long long)s->mqls, (long long)s->sqls, s->conversion,
                s->conv_lo, s->conv_hi, s->recall, s->mqls_per_period, s->sqls_per_period, s->psi,
-               (long long)s->unscorable))
+               (long long)s->unscorable, (long long)s->pending))
         return -1;
     for (int t = s->min_score; t <= s->max_score; t++) {
         size_t m = s->curve_mqls[t - s->min_score], q = s->curve_sqls[t - s->min_score];
-        if (insert(cv, res->review_id, "tiiidd", name, (long long)t, (long long)m, (long long)q,
-                   s->curve_vol[t - s->min_score], m ? (double)q / (double)m : NAN))
+        size_t u = s->curve_pending[t - s->min_score];
+        if (insert(cv, res->review_id, "tiiiddi", name, (long long)t, (long long)m, (long long)q,
+                   s->curve_vol[t - s->min_score], m > u ? (double)q / (double)(m - u) : NAN,
+                   (long long)u))
             return -1;
     }
     return 0;
@@ -1273,15 +1291,15 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
                  struct mql_err *err)
 {
     static const char *const sql[] = {
-        "INSERT INTO review_rules VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        "INSERT INTO review_curve VALUES(?,?,?,?,?,?,?)",
-        "INSERT INTO review_flips VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_rules VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_curve VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_flips VALUES(?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_points VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_buckets VALUES(?,?,?,?,?)",
         "INSERT INTO review_psi VALUES(?,?,?,?,?)",
-        "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?,?,?,?)",
     };
     enum { NST = sizeof sql / sizeof sql[0] };
     sqlite3_stmt *st[NST] = {0}, *head = NULL;
@@ -1351,8 +1369,9 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
     for (int a = 0; a < 2 && !bad; a++)
         for (int b = 0; b < 2 && !bad; b++) {
             const struct review_cell *c = &res->flips[a][b];
-            bad = insert(st[2], id, "iiiiddd", (long long)a, (long long)b, (long long)c->leads,
-                         (long long)c->sqls, c->conversion, c->conv_lo, c->conv_hi);
+            bad = insert(st[2], id, "iiiidddi", (long long)a, (long long)b, (long long)c->leads,
+                         (long long)c->sqls, c->conversion, c->conv_lo, c->conv_hi,
+                         (long long)c->pending);
         }
     for (size_t i = 0; i < res->npoints && !bad; i++) {
         const struct review_point *p = &res->points[i];
@@ -1389,10 +1408,11 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
             period_label(res->period0 + (int32_t)p, cfg->period, label, sizeof label);
         else
             snprintf(label, sizeof label, "all");
-        bad = insert(st[8], id, "tiiiiii", label, (long long)res->period_leads[p],
+        bad = insert(st[8], id, "tiiiiiiiii", label, (long long)res->period_leads[p],
                      (long long)res->period_sqls[p], (long long)res->prev.period_mqls[p],
                      (long long)res->prev.period_sqls[p], (long long)res->cur.period_mqls[p],
-                     (long long)res->cur.period_sqls[p]);
+                     (long long)res->cur.period_sqls[p], (long long)res->period_pending[p],
+                     (long long)res->prev.period_pending[p], (long long)res->cur.period_pending[p]);
     }
     if (bad) {
         if (!err->code)
@@ -1415,9 +1435,11 @@ static void release_side(struct review_side *s)
     free(s->source);
     rules_release(&s->rules);
     free(s->curve_mqls);
+    free(s->curve_pending);
     free(s->curve_vol);
     free(s->curve_sqls);
     free(s->period_mqls);
+    free(s->period_pending);
     free(s->period_sqls);
     free(s->score);
     free(s->fit_score);
@@ -1449,6 +1471,7 @@ void review_release(struct review_result *res)
     free(res->attrs);
     free(res->psi_bins);
     free(res->period_leads);
+    free(res->period_pending);
     free(res->period_sqls);
     memset(res, 0, sizeof *res);
 }

@@ -198,26 +198,29 @@ struct ctx {
     size_t T;                  /* thresholds */
     int min_score;
     size_t leads, sqls; /* of the sample, disqualified leads included */
+    size_t decided;     /* of them, leads whose outcome is known (the base rate's denominator) */
     double capacity, target;
     int p90_rule;
     double *scratch; /* P */
 };
 
-/* Fills one row from the per-period volumes and totals. */
+/* Fills one row from the per-period volumes and totals: mqls of them, decided with a known
+ * outcome (the conversion's denominator; the others are pending and count in the volumes). */
 static void finish_row(const struct ctx *c, struct sweep_row *row, const double *vol, size_t mqls,
-                       size_t sqls)
+                       size_t decided, size_t sqls)
 {
     row->mqls = mqls;
+    row->pending = mqls - decided;
     row->sqls = sqls;
-    if (mqls > 0) {
-        row->conversion = (double)sqls / (double)mqls;
-        validate_wilson(sqls, mqls, Z95, &row->conv_lo, &row->conv_hi);
+    if (decided > 0) {
+        row->conversion = (double)sqls / (double)decided;
+        validate_wilson(sqls, decided, Z95, &row->conv_lo, &row->conv_hi);
     } else {
         row->conversion = row->conv_lo = row->conv_hi = NAN;
     }
     row->recall = c->sqls ? (double)sqls / (double)c->sqls : NAN;
-    double base = c->leads ? (double)c->sqls / (double)c->leads : NAN;
-    row->lift = mqls > 0 && base > 0 ? row->conversion / base : NAN;
+    double base = c->decided ? (double)c->sqls / (double)c->decided : NAN;
+    row->lift = decided > 0 && base > 0 ? row->conversion / base : NAN;
     /* vol[P] holds the MQLs without a date: spread evenly over the whole periods, so that
      * they count in the volume (never under-counted); partial periods are left out */
     double sum = 0, max = 0, extra = vol[c->P] / (double)c->Pf;
@@ -234,7 +237,7 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
     row->vol_mean = sum / (double)c->Pf;
     row->vol_max = max;
     row->vol_p90 = p90(c->scratch, c->Pf);
-    row->sqls_per_period = mqls > 0 ? row->conversion * row->vol_mean : 0;
+    row->sqls_per_period = decided > 0 ? row->conversion * row->vol_mean : 0;
     row->share_fit = c->capacity > 0 ? (double)fit / (double)c->Pf : NAN;
     double vol_rule = c->p90_rule ? row->vol_p90 : row->vol_mean;
     row->feasible = mqls > 0 && (!(c->capacity > 0) || vol_rule <= c->capacity) &&
@@ -243,23 +246,25 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
 }
 
 /* Rows for every threshold from counts cnt/sq laid out [t * (P + 1) + p], p = P for leads
- * without a date (in the totals, not in the per-period volumes). */
+ * without a date (in the totals, not in the per-period volumes); un: the pending leads per
+ * threshold (in cnt, not in the conversion), NULL when none. */
 static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uint32_t *sq,
-                             int fit_min, struct sweep_row *rows, double *run)
+                             const uint32_t *un, int fit_min, struct sweep_row *rows, double *run)
 {
     size_t P1 = c->P + 1;
     for (size_t p = 0; p < P1; p++)
         run[p] = 0;
-    size_t mqls = 0, sqls = 0;
+    size_t mqls = 0, sqls = 0, pending = 0;
     for (size_t t = c->T; t-- > 0;) {
         for (size_t p = 0; p < P1; p++) {
             run[p] += cnt[t * P1 + p];
             mqls += cnt[t * P1 + p];
             sqls += sq[t * P1 + p];
         }
+        pending += un ? un[t] : 0;
         rows[t].threshold = c->min_score + (int)t;
         rows[t].fit_min = fit_min;
-        finish_row(c, &rows[t], run, mqls, sqls);
+        finish_row(c, &rows[t], run, mqls, mqls - pending, sqls);
     }
 }
 
@@ -357,12 +362,13 @@ static void sample_ctx(const struct config *cfg, const struct sweep_result *res,
 {
     const struct data *d = &res->data;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
-    c->leads = c->sqls = 0;
+    c->leads = c->sqls = c->decided = 0;
     for (size_t r = 0; r < d->n; r++) {
         if (in && !in[r])
             continue;
         c->leads++;
         c->sqls += d->y[r];
+        c->decided += d->known[r];
         if (res->period[r] >= 0) {
             lo = res->period[r] < lo ? res->period[r] : lo;
             hi = res->period[r] > hi ? res->period[r] : hi;
@@ -405,10 +411,12 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
     sample_ctx(cfg, res, in, &c, &plo, scratch);
     size_t P1 = c.P + 1;
     uint32_t *cnt = calloc(c.T * P1, sizeof *cnt), *sq = calloc(c.T * P1, sizeof *sq);
+    uint32_t *un = calloc(c.T, sizeof *un);
     out->rows = calloc(c.T, sizeof *out->rows);
-    if (!cnt || !sq || !out->rows) {
+    if (!cnt || !sq || !un || !out->rows) {
         free(cnt);
         free(sq);
+        free(un);
         free(scratch);
         free(run);
         return mql_err_set(err, MQL_EIO, "out of memory");
@@ -420,8 +428,10 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
         size_t p = res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P;
         cnt[t * P1 + p]++;
         sq[t * P1 + p] += d->y[r];
+        un[t] += !d->known[r];
     }
-    rows_from_counts(&c, cnt, sq, SWEEP_NO_FIT_MIN, out->rows, run);
+    rows_from_counts(&c, cnt, sq, un, SWEEP_NO_FIT_MIN, out->rows, run);
+    free(un);
     out->nrows = c.T;
     out->leads = c.leads;
     out->sqls = c.sqls;
@@ -450,9 +460,12 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res, struct
     size_t P1 = c.P + 1, F = res->nfit_mins, cell = c.T * P1;
     uint32_t *cnt = calloc(F * cell, sizeof *cnt), *sq = calloc(F * cell, sizeof *sq);
     uint32_t *cum = calloc(cell, sizeof *cum), *cumsq = calloc(cell, sizeof *cumsq);
+    /* pending leads per [f][t], only when there are any */
+    size_t nun = d->nunknown ? F * c.T : 0;
+    uint32_t *un = calloc(nun ? nun : 1, sizeof *un), *cumun = calloc(c.T, sizeof *cumun);
     res->grid = calloc(F * c.T, sizeof *res->grid);
     int rc = 0;
-    if (!cnt || !sq || !cum || !cumsq || !res->grid) {
+    if (!cnt || !sq || !cum || !cumsq || !un || !cumun || !res->grid) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
@@ -464,13 +477,18 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res, struct
         size_t p = res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P;
         cnt[f * cell + t * P1 + p]++;
         sq[f * cell + t * P1 + p] += d->y[r];
+        if (nun && !d->known[r])
+            un[f * c.T + t]++;
     }
     for (size_t f = F; f-- > 0;) {
         for (size_t i = 0; i < cell; i++) {
             cum[i] += cnt[f * cell + i];
             cumsq[i] += sq[f * cell + i];
         }
-        rows_from_counts(&c, cum, cumsq, res->fit_mins[f], res->grid + f * c.T, run);
+        for (size_t t = 0; nun && t < c.T; t++)
+            cumun[t] += un[f * c.T + t];
+        rows_from_counts(&c, cum, cumsq, nun ? cumun : NULL, res->fit_mins[f], res->grid + f * c.T,
+                         run);
     }
     res->ngrid = F * c.T;
 out:
@@ -478,6 +496,8 @@ out:
     free(sq);
     free(cum);
     free(cumsq);
+    free(un);
+    free(cumun);
     free(scratch);
     free(run);
     return rc;
@@ -539,20 +559,27 @@ static void rule_on_holdout(const struct config *cfg, struct sweep_result *res)
         return;
     }
     sample_ctx(cfg, res, res->in_holdout, &c, &plo, scratch);
-    size_t mqls = 0, sqls = 0;
+    size_t mqls = 0, decided = 0, sqls = 0;
     for (size_t r = 0; r < d->n; r++) {
         if (!res->in_holdout[r] || !sweep_is_mql(res, r))
             continue;
         mqls++;
+        decided += d->known[r];
         sqls += d->y[r];
         vol[res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P] += 1;
     }
     res->rec_holdout.threshold = res->rec.threshold;
     res->rec_holdout.fit_min = res->rec.fit_min;
     if (c.leads > 0)
-        finish_row(&c, &res->rec_holdout, vol, mqls, sqls);
+        finish_row(&c, &res->rec_holdout, vol, mqls, decided, sqls);
     free(scratch);
     free(vol);
+}
+
+double sweep_dq_conversion(const struct sweep_disqualifier *q)
+{
+    size_t decided = q->leads - q->pending;
+    return decided ? (double)q->sqls / (double)decided : NAN;
 }
 
 int sweep_is_mql(const struct sweep_result *res, size_t r)
@@ -607,8 +634,9 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
     /* p: a period (split) or 0 for every whole period; P: no date; P + 1: a partial period
      * (in the conversion, not in the volumes) */
     size_t P = split ? c.P : 1, P1 = P + 2, T = c.T;
-    /* cells: [t][in_rule_fit][p][y] */
-    size_t ncell = T * 2 * P1 * 2;
+    /* cells: [t][in_rule_fit][p][y], y = 0, 1 or 2 for a pending lead (in the volumes, not in
+     * the conversion) */
+    size_t ncell = T * 2 * P1 * 3;
     uint32_t *cnt = calloc(ncell, sizeof *cnt), *draw = malloc(ncell * sizeof *draw);
     double *conv = malloc(T * (size_t)R * sizeof *conv), *vol = malloc(T * (size_t)R * sizeof *vol);
     double *rconv = malloc((size_t)R * sizeof *rconv), *rvol = malloc((size_t)R * sizeof *rvol);
@@ -630,7 +658,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
                    : split                                   ? (size_t)(res->period[r] - plo)
                    : c.full && !c.full[res->period[r] - plo] ? P + 1
                                                              : 0;
-        cnt[((t * 2 + inf) * P1 + p) * 2 + d->y[r]]++;
+        cnt[((t * 2 + inf) * P1 + p) * 3 + (d->known[r] ? d->y[r] : 2)]++;
     }
     size_t feasible = 0;
     for (int b = 0; b < R; b++) {
@@ -642,12 +670,13 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
         for (size_t t = T; t-- > 0;) {
             for (size_t k = 0; k < 2; k++)
                 for (size_t p = 0; p < P1; p++) {
-                    size_t base = ((t * 2 + k) * P1 + p) * 2;
+                    size_t base = ((t * 2 + k) * P1 + p) * 3;
                     double both = (double)draw[base] + draw[base + 1];
                     m += both;
                     s += draw[base + 1];
                     if (p == P || (p < P && (!split || !c.full || c.full[p])))
-                        dated += both; /* the volume: whole periods and undated leads */
+                        dated += both + draw[base + 2]; /* the volume: whole periods and
+                                                           undated leads, pending ones too */
                 }
             conv[t * (size_t)R + (size_t)b] = m > 0 ? s / m : NAN;
             vol[t * (size_t)R + (size_t)b] = dated / (double)c.Pf;
@@ -655,14 +684,16 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
         if (!res->has_rec)
             continue;
         /* the recommended rule: per-period volumes */
-        double rm = 0, rs = 0;
+        double rm = 0, rd = 0, rs = 0;
         for (size_t p = 0; p < P1; p++)
             pv[p] = 0;
         for (size_t t = (size_t)(res->rec.threshold - res->min_score); t < T; t++)
             for (size_t p = 0; p < P1; p++) {
-                size_t base = ((t * 2 + 1) * P1 + p) * 2;
-                pv[p] += draw[base] + draw[base + 1];
-                rm += draw[base] + draw[base + 1];
+                size_t base = ((t * 2 + 1) * P1 + p) * 3;
+                double all = (double)draw[base] + draw[base + 1] + draw[base + 2];
+                pv[p] += all;
+                rm += all;
+                rd += draw[base] + draw[base + 1];
                 rs += draw[base + 1];
             }
         if (!split) { /* the whole periods' total: each whole period gets the mean */
@@ -673,7 +704,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
         }
         struct sweep_row row;
         memset(&row, 0, sizeof row);
-        finish_row(&c, &row, pv, (size_t)rm, (size_t)rs);
+        finish_row(&c, &row, pv, (size_t)rm, (size_t)rd, (size_t)rs);
         rconv[b] = row.conversion;
         rvol[b] = cfg->capacity_p90 ? row.vol_p90 : row.vol_mean;
         feasible += (size_t)row.feasible;
@@ -780,6 +811,7 @@ static void disqualifier_stats(struct sweep_result *res)
             continue;
         struct sweep_disqualifier *q = &res->dq[res->dq_flag[r] - 1];
         q->leads++;
+        q->pending += !d->known[r];
         q->sqls += d->y[r];
         if (res->has_rec && res->score[r] >= res->rec.threshold &&
             (res->rec.fit_min == SWEEP_NO_FIT_MIN || res->fit_score[r] >= res->rec.fit_min)) {
@@ -868,23 +900,24 @@ static const char *schema =
     " mqls INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
     " vol_mean REAL, vol_p90 REAL, band_conv_lo REAL, band_conv_hi REAL, band_vol_lo REAL,"
     " band_vol_hi REAL, feasible_share REAL, holdout_mqls INTEGER, holdout_conversion REAL,"
-    " binding TEXT, reasoning TEXT NOT NULL) STRICT;"
+    " binding TEXT, reasoning TEXT NOT NULL, pending INTEGER, holdout_pending INTEGER) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_thresholds(sweep_id INTEGER NOT NULL, sample TEXT NOT NULL,"
     " threshold INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL,"
     " conv_lo REAL, conv_hi REAL, recall REAL, lift REAL, vol_mean REAL, vol_max REAL, vol_p90"
     " REAL, sqls_per_period REAL, share_fit REAL, band_conv_lo REAL, band_conv_hi REAL,"
-    " band_vol_lo REAL, band_vol_hi REAL, PRIMARY KEY (sweep_id, sample, threshold)) STRICT;"
+    " band_vol_lo REAL, band_vol_hi REAL, pending INTEGER NOT NULL,"
+    " PRIMARY KEY (sweep_id, sample, threshold)) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_grid(sweep_id INTEGER NOT NULL, threshold INTEGER NOT NULL,"
     " fit_min INTEGER, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL, vol_mean"
     " REAL, vol_max REAL, vol_p90 REAL, sqls_per_period REAL, share_fit REAL, feasible INTEGER"
-    " NOT NULL) STRICT;"
+    " NOT NULL, pending INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_periods(sweep_id INTEGER NOT NULL, position INTEGER NOT"
     " NULL, period TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL, partial INTEGER NOT NULL) STRICT;"
+    " NULL, conversion REAL, partial INTEGER NOT NULL, pending INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS sweep_disqualifiers(sweep_id INTEGER NOT NULL, rule TEXT NOT"
     " NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, sqls INTEGER"
-    " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL)"
-    " STRICT;";
+    " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL) STRICT;";
 
 static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
 {
@@ -919,7 +952,8 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
                           "band_conv_lo",
                           "band_conv_hi",
                           "band_vol_lo",
-                          "band_vol_hi"};
+                          "band_vol_hi",
+                          "pending"};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         csvout_text(&w, head[i]);
     csvout_row(&w);
@@ -937,6 +971,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
                 r->band_conv_lo, r->band_conv_hi, r->band_vol_lo, r->band_vol_hi};
             for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
                 csvout_real(&w, v[i]);
+            csvout_int(&w, (long long)r->pending);
             csvout_row(&w);
         }
     if ((rc = csvout_close(&w, err)))
@@ -984,7 +1019,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
         csvout_text(&w, q->rule);
         csvout_int(&w, (long long)q->leads);
         csvout_int(&w, (long long)q->sqls);
-        csvout_real(&w, q->leads ? (double)q->sqls / (double)q->leads : NAN);
+        csvout_real(&w, sweep_dq_conversion(q));
         csvout_int(&w, (long long)q->mqls_blocked);
         csvout_int(&w, (long long)q->sqls_blocked);
         csvout_row(&w);
@@ -998,21 +1033,22 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
                          struct mql_err *err)
 {
     size_t P = res->nperiods;
-    size_t *c = calloc(3 * (P ? P : 1), sizeof *c);
+    size_t *c = calloc(4 * (P ? P : 1), sizeof *c); /* leads, MQLs, SQLs, pending MQLs */
     if (!c)
         return mql_err_set(err, MQL_EIO, "out of memory");
     for (size_t r = 0; r < res->data.n; r++) {
         if (res->period[r] < 0)
             continue;
-        size_t p = (size_t)res->period[r];
-        c[3 * p]++;
+        size_t *x = c + 4 * (size_t)res->period[r];
+        x[0]++;
         if (res->has_rec && sweep_is_mql(res, r)) {
-            c[3 * p + 1]++;
-            c[3 * p + 2] += res->data.y[r];
+            x[1]++;
+            x[2] += res->data.y[r];
+            x[3] += !res->data.known[r];
         }
     }
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?,?)", &st, err);
+    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?,?,?)", &st, err);
     for (size_t p = 0; p < P && !rc; p++) {
         char label[32];
         if (res->data.has_dates)
@@ -1022,11 +1058,13 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
         sqlite3_bind_int64(st, 1, res->sweep_id);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
         sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)c[3 * p]);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)c[3 * p + 1]);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)c[3 * p + 2]);
-        store_bind_real(st, 7, c[3 * p + 1] ? (double)c[3 * p + 2] / (double)c[3 * p + 1] : NAN);
+        const size_t *x = c + 4 * p;
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)x[2]);
+        store_bind_real(st, 7, x[1] > x[3] ? (double)x[2] / (double)(x[1] - x[3]) : NAN);
         sqlite3_bind_int(st, 8, res->period_full && !res->period_full[p]);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)x[3]);
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
@@ -1045,7 +1083,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     store_now_iso(created, sizeof created);
     if ((rc = store_prepare(db,
                             "INSERT INTO sweeps VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?,?,?,?,?,?,?,?)",
+                            "?,?,?,?,?,?,?,?,?,?,?,?)",
                             &st, err)))
         goto out;
     const struct sweep_row *r = &res->rec;
@@ -1079,6 +1117,10 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         sqlite3_bind_text(st, i, res->binding, -1, SQLITE_STATIC);
     i++;
     sqlite3_bind_text(st, i++, res->reasoning, -1, SQLITE_STATIC);
+    if (res->has_rec) {
+        sqlite3_bind_int64(st, i, (sqlite3_int64)r->pending);
+        sqlite3_bind_int64(st, i + 1, (sqlite3_int64)res->rec_holdout.pending);
+    }
     if ((rc = store_step_done(db, st, err)))
         goto out;
     sqlite3_finalize(st);
@@ -1087,7 +1129,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
 
     if ((rc = store_prepare(db,
                             "INSERT INTO sweep_thresholds VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?)",
+                            "?,?,?,?)",
                             &st, err)))
         goto out;
     const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
@@ -1106,12 +1148,13 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
             for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
                 store_bind_real(st, j++, v[q]);
+            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->pending);
             rc = store_step_done(db, st, err);
         }
     sqlite3_finalize(st);
     st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_grid VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st,
-                                  err)))
+    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_grid VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                  &st, err)))
         goto out;
     for (size_t g = 0; g < res->ngrid && !rc; g++) {
         const struct sweep_row *x = &res->grid[g];
@@ -1129,11 +1172,12 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         store_bind_real(st, 10, x->sqls_per_period);
         store_bind_real(st, 11, x->share_fit);
         sqlite3_bind_int(st, 12, x->feasible);
+        sqlite3_bind_int64(st, 13, (sqlite3_int64)x->pending);
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_disqualifiers VALUES(?,?,?,?,?,?,?,?,?)",
+    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_disqualifiers VALUES(?,?,?,?,?,?,?,?,?,?)",
                                   &st, err)))
         goto out;
     for (size_t q = 0; q < res->ndq && !rc; q++) {
@@ -1144,9 +1188,10 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         sqlite3_bind_text(st, 4, x->value, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)x->leads);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)x->sqls);
-        store_bind_real(st, 7, x->leads ? (double)x->sqls / (double)x->leads : NAN);
+        store_bind_real(st, 7, sweep_dq_conversion(x));
         sqlite3_bind_int64(st, 8, (sqlite3_int64)x->mqls_blocked);
         sqlite3_bind_int64(st, 9, (sqlite3_int64)x->sqls_blocked);
+        sqlite3_bind_int64(st, 10, (sqlite3_int64)x->pending);
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);

@@ -24,11 +24,15 @@ enum audit_flag { AUDIT_OK = 0, AUDIT_OVER = 1, AUDIT_UNDER = 2, AUDIT_NO_MQL = 
 struct audit_value {
     const char *value;        /* owned by the sweep's data, or "(missing)" */
     size_t leads, mqls, sqls; /* sqls: among the MQLs */
+    size_t pending;           /* of the MQLs, outcome not known yet: not in the conversion */
     double mql_rate, conversion, conv_lo, conv_hi, share_sqls, predicted;
     enum audit_flag flag;
-    size_t *period_mqls, *period_sqls; /* nperiods each */
-    size_t *feedback;                  /* nfeedback: MQLs per feedback value */
+    size_t *period_mqls, *period_sqls, *period_pending; /* nperiods each */
+    size_t *feedback;                                   /* nfeedback: MQLs per feedback value */
 };
+
+/* SQLs / (MQLs - pending) of value v in period p, NaN when none is known. */
+double audit_period_conversion(const struct audit_value *v, size_t p);
 
 struct audit_segment {
     const char *column;

@@ -44,6 +44,19 @@ struct config_outcomes {
     char *date;  /* optional: when (the earliest SQL row per lead counts), or NULL */
     char *stage; /* optional: with positive / negative, which rows make an SQL, or NULL */
     struct strlist positive, negative;
+    struct strlist pending; /* stages of deals still open: the outcome is not known yet */
+};
+
+/* [join NAME]: an attribute table (accounts, owners, products) keyed by a column of the leads
+ * file; its other columns are usable as NAME.column in [attributes], [segments] and [rules]. */
+#define CONFIG_MAX_JOINS 16 /* [join NAME] sections at most */
+
+struct config_join {
+    char *name; /* NAME, as in NAME.column */
+    char *file; /* resolved path */
+    char *key;  /* the leads file's column */
+    char *on;   /* this file's column holding the key */
+    int line;   /* of the section */
 };
 
 struct config_attr {
@@ -68,6 +81,8 @@ struct config {
     char *outcome_date;      /* when the lead became an SQL (a date column), or NULL */
     struct strlist positive; /* outcome values that count as an SQL, compared case-insensitively */
     struct strlist negative; /* outcome values that count as no SQL */
+    struct strlist pending;  /* outcome values meaning "not known yet" (open deals): such a lead
+                                counts in MQL volume, not in the fit or any conversion */
     char *date;              /* lead creation date column, or NULL when the data has none */
     int earliest_day;        /* earliest_date: dates before it are rejected; 1990-01-01 */
     char *date_format;       /* date_format: strptime-style (dates.h), or NULL for auto */
@@ -78,6 +93,10 @@ struct config {
     /* [outcomes] */
     struct config_outcomes outcomes;
     int line_outcomes; /* 0: no [outcomes] section */
+
+    /* [join NAME] sections, in file order */
+    struct config_join *joins;
+    size_t njoins;
 
     /* [attributes] in file order */
     struct config_attr *attrs;
@@ -130,7 +149,8 @@ struct config {
     double review_min_change; /* a coefficient change is flagged from this many points; 5 */
 
     /* lines of the keys, for messages that come after parsing (0 = not given) */
-    int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive;
+    int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive,
+        line_pending;
     int line_date_format, line_outcome_date;
 };
 
@@ -163,5 +183,10 @@ int config_is_missing_span(const struct config *cfg, const char *s, size_t n);
 /* True when the span s[0..n) (already trimmed) is one of l's items, ignoring ASCII case: how
  * outcome and stage values are matched against positive / negative. */
 int config_list_has(const struct strlist *l, const char *s, size_t n);
+
+/* The join whose NAME prefixes column ("accounts.industry" -> [join accounts]) and, in *sub, the
+ * rest ("industry"); NULL when none does. */
+const struct config_join *config_join_of(const struct config *cfg, const char *column,
+                                         const char **sub);
 
 #endif

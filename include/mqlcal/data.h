@@ -18,6 +18,7 @@
 #include "mqlcal/err.h"
 
 #define DATA_MISSING UINT32_MAX /* value id of a missing categorical value */
+#define DATA_UNKNOWN 2          /* the fit's stored outcome array: not known yet */
 
 struct data_column {
     const struct config_attr *attr; /* NULL for a segment that is not an attribute */
@@ -35,9 +36,12 @@ struct data {
     size_t n;
     char **lead_id; /* per row, pointing into id_block (owned) */
     char *id_block;
-    int64_t *line;    /* per row: the CSV line the lead came from */
-    unsigned char *y; /* outcome 0/1 */
-    int32_t *day;     /* days since 1970-01-01, INT32_MIN when missing or no date column */
+    int64_t *line;        /* per row: the CSV line the lead came from */
+    unsigned char *y;     /* outcome 0/1 (0 when not known) */
+    unsigned char *known; /* 1 when the outcome is known; 0 for a pending lead (an open deal),
+                             which counts in MQL volume but in no fit, conversion or metric */
+    size_t nunknown;      /* leads whose outcome is not known */
+    int32_t *day;         /* days since 1970-01-01, INT32_MIN when missing or no date column */
     int has_dates;
     struct data_column *attrs; /* one per config attribute, in config order */
     size_t nattrs;

@@ -51,7 +51,8 @@ struct fit_result {
     struct points_table points;
     unsigned char *holdout; /* per lead: 1 in the holdout */
     char holdout_desc[160];
-    size_t n_train, n_holdout;
+    size_t n_train, n_holdout; /* leads whose outcome is known, in each sample */
+    size_t n_unknown;          /* leads whose outcome is not known yet (pending): in neither */
     struct fit_metrics train, hold;
     double *single_auc; /* per attribute: AUC of the attribute alone on the training leads */
     struct fit_warning *warnings;

@@ -51,6 +51,8 @@ struct ingest_stats {
     int complete;      /* the whole file was read: the counts below reconcile */
     uint64_t read;     /* records after the header */
     uint64_t loaded;   /* rows in leads */
+    uint64_t sqls;     /* of them, SQLs; loaded == sqls + not SQLs + pending */
+    uint64_t pending;  /* of them, outcome not known yet ([data] / [outcomes] pending) */
     uint64_t rejected; /* rows in rejects; read == loaded + rejected */
     uint64_t blank_lines;
     /* physical lines: lines == header_lines + loaded_lines + rejected_lines + blank_lines */
@@ -62,7 +64,15 @@ struct ingest_stats {
     /* [outcomes]: the deals file's rows, those without an id, its distinct lead ids and how
      * many of them a loaded lead has (the others match no lead) */
     uint64_t outcome_rows, outcome_rows_no_id, outcome_ids, outcome_ids_matched;
+    uint64_t outcome_pending_rows; /* rows with a pending stage */
     char outcome_sha256[65];
+    /* [join NAME] tables: rows (those without a key), keys, the loaded leads whose key found a
+     * row and those whose did not (missing values), and keys no lead used */
+    struct ingest_join_stats {
+        char name[64];
+        uint64_t rows, rows_no_key, keys, leads_matched, leads_unmatched, keys_unused;
+    } joins[CONFIG_MAX_JOINS];
+    size_t njoins;
     /* the first rejects, for messages: line and detail */
     struct {
         uint64_t line;

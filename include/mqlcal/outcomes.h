@@ -4,13 +4,13 @@
  *
  * The file is read whole (mqlcal's CSV grammar, the leads file's delimiter) before the leads:
  * its id column names the lead; a lead with a row is an SQL, or, with stage and its positive /
- * negative lists, a lead with a positive row is an SQL and one with only negative rows (or
- * none) is not. A stage in neither list is an error naming the file, line and value (it would
- * otherwise decide nothing silently). With date, the lead's SQL date is the earliest date of
- * its positive rows, read in the column's layout (dates.h: date_format, or auto from the
- * file's values). Rows without an id, and ids no lead has, are counted, never lost: the load
- * reports matched and unmatched ids.
- * Memory: one entry per distinct id.
+ * negative / pending lists, a lead with a positive row is an SQL, one without a positive row
+ * but with a pending row (an open deal) is pending (its outcome is not known yet), and one with
+ * only negative rows (or none) is not. A stage in neither list is an error naming the file, line
+ * and value (it would otherwise decide nothing silently). With date, the lead's SQL date is the
+ * earliest date of its positive rows, read in the column's layout (dates.h: date_format, or auto
+ * from the file's values). Rows without an id, and ids no lead has, are counted, never lost: the
+ * load reports matched and unmatched ids. Memory: one entry per distinct id.
  */
 #ifndef MQLCAL_OUTCOMES_H
 #define MQLCAL_OUTCOMES_H
@@ -24,6 +24,7 @@
 struct outcome_entry {
     char *id;
     int positive;  /* a positive row (every row without stage) */
+    int pending;   /* a pending row (an open deal): without a positive row, not known yet */
     int has_day;   /* a positive row had a date */
     int32_t day;   /* the earliest one */
     uint64_t line; /* its first row's line */
@@ -33,7 +34,7 @@ struct outcome_entry {
 struct outcomes {
     struct outcome_entry *e;
     size_t n, cap; /* open addressing, cap a power of two */
-    uint64_t rows, rows_no_id, positive_rows;
+    uint64_t rows, rows_no_id, positive_rows, pending_rows;
     char sha256[65];
 };
 

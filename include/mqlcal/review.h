@@ -66,19 +66,22 @@ struct review_side {
     struct rules rules;
     int has_rule, threshold, has_fit_min, fit_min;
     size_t mqls, sqls; /* at the rule */
+    size_t pending;    /* of the MQLs, outcome not known yet (in volumes, not conversions) */
     double conversion, conv_lo, conv_hi, recall, mqls_per_period, sqls_per_period;
     double psi; /* of this rule's score, baseline -> current (NaN without spans) */
     int min_score, max_score;
     size_t *curve_mqls, *curve_sqls;   /* per threshold min_score .. max_score */
+    size_t *curve_pending;             /* of curve_mqls, outcome not known yet */
     double *curve_vol;                 /* MQLs per whole period there (period.h), as the sweep */
     size_t *period_mqls, *period_sqls; /* per period */
+    size_t *period_pending;            /* of period_mqls, outcome not known yet */
     int *score, *fit_score;            /* per lead */
     unsigned char *mql;                /* per lead */
     size_t unscorable;                 /* values it cannot read (scored as missing) */
 };
 
 struct review_cell {
-    size_t leads, sqls;
+    size_t leads, sqls, pending; /* conversion: sqls / (leads - pending) */
     double conversion, conv_lo, conv_hi;
 };
 
@@ -126,9 +129,10 @@ struct review_result {
     long long review_id, fit_id;
     struct review_side prev, cur;
     size_t n, sqls; /* leads and SQLs of the history */
+    size_t pending; /* leads whose outcome is not known yet: in no conversion or drift test */
     size_t nperiods;
     int32_t period0;
-    size_t *period_leads, *period_sqls; /* per period */
+    size_t *period_leads, *period_sqls, *period_pending; /* per period */
     int has_dates;
     struct review_cell flips[2][2]; /* [previous mql][current mql] */
     struct review_point *points;

@@ -17,6 +17,9 @@
  * MQLs per period (or the 90th percentile with capacity_rule = p90) at most capacity, and
  * conversion at least target_conversion (either constraint is dropped when not configured);
  * ties go to the higher conversion, then the higher threshold, then the higher fit minimum.
+ * Pending leads (outcome not known yet, data.h) count as MQLs in every volume and capacity
+ * figure and in no conversion: conversion is SQLs / (MQLs - pending), the base rate SQLs /
+ * leads with a known outcome.
  * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
  * by a Poisson(1) draw, seeded), done on counts so it costs little.
  */
@@ -38,7 +41,8 @@ struct sweep_row {
     int threshold;
     int fit_min; /* SWEEP_NO_FIT_MIN: none */
     size_t mqls, sqls;
-    double conversion, conv_lo, conv_hi; /* NaN when no MQL */
+    size_t pending;                      /* of the MQLs, those whose outcome is not known yet */
+    double conversion, conv_lo, conv_hi; /* SQLs / (MQLs - pending); NaN when none */
     double recall, lift;
     double vol_mean, vol_max, vol_p90;
     double sqls_per_period;
@@ -60,6 +64,7 @@ struct sweep_disqualifier {
     char *column;                      /* trimmed */
     char *value;                       /* trimmed; compared case-insensitively */
     size_t leads, sqls;                /* all leads it removes, and their SQLs */
+    size_t pending;                    /* of those leads, outcome not known yet */
     size_t mqls_blocked, sqls_blocked; /* of them, those at or above the recommended rule */
 };
 
@@ -114,6 +119,9 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
 /* The word for a period: the config's ("month") or, when the data has no dates, "period"
  * (all of the data is one). */
 const char *sweep_period_word(const struct config *cfg, const struct sweep_result *res);
+
+/* SQLs among the leads a disqualifier removes whose outcome is known (NaN when none). */
+double sweep_dq_conversion(const struct sweep_disqualifier *q);
 
 /* Whether lead r is an MQL under the recommended rule (0 without one). */
 int sweep_is_mql(const struct sweep_result *res, size_t r);

@@ -35,6 +35,17 @@ static void print_stats(const struct ingest_stats *s)
                " lead ids: %" PRIu64 " matched a lead, %" PRIu64 " matched none\n",
                s->outcome_rows, s->outcome_rows_no_id, s->outcome_ids, s->outcome_ids_matched,
                s->outcome_ids - s->outcome_ids_matched);
+    if (s->outcome_pending_rows)
+        printf("           %10" PRIu64 " rows at a pending stage (open deals)\n",
+               s->outcome_pending_rows);
+    for (size_t j = 0; j < s->njoins; j++) {
+        const struct ingest_join_stats *x = &s->joins[j];
+        printf("  join %-12s %" PRIu64 " rows (%" PRIu64 " without a key), %" PRIu64
+               " keys: %" PRIu64 " leads matched, %" PRIu64 " unmatched (missing values), %" PRIu64
+               " keys unused\n",
+               cli_safe(x->name), x->rows, x->rows_no_key, x->keys, x->leads_matched,
+               x->leads_unmatched, x->keys_unused);
+    }
     if (s->nexamples) {
         printf("  first rejects:\n");
         for (int i = 0; i < s->nexamples; i++)
@@ -48,6 +59,10 @@ static void print_stats(const struct ingest_stats *s)
            " + blank %" PRIu64 "%s\n",
            s->lines, s->header_lines, s->loaded_lines, s->rejected_lines, s->blank_lines,
            s->lines == accounted ? "" : "  MISMATCH");
+    printf("  outcomes: loaded %" PRIu64 " = SQL %" PRIu64 " + not SQL %" PRIu64
+           " + pending %" PRIu64 "%s\n",
+           s->loaded, s->sqls, s->loaded - s->sqls - s->pending, s->pending,
+           s->pending ? " (pending: counted in MQL volume, not in the fit or any conversion)" : "");
 }
 
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)

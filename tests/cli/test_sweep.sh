@@ -185,7 +185,7 @@ CSV13=$(awk -F, '$1 == "all" && $2 == 13 { print $1 "," $2 "," $3 "," $4 "," $5 
 expect_eq "$CSV13" "$(awk -v lo="$WLO" -v hi="$WHI" 'BEGIN { printf "all,13,10,6,0.6,%.10g,%.10g,%.10g,%.10g,2.5,4,3.7,1.5,0.75\n", lo, hi, 6 / 11, 0.6 / (11 / 24) }')" \
     "fixture: sweep.csv's row all,13 has the same figures (%.10g)"
 expect_eq "$(head -1 "$FX/out/sweep.csv")" \
-    "sample,threshold,mqls,sqls,conversion,conv_lo,conv_hi,recall,lift,mqls_per_period,busiest,p90,sqls_per_period,share_fit,band_conv_lo,band_conv_hi,band_vol_lo,band_vol_hi" \
+    "sample,threshold,mqls,sqls,conversion,conv_lo,conv_hi,recall,lift,mqls_per_period,busiest,p90,sqls_per_period,share_fit,band_conv_lo,band_conv_hi,band_vol_lo,band_vol_hi,pending" \
     "fixture: sweep.csv header"
 
 # the recommendation: 11 points with fit >= 5 (see above)

@@ -323,13 +323,13 @@ static void insert_review_1(sqlite3 *db, long long fit_id)
     exec_sql(db, sql);
     exec_sql(db,
              "INSERT INTO review_rules VALUES(1, 'previous', 'old <rules>.json', 1, 12, NULL, "
-             "70, 30, 0.43, 0.32, 0.55, 0.5, 5.8, 2.5, 0.11, 0);"
+             "70, 30, 0.43, 0.32, 0.55, 0.5, 5.8, 2.5, 0.11, 0, 0);"
              "INSERT INTO review_rules VALUES(1, 'current', 'the store''s latest sweep', 1, 14, "
-             "-3, 60, 28, 0.47, 0.35, 0.59, 0.47, 5.0, 2.3, 0.12, 3);"
-             "INSERT INTO review_flips VALUES(1, 1, 1, 55, 26, 0.47, 0.35, 0.6);"
-             "INSERT INTO review_flips VALUES(1, 1, 0, 15, 4, 0.27, 0.11, 0.52);"
-             "INSERT INTO review_flips VALUES(1, 0, 1, 5, 2, 0.4, 0.12, 0.77);"
-             "INSERT INTO review_flips VALUES(1, 0, 0, 165, 28, 0.17, 0.12, 0.23);"
+             "-3, 60, 28, 0.47, 0.35, 0.59, 0.47, 5.0, 2.3, 0.12, 3, 0);"
+             "INSERT INTO review_flips VALUES(1, 1, 1, 55, 26, 0.47, 0.35, 0.6, 0);"
+             "INSERT INTO review_flips VALUES(1, 1, 0, 15, 4, 0.27, 0.11, 0.52, 0);"
+             "INSERT INTO review_flips VALUES(1, 0, 1, 5, 2, 0.4, 0.12, 0.77, 0);"
+             "INSERT INTO review_flips VALUES(1, 0, 0, 165, 28, 0.17, 0.12, 0.23, 0);"
              "INSERT INTO review_points VALUES(1, 'plan', 'pro', 10, 14, 10, 14, 'changed');"
              "INSERT INTO review_points VALUES(1, 'plan', 'legacy', -3, 2, -3, 2, 'sign flip');"
              "INSERT INTO review_points VALUES(1, '" HOSTILE_ATTR "', 'x', NULL, 5, NULL, 5, "
@@ -345,15 +345,15 @@ static void insert_review_1(sqlite3 *db, long long fit_id)
              "'investigate', 0.8, 0.2, '<i>new</i>', 1, 0, 'x', 0.5, 1, 0.7);"
              "INSERT INTO review_attributes VALUES(1, 'visits', 1, 1, 0, NULL, NULL, NULL, NULL, "
              "NULL, 0, 0, NULL, NULL, NULL, NULL);"
-             "INSERT INTO review_periods VALUES(1, '2025-01', 20, 5, 6, 3, 5, 3);"
-             "INSERT INTO review_periods VALUES(1, '2025-02', 20, 4, 5, 2, 5, 2);"
-             "INSERT INTO review_periods VALUES(1, '2025-03', 0, 0, 0, 0, 0, 0);");
+             "INSERT INTO review_periods VALUES(1, '2025-01', 20, 5, 6, 3, 5, 3, 0, 0, 0);"
+             "INSERT INTO review_periods VALUES(1, '2025-02', 20, 4, 5, 2, 5, 2, 0, 0, 0);"
+             "INSERT INTO review_periods VALUES(1, '2025-03', 0, 0, 0, 0, 0, 0, 0, 0, 0);");
     for (int t = 0; t <= 18; t++) {
         int prev = 240 - 11 * t, cur = 240 - 12 * t;
         int ps = (int)(prev * (0.2 + 0.025 * t)), cs = (int)(cur * (0.22 + 0.025 * t));
         snprintf(sql, sizeof sql,
-                 "INSERT INTO review_curve VALUES(1, 'previous', %d, %d, %d, %.6f, %.6f);"
-                 "INSERT INTO review_curve VALUES(1, 'current', %d, %d, %d, %.6f, %.6f);",
+                 "INSERT INTO review_curve VALUES(1, 'previous', %d, %d, %d, %.6f, %.6f, 0);"
+                 "INSERT INTO review_curve VALUES(1, 'current', %d, %d, %d, %.6f, %.6f, 0);",
                  t, prev, ps, prev / 12.0, ps / (double)prev, t, cur, cs, cur / 12.0,
                  cs / (double)cur);
         exec_sql(db, sql);
@@ -372,16 +372,16 @@ static void insert_review_2(sqlite3 *db, long long fit_id)
              fit_id);
     exec_sql(db, sql);
     exec_sql(db, "INSERT INTO review_rules VALUES(2, 'previous', 'old.json', 1, 12, NULL, 70, 30, "
-                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0);"
+                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0, 0);"
                  "INSERT INTO review_rules VALUES(2, 'current', 'new.json', 1, 12, NULL, 70, 30, "
-                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0);"
+                 "0.43, 0.32, 0.55, 0.5, 5.8, 2.5, NULL, 0, 0);"
                  "INSERT INTO review_points VALUES(2, 'plan', 'pro', 10, 10, 10, 10, 'same');"
                  "INSERT INTO review_attributes VALUES(2, 'plan', 1, 1, 1, NULL, NULL, NULL, NULL, "
                  "NULL, 0, 0, NULL, NULL, NULL, NULL);"
-                 "INSERT INTO review_curve VALUES(2, 'previous', 10, 130, 40, 10.8, 0.31);"
-                 "INSERT INTO review_curve VALUES(2, 'previous', 12, 70, 30, 5.8, 0.43);"
-                 "INSERT INTO review_curve VALUES(2, 'current', 10, 130, 40, 10.8, 0.31);"
-                 "INSERT INTO review_curve VALUES(2, 'current', 12, 70, 30, 5.8, 0.43);");
+                 "INSERT INTO review_curve VALUES(2, 'previous', 10, 130, 40, 10.8, 0.31, 0);"
+                 "INSERT INTO review_curve VALUES(2, 'previous', 12, 70, 30, 5.8, 0.43, 0);"
+                 "INSERT INTO review_curve VALUES(2, 'current', 10, 130, 40, 10.8, 0.31, 0);"
+                 "INSERT INTO review_curve VALUES(2, 'current', 12, 70, 30, 5.8, 0.43, 0);");
 }
 
 struct page {

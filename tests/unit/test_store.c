@@ -41,7 +41,7 @@ static void query_text(sqlite3 *db, const char *sql, char *buf, size_t cap)
 
 #define GOOD_STORE_SQL                                                                             \
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"                                         \
-    "INSERT INTO meta VALUES('schema_version','3');"
+    "INSERT INTO meta VALUES('schema_version','4');"
 
 /* ---- store_quote_ident ---- */
 
