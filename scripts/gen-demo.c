@@ -706,6 +706,23 @@ static void out_uint(struct out *o, uint64_t v, int width)
         out_char(o, tmp[--n]);
 }
 
+/* ",pricing,guides,webinars,clicks,visits,time_on_site,demo," : the engagement columns, the same
+ * in every export shape. */
+static void out_engagement(struct out *o, const struct lead *l)
+{
+    const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        out_char(o, ',');
+        out_uint(o, counts[i], 1);
+    }
+    out_char(o, ',');
+    if (l->time_on_site >= 0)
+        out_uint(o, (uint64_t)l->time_on_site, 1);
+    out_char(o, ',');
+    out_uint(o, l->demo, 1);
+    out_char(o, ',');
+}
+
 /* Level names are plain tokens; only the sales feedback texts can need quoting. */
 static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
                      const struct lead *l)
@@ -729,17 +746,7 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
         out_str(o, country_name[l->country]);
     out_char(o, ',');
     out_str(o, email_name[l->email]);
-    const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
-    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        out_char(o, ',');
-        out_uint(o, counts[i], 1);
-    }
-    out_char(o, ',');
-    if (l->time_on_site >= 0)
-        out_uint(o, (uint64_t)l->time_on_site, 1);
-    out_char(o, ',');
-    out_uint(o, l->demo, 1);
-    out_char(o, ',');
+    out_engagement(o, l);
     out_field(o, feedback_name[l->feedback]);
     out_char(o, ',');
     out_char(o, l->sql ? '1' : '0');
@@ -801,17 +808,7 @@ static void out_lead_export(struct out *o, enum export_kind k, uint64_t id, long
         out_str(o, country_name[l->country]);
     out_char(o, ',');
     out_str(o, email_name[l->email]);
-    const unsigned counts[] = {l->pricing, l->guides, l->webinars, l->clicks, l->visits};
-    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        out_char(o, ',');
-        out_uint(o, counts[i], 1);
-    }
-    out_char(o, ',');
-    if (l->time_on_site >= 0)
-        out_uint(o, (uint64_t)l->time_on_site, 1);
-    out_char(o, ',');
-    out_uint(o, l->demo, 1);
-    out_char(o, ',');
+    out_engagement(o, l);
     if (l->feedback != FB_NONE)
         out_field(o, feedback_name[l->feedback]);
     out_char(o, ',');

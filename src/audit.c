@@ -180,8 +180,7 @@ void audit_release(struct audit_result *res)
 
 double audit_period_conversion(const struct audit_value *v, size_t p)
 {
-    size_t decided = v->period_mqls[p] - v->period_pending[p];
-    return decided ? (double)v->period_sqls[p] / (double)decided : NAN;
+    return validate_conversion(v->period_sqls[p], v->period_mqls[p], v->period_pending[p]);
 }
 
 static const char *schema =

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "mqlcal/text.h"
 
 #define CHUNK (1u << 20)
 
@@ -40,6 +41,26 @@ int csvread_init(struct csvread *r)
         r->delim = ',';
     r->buf = malloc(r->cap);
     return r->buf ? 0 : -1;
+}
+
+long csvread_find(const struct csvread *r, const char *name, long *twice)
+{
+    long at = -1;
+    *twice = -1;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *s = r->f[i];
+        size_t n = r->fl[i];
+        text_trim_span(&s, &n);
+        if (n != len || memcmp(name, s, n) != 0)
+            continue;
+        if (at >= 0) {
+            *twice = (long)i;
+            return at;
+        }
+        at = (long)i;
+    }
+    return at;
 }
 
 void csvread_release(struct csvread *r)

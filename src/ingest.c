@@ -69,7 +69,7 @@ struct ingest {
     char **rule_names;                   /* the columns [rules] disqualify names */
     int32_t day_floor, day_ceiling;      /* dates outside are rejected (earliest_date, today) */
     struct outcomes outcomes;            /* [outcomes]: the deals file, by lead id */
-    struct outcome_entry *pending_match; /* the row being loaded's entry, marked once loaded */
+    struct outcome_entry *outcome_match; /* the row being loaded's entry, marked once loaded */
     struct join_table *joins;            /* [join NAME] tables, as cfg->joins */
     long *join_key;                      /* per join: the leads file's key column */
     long *join_row;                      /* per join: the row of the record being loaded */
@@ -429,13 +429,15 @@ static int open_joins(struct ingest *in)
     int rc = 0;
     for (size_t j = 0; j < cfg->njoins && !rc; j++) {
         const struct config_join *cj = &cfg->joins[j];
-        in->join_key[j] = -1;
-        for (size_t i = 0; i < in->rd.nf; i++) {
-            const char *v = in->rd.f[i];
-            size_t n = in->rd.fl[i];
-            text_trim_span(&v, &n);
-            if (strlen(cj->key) == n && memcmp(cj->key, v, n) == 0)
-                in->join_key[j] = (long)i;
+        long twice;
+        in->join_key[j] = csvread_find(&in->rd, cj->key, &twice);
+        if (twice >= 0) {
+            rc = mql_err_set(in->err, MQL_EINPUT,
+                             "%s:%d: [join %s] key: column '%s' appears twice in the header of %s "
+                             "(fields %ld and %ld)",
+                             cfg->path, cj->line, cj->name, cj->key, cfg->leads,
+                             in->join_key[j] + 1, twice + 1);
+            break;
         }
         if (in->join_key[j] < 0) {
             char near[300] = "";
@@ -875,7 +877,7 @@ static int load_row(struct ingest *in)
         sqlite3_bind_null(st, 4);
     if (!in->cfg->outcome_date)
         sqlite3_bind_null(st, 5);
-    in->pending_match = NULL;
+    in->outcome_match = NULL;
     /* [outcomes]: the lead's rows in the deals file decide; else outcome_date alone: a
      * filled-in date is an SQL */
     if (in->cfg->line_outcomes) {
@@ -888,7 +890,7 @@ static int load_row(struct ingest *in)
             sql_day = e->day, has_sql_day = 1;
         }
         if (e)
-            in->pending_match = e;
+            in->outcome_match = e;
     } else if (!in->cfg->outcome) {
         outcome = has_sql_day;
     }
@@ -939,8 +941,8 @@ static int load_row(struct ingest *in)
             t->leads_unmatched++;
         }
     }
-    if (in->pending_match)
-        in->pending_match->matched = 1;
+    if (in->outcome_match)
+        in->outcome_match->matched = 1;
     for (size_t c = 0; c < in->ncols; c++)
         in->cols[c].missing += in->row_missing[c];
     if (has_day) {

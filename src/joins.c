@@ -10,19 +10,11 @@
 #include "mqlcal/csvread.h"
 #include "mqlcal/text.h"
 
-static uint64_t hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 long joins_find(const struct join_table *t, const char *s, size_t n)
 {
     if (!t->nslots)
         return -1;
-    for (size_t i = hash(s, n) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
+    for (size_t i = text_hash(s, n) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
         size_t r = t->slot[i];
         if (!r)
             return -1;
@@ -117,7 +109,7 @@ static long put(struct join_table *t, size_t r)
             if (!t->slot[i])
                 continue;
             size_t q = t->slot[i] - 1;
-            size_t j = hash(t->block + t->key_off[q], t->key_len[q]) & (ns - 1);
+            size_t j = text_hash(t->block + t->key_off[q], t->key_len[q]) & (ns - 1);
             while (sl[j])
                 j = (j + 1) & (ns - 1);
             sl[j] = t->slot[i];
@@ -128,7 +120,7 @@ static long put(struct join_table *t, size_t r)
     }
     const char *k = t->block + t->key_off[r];
     size_t kn = t->key_len[r];
-    size_t i = hash(k, kn) & (t->nslots - 1);
+    size_t i = text_hash(k, kn) & (t->nslots - 1);
     for (; t->slot[i]; i = (i + 1) & (t->nslots - 1)) {
         size_t q = t->slot[i] - 1;
         if (t->key_len[q] == kn && memcmp(t->block + t->key_off[q], k, kn) == 0)
@@ -147,20 +139,12 @@ static void on_bytes(void *ctx, const char *buf, size_t n)
 static int find_col(const struct config *cfg, const struct config_join *j, const struct csvread *rd,
                     const char *what, const char *name, long *at, struct mql_err *err)
 {
-    *at = -1;
-    for (size_t i = 0; i < rd->nf; i++) {
-        const char *s = rd->f[i];
-        size_t n = rd->fl[i];
-        text_trim_span(&s, &n);
-        if (strlen(name) == n && memcmp(name, s, n) == 0) {
-            if (*at >= 0)
-                return mql_err_set(err, MQL_EINPUT,
-                                   "%s: column '%s' appears twice in the header (fields %ld and "
-                                   "%zu)",
-                                   j->file, name, *at + 1, i + 1);
-            *at = (long)i;
-        }
-    }
+    long twice;
+    *at = csvread_find(rd, name, &twice);
+    if (twice >= 0)
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s: column '%s' appears twice in the header (fields %ld and %ld)",
+                           j->file, name, *at + 1, twice + 1);
     if (*at >= 0)
         return 0;
     char near[300] = "";

@@ -11,19 +11,11 @@
 #include "mqlcal/dates.h"
 #include "mqlcal/text.h"
 
-static uint64_t hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 struct outcome_entry *outcomes_find(const struct outcomes *o, const char *s, size_t n)
 {
     if (!o->cap)
         return NULL;
-    for (size_t i = hash(s, n) & (o->cap - 1);; i = (i + 1) & (o->cap - 1)) {
+    for (size_t i = text_hash(s, n) & (o->cap - 1);; i = (i + 1) & (o->cap - 1)) {
         struct outcome_entry *e = &o->e[i];
         if (!e->id)
             return NULL;
@@ -41,7 +33,7 @@ static int grow(struct outcomes *o)
     for (size_t i = 0; i < o->cap; i++) {
         if (!o->e[i].id)
             continue;
-        size_t j = hash(o->e[i].id, strlen(o->e[i].id)) & (cap - 1);
+        size_t j = text_hash(o->e[i].id, strlen(o->e[i].id)) & (cap - 1);
         while (e[j].id)
             j = (j + 1) & (cap - 1);
         e[j] = o->e[i];
@@ -59,7 +51,7 @@ static struct outcome_entry *insert(struct outcomes *o, const char *s, size_t n)
         return e;
     if ((o->n + 1) * 2 > o->cap && grow(o))
         return NULL;
-    size_t i = hash(s, n) & (o->cap - 1);
+    size_t i = text_hash(s, n) & (o->cap - 1);
     while (o->e[i].id)
         i = (i + 1) & (o->cap - 1);
     if (!(o->e[i].id = text_ndup(s, n)))
@@ -85,20 +77,12 @@ static void on_bytes(void *ctx, const char *buf, size_t n)
 static int find_col(const struct config *cfg, const struct csvread *rd, const char *key,
                     const char *name, long *at, struct mql_err *err)
 {
-    *at = -1;
-    for (size_t i = 0; i < rd->nf; i++) {
-        const char *s = rd->f[i];
-        size_t n = rd->fl[i];
-        text_trim_span(&s, &n);
-        if (strlen(name) == n && memcmp(name, s, n) == 0) {
-            if (*at >= 0)
-                return mql_err_set(err, MQL_EINPUT,
-                                   "%s: column '%s' appears twice in the header (fields %ld and "
-                                   "%zu)",
-                                   cfg->outcomes.file, name, *at + 1, i + 1);
-            *at = (long)i;
-        }
-    }
+    long twice;
+    *at = csvread_find(rd, name, &twice);
+    if (twice >= 0)
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s: column '%s' appears twice in the header (fields %ld and %ld)",
+                           cfg->outcomes.file, name, *at + 1, twice + 1);
     if (*at >= 0)
         return 0;
     char near[300] = "";

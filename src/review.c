@@ -272,7 +272,7 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
         s->curve_vol[t] /= (double)h->plan->nfull;
     /* conversion among the MQLs whose outcome is known; the volumes count them all */
     size_t decided = s->mqls - s->pending;
-    s->conversion = decided ? (double)s->sqls / (double)decided : NAN;
+    s->conversion = validate_conversion(s->sqls, s->mqls, s->pending);
     s->conv_lo = s->conv_hi = NAN;
     if (decided)
         validate_wilson(s->sqls, decided, Z95, &s->conv_lo, &s->conv_hi);
@@ -1165,7 +1165,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
         for (int b = 0; b < 2; b++) {
             struct review_cell *c = &res->flips[a][b];
             size_t decided = c->leads - c->pending;
-            c->conversion = decided ? (double)c->sqls / (double)decided : NAN;
+            c->conversion = validate_conversion(c->sqls, c->leads, c->pending);
             c->conv_lo = c->conv_hi = NAN;
             if (decided)
                 validate_wilson(c->sqls, decided, Z95, &c->conv_lo, &c->conv_hi);
@@ -1275,8 +1275,7 @@ static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
         size_t m = s->curve_mqls[t - s->min_score], q = s->curve_sqls[t - s->min_score];
         size_t u = s->curve_pending[t - s->min_score];
         if (insert(cv, res->review_id, "tiiiddi", name, (long long)t, (long long)m, (long long)q,
-                   s->curve_vol[t - s->min_score], m > u ? (double)q / (double)(m - u) : NAN,
-                   (long long)u))
+                   s->curve_vol[t - s->min_score], validate_conversion(q, m, u), (long long)u))
             return -1;
     }
     return 0;

@@ -578,8 +578,7 @@ static void rule_on_holdout(const struct config *cfg, struct sweep_result *res)
 
 double sweep_dq_conversion(const struct sweep_disqualifier *q)
 {
-    size_t decided = q->leads - q->pending;
-    return decided ? (double)q->sqls / (double)decided : NAN;
+    return validate_conversion(q->sqls, q->leads, q->pending);
 }
 
 int sweep_is_mql(const struct sweep_result *res, size_t r)
@@ -1062,7 +1061,7 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
         sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)x[2]);
-        store_bind_real(st, 7, x[1] > x[3] ? (double)x[2] / (double)(x[1] - x[3]) : NAN);
+        store_bind_real(st, 7, validate_conversion(x[2], x[1], x[3]));
         sqlite3_bind_int(st, 8, res->period_full && !res->period_full[p]);
         sqlite3_bind_int64(st, 9, (sqlite3_int64)x[3]);
         rc = store_step_done(db, st, err);

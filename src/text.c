@@ -71,6 +71,14 @@ int text_ieq_span(const char *a, const char *b, size_t bn)
     return a[i] == '\0';
 }
 
+uint64_t text_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
 int text_ieq(const char *a, const char *b)
 {
     return text_ieq_span(a, b, strlen(b));

@@ -369,6 +369,12 @@ out:
     return rc;
 }
 
+double validate_conversion(size_t sqls, size_t leads, size_t pending)
+{
+    size_t known = leads - pending;
+    return known ? (double)sqls / (double)known : NAN;
+}
+
 void validate_wilson(size_t k, size_t n, double z, double *lo, double *hi)
 {
     if (n == 0 || k > n) {

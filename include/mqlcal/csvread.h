@@ -78,6 +78,10 @@ int csvread_init(struct csvread *r);
  * CSVR_EOF at the end; a negative status is an error that ends the stream. */
 int csvread_next(struct csvread *r);
 
+/* The field of the current record equal to name after trimming (a header lookup): its index, or
+ * -1; *twice is set to the second index when two fields match (else -1). */
+long csvread_find(const struct csvread *r, const char *name, long *twice);
+
 void csvread_release(struct csvread *r);
 
 #endif

@@ -29,6 +29,9 @@ int text_ieq_span(const char *a, const char *b, size_t bn);
 /* Case-insensitive (ASCII) equality. */
 int text_ieq(const char *a, const char *b);
 
+/* FNV-1a 64 of s[0..n): the key hash of mqlcal's in-memory tables (outcomes, joins). */
+uint64_t text_hash(const char *s, size_t n);
+
 /* Parses a whole number in [INT64_MIN, INT64_MAX]: optional sign, digits. 0 = ok. */
 int text_parse_int(const char *s, size_t n, int64_t *out);
 

@@ -63,4 +63,8 @@ int validate_calibration(const double *p, const unsigned char *y, size_t n, size
  * gives [0, 1]; k = 0 gives exactly 0 as the low end and k = n exactly 1 as the high end. */
 void validate_wilson(size_t k, size_t n, double z, double *lo, double *hi);
 
+/* Conversion of a group of leads of which pending have no known outcome yet: sqls / (leads -
+ * pending), NaN when no outcome is known. The one rule every stage's conversion uses. */
+double validate_conversion(size_t sqls, size_t leads, size_t pending);
+
 #endif

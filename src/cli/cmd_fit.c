@@ -46,6 +46,10 @@ static void print_fit(const struct fit_result *r)
     const struct model_result *m = &r->model;
     printf("fit %lld: %zu leads; training %zu, holdout %zu = %s\n", r->fit_id, r->data.n,
            r->n_train, r->n_holdout, r->holdout_desc);
+    if (r->n_unknown)
+        printf("  %zu leads with a pending outcome are in neither (scored, and counted in MQL "
+               "volume only)\n",
+               r->n_unknown);
     printf("  model: %zu columns (%zu aliased), %d iterations, %s; deviance %.2f (null %.2f), "
            "AIC %.2f%s\n",
            m->p, m->naliased, m->iterations, m->converged ? "converged" : "NOT converged",
