@@ -22,13 +22,69 @@ static void sql_value(struct strbuf *b, const char *col)
 }
 
 /* TRIM(t."col", ' \t\n\v\f\r') AS "col": qualified, so that a table without the column is an
- * error in every engine (SQLite reads an unknown unqualified "name" as the string 'name') */
-static void sql_trimmed(struct strbuf *b, const char *col)
+ * error in every engine (SQLite reads an unknown unqualified "name" as the string 'name'); a
+ * column NAME.c of a joined table is TRIM(jK."c", ...) AS "NAME.c" (jK: the join's subquery) */
+static void sql_trimmed(struct strbuf *b, const struct rules *r, const char *col)
 {
-    strbuf_add(b, "TRIM(t.");
-    strbuf_sql_ident(b, col);
+    const char *sub;
+    int j = rules_join_of(r, col, &sub);
+    if (j >= 0) {
+        strbuf_addf(b, "TRIM(j%d.", j + 1);
+        strbuf_sql_ident(b, sub);
+    } else {
+        strbuf_add(b, "TRIM(t.");
+        strbuf_sql_ident(b, col);
+    }
     strbuf_add(b, ", " SQL_SPACE ") AS ");
     strbuf_sql_ident(b, col);
+}
+
+/* The joins of the v CTE: per table, one row per trimmed key that is not missing (its rows
+ * counted, so that a key on two rows is an error, as mqlcal score refuses such a table), holding
+ * the columns the rule reads; LEFT JOINed on the lead's trimmed key, so that a lead whose key
+ * is missing or names no row reads them as NULL (missing) and is never dropped. */
+static void sql_joins(struct strbuf *b, const struct rules *r)
+{
+    for (size_t j = 0; j < r->njoins; j++) {
+        const struct rules_join *rj = &r->joins[j];
+        strbuf_add(b, "\n  LEFT JOIN (SELECT TRIM(");
+        strbuf_sql_ident(b, rj->on);
+        strbuf_add(b, ", " SQL_SPACE ") AS \"_mqlcal_key\", COUNT(*) AS \"_mqlcal_rows\"");
+        const char *done[RULES_MAX_ATTRS + 1];
+        size_t ndone = 0;
+        for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
+            const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column, *sub;
+            if (rules_join_of(r, c, &sub) != (int)j)
+                continue;
+            int seen = 0;
+            for (size_t i = 0; i < ndone && !seen; i++)
+                seen = strcmp(done[i], sub) == 0;
+            if (seen)
+                continue;
+            if (ndone < RULES_MAX_ATTRS)
+                done[ndone++] = sub;
+            strbuf_add(b, ", MIN(");
+            strbuf_sql_ident(b, sub);
+            strbuf_add(b, ") AS ");
+            strbuf_sql_ident(b, sub);
+        }
+        strbuf_add(b, " FROM ");
+        strbuf_sql_ident(b, rj->name);
+        strbuf_add(b, " WHERE TRIM(");
+        strbuf_sql_ident(b, rj->on);
+        strbuf_add(b, ", " SQL_SPACE ") <> ''");
+        for (size_t i = 0; i < r->nmissing; i++) {
+            strbuf_add(b, " AND TRIM(");
+            strbuf_sql_ident(b, rj->on);
+            strbuf_add(b, ", " SQL_SPACE ") <> ");
+            strbuf_sql_string(b, r->missing_values[i]);
+        }
+        strbuf_add(b, " GROUP BY TRIM(");
+        strbuf_sql_ident(b, rj->on);
+        strbuf_addf(b, ", " SQL_SPACE ")) AS j%zu ON j%zu.\"_mqlcal_key\" = TRIM(t.", j + 1, j + 1);
+        strbuf_sql_ident(b, rj->key);
+        strbuf_add(b, ", " SQL_SPACE ")");
+    }
 }
 
 /* (v IS NULL OR v = '' OR v IN (missing values)) for the trimmed value of col */
@@ -241,11 +297,15 @@ char *export_sql(const struct rules *r, const char *table)
         if (seen)
             continue;
         strbuf_add(&b, ",\n    ");
-        sql_trimmed(&b, c);
+        sql_trimmed(&b, r, c);
     }
+    for (size_t j = 0; j < r->njoins; j++)
+        strbuf_addf(&b, ",\n    j%zu.\"_mqlcal_rows\" AS \"_mqlcal_rows_%zu\"", j + 1, j + 1);
     strbuf_add(&b, "\n  FROM ");
     strbuf_sql_ident(&b, table);
-    strbuf_add(&b, " AS t\n),\ns AS (\n  SELECT ");
+    strbuf_add(&b, " AS t");
+    sql_joins(&b, r);
+    strbuf_add(&b, "\n),\ns AS (\n  SELECT ");
     if (r->id_column)
         sql_value(&b, r->id_column);
     else
@@ -258,8 +318,16 @@ char *export_sql(const struct rules *r, const char *table)
         sql_level(&b, r, &r->attrs[a], 1);
         strbuf_addf(&b, " AS l%zu", a + 1);
     }
-    /* why a lead cannot be scored: the first count or number that is not one */
+    /* why a lead cannot be scored: its key on two rows of a table, or the first count or
+     * number that is not one */
     strbuf_add(&b, ",\n    CASE");
+    for (size_t j = 0; j < r->njoins; j++) {
+        strbuf_addf(&b, " WHEN src.\"_mqlcal_rows_%zu\" > 1 THEN ", j + 1);
+        char text[1024];
+        snprintf(text, sizeof text, "table %s: the key is on more than one row of column '%s'",
+                 r->joins[j].name, r->joins[j].on);
+        strbuf_sql_string(&b, text);
+    }
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         if (at->kind == ATTR_CATEGORICAL)
@@ -304,12 +372,14 @@ char *export_sql(const struct rules *r, const char *table)
                r->ndq ? " ELSE NULL END AS disqualifier\n  FROM v AS src\n),\nt AS (\n  SELECT id, "
                       : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM v AS src\n),\n"
                         "t AS (\n  SELECT id, ");
+    /* NULL when the lead cannot be scored: a NULL level, or an error about its row */
+    strbuf_add(&b, "CASE WHEN error IS NULL THEN ");
     sql_sum(&b, r, -1, 1);
-    strbuf_add(&b, " AS score, ");
+    strbuf_add(&b, " END AS score, CASE WHEN error IS NULL THEN ");
     sql_sum(&b, r, GROUP_FIT, 0);
-    strbuf_add(&b, " AS fit_score, ");
+    strbuf_add(&b, " END AS fit_score, CASE WHEN error IS NULL THEN ");
     sql_sum(&b, r, GROUP_ENGAGEMENT, 0);
-    strbuf_add(&b, " AS engagement_score, disqualifier, error FROM s\n),\n");
+    strbuf_add(&b, " END AS engagement_score, disqualifier, error FROM s\n),\n");
     /* reasons: one row per attribute above its reference, ranked */
     strbuf_add(&b, "r AS (\n");
     int any = 0;
@@ -343,8 +413,10 @@ char *export_sql(const struct rules *r, const char *table)
     } else {
         strbuf_add(&b, "1 = 0");
     }
-    strbuf_add(&b, " THEN 1 ELSE 0 END AS mql,\n  t.disqualifier, top.reason_1, top.reason_2, "
-                   "top.reason_3, t.error\nFROM t LEFT JOIN top ON top.id = t.id\n");
+    strbuf_add(&b, " THEN 1 ELSE 0 END AS mql,\n  t.disqualifier, CASE WHEN t.error IS NULL THEN "
+                   "top.reason_1 END AS reason_1, CASE WHEN t.error IS NULL THEN top.reason_2 END "
+                   "AS reason_2, CASE WHEN t.error IS NULL THEN top.reason_3 END AS reason_3, "
+                   "t.error\nFROM t LEFT JOIN top ON top.id = t.id\n");
     return strbuf_take(&b);
 }
 

@@ -452,8 +452,17 @@ static int open_joins(struct ingest *in)
         for (size_t c = 0; c < in->ncols; c++) {
             struct col *col = &in->cols[c];
             const char *sub;
-            if (col->csv_index >= 0 || config_join_of(cfg, col->name, &sub) != cj)
+            if (config_join_of(cfg, col->name, &sub) != cj)
                 continue;
+            if (col->csv_index >= 0) {
+                /* the scorer refuses it too: which value would count? */
+                rc = mql_err_set(in->err, MQL_EINPUT,
+                                 "%s:%d: key '%s': '%s' is a column of %s and of the [join %s] "
+                                 "table: rename the leads file's column or the join",
+                                 cfg->path, col->cfg_line, col->cfg_key, col->name, cfg->leads,
+                                 cj->name);
+                break;
+            }
             if (col->type != COL_TEXT && col->type != COL_COUNT && col->type != COL_NUMERIC) {
                 rc = mql_err_set(in->err, MQL_EINPUT,
                                  "%s:%d: key '%s': '%s' must be a column of the leads file, not "
@@ -465,8 +474,11 @@ static int open_joins(struct ingest *in)
             col->join_col = nwant;
             want[nwant++] = sub;
         }
+        char origin[512];
+        snprintf(origin, sizeof origin, "%s:%d: [join %s]", cfg->path, cj->line, cj->name);
+        struct join_spec spec = {cj->name, cj->file, cj->on, origin, cfg->delimiter, &cfg->missing};
         if (!rc)
-            rc = joins_load(cfg, cj, want, nwant, &in->joins[j], in->err);
+            rc = joins_load(&spec, want, nwant, &in->joins[j], in->err);
     }
     free(want);
     return rc;

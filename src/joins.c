@@ -44,6 +44,7 @@ void joins_release(struct join_table *t)
     for (size_t i = 0; t->want && i < t->nwant; i++)
         free(t->want[i]);
     free(t->want);
+    free(t->name);
     free(t->block);
     free(t->off);
     free(t->len);
@@ -136,8 +137,8 @@ static void on_bytes(void *ctx, const char *buf, size_t n)
 }
 
 /* The header index of name, or an error with the nearest names. */
-static int find_col(const struct config *cfg, const struct config_join *j, const struct csvread *rd,
-                    const char *what, const char *name, long *at, struct mql_err *err)
+static int find_col(const struct join_spec *j, const struct csvread *rd, const char *what,
+                    const char *name, long *at, struct mql_err *err)
 {
     long twice;
     *at = csvread_find(rd, name, &twice);
@@ -149,20 +150,29 @@ static int find_col(const struct config *cfg, const struct config_join *j, const
         return 0;
     char near[300] = "";
     text_nearest_names(name, rd->f, rd->fl, rd->nf, near, sizeof near);
-    return mql_err_set(err, MQL_EINPUT,
-                       "%s:%d: [join %s] %s: no column '%s' in the header of %s%s%s%s", cfg->path,
-                       j->line, j->name, what, name, j->file, near[0] ? " (nearest: " : "", near,
+    return mql_err_set(err, MQL_EINPUT, "%s %s: no column '%s' in the header of %s%s%s%s",
+                       j->origin, what, name, j->file, near[0] ? " (nearest: " : "", near,
                        near[0] ? ")" : "");
 }
 
-int joins_load(const struct config *cfg, const struct config_join *j, const char *const *want,
-               size_t nwant, struct join_table *t, struct mql_err *err)
+static int is_missing(const struct join_spec *j, const char *s, size_t n)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; j->missing && i < j->missing->n; i++)
+        if (strlen(j->missing->items[i]) == n && memcmp(j->missing->items[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
+               struct join_table *t, struct mql_err *err)
 {
     memset(t, 0, sizeof *t);
-    t->cfg = j;
+    t->name = text_dup(j->name);
     t->want = calloc(nwant ? nwant : 1, sizeof *t->want);
     long *at = calloc(nwant ? nwant : 1, sizeof *at);
-    if (!t->want || !at) {
+    if (!t->name || !t->want || !at) {
         free(at);
         return mql_err_set(err, MQL_EIO, "out of memory");
     }
@@ -175,13 +185,12 @@ int joins_load(const struct config *cfg, const struct config_join *j, const char
     FILE *f = fopen(j->file, "rb");
     if (!f) {
         free(at);
-        return mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO,
-                           "%s:%d: [join %s]: cannot open '%s': %s", cfg->path, j->line, j->name,
-                           j->file, strerror(errno));
+        return mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "%s: cannot open '%s': %s",
+                           j->origin, j->file, strerror(errno));
     }
     struct sha256_ctx sha;
     sha256_init(&sha);
-    struct csvread rd = {.in = f, .delim = cfg->delimiter, .on_bytes = on_bytes, .ctx = &sha};
+    struct csvread rd = {.in = f, .delim = j->delimiter, .on_bytes = on_bytes, .ctx = &sha};
     long kcol = -1;
     size_t nheader = 0, cap = 0;
     int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st, first = 1;
@@ -199,9 +208,9 @@ int joins_load(const struct config *cfg, const struct config_join *j, const char
                 rc = mql_err_set(err, MQL_EINPUT, "%s: bad header", j->file);
                 break;
             }
-            rc = find_col(cfg, j, &rd, "on", j->on, &kcol, err);
+            rc = find_col(j, &rd, "on", j->on, &kcol, err);
             for (size_t i = 0; i < nwant && !rc; i++)
-                rc = find_col(cfg, j, &rd, "column", want[i], &at[i], err);
+                rc = find_col(j, &rd, "column", want[i], &at[i], err);
             continue;
         }
         /* a table row that is not a record would give leads wrong values: an error */
@@ -219,7 +228,7 @@ int joins_load(const struct config *cfg, const struct config_join *j, const char
         const char *k = rd.f[kcol];
         size_t kn = rd.fl[kcol];
         text_trim_span(&k, &kn);
-        if (config_is_missing_span(cfg, k, kn)) {
+        if (is_missing(j, k, kn)) {
             t->rows_no_key++;
             continue;
         }

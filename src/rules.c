@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "mqlcal/rules.h"
 
 #include <errno.h>
@@ -28,6 +29,14 @@ void rules_release(struct rules *r)
     for (size_t i = 0; i < r->nmissing; i++)
         free(r->missing_values[i]);
     free(r->missing_values);
+    for (size_t j = 0; j < r->njoins; j++) {
+        free(r->joins[j].name);
+        free(r->joins[j].key);
+        free(r->joins[j].on);
+        free(r->joins[j].file);
+        free(r->joins[j].sha256);
+    }
+    free(r->joins);
     free(r->missing_len);
     free(r->dq_attr);
     free(r->dq_number);
@@ -142,6 +151,55 @@ static char *provenance(const struct store_table *load, const struct store_table
     char *text = json_dumps(p, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10) | JSON_COMPACT);
     json_decref(p);
     return text;
+}
+
+int rules_join_of(const struct rules *r, const char *column, const char **sub)
+{
+    for (size_t j = 0; j < r->njoins; j++) {
+        size_t n = strlen(r->joins[j].name);
+        if (strncmp(column, r->joins[j].name, n) == 0 && column[n] == '.' && column[n + 1]) {
+            if (sub)
+                *sub = column + n + 1;
+            return (int)j;
+        }
+    }
+    return -1;
+}
+
+/* The store's [join] tables that the rule's attributes or disqualifiers read, in config order. */
+static int joins_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
+{
+    if (!store_table_exists(db, "joins"))
+        return 0;
+    struct store_table t = {0};
+    int rc = store_table_read(
+        db, "SELECT name, source, key, on_column, sha256 FROM joins ORDER BY rowid", &t, err);
+    if (!rc && !(r->joins = calloc(t.nrows + 1, sizeof *r->joins)))
+        rc = oom(err);
+    for (size_t i = 0; !rc && i < t.nrows; i++) {
+        const char *name = store_table_text(&t, i, "name");
+        size_t n = name ? strlen(name) : 0;
+        int used = 0;
+        for (size_t k = 0; name && k < r->nattrs + r->ndq && !used; k++) {
+            const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column;
+            used = strncmp(c, name, n) == 0 && c[n] == '.' && c[n + 1];
+        }
+        if (!used)
+            continue;
+        struct rules_join *j = &r->joins[r->njoins++];
+        const char *src = store_table_text(&t, i, "source");
+        const char *sha = store_table_text(&t, i, "sha256");
+        char *abs = src ? realpath(src, NULL) : NULL;
+        j->name = text_dup(name);
+        j->key = text_dup(store_table_text(&t, i, "key"));
+        j->on = text_dup(store_table_text(&t, i, "on_column"));
+        j->file = abs ? abs : text_dup(src ? src : "");
+        j->sha256 = sha ? text_dup(sha) : NULL;
+        if (!j->name || !j->key || !j->on || !j->file || (sha && !j->sha256))
+            rc = oom(err);
+    }
+    store_table_release(&t);
+    return rc;
 }
 
 int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
@@ -288,6 +346,8 @@ int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
                 rc = oom(err);
         }
     }
+    if (!rc)
+        rc = joins_from_store(db, r, err);
     if (rc)
         goto out;
     r->has_rule = store_table_num(&sweep, 0, "recommended") == 1;
@@ -353,6 +413,17 @@ char *rules_to_json(const struct rules *r)
     for (size_t i = 0; i < r->nmissing; i++)
         json_array_append_new(miss, json_string(r->missing_values[i]));
     json_object_set_new(in, "missing_values", miss);
+    if (r->njoins) {
+        json_t *js = json_array();
+        for (size_t j = 0; j < r->njoins; j++) {
+            const struct rules_join *rj = &r->joins[j];
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", rj->name, "key", rj->key, "on",
+                                  rj->on, "file", rj->file);
+            json_object_set_new(o, "sha256", rj->sha256 ? json_string(rj->sha256) : json_null());
+            json_array_append_new(js, o);
+        }
+        json_object_set_new(in, "joins", js);
+    }
     json_object_set_new(root, "input", in);
     json_t *sc = json_object();
     json_object_set_new(sc, "method", json_string(r->scaling_method ? r->scaling_method : "pdo"));
@@ -626,6 +697,60 @@ static int get_column(struct reader *rd, json_t *o, const char *key, int nullabl
     return rc;
 }
 
+/* input.joins: optional; each {name, key, on, file, sha256}, names [A-Za-z0-9_]+ and unique. */
+static int read_joins(struct reader *rd, json_t *in, struct rules *r)
+{
+    json_t *js = json_object_get(in, "joins");
+    if (!js)
+        return 0;
+    size_t b = enter_key(rd, "joins");
+    int rc = 0;
+    if (!json_is_array(js) || json_array_size(js) > CONFIG_MAX_JOINS)
+        rc = json_is_array(js)
+                 ? bad(rd, "at most %d tables, got %zu", CONFIG_MAX_JOINS, json_array_size(js))
+                 : bad(rd, "expected an array, got %s", type_name(js));
+    if (!rc && !(r->joins = calloc(json_array_size(js) + 1, sizeof *r->joins)))
+        rc = oom(rd->err);
+    for (size_t i = 0; !rc && i < json_array_size(js); i++) {
+        json_t *o = json_array_get(js, i);
+        size_t at = enter_index(rd, i);
+        struct rules_join *j = &r->joins[r->njoins++];
+        if (!json_is_object(o))
+            rc = bad(rd, "expected an object, got %s", type_name(o));
+        if (!rc)
+            rc = get_string(rd, o, "name", 1, 0, &j->name);
+        if (!rc) {
+            size_t n = strlen(j->name), ok = n > 0;
+            for (size_t k = 0; k < n && ok; k++)
+                ok = (j->name[k] >= 'a' && j->name[k] <= 'z') ||
+                     (j->name[k] >= 'A' && j->name[k] <= 'Z') ||
+                     (j->name[k] >= '0' && j->name[k] <= '9') || j->name[k] == '_';
+            for (size_t k = 0; k + 1 < r->njoins && ok; k++)
+                if (strcmp(r->joins[k].name, j->name) == 0) {
+                    size_t e = enter_key(rd, "name");
+                    rc = bad(rd, "'%s' is also joins[%zu]'s name", j->name, k);
+                    leave(rd, e);
+                }
+            if (!ok && !rc) {
+                size_t e = enter_key(rd, "name");
+                rc = bad(rd, "'%s': a table name is letters, digits and _", j->name);
+                leave(rd, e);
+            }
+        }
+        if (!rc)
+            rc = get_column(rd, o, "key", 0, &j->key);
+        if (!rc)
+            rc = get_column(rd, o, "on", 0, &j->on);
+        if (!rc)
+            rc = get_string(rd, o, "file", 1, 0, &j->file);
+        if (!rc)
+            rc = get_string(rd, o, "sha256", 0, 1, &j->sha256);
+        leave(rd, at);
+    }
+    leave(rd, b);
+    return rc;
+}
+
 static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
 {
     if (!json_is_object(o))
@@ -834,6 +959,8 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
         }
         leave(&rd, mb);
     }
+    if (!rc)
+        rc = read_joins(&rd, in, r);
     leave(&rd, b);
     if (rc)
         goto out;
@@ -1259,6 +1386,11 @@ static int is_missing(const struct rules *r, const char *s, size_t n)
         if (r->missing_len[i] == n && memcmp(s, r->missing_values[i], n) == 0)
             return 1;
     return 0;
+}
+
+int rules_is_missing(const struct rules *r, const char *s, size_t n)
+{
+    return is_missing(r, s, n);
 }
 
 /* ASCII white space, as text_trim_span trims it */

@@ -366,12 +366,137 @@ static void write_row(struct out *o, const struct texts *tx, enum scorer_format 
     PUT_LIT(o, "}\n");
 }
 
+/* ---- joined tables ------------------------------------------------------------------------- */
+
+size_t scorer_join_columns(const struct rules *r, size_t j, const char **sub)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
+        const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column, *x;
+        if (rules_join_of(r, c, &x) != (int)j)
+            continue;
+        int seen = 0;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strcmp(sub[i], x) == 0;
+        if (!seen)
+            sub[n++] = x;
+    }
+    return n;
+}
+
+/* A record widened with its joined values: the header's nf fields, then one field per kept
+ * column of each table, so that rules_bind_header and rules_score read them as any other. */
+struct widen {
+    size_t nf, n;                   /* the header's width; with the joined columns */
+    long key[CONFIG_MAX_JOINS];     /* each table's key column in the header */
+    size_t first[CONFIG_MAX_JOINS]; /* its first widened field */
+    long row[CONFIG_MAX_JOINS];     /* the record's row of each table, or -1 */
+    char **names;                   /* the widened header's NAME.c (owned) */
+    const char **f;                 /* the widened header, then each record */
+    size_t *fl;
+};
+
+static void widen_release(struct widen *w)
+{
+    for (size_t i = w->nf; w->names && i < w->n; i++)
+        free(w->names[i - w->nf]);
+    free(w->names);
+    free(w->f);
+    free(w->fl);
+}
+
+/* Binds the header of rd with the rule's joins: cols as rules_bind_header fills them. */
+static int widen_bind(struct widen *w, const struct rules *r, const struct join_table *t,
+                      const struct csvread *rd, size_t *cols, struct mql_err *err)
+{
+    w->nf = rd->nf;
+    w->n = rd->nf;
+    for (size_t j = 0; j < r->njoins; j++) {
+        long twice;
+        w->key[j] = csvread_find(rd, r->joins[j].key, &twice);
+        if (twice >= 0)
+            return mql_err_set(err, MQL_EINPUT,
+                               "column '%s' (the key of the table %s) appears twice in the header "
+                               "(fields %ld and %ld)",
+                               r->joins[j].key, r->joins[j].name, w->key[j] + 1, twice + 1);
+        if (w->key[j] < 0) {
+            char near[300] = "";
+            text_nearest_names(r->joins[j].key, rd->f, rd->fl, rd->nf, near, sizeof near);
+            return mql_err_set(err, MQL_EINPUT,
+                               "the header has no column '%s' (the key of the rule file's table "
+                               "%s)%s%s",
+                               r->joins[j].key, r->joins[j].name, near[0] ? "; nearest: " : "",
+                               near);
+        }
+        w->first[j] = w->n;
+        w->n += t[j].nwant;
+    }
+    for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
+        const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column;
+        long twice, at;
+        if (rules_join_of(r, c, NULL) >= 0 && (at = csvread_find(rd, c, &twice)) >= 0)
+            return mql_err_set(err, MQL_EINPUT,
+                               "column '%s' is in the header (field %ld) and in the rule file's "
+                               "table %.*s: which one would count? Rename the header's",
+                               c, at + 1, (int)(strchr(c, '.') - c), c);
+    }
+    w->names = calloc(w->n - w->nf + 1, sizeof *w->names);
+    w->f = malloc((w->n + 1) * sizeof *w->f);
+    w->fl = malloc((w->n + 1) * sizeof *w->fl);
+    if (!w->names || !w->f || !w->fl)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    memcpy(w->f, rd->f, rd->nf * sizeof *w->f);
+    memcpy(w->fl, rd->fl, rd->nf * sizeof *w->fl);
+    for (size_t j = 0; j < r->njoins; j++)
+        for (size_t c = 0; c < t[j].nwant; c++) {
+            size_t i = w->first[j] + c, len = strlen(r->joins[j].name) + strlen(t[j].want[c]) + 2;
+            char *nm = malloc(len);
+            if (!nm)
+                return mql_err_set(err, MQL_EIO, "out of memory");
+            snprintf(nm, len, "%s.%s", r->joins[j].name, t[j].want[c]);
+            w->names[i - w->nf] = nm;
+            w->f[i] = nm;
+            w->fl[i] = strlen(nm);
+        }
+    return rules_bind_header(r, w->f, w->fl, w->n, cols, err);
+}
+
+/* The record of rd, widened with its rows' values. */
+static void widen_fill(struct widen *w, const struct rules *r, const struct join_table *t,
+                       const struct csvread *rd)
+{
+    memcpy(w->f, rd->f, w->nf * sizeof *w->f);
+    memcpy(w->fl, rd->fl, w->nf * sizeof *w->fl);
+    for (size_t j = 0; j < r->njoins; j++) {
+        const char *k = rd->f[w->key[j]];
+        size_t kn = rd->fl[w->key[j]];
+        text_trim_span(&k, &kn);
+        long row = rules_is_missing(r, k, kn) ? -1 : joins_find(&t[j], k, kn);
+        w->row[j] = row;
+        for (size_t c = 0; c < t[j].nwant; c++) {
+            size_t i = w->first[j] + c;
+            if (row < 0) {
+                w->f[i] = "";
+                w->fl[i] = 0;
+            } else {
+                w->f[i] = joins_value(&t[j], row, c, &w->fl[i]);
+            }
+        }
+    }
+}
+
 /* ---- the run ------------------------------------------------------------------------------- */
 
-int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
-               enum scorer_format format, scorer_reject_fn reject, void *ctx,
+int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in, const char *name,
+               FILE *out, enum scorer_format format, scorer_reject_fn reject, void *ctx,
                struct scorer_stats *stats, struct mql_err *err)
 {
+    struct widen wd;
+    memset(&wd, 0, sizeof wd);
+    int joined = r->njoins > 0;
+    if (joined && !tables)
+        return mql_err_set(err, MQL_EINPUT, "the rule reads %zu joined table%s: none was given",
+                           r->njoins, r->njoins == 1 ? "" : "s");
     memset(stats, 0, sizeof *stats);
     stats->unseen = calloc(r->nattrs + 1, sizeof *stats->unseen);
     stats->nattrs = stats->unseen ? r->nattrs : 0;
@@ -404,7 +529,8 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
         goto done;
     }
     size_t nheader = s.nf;
-    if ((rc = rules_bind_header(r, s.f, s.fl, s.nf, cols, err))) {
+    if ((rc = joined ? widen_bind(&wd, r, tables, &s, cols, err)
+                     : rules_bind_header(r, s.f, s.fl, s.nf, cols, err))) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         rc = mql_err_set(err, MQL_EINPUT, "%s: %s", name, msg);
@@ -462,8 +588,15 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
             }
             continue;
         }
+        const char *const *f = s.f;
+        const size_t *fl = s.fl;
+        if (joined) {
+            widen_fill(&wd, r, tables, &s);
+            f = wd.f;
+            fl = wd.fl;
+        }
         size_t bad_attr;
-        if (rules_score(r, s.f, s.fl, cols, &x, &bad_attr, why, sizeof why)) {
+        if (rules_score(r, f, fl, cols, &x, &bad_attr, why, sizeof why)) {
             stats->unscored++;
             if (reject)
                 reject(ctx, line, why);
@@ -473,8 +606,8 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
         size_t idn;
         char num[24];
         if (r->id_column) {
-            id = s.f[cols[ncols - 1]];
-            idn = s.fl[cols[ncols - 1]];
+            id = f[cols[ncols - 1]];
+            idn = fl[cols[ncols - 1]];
             text_trim_span(&id, &idn);
         } else {
             idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
@@ -491,12 +624,16 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
         }
         stats->scored++;
         stats->mqls += (uint64_t)x.mql;
+        for (size_t j = 0; joined && j < r->njoins; j++) {
+            stats->join_matched[j] += wd.row[j] >= 0;
+            stats->join_unmatched[j] += wd.row[j] < 0;
+        }
         if (x.nunseen && stats->unseen) {
             stats->unseen_leads++;
             for (size_t k = 0; k < x.nunseen; k++) {
                 size_t a = x.unseen[k];
-                const char *v = s.f[cols[a]];
-                size_t vn = s.fl[cols[a]];
+                const char *v = f[cols[a]];
+                size_t vn = fl[cols[a]];
                 text_trim_span(&v, &vn);
                 note_unseen(&stats->unseen[a], v, vn);
             }
@@ -507,6 +644,7 @@ int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
     if (!rc && (o.failed || fflush(out) != 0))
         rc = mql_err_set(err, MQL_EIO, "cannot write the scores");
 done:
+    widen_release(&wd);
     texts_release(&tx);
     free(cols);
     stats->blank_lines = s.blank_lines;

@@ -13,10 +13,14 @@
  * table without the column is an error, not the string 'col'. Identifiers are double-quoted, values
  * are string literals with quotes doubled; only standard CASE, TRIM, LOWER, CAST, || and ROW_NUMBER
  * besides, so it runs unchanged in SQLite and PostgreSQL. The id is the rule file's id column, or
- * the column "_line" (the record's line number) when it has none. Values are trimmed of the ASCII
- * white space rules.h trims; a disqualifier matches as rules_dq_match says (on a count or numeric
- * attribute, the same number); LOWER is ASCII-only in SQLite, so disqualifier values should be
- * ASCII.
+ * the column "_line" (the record's line number) when it has none. A column NAME.c of a joined
+ * table (rules.h: rules_join) is read from the table named NAME: a subquery groups it by its
+ * trimmed `on` value (keys that are missing left out) and is LEFT JOINed on the lead's trimmed
+ * key, so an unmatched lead reads NULL (missing) and no lead is doubled; a key on two rows gives
+ * the lead the error "table NAME: the key is on more than one row of column 'on'". Values are
+ * trimmed of the ASCII white space rules.h trims; a disqualifier matches as rules_dq_match says (on
+ * a count or numeric attribute, the same number); LOWER is ASCII-only in SQLite, so disqualifier
+ * values should be ASCII.
  *
  * PMML (export_pmml): a <Scorecard> with useReasonCodes="true" and reasonCodeAlgorithm
  * "pointsAbove", each attribute one Characteristic whose baselineScore is its reference

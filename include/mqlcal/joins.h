@@ -18,8 +18,20 @@
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
 
+/* Where a table comes from: the same for a [join] section (ingest) and a rule file's joins
+ * (the scorer). */
+struct join_spec {
+    const char *name;   /* NAME, as in NAME.column */
+    const char *file;   /* the path read */
+    const char *on;     /* its column holding the key */
+    const char *origin; /* where the table was named, first in messages about it: "cfg.ini:12:
+                           [join accounts]" or "rules.json: input.joins[0] (accounts)" */
+    char delimiter;
+    const struct strlist *missing; /* tokens read as missing besides the empty value */
+};
+
 struct join_table {
-    const struct config_join *cfg;
+    char *name;          /* NAME (owned) */
     size_t nwant;        /* kept columns, in the order asked */
     char **want;         /* their names (owned) */
     size_t nrows;        /* rows with a key */
@@ -38,13 +50,13 @@ struct join_table {
     char sha256[65];
 };
 
-/* Reads the table of j, keeping the columns want[0..nwant) (names of its header); t is the
- * caller's (joins_release, also after a failure). MQL_EINPUT naming the config line, the file
- * and the column (with the nearest header names) for a missing `on` or wanted column, naming
- * the key and both lines for a duplicate key, and the line for a row that is not a record of
- * the header's width; MQL_EIO when the file cannot be read. */
-int joins_load(const struct config *cfg, const struct config_join *j, const char *const *want,
-               size_t nwant, struct join_table *t, struct mql_err *err);
+/* Reads the table of spec, keeping the columns want[0..nwant) (names of its header); t is the
+ * caller's (joins_release, also after a failure). MQL_EINPUT naming the origin, the file and
+ * the column (with the nearest header names) for a missing `on` or wanted column, naming the
+ * key and both lines for a duplicate key, and the line for a row that is not a record of the
+ * header's width; MQL_EIO when the file cannot be read. */
+int joins_load(const struct join_spec *spec, const char *const *want, size_t nwant,
+               struct join_table *t, struct mql_err *err);
 
 /* The row of key s[0..n), or -1. */
 long joins_find(const struct join_table *t, const char *s, size_t n);

@@ -77,6 +77,17 @@ struct rules_attr {
     uint16_t small[RULES_SMALL_COUNTS];
 };
 
+/* A table the rule reads columns from (a [join NAME] section of the fit's config): the column
+ * NAME.c of an attribute or disqualifier is column c of the table's row whose `on` column equals
+ * the lead's `key` column (both trimmed, byte for byte); a lead whose key is missing or names no
+ * row reads NAME.c as missing. A leads file that has a column NAME.c itself is refused (which
+ * one would count?). */
+struct rules_join {
+    char *name, *key, *on;
+    char *file;   /* the table the rule was fitted on (an absolute path when it was found) */
+    char *sha256; /* of its bytes then, or NULL */
+};
+
 struct rules_disqualifier {
     char *column, *value;
 };
@@ -96,6 +107,8 @@ struct rules {
     char delimiter;
     char **missing_values; /* besides the empty value */
     size_t nmissing;
+    struct rules_join *joins; /* the tables the rule's columns come from, none when njoins = 0 */
+    size_t njoins;
     size_t *missing_len; /* compiled: their lengths */
     int missing_numeric; /* compiled: a missing value reads as a number (checked first then) */
     int *dq_attr;        /* compiled: the attribute each disqualifier's column is, or -1 */
@@ -151,6 +164,14 @@ int rules_compile(struct rules *r, struct mql_err *err);
  * nattrs + ndq (+1 for the id column, last) entries. */
 int rules_bind_header(const struct rules *r, const char *const *names, const size_t *lens,
                       size_t nfields, size_t *cols, struct mql_err *err);
+
+/* The join whose table column `column` names (NAME.c with NAME one of r's joins), with *sub
+ * set to c; -1 when it is a leads file column. */
+int rules_join_of(const struct rules *r, const char *column, const char **sub);
+
+/* True when the trimmed value s[0..n) is missing: empty or one of the missing values (the rule
+ * file must be compiled). */
+int rules_is_missing(const struct rules *r, const char *s, size_t n);
 
 /* Scores one lead from its fields (as bound by rules_bind_header). Returns 0, or -1 with
  * *bad_attr set and why filled (a count that is not a whole number >= 0, a number that is

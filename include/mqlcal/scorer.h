@@ -18,6 +18,10 @@
  * Values of a categorical attribute that the rule has never seen are scored with its unseen
  * level and counted per attribute in stats (a renamed channel scores 0 points for every lead:
  * the front end reports it, and refuses it with --strict).
+ * When the rule reads columns of joined tables (rules.h: rules_join), the caller loads each
+ * table (joins.h) and passes them in the rule's order: a lead's NAME.c is the value of its key's
+ * row, missing when the key is missing or names no row (counted per table in stats); a header
+ * lacking a key column is refused, as is one holding a column NAME.c itself.
  * Memory is the chunk buffer (1 MiB, growing only for a record longer than that, up to
  * SCORER_MAX_RECORD) and the output buffer: constant in the input's size.
  */
@@ -28,6 +32,7 @@
 #include <stdio.h>
 
 #include "mqlcal/err.h"
+#include "mqlcal/joins.h"
 #include "mqlcal/rules.h"
 
 #define SCORER_MAX_RECORD (16u << 20) /* a record over 16 MiB stops the run */
@@ -54,6 +59,8 @@ struct scorer_stats {
     uint64_t unseen_leads;        /* scored leads with at least one unseen value */
     struct scorer_unseen *unseen; /* one per attribute of the rule (scorer_stats_release) */
     size_t nattrs;
+    uint64_t join_matched[CONFIG_MAX_JOINS];   /* per joined table: scored leads whose key */
+    uint64_t join_unmatched[CONFIG_MAX_JOINS]; /* named a row, and the others */
 };
 
 /* Frees what stats holds. */
@@ -62,12 +69,17 @@ void scorer_stats_release(struct scorer_stats *stats);
 /* Called for each record that cannot be scored: its first line and why. */
 typedef void (*scorer_reject_fn)(void *ctx, uint64_t line, const char *why);
 
-/* Scores the CSV read from in (named name in messages) with r, writing to out. Returns 0 when
+/* Scores the CSV read from in (named name in messages) with r (and tables: one per r->joins, or
+ * NULL when it has none), writing to out. Returns 0 when
  * the stream was read to its end (some records may be unscored: see stats), MQL_EINPUT when
  * the header lacks a column the rules need or a record is too long, MQL_EIO when reading or
  * writing fails. */
-int scorer_run(const struct rules *r, FILE *in, const char *name, FILE *out,
-               enum scorer_format format, scorer_reject_fn reject, void *ctx,
+int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in, const char *name,
+               FILE *out, enum scorer_format format, scorer_reject_fn reject, void *ctx,
                struct scorer_stats *stats, struct mql_err *err);
+
+/* The distinct columns (c of NAME.c) that r reads from its join j, in the rule's order, into
+ * sub (r->nattrs + r->ndq entries); their number. Load the table with these. */
+size_t scorer_join_columns(const struct rules *r, size_t j, const char **sub);
 
 #endif

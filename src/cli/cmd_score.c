@@ -1,15 +1,17 @@
-/* cmd_score.c: `mqlcal score --rules FILE [--format csv|jsonl] [FILE|-]` and
- * `mqlcal check-rules FILE`. */
+/* cmd_score.c: `mqlcal score --rules FILE [--join NAME=FILE]... [--format csv|jsonl] [FILE|-]`
+ * and `mqlcal check-rules FILE`. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "mqlcal/joins.h"
 #include "mqlcal/rules.h"
 #include "mqlcal/scorer.h"
 
-#define SCORE_USAGE "--rules FILE [--format csv|jsonl] [--strict] [FILE|-]"
+#define SCORE_USAGE "--rules FILE [--join NAME=FILE]... [--format csv|jsonl] [--strict] [FILE|-]"
 
 struct rejects {
     const char *name;
@@ -57,8 +59,65 @@ static void report_unseen(const struct rules *r, const struct scorer_stats *st)
     }
 }
 
+/* Loads the rule's tables: each from its --join NAME=FILE, else from the file the rule names.
+ * t has r->njoins entries, released by the caller. */
+static int load_tables(const struct rules *r, const char *rules_path, char **joins, int njoin,
+                       struct join_table *t, struct mql_err *err)
+{
+    for (int i = 0; i < njoin; i++) {
+        const char *eq = strchr(joins[i], '=');
+        int found = 0;
+        for (size_t j = 0; eq && j < r->njoins && !found; j++)
+            found = strlen(r->joins[j].name) == (size_t)(eq - joins[i]) &&
+                    strncmp(r->joins[j].name, joins[i], (size_t)(eq - joins[i])) == 0;
+        if (!eq || !eq[1] || !found) {
+            char names[512] = "";
+            for (size_t j = 0; j < r->njoins; j++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
+                         r->joins[j].name);
+            return mql_err_set(err, MQL_EUSAGE,
+                               "--join '%s': expected NAME=FILE with NAME a table of the rule (%s)",
+                               joins[i], r->njoins ? names : "it joins none");
+        }
+    }
+    struct strlist missing = {r->missing_values, r->nmissing};
+    for (size_t j = 0; j < r->njoins; j++) {
+        const struct rules_join *rj = &r->joins[j];
+        const char *file = rj->file, *given = NULL;
+        size_t n = strlen(rj->name);
+        for (int i = 0; i < njoin; i++)
+            if (strncmp(joins[i], rj->name, n) == 0 && joins[i][n] == '=')
+                given = file = joins[i] + n + 1;
+        char origin[700];
+        if (given)
+            snprintf(origin, sizeof origin, "--join %s=%s", rj->name, given);
+        else
+            snprintf(origin, sizeof origin,
+                     "%s: input.joins[%zu] (table %s; give another file with --join %s=FILE)",
+                     rules_path, j, rj->name, rj->name);
+        const char **sub = malloc((r->nattrs + r->ndq + 1) * sizeof *sub);
+        if (!sub)
+            return mql_err_set(err, MQL_EIO, "out of memory");
+        size_t nsub = scorer_join_columns(r, j, sub);
+        struct join_spec spec = {rj->name, file, rj->on, origin, r->delimiter ? r->delimiter : ',',
+                                 &missing};
+        int rc = joins_load(&spec, sub, nsub, &t[j], err);
+        free(sub);
+        if (rc)
+            return rc;
+        if (rj->sha256 && strcmp(rj->sha256, t[j].sha256) != 0)
+            fprintf(stderr,
+                    "mqlcal score: table %s: '%s' is not the file the rule was fitted on (its "
+                    "bytes differ): leads are scored with its rows\n",
+                    cli_safe(rj->name), cli_safe(file));
+    }
+    return 0;
+}
+
 int cmd_score(int argc, char **argv)
 {
+    char *joins[CONFIG_MAX_JOINS];
+    int njoin = 0;
     const char *rules_path = NULL, *input = NULL, *format = "csv";
     int strict = 0;
     for (int i = 1; i < argc; i++) {
@@ -68,6 +127,12 @@ int cmd_score(int argc, char **argv)
             return 0;
         } else if ((strcmp(a, "--rules") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc) {
             *(a[2] == 'r' ? &rules_path : &format) = argv[++i];
+        } else if (strcmp(a, "--join") == 0 && i + 1 < argc) {
+            if (njoin == CONFIG_MAX_JOINS) {
+                fprintf(stderr, "mqlcal score: at most %d --join\n", CONFIG_MAX_JOINS);
+                return MQL_EUSAGE;
+            }
+            joins[njoin++] = argv[++i];
         } else if (strcmp(a, "--strict") == 0) {
             strict = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -92,25 +157,40 @@ int cmd_score(int argc, char **argv)
     int rc = rules_load_json(rules_path, &r, &err);
     if (rc)
         return cli_fail(&err);
+    struct join_table tables[CONFIG_MAX_JOINS];
+    memset(tables, 0, sizeof tables);
     FILE *in = stdin;
     const char *name = "<stdin>";
-    if (input && strcmp(input, "-") != 0) {
+    if (r.njoins > CONFIG_MAX_JOINS)
+        rc = mql_err_set(&err, MQL_EINPUT, "%s: more than %d tables", rules_path, CONFIG_MAX_JOINS);
+    if (!rc)
+        rc = load_tables(&r, rules_path, joins, njoin, tables, &err);
+    if (!rc && input && strcmp(input, "-") != 0) {
         name = input;
-        if (!(in = fopen(input, "rb"))) {
-            mql_err_set(&err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot read '%s': %s", input,
-                        strerror(errno));
-            rules_release(&r);
-            return cli_fail(&err);
-        }
+        if (!(in = fopen(input, "rb")))
+            rc = mql_err_set(&err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot read '%s': %s",
+                             input, strerror(errno));
     }
     struct rejects rj = {name, 0};
     struct scorer_stats st;
-    rc = scorer_run(&r, in, name, stdout, strcmp(format, "jsonl") == 0 ? SCORER_JSONL : SCORER_CSV,
-                    on_reject, &rj, &st, &err);
-    if (in != stdin)
-        fclose(in);
+    memset(&st, 0, sizeof st);
     if (!rc)
+        rc = scorer_run(&r, tables, in, name, stdout,
+                        strcmp(format, "jsonl") == 0 ? SCORER_JSONL : SCORER_CSV, on_reject, &rj,
+                        &st, &err);
+    if (in && in != stdin)
+        fclose(in);
+    if (!rc) {
         report_unseen(&r, &st);
+        for (size_t j = 0; j < r.njoins; j++)
+            fprintf(stderr, "  table %s: %" PRIu64 " leads matched, %" PRIu64 " unmatched%s%s%s\n",
+                    cli_safe(r.joins[j].name), st.join_matched[j], st.join_unmatched[j],
+                    st.join_unmatched[j] ? " (scored with missing " : "",
+                    st.join_unmatched[j] ? cli_safe(r.joins[j].name) : "",
+                    st.join_unmatched[j] ? ".* values)" : "");
+    }
+    for (size_t j = 0; j < r.njoins && j < CONFIG_MAX_JOINS; j++)
+        joins_release(&tables[j]);
     rules_release(&r);
     int unseen = st.unseen_leads > 0;
     scorer_stats_release(&st);

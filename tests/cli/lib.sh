@@ -71,3 +71,37 @@ demo_tools() {
     CONF="$ROOT/datasets/demo/demo.ini"
     [ -x "$GEN" ] && [ -f "$CONF" ]
 }
+
+# pg_setup: a PostgreSQL server of its own on a temporary data folder, over a Unix socket
+# (scripts/install-deps.sh --export installs it when missing); pg=1, or pg=0 and PG_WHY saying
+# why. Then psql_ ARGS... runs psql on it and pg_load TABLE CSV DELIM loads a CSV as text columns.
+pg_setup() {
+    pg=0 PGDIR=""
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        "$ROOT/scripts/install-deps.sh" --export >"$T/install.log" 2>&1 || true
+    fi
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    trap 'pg_stop; rm -rf "$T"' EXIT
+    if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]; then
+        PGDIR=$(mktemp -d /tmp/mqlcal-pg.XXXXXX)
+        [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+        _as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >"$T/initdb.log" 2>&1 &&
+            _as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -o "-k $PGDIR -c listen_addresses=''" -l "$PGDIR/log" -w start >/dev/null 2>&1 &&
+            pg=1
+    fi
+    [ $pg = 1 ] || PG_WHY="PostgreSQL could not be started ($(tail -1 "$T/install.log" 2>/dev/null; tail -1 "$T/initdb.log" 2>/dev/null))"
+}
+_as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_stop() {
+    [ -n "${PGDIR:-}" ] || return 0
+    _as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1
+    rm -rf "$PGDIR"
+}
+psql_() { PGOPTIONS='-c client_min_messages=warning' psql -h "$PGDIR" -U postgres -X -q "$@"; }
+pg_load() { # TABLE CSV DELIM
+    local cols
+    cols=$(head -1 "$2" | python3 -c 'import csv, sys
+print(", ".join("\"%s\" TEXT" % c.replace("\"", "\"\"") for c in next(csv.reader(sys.stdin, delimiter=sys.argv[1]))))' "$3")
+    psql_ -c "DROP TABLE IF EXISTS \"$1\"" -c "CREATE TABLE \"$1\" ($cols)" &&
+        psql_ -c "\\copy \"$1\" FROM '$2' WITH (FORMAT csv, HEADER true, DELIMITER '$3')"
+}

@@ -20,28 +20,9 @@ if ! command -v xmllint >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb
     ! "$PY" -c 'import jsonschema' 2>/dev/null; then
     "$ROOT/scripts/install-deps.sh" --export >"$T/install.log" 2>&1 || true
 fi
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 XSD="$ROOT/tests/data/pmml/pmml-4-4.xsd" # a copy of ../shared/pmml/pmml-4-4.xsd
 
-# ---- PostgreSQL on a temporary data folder, over a Unix socket --------------------------------
-PGDIR=""
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_start() {
-    [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || return 1
-    PGDIR=$(mktemp -d /tmp/mqlcal-pg.XXXXXX)
-    [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
-    as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >"$T/initdb.log" 2>&1 &&
-        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -o "-k $PGDIR -c listen_addresses=''" -l "$PGDIR/log" -w start >/dev/null 2>&1
-}
-pg_stop() {
-    [ -n "$PGDIR" ] || return 0
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1
-    rm -rf "$PGDIR"
-}
-trap 'pg_stop; rm -rf "$T"' EXIT
-pg=0
-if pg_start; then pg=1; else PG_WHY="PostgreSQL could not be started ($(tail -1 "$T/install.log" 2>/dev/null; tail -1 "$T/initdb.log" 2>/dev/null))"; fi
-psql_() { PGOPTIONS='-c client_min_messages=warning' psql -h "$PGDIR" -U postgres -X -q "$@"; }
+pg_setup
 
 # load_table CSV DELIM DBKIND: a table "leads" of the CSV's values as text (plus "_line", the
 # record's first line, for rule files without an id column) in SQLite ($T/sql.db) or PostgreSQL
@@ -100,11 +81,7 @@ jsonschema.validate(d, s, cls=jsonschema.Draft202012Validator)' "$ROOT/docs/rule
     run "$PY" "$TOOLS/same_rows.py" "$dir/score.csv" "$dir/sqlite.csv" --skip-header-a
     expect_rc 0 "$name: rules.sql in SQLite gives mqlcal score's rows ($OUT)"
     if [ $pg = 1 ]; then
-        local cols
-        cols=$(head -1 "$src" | "$PY" -c 'import csv, sys
-print(", ".join("\"%s\" TEXT" % c.replace("\"", "\"\"") for c in next(csv.reader(sys.stdin, delimiter=sys.argv[1]))))' "$delim")
-        psql_ -c "DROP TABLE IF EXISTS leads" -c "CREATE TABLE leads ($cols)" &&
-            psql_ -c "\\copy leads FROM '$src' WITH (FORMAT csv, HEADER true, DELIMITER '$delim')"
+        pg_load leads "$src" "$delim"
         psql_ --csv -t -f "$dir/out/rules.sql" >"$dir/pg.csv" 2>"$T/pgerr"
         expect_eq "$?:$(head -c 200 "$T/pgerr")" "0:" "$name: rules.sql runs in PostgreSQL"
         run "$PY" "$TOOLS/same_rows.py" "$dir/score.csv" "$dir/pg.csv" --skip-header-a
@@ -183,10 +160,7 @@ awk -F, '$NF == ""' "$T/odd/sqlite_all.csv" >"$T/odd/sqlite.csv"
 run "$PY" "$TOOLS/same_rows.py" "$T/odd/score.csv" "$T/odd/sqlite.csv"
 expect_rc 0 "odd values: rules.sql in SQLite scores what mqlcal score scores, the same ($OUT)"
 if [ $pg = 1 ]; then
-    cols=$(head -1 "$T/odd/leads.csv" | "$PY" -c 'import csv, sys
-print(", ".join("\"%s\" TEXT" % c for c in next(csv.reader(sys.stdin))))')
-    psql_ -c "DROP TABLE IF EXISTS leads" -c "CREATE TABLE leads ($cols)" &&
-        psql_ -c "\\copy leads FROM '$T/odd/leads.csv' WITH (FORMAT csv, HEADER true)"
+    pg_load leads "$T/odd/leads.csv" ,
     psql_ --csv -t -f "$T/demo/out/rules.sql" >"$T/odd/pg_all.csv" 2>"$T/pgerr"
     expect_eq "$?:$(head -c 200 "$T/pgerr")" "0:" "odd values: rules.sql runs in PostgreSQL (no cast error)"
     awk -F, '$NF == ""' "$T/odd/pg_all.csv" >"$T/odd/pg.csv"

@@ -325,7 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *body, size_t bsize)
     FUZZ_CHECK(in && o);
     struct scorer_stats ss;
     mql_err_clear(&err);
-    int src = scorer_run(&rule, in, "fuzz.csv", o, SCORER_CSV, on_reject, NULL, &ss, &err);
+    int src = scorer_run(&rule, NULL, in, "fuzz.csv", o, SCORER_CSV, on_reject, NULL, &ss, &err);
     scorer_stats_release(&ss);
     fclose(in);
     FUZZ_CHECK(fclose(o) == 0);

@@ -109,7 +109,7 @@ static void run(const struct rules *r, char *in_bytes, size_t size, enum scorer_
     struct rejects rj = {0, 0};
     struct mql_err err;
     mql_err_clear(&err);
-    int rc = scorer_run(r, in, "fuzz.csv", o, fmt, on_reject, &rj, &st, &err);
+    int rc = scorer_run(r, NULL, in, "fuzz.csv", o, fmt, on_reject, &rj, &st, &err);
     fclose(in);
     FUZZ_CHECK(fclose(o) == 0);
     FUZZ_CHECK(rc == 0 || rc == MQL_EINPUT);

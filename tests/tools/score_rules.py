@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""An independent scorer, written from docs/rule-file.md alone: score_rules.py RULES.json LEADS.csv
+"""An independent scorer, written from docs/rule-file.md alone:
+score_rules.py RULES.json LEADS.csv [NAME=TABLE.csv ...]
 
 Prints what `mqlcal score` prints (CSV: id, score, fit_score, engagement_score, mql,
 disqualifier, reason_1..3) for every record it can score; records it cannot score go to
@@ -43,6 +44,23 @@ def main():
     reader = csv.reader(lines, delimiter=inp["delimiter"])
     header = next(reader)
     col = {name.strip(SPACE): i for i, name in enumerate(header)}
+    # joined tables: NAME.c is column c of the row whose `on` equals the lead's `key`
+    given = dict(a.split("=", 1) for a in sys.argv[3:])
+    tables = {}
+    for j in inp.get("joins", []):
+        with open(given.get(j["name"], j["file"]), newline="", encoding="utf-8-sig") as f:
+            r = csv.reader(f, delimiter=inp["delimiter"])
+            head = [h.strip(SPACE) for h in next(r)]
+            rows = {}
+            for t in r:
+                if not t or t == [""]:
+                    continue
+                k = t[head.index(j["on"])].strip(SPACE)
+                if k == "" or k in missing:
+                    continue
+                assert k not in rows, "duplicate key %r" % k
+                rows[k] = dict(zip(head, t))
+        tables[j["name"]] = (j["key"], rows)
     line = 1
     consumed = reader.line_num
     status = 0
@@ -58,7 +76,14 @@ def main():
             continue
 
         def value(name):
-            v = rec[col[name]].strip(SPACE)
+            table = name.split(".", 1)[0]
+            if table in tables and name not in col:
+                key, rows = tables[table]
+                k = rec[col[key]].strip(SPACE)
+                row = rows.get(k) if k != "" and k not in missing else None
+                v = "" if row is None else row[name.split(".", 1)[1]].strip(SPACE)
+            else:
+                v = rec[col[name]].strip(SPACE)
             return None if v == "" or v in missing else v
 
         score, fit, eng, chosen, bad = rules["scaling"]["base"], 0, 0, [], None

@@ -222,6 +222,24 @@ static void test_errors(void **state)
                  "bad.json: attributes[2].name: empty");
     expect_error("attribute twice", "{\"name\": \"minutes\"", "{\"name\": \"plan\"",
                  "bad.json: attributes[2]: attribute 'plan' twice (also attributes[0])");
+    /* input.joins (issue 14) */
+#define JOIN(name)                                                                                 \
+    "{\"name\": \"" name "\", \"key\": \"acct\", \"on\": \"id\", \"file\": \"a.csv\"}"
+    expect_error("joins not an array", "[\"NA\"]}", "[\"NA\"], \"joins\": {}}",
+                 "bad.json: input.joins: expected an array, got an object");
+    expect_error("join name with a dot", "[\"NA\"]}", "[\"NA\"], \"joins\": [" JOIN("a.b") "]}",
+                 "bad.json: input.joins[0].name: 'a.b': a table name is letters, digits and _");
+    expect_error("join twice", "[\"NA\"]}",
+                 "[\"NA\"], \"joins\": [" JOIN("acc") ", " JOIN("acc") "]}",
+                 "bad.json: input.joins[1].name: 'acc' is also joins[0]'s name");
+    expect_error("join without on", "[\"NA\"]}",
+                 "[\"NA\"], \"joins\": [{\"name\": \"a\", \"key\": \"k\", \"file\": \"f\"}]}",
+                 "bad.json: input.joins[0].on: missing");
+    expect_error("join key untrimmed", "[\"NA\"]}",
+                 "[\"NA\"], \"joins\": [{\"name\": \"a\", \"key\": \" k\", \"on\": \"o\", "
+                 "\"file\": \"f\"}]}",
+                 "bad.json: input.joins[0].key: a column name with white space around it");
+#undef JOIN
 }
 
 /* A score is an int: a rule whose base and points could add up to more is refused (scoring it
@@ -284,11 +302,48 @@ static void test_round_trip(void **state)
     assert_int_equal(rules_load_json(path, &back, &err), 0);
     char *a = rules_to_json(&r), *b = rules_to_json(&back);
     assert_string_equal(a, b);
-    free(a);
-    free(b);
     assert_int_equal(back.nattrs, 3);
     assert_int_equal(back.attrs[2].levels[2].no_bin, 1);
     assert_true(back.has_fit_min);
+    assert_int_equal(back.njoins, 0);
+    assert_null(strstr(a, "joins")); /* a rule without joins writes no joins key */
+    free(a);
+    free(b);
+    rules_release(&r);
+    rules_release(&back);
+    /* with a joined table: the join and its columns survive, and NAME.c names it */
+    const char *from = "{\"name\": \"plan\"";
+    const char *p = strstr(good, from);
+    assert_non_null(p);
+    char text[sizeof good + 512];
+    snprintf(text, sizeof text, "%.*s{\"name\": \"acc.plan\"%s", (int)(p - good), good,
+             p + strlen(from));
+    char *q = strstr(text, "[\"NA\"]}");
+    assert_non_null(q);
+    char tail[sizeof text];
+    snprintf(tail, sizeof tail, "%s", q + strlen("[\"NA\"]}"));
+    snprintf(q, sizeof text - (size_t)(q - text),
+             "[\"NA\"], \"joins\": [{\"name\": \"acc\", \"key\": \"account\", \"on\": "
+             "\"id\", \"file\": \"/x/accounts.csv\", \"sha256\": null}]}%s",
+             tail);
+    mql_err_clear(&err);
+    assert_int_equal(rules_parse_json(text, strlen(text), "j.json", &r, &err), 0);
+    assert_int_equal(r.njoins, 1);
+    const char *sub = NULL;
+    assert_int_equal(rules_join_of(&r, "acc.plan", &sub), 0);
+    assert_string_equal(sub, "plan");
+    assert_int_equal(rules_join_of(&r, "acc.", NULL), -1);
+    assert_int_equal(rules_join_of(&r, "accplan", NULL), -1);
+    assert_int_equal(rules_write_json(&r, path, 0, &err), 0);
+    assert_int_equal(rules_load_json(path, &back, &err), 0);
+    a = rules_to_json(&r);
+    b = rules_to_json(&back);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "\"file\": \"/x/accounts.csv\""));
+    assert_string_equal(back.joins[0].on, "id");
+    assert_null(back.joins[0].sha256);
+    free(a);
+    free(b);
     rules_release(&r);
     rules_release(&back);
     /* a missing file, an empty file */

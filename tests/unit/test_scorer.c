@@ -56,7 +56,7 @@ static char *score(const char *csv, enum scorer_format fmt, struct seen *seen, i
     assert_non_null(o);
     struct scorer_stats st;
     memset(seen, 0, sizeof *seen);
-    int rc = scorer_run(&r, in, "t.csv", o, fmt, on_reject, seen, &st, &err);
+    int rc = scorer_run(&r, NULL, in, "t.csv", o, fmt, on_reject, seen, &st, &err);
     scorer_stats_release(&st);
     fclose(in);
     fclose(o);
