@@ -215,11 +215,14 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
             c[i].kind = K_OTHER_DATE;
     }
     int have_id = 0, have_outcome = 0, have_created = 0, have_sql = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (!have_id && c[i].kind != K_OTHER_DATE &&
-            (contains(c[i].key, W_ID) || strcmp(c[i].key, "id") == 0) &&
-            (c[i].many || c[i].nvals == c[i].filled))
-            c[i].kind = K_ID, have_id = 1;
+    /* a name like Lead ID first, then any name with the word id (Opportunity ID, deal_id) */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < nc; i++)
+            if (!have_id && c[i].kind != K_OTHER_DATE &&
+                (pass == 0 ? contains(c[i].key, W_ID) || strcmp(c[i].key, "id") == 0
+                           : word_of(c[i].name, (const char *const[]){"id", NULL}) != NULL) &&
+                c[i].filled && (c[i].many || c[i].nvals == c[i].filled))
+                c[i].kind = K_ID, have_id = 1;
     /* the outcome: an exact name first (y, converted, target), then a name that holds one */
     for (int pass = 0; pass < 2 && !have_outcome; pass++)
         for (size_t i = 0; i < nc && !have_outcome; i++) {
@@ -228,7 +231,9 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
                 exact = strcmp(c[i].key, *w) == 0;
             if (c[i].kind != K_SKIP || c[i].many || c[i].nvals < 2 ||
                 c[i].nvals > MAX_OUTCOME_VALUES ||
-                (pass == 0 ? !exact : !contains(c[i].key, W_OUTCOME)))
+                (pass == 0 ? !exact
+                           : !contains(c[i].key, W_OUTCOME) &&
+                                 !word_of(c[i].name, (const char *const[]){"stage", "status", NULL})))
                 continue;
             /* "Lead Status" or "Lifecycle Stage" is the outcome only when its values say which
              * leads are SQLs and which are not; else it is sales' column (after_outcome) */
@@ -238,7 +243,8 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
                 neg |= word_in(c[i].vals[v], NEG);
             }
             int weak =
-                contains(c[i].key, (const char *const[]){"leadstatus", "lifecyclestage", NULL});
+                contains(c[i].key, (const char *const[]){"leadstatus", "lifecyclestage", NULL}) ||
+                (pass == 1 && word_of(c[i].name, (const char *const[]){"stage", "status", NULL}));
             if (weak && (!pos || !neg))
                 continue;
             c[i].kind = K_OUTCOME, have_outcome = 1;
@@ -307,8 +313,9 @@ static void outcome_lines(struct strbuf *b, const struct colstat *c)
         strbuf_addf(b, "outcome = %s\npositive = %s\nnegative = %s\n", c->name, pos.s, neg.s);
         if (other.len)
             strbuf_addf(b,
-                        "; also seen, in neither list (rows with them are rejected as "
-                        "bad_outcome; add each to positive or negative): %s\n",
+                        "pending = %s   ; neither: open, not known yet (scored and counted in "
+                        "volume, left out of the fit and of conversion); move each that is "
+                        "decided to positive or negative\n",
                         other.s);
     } else {
         strbuf_addf(b,
@@ -329,8 +336,11 @@ static int nameable(const char *name)
     return !strpbrk(name, "=:[];#") && name[0] && !isspace((unsigned char)name[0]);
 }
 
+struct deals;
+static void deals_lines(struct strbuf *b, const struct deals *d, const char *lead_id);
+
 static void render(struct strbuf *b, const char *leads_rel, char delim, struct colstat *c,
-                   size_t nc, uint64_t records)
+                   size_t nc, uint64_t records, const struct deals *deals)
 {
     int id = -1, outcome = -1, date = -1, sqld = -1, feedback = -1;
     for (size_t i = 0; i < nc; i++) {
@@ -361,7 +371,9 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
     else
         strbuf_add(b, "; id = ...                 ; no unique id column found: the line number is "
                       "the id\n");
-    if (outcome >= 0) {
+    if (deals) {
+        strbuf_add(b, "; the outcome: the [outcomes] section below\n");
+    } else if (outcome >= 0) {
         outcome_lines(b, &c[outcome]);
         if (sqld >= 0)
             strbuf_addf(b,
@@ -402,11 +414,24 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
                     "missing = %s          ; seen in the sample (the empty value always counts)\n",
                     miss.s);
     strbuf_release(&miss);
+    if (deals)
+        deals_lines(b, deals, id >= 0 ? c[id].name : NULL);
 
     strbuf_add(
         b, "\n[attributes]                 ; column = kind [, group] [, after_outcome = yes]\n");
     for (size_t i = 0; i < nc; i++) {
         const struct colstat *k = &c[i];
+        if (deals && (k->kind == K_OUTCOME || k->kind == K_SQL_DATE) && nameable(k->name)) {
+            /* the deals file decides: this column tells the outcome after the fact */
+            strbuf_addf(b,
+                        k->kind == K_OUTCOME
+                            ? "%s = categorical, after_outcome = yes   ; the leads file's own "
+                              "outcome: [outcomes] decides, so it is never learned from\n"
+                            : "; %s                      ; the date it became an SQL: "
+                              "[outcomes] decides, not an attribute\n",
+                        k->name);
+            continue;
+        }
         if (k->kind == K_ID || k->kind == K_OUTCOME || k->kind == K_DATE || k->kind == K_SQL_DATE ||
             k->kind == K_FEEDBACK)
             continue;
@@ -483,14 +508,15 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
                   "\n[output]\ndir = out\n");
 }
 
-int init_config(const char *leads_path, const char *leads_name, char **out, struct mql_err *err)
+/* The header and up to INIT_SAMPLE records of path, per column (c: nc entries, the caller's to
+ * free with free_stats). */
+static int sample_file(const char *path, char delim, struct colstat **cs, size_t *ncs,
+                       uint64_t *nrec, struct mql_err *err)
 {
-    *out = NULL;
-    char delim = guess_delimiter(leads_path);
-    FILE *f = fopen(leads_path, "rb");
+    FILE *f = fopen(path, "rb");
     if (!f)
         return mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot read '%s': %s",
-                           leads_path, strerror(errno));
+                           path, strerror(errno));
     struct csvread rd = {.in = f, .delim = delim};
     struct colstat *c = NULL;
     size_t nc = 0;
@@ -498,12 +524,12 @@ int init_config(const char *leads_path, const char *leads_name, char **out, stru
     int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st;
     while (!rc && records < INIT_SAMPLE && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
-            rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", leads_path);
+            rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", path);
             break;
         }
         if (!c) { /* the header */
             if (st != CSVR_OK) {
-                rc = mql_err_set(err, MQL_EINPUT, "%s: the header is not a CSV record", leads_path);
+                rc = mql_err_set(err, MQL_EINPUT, "%s: the header is not a CSV record", path);
                 break;
             }
             if (!(c = calloc(rd.nf, sizeof *c))) {
@@ -522,7 +548,7 @@ int init_config(const char *leads_path, const char *leads_name, char **out, stru
                 for (size_t j = 0; j < i && !rc; j++)
                     if (strcmp(c[j].name, c[i].name) == 0)
                         rc = mql_err_set(err, MQL_EINPUT,
-                                         "%s: column '%s' appears twice in the header", leads_path,
+                                         "%s: column '%s' appears twice in the header", path,
                                          c[i].name);
             }
             continue;
@@ -540,11 +566,242 @@ int init_config(const char *leads_path, const char *leads_name, char **out, stru
     csvread_release(&rd);
     fclose(f);
     if (!rc && !c)
-        rc = mql_err_set(err, MQL_EINPUT, "%s: empty file: no header", leads_path);
+        rc = mql_err_set(err, MQL_EINPUT, "%s: empty file: no header", path);
+    *cs = c;
+    *ncs = nc;
+    *nrec = records;
+    return rc;
+}
+
+static void free_stats(struct colstat *c, size_t nc)
+{
+    for (size_t i = 0; c && i < nc; i++) {
+        free(c[i].name);
+        for (size_t v = 0; v < c[i].nvals; v++)
+            free(c[i].vals[v]);
+    }
+    free(c);
+}
+
+/* ---- a deals file ([outcomes]) -------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every value of column col of path (up to INIT_IDS), sorted, for lookups. */
+static int read_column(const char *path, char delim, size_t col, size_t max, char ***out, size_t *n,
+                       struct mql_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mql_err_set(err, MQL_EIO, "cannot read '%s': %s", path, strerror(errno));
+    struct csvread rd = {.in = f, .delim = delim};
+    size_t cap = 0;
+    char **v = NULL;
+    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    while (!rc && *n < max && (st = csvread_next(&rd)) != CSVR_EOF) {
+        if (st < 0) {
+            rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", path);
+            break;
+        }
+        if (first || st != CSVR_OK || col >= rd.nf) {
+            first = 0;
+            continue;
+        }
+        const char *s = rd.f[col];
+        size_t len = rd.fl[col];
+        text_trim_span(&s, &len);
+        if (!len)
+            continue;
+        if (*n == cap) {
+            size_t nc = cap ? 2 * cap : 4096;
+            char **g = realloc(v, nc * sizeof *g);
+            if (!g) {
+                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        if (!(v[*n] = text_ndup(s, len))) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            break;
+        }
+        (*n)++;
+    }
+    csvread_release(&rd);
+    fclose(f);
+    if (v)
+        qsort(v, *n, sizeof *v, cmp_str);
+    *out = v;
+    return rc;
+}
+
+static void free_column(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* What init decided about the deals file. */
+struct deals {
+    const char *rel;  /* its name in the config */
+    char delim;       /* its delimiter */
+    char leads_delim; /* the leads file's, which [outcomes] reads it with */
+    uint64_t records; /* read */
+    struct colstat *c;
+    size_t nc;
+    int id, date, stage;    /* columns, or -1 */
+    uint64_t id_hits, id_n; /* of id's sampled values: how many are a lead's id */
+};
+
+#define INIT_IDS 4000000   /* lead ids read to find the deals file's lead id column */
+#define INIT_ID_PROBE 5000 /* deals rows whose values are looked up among them */
+
+static const char *const W_DEAL_ID[] = {"contactid", "leadid",     "convertedlead",
+                                        "personid",  "prospectid", NULL};
+static const char *const W_DEAL_CREATED[] = {"createdate", "created", "opened", NULL};
+static const char *const W_STAGE[] = {"stage", "status", NULL};
+static const char *const WON[] = {"won", "closedwon", "closed won", "win", NULL};
+static const char *const LOST[] = {"lost", "closedlost", "closed lost", "loss", NULL};
+
+/* The deals file's column holding lead ids: the one most of whose sampled values are ids of
+ * the leads file (a name like Contact ID breaks ties); its date (a creation date first) and
+ * its stage. */
+static int decide_deals(struct deals *d, const char *deals_path, const char *leads_path,
+                        char leads_delim, int lead_id, struct mql_err *err)
+{
+    struct colstat *c = d->c;
+    d->id = d->date = d->stage = -1;
+    for (size_t i = 0; i < d->nc; i++) {
+        struct mql_err e;
+        if (c[i].filled && c[i].nums < c[i].filled &&
+            dates_detect(&c[i].dates, c[i].name, &c[i].layout, &e) == 0 &&
+            c[i].dates.fits[c[i].layout.kind] * 10 >= c[i].filled * 9)
+            c[i].kind = K_OTHER_DATE;
+    }
+    for (int pass = 0; pass < 2 && d->date < 0; pass++)
+        for (size_t i = 0; i < d->nc && d->date < 0; i++)
+            if (c[i].kind == K_OTHER_DATE && (pass == 1 || contains(c[i].key, W_DEAL_CREATED)))
+                d->date = (int)i;
+    for (size_t i = 0; i < d->nc && d->stage < 0; i++)
+        if (c[i].kind != K_OTHER_DATE && !c[i].many && c[i].nvals >= 2 &&
+            c[i].nvals <= MAX_OUTCOME_VALUES && contains(c[i].key, W_STAGE))
+            d->stage = (int)i;
+    if (lead_id < 0)
+        return 0;
+    char **ids = NULL, **probe = NULL;
+    size_t nids = 0, nprobe = 0;
+    int rc = read_column(leads_path, leads_delim, (size_t)lead_id, INIT_IDS, &ids, &nids, err);
+    uint64_t best = 0;
+    for (size_t i = 0; !rc && i < d->nc; i++) {
+        if (c[i].kind == K_OTHER_DATE || c[i].filled == 0)
+            continue;
+        free_column(probe, nprobe);
+        probe = NULL;
+        nprobe = 0;
+        if ((rc = read_column(deals_path, d->delim, i, INIT_ID_PROBE, &probe, &nprobe, err)))
+            break;
+        uint64_t hits = 0;
+        for (size_t k = 0; k < nprobe; k++)
+            hits += bsearch(&probe[k], ids, nids, sizeof *ids, cmp_str) != NULL;
+        /* most values are lead ids; among equals, the name that says so */
+        int named = contains(c[i].key, W_DEAL_ID);
+        int best_named = d->id >= 0 && contains(c[d->id].key, W_DEAL_ID);
+        if (2 * hits > nprobe && (hits > best || (hits == best && named && !best_named))) {
+            best = hits;
+            d->id = (int)i;
+            d->id_hits = hits;
+            d->id_n = nprobe;
+        }
+    }
+    free_column(probe, nprobe);
+    free_column(ids, nids);
+    return rc;
+}
+
+static void deals_lines(struct strbuf *b, const struct deals *d, const char *lead_id)
+{
+    const struct colstat *c = d->c;
+    strbuf_addf(b,
+                "\n[outcomes]                   ; the outcome from %s (%llu rows read): a lead "
+                "with a row is an SQL\nfile = %s\n",
+                d->rel, (unsigned long long)d->records, d->rel);
+    if (d->id >= 0)
+        strbuf_addf(b, "id = %s          ; %llu of %llu sampled values are a %s of the leads\n",
+                    c[d->id].name, (unsigned long long)d->id_hits, (unsigned long long)d->id_n,
+                    lead_id);
+    else
+        strbuf_addf(b,
+                    "; id = ...                 ; no column of %s holds the leads' %s values: "
+                    "name the one that does and uncomment\n",
+                    d->rel,
+                    lead_id ? lead_id : "id (the leads file has no id column: give [data] id)");
+    if (d->delim != d->leads_delim)
+        strbuf_addf(b,
+                    "; NOTE: %s is delimited by '%s', the leads file by '%s': [outcomes] reads it "
+                    "with the leads file's delimiter, so save one as the other is\n",
+                    d->rel, d->delim == '\t' ? "tab" : (char[2]){d->delim, 0},
+                    d->leads_delim == '\t' ? "tab" : (char[2]){d->leads_delim, 0});
+    if (d->date >= 0)
+        strbuf_addf(b,
+                    "date = %s          ; read as %s: when it became an SQL (the earliest row "
+                    "per lead counts)\n",
+                    c[d->date].name, dates_layout_name(&c[d->date].layout));
+    if (d->stage >= 0) {
+        const struct colstat *s = &c[d->stage];
+        struct strbuf pos = {0}, neg = {0}, open = {0};
+        for (size_t v = 0; v < s->nvals; v++) {
+            struct strbuf *t = word_in(s->vals[v], WON)    ? &pos
+                               : word_in(s->vals[v], LOST) ? &neg
+                                                           : &open;
+            strbuf_addf(t, "%s%s", t->len ? ", " : "", s->vals[v]);
+        }
+        strbuf_addf(b,
+                    "; Or count only won deals as SQLs, lost ones as not, and open ones as not "
+                    "known yet\n; (pending: scored and counted in volume, left out of the fit "
+                    "and of conversion): uncomment\n; stage = %s\n; positive = %s\n; negative "
+                    "= %s\n; pending = %s\n",
+                    s->name, pos.len ? pos.s : "...", neg.len ? neg.s : "...",
+                    open.len ? open.s : "...");
+        strbuf_release(&pos);
+        strbuf_release(&neg);
+        strbuf_release(&open);
+    }
+}
+
+int init_config(const char *leads_path, const char *leads_name, const char *deals_path,
+                const char *deals_name, char **out, struct mql_err *err)
+{
+    *out = NULL;
+    char delim = guess_delimiter(leads_path);
+    struct colstat *c = NULL;
+    size_t nc = 0;
+    uint64_t records = 0;
+    struct deals d = {.rel = deals_name, .id = -1, .date = -1, .stage = -1};
+    int rc = sample_file(leads_path, delim, &c, &nc, &records, err);
     if (!rc) {
         decide(c, nc, records);
+        if (deals_path) {
+            d.delim = guess_delimiter(deals_path);
+            d.leads_delim = delim;
+            rc = sample_file(deals_path, d.delim, &d.c, &d.nc, &d.records, err);
+            int lead_id = -1;
+            for (size_t i = 0; i < nc && lead_id < 0; i++)
+                if (c[i].kind == K_ID)
+                    lead_id = (int)i;
+            if (!rc)
+                rc = decide_deals(&d, deals_path, leads_path, delim, lead_id, err);
+        }
+    }
+    if (!rc) {
         struct strbuf b = {0};
-        render(&b, leads_name, delim, c, nc, records);
+        render(&b, leads_name, delim, c, nc, records, deals_path ? &d : NULL);
         if (b.oom) {
             strbuf_release(&b);
             rc = mql_err_set(err, MQL_EIO, "out of memory");
@@ -552,11 +809,7 @@ int init_config(const char *leads_path, const char *leads_name, char **out, stru
             *out = strbuf_take(&b);
         }
     }
-    for (size_t i = 0; c && i < nc; i++) {
-        free(c[i].name);
-        for (size_t v = 0; v < c[i].nvals; v++)
-            free(c[i].vals[v]);
-    }
-    free(c);
+    free_stats(c, nc);
+    free_stats(d.c, d.nc);
     return rc;
 }

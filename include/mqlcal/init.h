@@ -33,9 +33,15 @@
 
 /* The starter config for the leads CSV at leads_path, naming it leads_name (the path as the
  * config will read it, relative to the config's folder), as malloc'd text in *out (the caller
- * frees).
- * MQL_EINPUT when the file is empty, has no header or a column name twice; MQL_EIO when it
+ * frees). With deals_path (else NULL), named deals_name, the outcome comes from that deals /
+ * opportunities file in an [outcomes] section: its id is the column most of whose sampled
+ * values (INIT_ID_PROBE rows) are ids of the leads file (a name like Contact ID breaking ties),
+ * its date a creation date (else its first date column); a stage column (stage, status, at most
+ * 20 values) is offered, commented out, with won / lost / open values as positive / negative /
+ * pending; the leads file's own outcome column becomes after_outcome.
+ * MQL_EINPUT when a file is empty, has no header or a column name twice; MQL_EIO when one
  * cannot be read. */
-int init_config(const char *leads_path, const char *leads_name, char **out, struct mql_err *err);
+int init_config(const char *leads_path, const char *leads_name, const char *deals_path,
+                const char *deals_name, char **out, struct mql_err *err);
 
 #endif

@@ -75,12 +75,51 @@ expect_rc 0 "HubSpot: the outcome from deals.csv"
 cd - >/dev/null
 expect_eq "$(points "$T/hubspot/out-deals/mqlcal.db" b "Number of Sessions")" "$P" "deals file route: the same points"
 
+# init --outcomes: the deals file's lead id column found by its values, its creation date, the
+# stage offered (commented) with won / lost / open, the contact's own stage after_outcome
+cd "$T/hubspot" || exit 1
+run "$MQLCAL" init contacts.csv --outcomes deals.csv --out hsd.ini
+expect_rc 0 "init --outcomes deals.csv"
+c=$(cat hsd.ini)
+expect_contains "$c" $'[outcomes]' "an [outcomes] section"
+expect_contains "$c" "id = Associated Contact ID          ; 890 of 890 sampled values are a Record ID of the leads" \
+    "the deals column holding lead ids, found by its values"
+expect_contains "$c" "date = Create Date" "the deal's creation date"
+expect_contains "$c" $'; stage = Deal Stage\n; positive = closedwon\n; negative = closedlost\n; pending = appointmentscheduled' \
+    "the stage offered with won, lost and open values"
+expect_contains "$c" "Lifecycle Stage = categorical, after_outcome = yes" "the contact's own stage is never learned from"
+[[ "$c" != *$'\noutcome = '* ]] && ok "no [data] outcome beside [outcomes]" || nok "[data] outcome written"
+python3 - hsd.ini <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("[attributes]", "[join companies]\nfile = companies.csv\nkey = Associated Company ID\non = Company ID\n\n[attributes]", 1)
+s = s.replace("Demo Request = count, engagement\n", "Demo Request = count, engagement\ncompanies.Company Size = categorical, fit\ncompanies.Industry = categorical, fit\n", 1)
+s = s.replace("dir = out", "dir = out-init-deals")
+open(p, "w").write(s)
+PY
+run "$MQLCAL" run hsd.ini --quiet
+expect_rc 0 "the starter config from init --outcomes runs (with the join added)"
+cd - >/dev/null
+expect_eq "$(points "$T/hubspot/out-init-deals/mqlcal.db" b "Number of Sessions")" "$P" "init --outcomes: the plain file's points"
+cd "$T/hubspot" || exit 1
+run "$MQLCAL" init contacts.csv --outcomes companies.csv --out nodeals.ini
+expect_rc 0 "init --outcomes with a file that holds no lead ids"
+expect_contains "$(cat nodeals.ini)" "; id = ...                 ; no column of companies.csv holds the leads' Record ID values" \
+    "init says no column holds the lead ids"
+run "$MQLCAL" ingest nodeals.ini
+expect_rc 2 "and the config stops there"
+expect_contains "$ERR" "[outcomes] needs file and id" "naming the missing key"
+cd - >/dev/null
+
 # Salesforce: Converted flag, US dates, the accounts table joined on Account ID
 cd "$T/salesforce" || exit 1
 run "$MQLCAL" init leads.csv --out sf.ini
 expect_rc 0 "Salesforce leads: init"
 expect_contains "$(cat sf.ini)" "outcome = Converted" "init takes Converted for the outcome"
 expect_contains "$(cat sf.ini)" "date = Created Date          ; read as M/D/YYYY" "and reads the US dates"
+run "$MQLCAL" init leads.csv --outcomes opportunities.csv --out sfo.ini
+expect_contains "$(cat sfo.ini)" "id = Converted Lead ID" "init --outcomes opportunities.csv: the converted lead id"
+expect_contains "$(cat sfo.ini)" "Converted = categorical, after_outcome = yes" "the lead's own Converted flag is after_outcome"
 python3 - sf.ini <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
@@ -125,3 +164,102 @@ run "$MQLCAL" ingest nocol.ini
 expect_rc 2 "a joined column the table lacks"
 expect_contains "$ERR" "no column 'Sector' in the header of" "the error names the column"
 expect_contains "$ERR" "nearest:" "and the nearest names"
+
+# production scoring with the same join: `mqlcal score` finds the table from rules.json (or takes
+# --join NAME=FILE), rules.sql takes it as a table in SQLite and PostgreSQL; all give the fit's
+# scores, and an unmatched key, a duplicate key or a missing table behave as in ingest
+TOOLS="$ROOT/tests/tools"
+cd "$T/salesforce" || exit 1
+expect_eq "$(python3 -c 'import json, sys; j = json.load(open("out/rules.json"))["input"]["joins"]
+print(len(j), j[0]["name"], j[0]["key"], j[0]["on"], j[0]["sha256"])')" \
+    "1 accounts Account ID Account ID $(sha256sum accounts.csv | cut -c1-64)" \
+    "rules.json records the joined table: name, key, on and the sha256 of the file fitted on"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    run python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)' \
+        "$ROOT/docs/rule-file.schema.json" out/rules.json
+    expect_rc 0 "rules.json with joins validates against docs/rule-file.schema.json"
+else
+    skip "python3-jsonschema not installed"
+fi
+run "$MQLCAL" score --rules out/rules.json leads.csv
+expect_rc 0 "score: the accounts table found from rules.json"
+expect_contains "$ERR" "table accounts: 6000 leads matched, 0 unmatched" "the scorer reconciles the join"
+cp "$T/out" score.csv
+sqlite3 -csv out/mqlcal.db "SELECT _id, score, fit_score, engagement_score FROM scores" >fit.csv
+tail -n +2 score.csv | cut -d, -f1-4 >score4.csv
+run python3 "$TOOLS/same_rows.py" fit.csv score4.csv
+expect_rc 0 "score with the join gives the fit's stored scores for every lead ($OUT)"
+run python3 "$TOOLS/score_rules.py" out/rules.json leads.csv
+cp "$T/out" py.csv
+run python3 "$TOOLS/same_rows.py" score.csv py.csv
+expect_rc 0 "an independent scorer reading the rule file's joins agrees ($OUT)"
+grep -v '^1020,' accounts.csv >acc2.csv
+n1020=$(python3 -c 'import csv, sys; print(sum(r["Account ID"].strip() == "1020" for r in csv.DictReader(open("leads.csv"))))')
+run "$MQLCAL" score --rules out/rules.json --join accounts=acc2.csv leads.csv
+expect_rc 0 "score --join NAME=FILE: another table"
+expect_contains "$ERR" "'acc2.csv' is not the file the rule was fitted on" "a table whose bytes differ from the fitted one is named"
+expect_contains "$ERR" "$((6000 - n1020)) leads matched, $n1020 unmatched (scored with missing accounts.* values)" \
+    "leads whose account has no row are scored with missing values, never dropped"
+cp "$T/out" score2.csv
+expect_eq "$(($(wc -l <score2.csv) - 1))" 6000 "every lead is written"
+run python3 "$TOOLS/score_rules.py" out/rules.json leads.csv accounts=acc2.csv
+cp "$T/out" py2.csv
+run python3 "$TOOLS/same_rows.py" score2.csv py2.csv
+expect_rc 0 "the independent scorer agrees on the unmatched leads ($OUT)"
+(cat accounts.csv; sed -n 5p accounts.csv) >acc3.csv
+run "$MQLCAL" score --rules out/rules.json --join accounts=acc3.csv leads.csv
+expect_rc 2 "score: a table with a key on two rows"
+expect_contains "$ERR" "key '1004' is on two rows (lines 5 and 79)" "the scorer names the key and both lines"
+run "$MQLCAL" score --rules out/rules.json --join accounts=nowhere.csv leads.csv
+expect_rc 2 "score: a table that does not exist"
+expect_contains "$ERR" "--join accounts=nowhere.csv: cannot open 'nowhere.csv'" "the error names the option and the file"
+run "$MQLCAL" score --rules out/rules.json --join accts=acc2.csv leads.csv
+expect_rc 1 "score: --join with a table the rule does not have"
+expect_contains "$ERR" "NAME a table of the rule (accounts)" "the error lists the rule's tables"
+sed '1s/Account ID/Account/' leads.csv >nokey.csv
+run "$MQLCAL" score --rules out/rules.json nokey.csv
+expect_rc 2 "score: a header without the join's key column"
+expect_contains "$ERR" "no column 'Account ID' (the key of the rule file's table accounts)" "the error names the key and the table"
+sed '1s/Sales Feedback/accounts.Industry/' leads.csv >both.csv
+run "$MQLCAL" score --rules out/rules.json both.csv
+expect_rc 2 "score: a header that has a joined column itself"
+expect_contains "$ERR" "column 'accounts.Industry' is in the header (field 15) and in the rule file's table accounts" \
+    "is refused, naming the column"
+sed -e "s|^leads = leads.csv|leads = both.csv|" -e "s|^dir = out|dir = out-both|" sf.ini >both.ini
+run "$MQLCAL" ingest both.ini
+expect_rc 2 "ingest: a leads column that a [join] table also gives"
+expect_contains "$ERR" "'accounts.Industry' is a column of both.csv and of the [join accounts] table" "is refused the same way"
+
+sqlite3 sql.db -cmd ".mode csv" ".import leads.csv leads" ".import accounts.csv accounts"
+sqlite3 -csv sql.db <out/rules.sql >sqlite.csv 2>"$T/sqlerr"
+expect_eq "$?:$(head -c 200 "$T/sqlerr")" "0:" "rules.sql with a joined table runs in SQLite"
+run python3 "$TOOLS/same_rows.py" score.csv sqlite.csv --skip-header-a
+expect_rc 0 "rules.sql joins the accounts table as mqlcal score does, in SQLite ($OUT)"
+sqlite3 sql.db "DROP TABLE accounts" && sqlite3 sql.db -cmd ".mode csv" ".import acc2.csv accounts"
+sqlite3 -csv sql.db <out/rules.sql >sqlite2.csv
+run python3 "$TOOLS/same_rows.py" score2.csv sqlite2.csv --skip-header-a
+expect_rc 0 "unmatched keys: missing values in SQLite too, no lead dropped ($OUT)"
+sqlite3 sql.db "DROP TABLE accounts" && sqlite3 sql.db -cmd ".mode csv" ".import acc3.csv accounts"
+sqlite3 -csv sql.db <out/rules.sql >sqlite3.csv
+n1004=$(python3 -c 'import csv, sys; print(sum(r["Account ID"].strip() == "1004" for r in csv.DictReader(open("leads.csv"))))')
+expect_eq "$(wc -l <sqlite3.csv) $(grep -c "table accounts: the key is on more than one row of column 'Account ID'\"$" sqlite3.csv) $(grep "more than one row" sqlite3.csv | cut -d, -f2-6 | sort -u)" \
+    "6000 $n1004 ,,,," "a duplicated key: its leads get an error and no score in SQL (no lead doubled)"
+pg_setup
+if [ $pg = 1 ]; then
+    pg_load leads leads.csv , && pg_load accounts accounts.csv ,
+    psql_ --csv -t -f out/rules.sql >pg.csv 2>"$T/pgerr"
+    expect_eq "$?:$(head -c 200 "$T/pgerr")" "0:" "rules.sql with a joined table runs in PostgreSQL"
+    run python3 "$TOOLS/same_rows.py" score.csv pg.csv --skip-header-a
+    expect_rc 0 "rules.sql joins the accounts table as mqlcal score does, in PostgreSQL ($OUT)"
+    pg_load accounts acc2.csv ,
+    psql_ --csv -t -f out/rules.sql >pg2.csv
+    run python3 "$TOOLS/same_rows.py" score2.csv pg2.csv --skip-header-a
+    expect_rc 0 "unmatched keys: missing values in PostgreSQL too ($OUT)"
+    pg_load accounts acc3.csv ,
+    psql_ --csv -t -f out/rules.sql >pg3.csv
+    expect_eq "$(wc -l <pg3.csv) $(grep -c "more than one row" pg3.csv)" "6000 $n1004" "a duplicated key in PostgreSQL: an error on its leads"
+else
+    skip "rules.sql with joins in PostgreSQL: $PG_WHY"
+fi
+cd - >/dev/null

@@ -27,3 +27,45 @@ if [ -f "$SHARED/bank-marketing/bank-full.csv" ]; then
     expect_eq "$(sql "$T/bank.db" "SELECT round(avg(_outcome), 4) FROM leads")" "0.117" "bank: base rate 11.70 %"
     expect_eq "$(sql "$T/bank.db" "SELECT _id FROM leads WHERE _line = 2")" "2" "bank: no id column, the line number is the id"
 fi
+
+# issue 14: the CRM opportunities export in four tables (US dates, open deals, joins) goes
+# through `mqlcal init` and `mqlcal run` with three [join] sections and no script; the scorer
+# reads the same tables and gives the fit's scores
+CRM="$SHARED/crm-pipeline"
+if [ -f "$CRM/sales_pipeline.csv" ]; then
+    mkdir -p "$T/crm" && cd "$T/crm" || exit 1
+    run "$MQLCAL" init "$CRM/sales_pipeline.csv" --out crm.ini
+    expect_rc 0 "crm-pipeline: init"
+    c=$(cat crm.ini)
+    expect_contains "$c" "id = opportunity_id" "crm-pipeline: init finds the id by its word"
+    expect_contains "$c" $'outcome = deal_stage\npositive = Won\nnegative = Lost\npending = Engaging, Prospecting' \
+        "crm-pipeline: the deal stage is the outcome, open stages pending"
+    expect_contains "$c" "date = engage_date          ; read as M/D/YYYY" "crm-pipeline: US dates"
+    python3 - crm.ini "$CRM" <<'PY'
+import sys
+p, D = sys.argv[1], sys.argv[2]; s = open(p).read()
+s = s.replace("[attributes]", "".join("[join %s]\nfile = %s/%s\nkey = %s\non = %s\n\n" % (n, D, f, k, k)
+    for n, f, k in (("accounts", "accounts.csv", "account"), ("products", "products.csv", "product"),
+                    ("teams", "sales_teams.csv", "sales_agent"))) + "[attributes]", 1)
+s = s.replace("account = categorical\n", "account = categorical\naccounts.sector = categorical, fit\n"
+              "accounts.employees = numeric, fit\nproducts.series = categorical\n", 1)
+s = s.replace("; by = ...", "by = teams.regional_office, products.series ;", 1)
+open(p, "w").write(s)
+PY
+    run "$MQLCAL" run crm.ini
+    expect_rc 0 "crm-pipeline: run with three joined tables"
+    expect_contains "$OUT" "outcomes: loaded 8800 = SQL 4238 + not SQL 2473 + pending 2089" "crm-pipeline: 2089 open deals pending, none dropped"
+    expect_contains "$OUT" "join accounts     85 rows (0 without a key), 85 keys: 7375 leads matched, 1425 unmatched" "crm-pipeline: accounts reconciled"
+    expect_contains "$OUT" "join products     7 rows (0 without a key), 7 keys: 7320 leads matched, 1480 unmatched" \
+        "crm-pipeline: products reconciled (the pipeline spells GTXPro, the table GTX Pro)"
+    expect_contains "$OUT" "join teams        35 rows (0 without a key), 35 keys: 8800 leads matched, 0 unmatched" "crm-pipeline: teams reconciled"
+    expect_eq "$(sql out/mqlcal.db "SELECT count(*), sum(_outcome IS NULL) FROM leads")" "8800|2089" "crm-pipeline: the store holds the pending leads"
+    run "$MQLCAL" score --rules out/rules.json "$CRM/sales_pipeline.csv"
+    expect_rc 0 "crm-pipeline: score finds the joined tables from rules.json"
+    tail -n +2 "$T/out" | cut -d, -f1-4 | sort >score4.csv
+    sqlite3 -csv out/mqlcal.db "SELECT _id, score, fit_score, engagement_score FROM scores" | sort >fit.csv
+    cmp -s fit.csv score4.csv && ok "crm-pipeline: score with the joins gives the fit's scores" || nok "crm-pipeline: scores differ"
+    cd - >/dev/null
+else
+    skip "crm-pipeline absent"
+fi
