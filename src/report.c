@@ -99,6 +99,7 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
          "x WHERE x.reason = r.reason ORDER BY x.line LIMIT 1) AS detail FROM rejects r WHERE "
          "%lld GROUP BY reason ORDER BY leads DESC, reason",
          1},
+        {&d->joins, "joins", "SELECT * FROM joins WHERE %lld ORDER BY rowid", 1},
         {&d->attrs, NULL, "SELECT * FROM fit_attributes WHERE fit_id = %lld ORDER BY position", f},
         {&d->levels, NULL,
          "SELECT l.*, a.grp AS grp FROM fit_levels l JOIN fit_attributes a ON a.fit_id = l.fit_id "
@@ -146,11 +147,11 @@ void report_release(struct report_data *d)
     if (!d)
         return;
     struct store_table *t[] = {
-        &d->load,     &d->columns,     &d->rejects,  &d->fit,        &d->attrs,
-        &d->levels,   &d->metrics,     &d->calib,    &d->hist,       &d->warnings,
-        &d->sweep,    &d->thresholds,  &d->grid,     &d->dqs,        &d->periods,
-        &d->segments, &d->seg_periods, &d->feedback, &d->review,     &d->rv_rules,
-        &d->rv_flips, &d->rv_points,   &d->rv_attrs, &d->rv_periods, &d->rv_curve};
+        &d->load,       &d->columns, &d->rejects,  &d->joins,    &d->fit,       &d->attrs,
+        &d->levels,     &d->metrics, &d->calib,    &d->hist,     &d->warnings,  &d->sweep,
+        &d->thresholds, &d->grid,    &d->dqs,      &d->periods,  &d->segments,  &d->seg_periods,
+        &d->feedback,   &d->review,  &d->rv_rules, &d->rv_flips, &d->rv_points, &d->rv_attrs,
+        &d->rv_periods, &d->rv_curve};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         store_table_release(t[i]);
     memset(d, 0, sizeof *d);
@@ -520,7 +521,7 @@ static void section_quality(struct writer *w)
                    "holdout figure.");
         raw(p, "</p>\n");
     }
-    const char *osrc = S(ld, 0, "outcomes_source");
+    const char *osrc = store_table_text(ld, 0, "outcomes_source");
     if (osrc) {
         /* the [outcomes] file: every row accounted for too */
         char r1[32], r2[32], r3[32], r4[32];
@@ -539,6 +540,32 @@ static void section_quality(struct writer *w)
             escf(p, " %.0f rows are at a pending stage (open deals).",
                  N(ld, 0, "outcomes_pending_rows"));
         raw(p, "</p>\n");
+    }
+    if (d->joins.nrows) {
+        /* each [join] table: its rows, and the leads that found one and did not */
+        static const char *const h[] = {"table",           "file",       "rows",
+                                        "rows, no key",    "keys",       "leads matched",
+                                        "leads unmatched", "keys unused"};
+        static const enum fmt f[] = {F_TEXT, F_TEXT, F_INT, F_INT, F_INT, F_INT, F_INT, F_INT};
+        struct tab t;
+        tab_begin(w, &t, "joins.csv",
+                  "Joined tables: a lead whose key has no row reads the table's columns as "
+                  "missing (it is never dropped)",
+                  h, f, 8);
+        for (size_t r = 0; r < d->joins.nrows; r++) {
+            const struct store_table *j = &d->joins;
+            tab_row_begin(&t, N(j, r, "leads_unmatched") > 0 ? "warn" : NULL);
+            tab_text(&t, S(j, r, "name"));
+            tab_text(&t, S(j, r, "source"));
+            tab_num(&t, N(j, r, "rows"));
+            tab_num(&t, N(j, r, "rows_no_key"));
+            tab_num(&t, N(j, r, "keys"));
+            tab_num(&t, N(j, r, "leads_matched"));
+            tab_num(&t, N(j, r, "leads_unmatched"));
+            tab_num(&t, N(j, r, "keys_unused"));
+            tab_row_end(&t);
+        }
+        tab_end(w, &t);
     }
     if (d->rejects.nrows) {
         static const char *const h[] = {"reason", "records", "first line", "first example"};

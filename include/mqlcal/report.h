@@ -29,6 +29,7 @@ struct report_data {
     struct store_table load;     /* loads: its one row */
     struct store_table columns;  /* columns, with missing counts */
     struct store_table rejects;  /* reason, leads, first_line, detail: one row per reason */
+    struct store_table joins;    /* joins: one row per [join] table (maybe empty) */
     struct store_table fit;      /* fits: the sweep's fit */
     struct store_table attrs;    /* fit_attributes */
     struct store_table levels;   /* fit_levels, with grp from fit_attributes */

@@ -45,6 +45,12 @@ run "$MQLCAL" run hs.ini
 expect_rc 0 "HubSpot: run with the companies table joined"
 expect_contains "$OUT" "join companies" "the console reconciles the join"
 expect_contains "$OUT" "6000 leads matched, 0 unmatched" "every lead found its company"
+html=$(cat out/report/index.html)
+expect_contains "$html" "Joined tables: a lead whose key has no row reads the table&#39;s columns as missing" \
+    "the report's data quality has the joined tables"
+expect_contains "$html" "<td>companies</td>" "with the companies table's row"
+[[ "$html" != *"Outcomes from"* ]] && ok "no [outcomes] paragraph without an [outcomes] file" ||
+    nok "the report shows an [outcomes] paragraph without the file"
 cd - >/dev/null
 
 map="WITH m(a, b) AS (VALUES ('channel','Original Source'), ('job_level','Job Level'),
