@@ -3,7 +3,7 @@
  * follows a known logistic model, so that mqlcal's fit can be checked against the truth.
  *
  *   gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M] [--drift-at YYYY-MM-DD]
- *            [--out FILE]
+ *            [--sql-at] [--as-of YYYY-MM-DD] [--export hubspot|salesforce] [--out FILE]
  *
  * The TRUE MODEL is the effect tables below (hundredths of a logit unit); datasets/README.md
  * states it and scripts/check-demo-model.R checks a generated file against it. Change one, change
@@ -13,6 +13,14 @@
  * change is detected): webinar signups stop predicting, and a 9th channel, partner_marketplace,
  * appears. The leads before D come out byte-identical to a run without the option; without it,
  * the output is that of the generator before the option existed.
+ *
+ * --sql-at adds the day each SQL became one (a last column sql_at; the deals' dates with
+ * --export): creation day + LAG, LAG = 3 + floor(E) days with E exponential of mean 30 days,
+ * redrawn while above 174, so LAG runs 3 to 177 days (median 23, 90th percentile 71, 95th 91,
+ * mean 31.9: datasets/README.md). The lags come from a second PRNG stream, so every other
+ * value is the same as without the option. --as-of D (implies --sql-at) writes the export as it
+ * would be taken on D: leads created after D are left out, and an SQL whose sql_at is after D is
+ * written as not (yet) an SQL, with an empty sql_at (its deal left out).
  *
  * Determinism: the same arguments give the same bytes on every machine. The generator uses its
  * own PRNG (xoshiro256** seeded by splitmix64) and its own exp() and log(), built from + - * /,
@@ -724,8 +732,18 @@ static void out_engagement(struct out *o, const struct lead *l)
 }
 
 /* Level names are plain tokens; only the sales feedback texts can need quoting. */
+/* 3 to 177 days: 3 + floor(E), E exponential of mean 30, redrawn while above 174 */
+static long sql_lag(struct rng *r)
+{
+    for (;;) {
+        double e = -30.0 * dlog(rng_unif(r));
+        if (e < 175.0)
+            return 3 + (long)e;
+    }
+}
+
 static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
-                     const struct lead *l)
+                     const struct lead *l, int with_sql_at, long sql_day)
 {
     out_reserve(o);
     out_char(o, 'L');
@@ -750,6 +768,16 @@ static void out_lead(struct out *o, uint64_t id, int id_width, const char *date,
     out_field(o, feedback_name[l->feedback]);
     out_char(o, ',');
     out_char(o, l->sql ? '1' : '0');
+    if (with_sql_at) {
+        out_char(o, ',');
+        if (sql_day >= 0) {
+            int y, m, d;
+            char b[16];
+            civil_from_days(sql_day, &y, &m, &d);
+            snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
+            out_str(o, b);
+        }
+    }
     out_char(o, '\n');
 }
 
@@ -819,8 +847,9 @@ static void out_lead_export(struct out *o, enum export_kind k, uint64_t id, long
     out_char(o, '\n');
 }
 
-/* One deal per SQL, created 0-29 days after the lead; every 4th still open. */
-static void out_deal(struct out *o, enum export_kind k, uint64_t id, long day)
+/* One deal per SQL, created 0-29 days after the lead (on its SQL day with --sql-at: sql_day >=
+ * 0); every 4th still open. */
+static void out_deal(struct out *o, enum export_kind k, uint64_t id, long day, long sql_day)
 {
     out_reserve(o);
     char b[64];
@@ -837,7 +866,7 @@ static void out_deal(struct out *o, enum export_kind k, uint64_t id, long day)
     static const char *const sf[4] = {"Prospecting", "Closed Won", "Closed Lost", "Closed Won"};
     out_str(o, (k == EXPORT_HUBSPOT ? hs : sf)[id % 4]);
     out_char(o, ',');
-    out_date_export(o, k, day + (long)(id % 30), id);
+    out_date_export(o, k, sql_day >= 0 ? sql_day : day + (long)(id % 30), id);
     out_char(o, '\n');
 }
 
@@ -867,6 +896,8 @@ struct args {
     uint64_t n, seed;
     long start, end; /* days since 1970-01-01; end is the first day after the period */
     long drift;      /* first day of the drifted true model; LONG_MAX without --drift-at */
+    int sql_at;      /* --sql-at (or --as-of): write the SQL days */
+    long as_of;      /* --as-of: the export's day; LONG_MAX without */
     int months;
     const char *out;
     enum export_kind export;
@@ -875,7 +906,8 @@ struct args {
 static void usage(FILE *f)
 {
     fputs("usage: gen-demo [--n N] [--seed S] [--start YYYY-MM-DD] [--months M]\n"
-          "                [--drift-at YYYY-MM-DD] [--out FILE]\n"
+          "                [--drift-at YYYY-MM-DD] [--sql-at] [--as-of YYYY-MM-DD]\n"
+          "                [--export hubspot|salesforce] [--out FILE]\n"
           "\n"
           "Writes a synthetic CRM lead export (CSV) whose became_sql outcome follows the true\n"
           "model documented in datasets/README.md. The same arguments give the same bytes.\n"
@@ -889,6 +921,10 @@ static void usage(FILE *f)
           "               (13 % of those leads), appears; leads before D are unchanged.\n"
           "               A D on or before --start drifts every lead; one after the\n"
           "               period, none.\n"
+          "  --sql-at     add sql_at, the day each SQL became one: 3 to 177 days after\n"
+          "               creation (3 + an exponential of mean 30 days, below 177)\n"
+          "  --as-of D    the export as taken on D (implies --sql-at): no lead created after\n"
+          "               D, and an SQL after D is not an SQL yet (empty sql_at)\n"
           "  --out FILE   write FILE (through FILE.tmp and a rename) instead of stdout\n"
           "  --export K   write the leads as a CRM exports them, K = hubspot or salesforce:\n"
           "               FILE holds the contacts (hubspot) or leads (salesforce) with\n"
@@ -940,12 +976,18 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->start = days_from_civil(2024, 10, 1);
     a->months = 24;
     a->drift = LONG_MAX;
+    a->sql_at = 0;
+    a->as_of = LONG_MAX;
     a->out = NULL;
     a->export = EXPORT_NONE;
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
             return 2;
+        if (!strcmp(opt, "--sql-at")) {
+            a->sql_at = 1;
+            continue;
+        }
         const char *val = NULL;
         const char *eq = strchr(opt, '=');
         size_t optlen = eq ? (size_t)(eq - opt) : strlen(opt);
@@ -953,8 +995,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[i + 1];
-        static const char *const known[] = {"--n",   "--seed",     "--start", "--months",
-                                            "--out", "--drift-at", "--export"};
+        static const char *const known[] = {"--n",        "--seed",   "--start", "--months",
+                                            "--out",      "--drift-at", "--export", "--as-of"};
         int which = -1;
         for (int k = 0; k < (int)(sizeof known / sizeof known[0]); k++)
             if (strlen(known[k]) == optlen && !strncmp(opt, known[k], optlen))
@@ -1009,6 +1051,13 @@ static int parse_args(int argc, char **argv, struct args *a)
                         val);
                 goto bad;
             }
+            break;
+        case 7:
+            if (parse_date(val, &a->as_of)) {
+                fprintf(stderr, "gen-demo: --as-of: expected a date YYYY-MM-DD, got '%s'\n", val);
+                goto bad;
+            }
+            a->sql_at = 1;
             break;
         case 5:
             if (parse_date(val, &a->drift)) {
@@ -1066,8 +1115,9 @@ static int generate(const struct args *a, FILE *f, FILE *df)
     o->len = 0;
     o->failed = 0;
 
-    struct rng r;
+    struct rng r, lag;
     rng_seed(&r, a->seed);
+    rng_seed(&lag, a->seed ^ 0x6c61675f73716cULL); /* "lag_sql": the SQL days' own stream */
 
     /* Creation dates first: each lead's day drawn from the day weights, counted per day, so the
      * leads can then be made in date order without sorting. */
@@ -1103,9 +1153,15 @@ static int generate(const struct args *a, FILE *f, FILE *df)
                    "Pricing Page Views,Guide Downloads,Webinar Signups,Email Clicks,Site Visits,"
                    "Time on Site,Demo Request,Sales Feedback,Converted\n");
     else
-        out_str(o, "lead_id,created_at,channel,job_level,company_size,industry,country,email_type,"
-                   "pricing_page_views,guide_downloads,webinar_signups,email_clicks,site_visits,"
-                   "time_on_site,demo_request,sales_feedback,became_sql\n");
+        out_str(o, a->sql_at
+                       ? "lead_id,created_at,channel,job_level,company_size,industry,country,"
+                         "email_type,pricing_page_views,guide_downloads,webinar_signups,"
+                         "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
+                         "became_sql,sql_at\n"
+                       : "lead_id,created_at,channel,job_level,company_size,industry,country,"
+                         "email_type,pricing_page_views,guide_downloads,webinar_signups,"
+                         "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
+                         "became_sql\n");
     if (df) {
         if (!(dout = malloc(sizeof *dout)))
             goto out;
@@ -1125,17 +1181,28 @@ static int generate(const struct args *a, FILE *f, FILE *df)
         civil_from_days(a->start + (long)i, &y, &m, &d);
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
         int drifted = a->start + (long)i >= a->drift;
+        long today = a->start + (long)i;
         for (uint32_t k = 0; k < per_day[i]; k++) {
             struct lead l;
             gen_lead(&r, &l, drifted);
             ++id;
+            long sql_day = -1;
+            if (a->sql_at && l.sql) {
+                sql_day = today + sql_lag(&lag);
+                if (sql_day > a->as_of) { /* not an SQL yet on the export's day */
+                    l.sql = 0;
+                    sql_day = -1;
+                }
+            }
+            if (today > a->as_of)
+                continue;
             if (a->export == EXPORT_NONE) {
-                out_lead(o, id, id_width, date, &l);
+                out_lead(o, id, id_width, date, &l, a->sql_at, sql_day);
                 continue;
             }
-            out_lead_export(o, a->export, id, a->start + (long)i, &l);
+            out_lead_export(o, a->export, id, today, &l);
             if (l.sql && dout)
-                out_deal(dout, a->export, id, a->start + (long)i);
+                out_deal(dout, a->export, id, today, sql_day);
         }
     }
     out_flush(o);
