@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make-reference.sh: regenerates tests/data/reference/{demo,xeducation,bank}.csv, R's glm fits
 # of the designs that `mqlcal fit --dump-design` writes, which tests/cli/test_fit_reference.sh
-# compares mqlcal's coefficients, standard errors, deviance and AIC with.
+# compares mqlcal's coefficients, standard errors, deviance and AIC with; and
+# tests/data/reference/km-demo.csv, R's Kaplan-Meier curve of time to SQL (survival::survfit)
+# on the demo exported as of 2026-06-30 (gen-demo --as-of 2026-06-30), which
+# tests/cli/test_maturity.sh compares the store's maturity_curve with.
 #
 #   make && scripts/make-reference.sh            (from the project root)
 #
@@ -65,3 +68,9 @@ if [ -f "$SHARED/bank-marketing/bank-full.csv" ]; then
 else
     echo "== bank: $SHARED/bank-marketing/bank-full.csv not found: skipped" >&2
 fi
+
+# time to SQL: the demo as exported on 2026-06-30, R's survfit from the raw file alone
+echo "== km-demo (gen-demo --as-of 2026-06-30)"
+"$GEN" --n 50000 --seed 20261126 --as-of 2026-06-30 --out "$W/km.csv"
+Rscript "$ROOT/scripts/reference-km.R" "$W/km.csv" 2026-06-30 "$OUTDIR/km-demo.csv"
+echo "   wrote tests/data/reference/km-demo.csv"

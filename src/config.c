@@ -326,6 +326,9 @@ out:
     return rc;
 }
 
+static int parse_int_range(struct parse *ps, const char *key, const char *value, int lo, int hi,
+                           int *out);
+
 static int handle_data(struct parse *ps, const char *key, const char *value)
 {
     struct config *c = ps->cfg;
@@ -353,6 +356,22 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
         c->earliest_day = day;
         return 0;
     }
+    if (strcmp(key, "as_of") == 0) {
+        int32_t day;
+        if (text_parse_date(value, strlen(value), &day))
+            return mql_err_set(ps->err, MQL_EINPUT,
+                               "line %d: key 'as_of': expected the export's date YYYY-MM-DD, got "
+                               "'%s'",
+                               ps->rd->line, value);
+        c->has_as_of = 1;
+        c->as_of_day = day;
+        c->line_as_of = ps->rd->line;
+        return 0;
+    }
+    if (strcmp(key, "window") == 0) {
+        c->line_window = ps->rd->line;
+        return parse_int_range(ps, key, value, 1, CONFIG_MAX_WINDOW, &c->window);
+    }
     if (strcmp(key, "feedback") == 0)
         return set_text(ps, &c->feedback, &c->line_feedback, key, value);
     if (strcmp(key, "delimiter") == 0) {
@@ -375,7 +394,7 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
         return mql_err_set(ps->err, MQL_EINPUT,
                            "unknown key '%s' in [data] (expected leads, id, outcome, positive, "
                            "negative, pending, outcome_date, date, date_format, earliest_date, "
-                           "delimiter, missing or feedback)",
+                           "as_of, window, delimiter, missing or feedback)",
                            key);
     if (list == &c->positive)
         c->line_positive = ps->rd->line;
@@ -386,8 +405,6 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
     return 0;
 }
 
-static int parse_int_range(struct parse *ps, const char *key, const char *value, int lo, int hi,
-                           int *out);
 
 static int handle_calibration(struct parse *ps, const char *key, const char *value)
 {
@@ -873,6 +890,12 @@ static int finish(struct config *c, struct mql_err *err)
                            "[data]: missing required key 'outcome' (or outcome_date: a filled-in "
                            "date is an SQL, or an [outcomes] file)");
     }
+    if ((c->has_as_of || c->window) && !(c->date && (c->outcome_date || c->outcomes.date)))
+        return mql_err_set(err, MQL_EINPUT,
+                           "line %d: %s needs the creation date and the SQL dates: give [data] "
+                           "date and outcome_date (or [outcomes] date)",
+                           c->line_window ? c->line_window : c->line_as_of,
+                           c->line_window ? "window" : "as_of");
     if (c->nattrs == 0)
         return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
     if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||

@@ -757,6 +757,119 @@ static int fig_periods(struct drawer *w)
     return rc;
 }
 
+/* ---- k. outcomes take time ---------------------------------------------------------------- */
+
+/* The share converted by day since creation (a step curve), its band, the window marked. */
+static int fig_time_to_sql(struct drawer *w)
+{
+    const struct store_table *t = &w->d->mat_curve, *m = &w->d->maturity;
+    if (!m->nrows || t->nrows < 2)
+        return 0;
+    double window = num(m, 0, "window_days");
+    /* up to a little past the last SQL (the curve is flat beyond it) and the window */
+    double xmax = window;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (num(t, r, "events") > 0)
+            xmax = fmax(xmax, num(t, r, "day"));
+    xmax = ceil(xmax * 1.1);
+    size_t n = 0, cap = 2 * t->nrows + 2;
+    double *buf = malloc(4 * cap * sizeof *buf);
+    if (!buf)
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    double *x = buf, *y = x + cap, *lo = y + cap, *hi = lo + cap;
+    double py = 0, plo = 0, phi = 0;
+    x[n] = 0, y[n] = 0, lo[n] = 0, hi[n++] = 0;
+    for (size_t r = 0; r < t->nrows && num(t, r, "day") <= xmax; r++) {
+        double d = num(t, r, "day"), c = num(t, r, "converted");
+        double l = num(t, r, "converted_lo"), h = num(t, r, "converted_hi");
+        if (c == py && l == plo && h == phi)
+            continue;
+        x[n] = d, y[n] = py, lo[n] = plo, hi[n++] = phi; /* the step's riser */
+        x[n] = d, y[n] = c, lo[n] = l, hi[n++] = h;
+        py = c, plo = l, phi = h;
+    }
+    x[n] = xmax, y[n] = py, lo[n] = plo, hi[n++] = phi;
+    char wl[64], sub[200];
+    snprintf(wl, sizeof wl, "window %.0f days", window);
+    snprintf(sub, sizeof sub,
+             "Kaplan-Meier over %.0f leads (%.0f SQLs), a lead not converted yet counted until "
+             "%s; median %.0f days among those that convert, 95th percentile %.0f",
+             num(m, 0, "curve_subjects"), num(m, 0, "curve_events"), txt(m, 0, "as_of"),
+             num(m, 0, "median_days"), num(m, 0, "p95_days"));
+    struct chart_series s[] = {
+        {"95 % band", CHART_BAND, x, NULL, lo, hi, n, CHART_BLUE, 0, 0, 0, 0, 0},
+        {"share of leads converted", CHART_LINE, x, y, NULL, NULL, n, CHART_BLUE, 0, 0, 0, 0, 0},
+    };
+    struct chart_mark mk[] = {{1, 0, window, wl, CHART_VERMILLION, 1}};
+    struct chart_spec spec = {
+        .title = "Time to SQL: the share of leads converted by day since creation",
+        .subtitle = sub,
+        .x = axis("Days since the lead was created", 0),
+        .y = axis("Converted (% of leads)", 1),
+        .series = s,
+        .nseries = 2,
+        .marks = mk,
+        .nmarks = 1,
+    };
+    spec.x.min = 0;
+    spec.x.max = xmax;
+    spec.y.min = 0;
+    int rc = emit(w, "time-to-sql.png", &spec);
+    free(buf);
+    return rc;
+}
+
+/* Conversion per period: mature periods as they are, maturing ones so far and as expected. */
+static int fig_maturity(struct drawer *w)
+{
+    const struct store_table *t = &w->d->mat_periods;
+    size_t n = t->nrows;
+    if (n < 2)
+        return 0;
+    double *buf = malloc((4 * n + 1) * sizeof *buf);
+    const char **labels = malloc((n + 1) * sizeof *labels);
+    if (!buf || !labels) {
+        free(buf);
+        free(labels);
+        return mql_err_set(w->err, MQL_EIO, "out of memory");
+    }
+    double *x = buf, *mat = x + n, *far = mat + n, *exp_ = far + n;
+    for (size_t r = 0; r < n; r++) {
+        x[r] = (double)r;
+        labels[r] = txt(t, r, "period");
+        int maturing = strcmp(txt(t, r, "status"), "maturing") == 0;
+        double known = num(t, r, "leads") - num(t, r, "pending");
+        mat[r] = maturing ? NAN : num(t, r, "conversion");
+        far[r] = maturing && known > 0 ? num(t, r, "sqls_so_far") / known : NAN;
+        exp_[r] = maturing ? num(t, r, "expected_conversion") : NAN;
+    }
+    char xl[64];
+    snprintf(xl, sizeof xl, "%s (lead creation date)", w->period);
+    if (xl[0] >= 'a' && xl[0] <= 'z')
+        xl[0] = (char)(xl[0] - 'a' + 'A');
+    struct chart_series s[] = {
+        {"mature: SQLs within the window", CHART_POINTS, x, mat, NULL, NULL, n, CHART_BLUE, 0, 0, 0,
+         0, 0},
+        {"maturing: SQLs so far", CHART_POINTS, x, far, NULL, NULL, n, CHART_GREY, 0, 0, 0, 0, 0},
+        {"maturing: expected by the end of the window (Kaplan-Meier)", CHART_POINTS, x, exp_, NULL,
+         NULL, n, CHART_ORANGE, 0, 0, 0, 0, 0},
+    };
+    struct chart_spec spec = {
+        .title = "Conversion per period: a period still maturing is not a decline",
+        .subtitle = "All leads (pending ones left out); a maturing period holds leads whose "
+                    "window is still open",
+        .x = {xl, NAN, NAN, 0, 0, labels, n},
+        .y = axis("Leads that became SQLs (%)", 1),
+        .series = s,
+        .nseries = 3,
+    };
+    spec.y.min = 0;
+    int rc = emit(w, "maturity.png", &spec);
+    free(buf);
+    free(labels);
+    return rc;
+}
+
 int figures_draw(const struct report_data *d, const char *dir, struct figure *figs, size_t *n,
                  struct mql_err *err)
 {
@@ -793,6 +906,10 @@ int figures_draw(const struct report_data *d, const char *dir, struct figure *fi
                            "Scorecard: attributes in neither sub-score");
     if (!rc)
         rc = fig_segments(&w);
+    if (!rc)
+        rc = fig_time_to_sql(&w);
+    if (!rc)
+        rc = fig_maturity(&w);
     *n = w.n;
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mqlcal/maturity.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
@@ -65,22 +66,36 @@ static int split(const struct config *cfg, struct fit_result *res, struct mql_er
         snprintf(res->holdout_desc, sizeof res->holdout_desc, "none (validation in sample)");
         return 0;
     }
+    /* the latest months of leads whose outcome is known: the months after them hold only
+     * immature or pending leads, which no metric can use (maturity.h) */
     int have_day = 0;
-    int32_t max_day = INT32_MIN;
+    int32_t max_day = INT32_MIN, max_known = INT32_MIN;
     for (size_t r = 0; r < d->n; r++)
         if (d->day[r] != INT32_MIN) {
             have_day = 1;
             max_day = d->day[r] > max_day ? d->day[r] : max_day;
+            if (d->known[r] && d->day[r] > max_known)
+                max_known = d->day[r];
         }
     if (cfg->holdout_months > 0 && have_day) {
-        int last = month_index(max_day), first = last - cfg->holdout_months + 1;
+        int32_t anchor = max_known != INT32_MIN ? max_known : max_day;
+        int last = month_index(anchor), first = last - cfg->holdout_months + 1;
         for (size_t r = 0; r < d->n; r++)
-            res->holdout[r] = d->day[r] != INT32_MIN && month_index(d->day[r]) >= first;
-        char from[11];
+            res->holdout[r] = d->day[r] != INT32_MIN && month_index(d->day[r]) >= first &&
+                              month_index(d->day[r]) <= last;
+        char from[11], to[11];
         text_format_date(text_days_from_civil(first / 12, (unsigned)(first % 12) + 1, 1), from);
-        snprintf(res->holdout_desc, sizeof res->holdout_desc,
-                 "the last %d month%s of leads (created from %s)", cfg->holdout_months,
-                 cfg->holdout_months == 1 ? "" : "s", from);
+        int n = snprintf(res->holdout_desc, sizeof res->holdout_desc,
+                         "the last %d month%s of leads (created from %s)", cfg->holdout_months,
+                         cfg->holdout_months == 1 ? "" : "s", from);
+        if (month_index(max_day) > last && n > 0 && (size_t)n < sizeof res->holdout_desc) {
+            /* later months: every lead there is immature or pending */
+            text_format_date(
+                text_days_from_civil((last + 1) / 12, (unsigned)((last + 1) % 12) + 1, 1), to);
+            snprintf(res->holdout_desc + n, sizeof res->holdout_desc - (size_t)n,
+                     " with a known outcome; the leads from %s, none known yet, are in neither",
+                     to);
+        }
         return 0;
     }
     double share = cfg->holdout_share > 0 ? cfg->holdout_share : 0.2;
@@ -695,6 +710,24 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     }
     if ((rc = split(cfg, res, err)))
         goto out;
+    if (!maturity_active(cfg)) { /* without SQL dates, a fresh export's youngest leads look bad */
+        struct maturity_decline dc;
+        char from[11];
+        int fired = maturity_decline(d->day, d->y, d->known, n, &dc);
+        text_format_date(dc.recent_from, from);
+        if (fired < 0 ||
+            (fired &&
+             warn(res, "immature", "outcome",
+                  "the leads created from %s convert at %.1f %% against %.1f %% before (one-sided "
+                  "z-test p %.1g; it alarms falsely at most %.1f %% of the time): most likely "
+                  "they have not had time to become SQLs and count as failures, which biases the "
+                  "holdout and the rule; give [data] outcome_date so that immature leads are left "
+                  "out (docs/maturity.md)",
+                  from, 100 * dc.recent_rate, 100 * dc.earlier_rate, dc.p, 100 * MATURITY_ALPHA))) {
+            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            goto out;
+        }
+    }
     /* a lead whose outcome is not known yet is in neither sample's figures */
     for (size_t r = 0; r < n; r++) {
         train[r] = !res->holdout[r] && d->known[r];

@@ -73,6 +73,8 @@ struct ingest {
     struct join_table *joins;            /* [join NAME] tables, as cfg->joins */
     long *join_key;                      /* per join: the leads file's key column */
     long *join_row;                      /* per join: the row of the record being loaded */
+    struct maturity_lead *mat;           /* maturity.h: each loaded lead's dates and outcome */
+    size_t nmat, capmat;
     uint64_t source_size; /* the leads file's size and modification time when opened */
     char source_mtime[40];
 };
@@ -91,7 +93,8 @@ const char *ingest_reason_name(enum ingest_reason r)
                                         "nul_byte",
                                         "bad_quote",
                                         "date_out_of_range",
-                                        "outcome_before_created"};
+                                        "outcome_before_created",
+                                        "after_as_of"};
     _Static_assert(sizeof names / sizeof names[0] == REJECT_NREASONS, "a name per reason");
     return (unsigned)r < REJECT_NREASONS && names[r] ? names[r] : "?";
 }
@@ -143,6 +146,11 @@ void ingest_config_hash(const struct config *cfg, char hex[65])
     char floor[16];
     snprintf(floor, sizeof floor, "%d", cfg->earliest_day);
     hash_str(&h, "earliest_date", floor);
+    if (cfg->has_as_of || cfg->window) { /* they decide outcomes (maturity.h) */
+        char m[48];
+        snprintf(m, sizeof m, "%d %d %d", cfg->has_as_of, (int)cfg->as_of_day, cfg->window);
+        hash_str(&h, "maturity", m);
+    }
     hash_str(&h, "feedback", cfg->feedback);
     hash_str(&h, "delimiter", d);
     hash_list(&h, "missing", &cfg->missing);
@@ -584,8 +592,8 @@ static int create_schema(struct ingest *in)
     struct strbuf t = {0}, ins = {0};
     strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
                    " _outcome INTEGER CHECK (_outcome IN (0, 1)), _created TEXT,"
-                   " _sql_at TEXT");
-    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?");
+                   " _sql_at TEXT, _maturity TEXT");
+    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?, NULL");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
             in->cols[c].type == COL_DATE || in->cols[c].type == COL_SQL_DATE)
@@ -910,6 +918,18 @@ static int load_row(struct ingest *in)
         sqlite3_bind_null(st, 3);
     else
         sqlite3_bind_int(st, 3, outcome);
+    if (cfg->has_as_of &&
+        ((has_day && day > cfg->as_of_day) || (has_sql_day && sql_day > cfg->as_of_day))) {
+        char a[11], b[11];
+        text_format_date(has_day && day > cfg->as_of_day ? day : sql_day, a);
+        text_format_date(cfg->as_of_day, b);
+        return reject(in, REJECT_AFTER_AS_OF,
+                      "column '%s': date %s is after as_of %s, the day the export was taken",
+                      has_day && day > cfg->as_of_day ? cfg->date
+                      : cfg->outcome_date             ? cfg->outcome_date
+                                                      : "[outcomes] date",
+                      a, b);
+    }
     if (has_sql_day && has_day && sql_day < day) {
         char a[11], b[11];
         text_format_date(sql_day, a);
@@ -940,6 +960,19 @@ static int load_row(struct ingest *in)
     if (rc != SQLITE_DONE)
         return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
+    if (maturity_active(cfg)) {
+        if (in->nmat == in->capmat) {
+            size_t nc = in->capmat ? 2 * in->capmat : 65536;
+            struct maturity_lead *g = realloc(in->mat, nc * sizeof *g);
+            if (!g)
+                return mql_err_set(in->err, MQL_EIO, "out of memory");
+            in->mat = g;
+            in->capmat = nc;
+        }
+        in->mat[in->nmat++] =
+            (struct maturity_lead){(int64_t)in->rec_line, has_day ? day : INT32_MIN,
+                                   has_sql_day ? sql_day : INT32_MIN, (int8_t)outcome};
+    }
     in->stats->loaded++;
     in->stats->loaded_lines += in->rec_nlines;
     in->stats->sqls += outcome == 1;
@@ -1075,6 +1108,7 @@ static int finish_store(struct ingest *in, const char *started)
 
 static void release(struct ingest *in)
 {
+    free(in->mat);
     sqlite3_finalize(in->ins_lead);
     sqlite3_finalize(in->ins_reject);
     sqlite3_finalize(in->find_line);
@@ -1277,6 +1311,14 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
                          "store is left as it was",
                          cfg->leads, (unsigned long long)stats->read);
         goto out;
+    }
+    if (maturity_active(cfg)) {
+        /* the outcome is "an SQL within the window": it needs every lead's dates first */
+        struct maturity_stats *ms = &stats->maturity;
+        if ((rc = maturity_apply(in.db, cfg, in.mat, in.nmat, in.day_ceiling, ms, err)))
+            goto out;
+        stats->sqls = ms->sqls + ms->sqls_undated;
+        stats->pending = ms->pending + ms->immature + ms->undated;
     }
     if ((rc = finish_store(&in, started)) || (rc = store_exec(in.db, "COMMIT", err)))
         goto out;

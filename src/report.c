@@ -100,6 +100,11 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
          "%lld GROUP BY reason ORDER BY leads DESC, reason",
          1},
         {&d->joins, "joins", "SELECT * FROM joins WHERE %lld ORDER BY rowid", 1},
+        {&d->maturity, "maturity", "SELECT * FROM maturity LIMIT %lld", 1},
+        {&d->mat_curve, "maturity_curve", "SELECT * FROM maturity_curve WHERE %lld ORDER BY day",
+         1},
+        {&d->mat_periods, "maturity_periods",
+         "SELECT * FROM maturity_periods WHERE %lld ORDER BY position", 1},
         {&d->attrs, NULL, "SELECT * FROM fit_attributes WHERE fit_id = %lld ORDER BY position", f},
         {&d->levels, NULL,
          "SELECT l.*, a.grp AS grp FROM fit_levels l JOIN fit_attributes a ON a.fit_id = l.fit_id "
@@ -147,11 +152,11 @@ void report_release(struct report_data *d)
     if (!d)
         return;
     struct store_table *t[] = {
-        &d->load,       &d->columns, &d->rejects,  &d->joins,    &d->fit,       &d->attrs,
-        &d->levels,     &d->metrics, &d->calib,    &d->hist,     &d->warnings,  &d->sweep,
-        &d->thresholds, &d->grid,    &d->dqs,      &d->periods,  &d->segments,  &d->seg_periods,
-        &d->feedback,   &d->review,  &d->rv_rules, &d->rv_flips, &d->rv_points, &d->rv_attrs,
-        &d->rv_periods, &d->rv_curve};
+        &d->load,       &d->columns,  &d->rejects,  &d->joins,     &d->fit,        &d->attrs,
+        &d->levels,     &d->metrics,  &d->calib,    &d->hist,      &d->warnings,   &d->sweep,
+        &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,   &d->seg_periods,
+        &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,  &d->rv_attrs,
+        &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         store_table_release(t[i]);
     memset(d, 0, sizeof *d);
@@ -483,7 +488,8 @@ static void section_summary(struct writer *w)
          S(fit, 0, "holdout"));
     if (N(fit, 0, "n_pending") > 0)
         escf(p,
-             " %.0f leads whose outcome is pending are in neither (they count in the MQL "
+             " %.0f leads whose outcome is not known yet (pending or immature) are in neither "
+             "(they count in the MQL "
              "volumes).",
              N(fit, 0, "n_pending"));
     raw(p, "</p>\n");
@@ -600,6 +606,88 @@ static void section_quality(struct writer *w)
         tab_row_end(&t);
     }
     tab_end(w, &t);
+    raw(p, "</section>\n");
+}
+
+/* Outcomes take time (maturity.h): as_of, the window, time to SQL, and each period's maturity. */
+static void section_maturity(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *m = &d->maturity;
+    struct strbuf *p = &w->p;
+    if (!m->nrows)
+        return;
+    raw(p, "<section id=\"maturity\"><h2>Outcomes take time</h2>\n<p>");
+    char a[32], b[32], c[32], e[32];
+    fmt_value(N(m, 0, "window_days"), F_INT, a, sizeof a);
+    escf(p,
+         "The outcome is an SQL within %s days of the lead's creation (the window: %s). The "
+         "export is taken as of %s (from %s). ",
+         a, S(m, 0, "window_source"), S(m, 0, "as_of"), S(m, 0, "as_of_source"));
+    if (isfinite(N(m, 0, "median_days")))
+        escf(p,
+             "Of the leads that convert, half do so within %.0f days of creation, 90 %% within "
+             "%.0f and 95 %% within %.0f (Kaplan-Meier over %.0f leads, %.0f SQLs; a lead not "
+             "converted yet counts until as_of, so recent leads do not pull the curve down). ",
+             N(m, 0, "median_days"), N(m, 0, "p90_days"), N(m, 0, "p95_days"),
+             N(m, 0, "curve_subjects"), N(m, 0, "curve_events"));
+    fmt_value(N(m, 0, "immature"), F_INT, a, sizeof a);
+    fmt_value(N(m, 0, "immature_sqls"), F_INT, b, sizeof b);
+    fmt_value(N(m, 0, "late_sqls"), F_INT, c, sizeof c);
+    fmt_value(N(m, 0, "undated"), F_INT, e, sizeof e);
+    escf(p,
+         "%s leads created from %s are immature: their window is still open (%s of them are SQLs "
+         "so far). They are scored and counted in MQL volume and the capacity check, and left "
+         "out of the fit, the calibration, the holdout and every conversion: counting them as "
+         "failures would read their youth as low quality, and keeping only those that converted "
+         "already would inflate conversion.",
+         a, S(m, 0, "immature_from"), b);
+    if (N(m, 0, "late_sqls") > 0)
+        escf(p, " %s SQLs came later than the window: they count as not SQL.", c);
+    if (N(m, 0, "undated") > 0)
+        escf(p, " %s leads without a creation date cannot be placed in time: not known either.",
+             e);
+    raw(p, "</p>\n");
+    figure(w, "time-to-sql.png",
+           "The share of leads converted by day since creation, with its 95 % band; the window "
+           "marked.");
+    figure(w, "maturity.png",
+           "A period still maturing is not a decline: its conversion so far, and what the "
+           "time-to-SQL curve expects it to reach by the end of its window.");
+    if (d->mat_periods.nrows) {
+        static const char *const h[] = {"period",
+                                        "status",
+                                        "leads",
+                                        "pending",
+                                        "mature",
+                                        "immature",
+                                        "SQLs (window)",
+                                        "late SQLs",
+                                        "SQLs so far",
+                                        "conversion (mature)",
+                                        "expected conversion"};
+        static const enum fmt f[] = {F_TEXT, F_TEXT, F_INT, F_INT, F_INT, F_INT,
+                                     F_INT,  F_INT,  F_INT, F_PCT, F_PCT};
+        struct tab t;
+        tab_begin(w, &t, "maturity.csv",
+                  "Maturity per period: a maturing period's conversion is not known yet; its "
+                  "expected conversion is the Kaplan-Meier estimate",
+                  h, f, 11);
+        const struct store_table *x = &d->mat_periods;
+        for (size_t r = 0; r < x->nrows; r++) {
+            int maturing = strcmp(S(x, r, "status"), "maturing") == 0;
+            tab_row_begin(&t, maturing ? "warn" : NULL);
+            tab_text(&t, S(x, r, "period"));
+            tab_text(&t, S(x, r, "status"));
+            static const char *const cols[] = {"leads",       "pending",    "mature",
+                                               "immature",    "sqls",       "late_sqls",
+                                               "sqls_so_far", "conversion", "expected_conversion"};
+            for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+                tab_num(&t, maturing && k == 7 ? NAN : N(x, r, cols[k]));
+            tab_row_end(&t);
+        }
+        tab_end(w, &t);
+    }
     raw(p, "</section>\n");
 }
 
@@ -1379,7 +1467,10 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     escf(p, "%s \xC2\xB7 fitted %s \xC2\xB7 mqlcal %s", S(&d->load, 0, "source"),
          S(&d->fit, 0, "created_at"), MQLCAL_VERSION);
     raw(p, "</p></header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#quality\">Data "
-           "quality</a><a href=\"#model\">Model</a><a href=\"#validation\">Validation</a><a "
+           "quality</a>");
+    if (w.d->maturity.nrows)
+        raw(p, "<a href=\"#maturity\">Maturity</a>");
+    raw(p, "<a href=\"#model\">Model</a><a href=\"#validation\">Validation</a><a "
            "href=\"#sweep\">Sweep</a><a href=\"#disqualifiers\">Disqualifiers</a><a "
            "href=\"#segments\">Segments</a>");
     if (cfg->review_previous)
@@ -1387,6 +1478,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     raw(p, "<a href=\"#provenance\">Provenance</a></nav>\n<main>\n");
     section_summary(&w);
     section_quality(&w);
+    section_maturity(&w);
     section_model(&w);
     section_validation(&w);
     section_sweep(&w);

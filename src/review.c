@@ -410,12 +410,13 @@ static void span_label(int32_t from, int32_t to, char *buf, size_t cap)
     snprintf(buf, cap, "%s..%s", a, b);
 }
 
-/* The spans: configured, or the last two complete quarters of the data. */
+/* The spans: configured, or the last two complete quarters of the leads whose outcome is known
+ * (the months after the latest such lead hold only immature or pending leads: maturity.h). */
 static void choose_spans(const struct config *cfg, const struct data *d, struct review_result *res)
 {
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < d->n; i++)
-        if (d->day[i] != INT32_MIN) {
+        if (d->day[i] != INT32_MIN && d->known[i]) {
             lo = d->day[i] < lo ? d->day[i] : lo;
             hi = d->day[i] > hi ? d->day[i] : hi;
         }

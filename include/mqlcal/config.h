@@ -12,6 +12,7 @@
 #define MQLCAL_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mqlcal/err.h"
 
@@ -49,7 +50,8 @@ struct config_outcomes {
 
 /* [join NAME]: an attribute table (accounts, owners, products) keyed by a column of the leads
  * file; its other columns are usable as NAME.column in [attributes], [segments] and [rules]. */
-#define CONFIG_MAX_JOINS 16 /* [join NAME] sections at most */
+#define CONFIG_MAX_JOINS 16    /* [join NAME] sections at most */
+#define CONFIG_MAX_WINDOW 3650 /* window: days at most */
 
 struct config_join {
     char *name; /* NAME, as in NAME.column */
@@ -85,6 +87,10 @@ struct config {
                                 counts in MQL volume, not in the fit or any conversion */
     char *date;              /* lead creation date column, or NULL when the data has none */
     int earliest_day;        /* earliest_date: dates before it are rejected; 1990-01-01 */
+    int has_as_of;           /* as_of given: the day the export was taken (maturity.h) */
+    int32_t as_of_day;       /* days since 1970-01-01 */
+    int window;              /* window: an SQL counts within this many days of creation; 0: the
+                                95th percentile of time to SQL (maturity.h) */
     char *date_format;       /* date_format: strptime-style (dates.h), or NULL for auto */
     char *feedback;          /* sales feedback column, or NULL */
     char delimiter;
@@ -151,7 +157,7 @@ struct config {
     /* lines of the keys, for messages that come after parsing (0 = not given) */
     int line_leads, line_id, line_outcome, line_date, line_feedback, line_segments, line_positive,
         line_pending;
-    int line_date_format, line_outcome_date;
+    int line_date_format, line_outcome_date, line_as_of, line_window;
 };
 
 /* Reads and checks the config at path into cfg (which the caller holds; release it with

@@ -15,6 +15,10 @@
  *                    intervals and the model's prediction
  *   grid.png         SQLs per period over threshold x fit minimum, the capacity boundary drawn
  *   periods.png      MQLs and conversion per period at the recommended rule
+ *   time-to-sql.png  the share of leads converted by day since creation (Kaplan-Meier) with
+ *                    its band, the window marked (with conversion windows: maturity.h)
+ *   maturity.png     conversion per period: mature periods, and for those still maturing the
+ *                    SQLs so far and the Kaplan-Meier expectation
  *
  * and, drawn by figures_draw_review from the latest stored review (review.h):
  *   review-curves.png     conversion against MQLs per period for the previous and the current

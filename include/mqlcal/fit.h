@@ -50,7 +50,7 @@ struct fit_result {
     struct model_result model;
     struct points_table points;
     unsigned char *holdout; /* per lead: 1 in the holdout */
-    char holdout_desc[160];
+    char holdout_desc[256];
     size_t n_train, n_holdout; /* leads whose outcome is known, in each sample */
     size_t n_unknown;          /* leads whose outcome is not known yet (pending): in neither */
     struct fit_metrics train, hold;

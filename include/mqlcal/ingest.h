@@ -19,6 +19,7 @@
 
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
+#include "mqlcal/maturity.h"
 
 #define INGEST_MAX_RECORD (64u << 20) /* a record over 64 MiB stops the ingest (MQL_EINPUT) */
 
@@ -37,6 +38,7 @@ enum ingest_reason {
     REJECT_BAD_QUOTE,    /* a quoted field followed by text (csvread.h): its physical lines */
     REJECT_DATE_RANGE,   /* a date before earliest_date or after today */
     REJECT_OUTCOME_BEFORE_CREATED, /* outcome_date before the lead's creation date */
+    REJECT_AFTER_AS_OF,            /* a creation or SQL date after the config's as_of */
     REJECT_NREASONS
 };
 
@@ -73,6 +75,10 @@ struct ingest_stats {
         uint64_t rows, rows_no_key, keys, leads_matched, leads_unmatched, keys_unused;
     } joins[CONFIG_MAX_JOINS];
     size_t njoins;
+    /* conversion windows (maturity.h): active when the leads have creation and SQL dates; the
+     * sqls and pending above then count the outcomes it set (pending: open deals, immature and
+     * undated leads) */
+    struct maturity_stats maturity;
     /* the first rejects, for messages: line and detail */
     struct {
         uint64_t line;

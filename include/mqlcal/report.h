@@ -30,14 +30,16 @@ struct report_data {
     struct store_table columns;  /* columns, with missing counts */
     struct store_table rejects;  /* reason, leads, first_line, detail: one row per reason */
     struct store_table joins;    /* joins: one row per [join] table (maybe empty) */
-    struct store_table fit;      /* fits: the sweep's fit */
-    struct store_table attrs;    /* fit_attributes */
-    struct store_table levels;   /* fit_levels, with grp from fit_attributes */
-    struct store_table metrics;  /* fit_metrics */
-    struct store_table calib;    /* fit_calibration */
-    struct store_table hist;     /* fit_histogram */
-    struct store_table warnings; /* fit_warnings */
-    struct store_table sweep;    /* sweeps: the latest */
+    struct store_table maturity; /* maturity: its one row (empty without conversion windows) */
+    struct store_table mat_curve, mat_periods; /* maturity_curve, maturity_periods */
+    struct store_table fit;                    /* fits: the sweep's fit */
+    struct store_table attrs;                  /* fit_attributes */
+    struct store_table levels;                 /* fit_levels, with grp from fit_attributes */
+    struct store_table metrics;                /* fit_metrics */
+    struct store_table calib;                  /* fit_calibration */
+    struct store_table hist;                   /* fit_histogram */
+    struct store_table warnings;               /* fit_warnings */
+    struct store_table sweep;                  /* sweeps: the latest */
     struct store_table thresholds, grid, dqs, periods;  /* sweep_* of that sweep */
     struct store_table segments, seg_periods, feedback; /* audit_* of that sweep (maybe empty) */
     /* the latest review (review.h), whatever sweep it was made after; review_id 0 (and the

@@ -47,8 +47,8 @@ static void print_fit(const struct fit_result *r)
     printf("fit %lld: %zu leads; training %zu, holdout %zu = %s\n", r->fit_id, r->data.n,
            r->n_train, r->n_holdout, r->holdout_desc);
     if (r->n_unknown)
-        printf("  %zu leads with a pending outcome are in neither (scored, and counted in MQL "
-               "volume only)\n",
+        printf("  %zu leads whose outcome is not known yet (pending or immature) are in neither "
+               "(scored, and counted in MQL volume only)\n",
                r->n_unknown);
     printf("  model: %zu columns (%zu aliased), %d iterations, %s; deviance %.2f (null %.2f), "
            "AIC %.2f%s\n",

@@ -2,9 +2,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "mqlcal/ingest.h"
+#include "mqlcal/text.h"
 
 static void progress(void *ctx, uint64_t done, uint64_t total, uint64_t records)
 {
@@ -59,10 +61,44 @@ static void print_stats(const struct ingest_stats *s)
            " + blank %" PRIu64 "%s\n",
            s->lines, s->header_lines, s->loaded_lines, s->rejected_lines, s->blank_lines,
            s->lines == accounted ? "" : "  MISMATCH");
+    const struct maturity_stats *m = &s->maturity;
+    if (!m->active) {
+        printf("  outcomes: loaded %" PRIu64 " = SQL %" PRIu64 " + not SQL %" PRIu64
+               " + pending %" PRIu64 "%s\n",
+               s->loaded, s->sqls, s->loaded - s->sqls - s->pending, s->pending,
+               s->pending ? " (pending: counted in MQL volume, not in the fit or any conversion)"
+                          : "");
+        return;
+    }
+    char asof[11], from[11];
+    text_format_date(m->as_of, asof);
+    text_format_date(m->immature_from, from);
+    printf("  maturity: as_of %s (%s%s)\n", asof, cli_safe(m->as_of_source),
+           m->as_of_given ? "" : "; give [data] as_of when the export was taken later");
+    if (m->median >= 0)
+        printf("            time to SQL (Kaplan-Meier, the leads that convert): median %d days, "
+               "90th percentile %d, 95th %d\n",
+               (int)m->median, (int)m->p90, (int)m->p95);
+    printf("            window %d days (%s%s): the outcome is an SQL within %d days of "
+           "creation\n",
+           m->window, cli_safe(m->window_source),
+           m->window_given ? "" : ", used as the window; [data] window sets it", m->window);
     printf("  outcomes: loaded %" PRIu64 " = SQL %" PRIu64 " + not SQL %" PRIu64
-           " + pending %" PRIu64 "%s\n",
-           s->loaded, s->sqls, s->loaded - s->sqls - s->pending, s->pending,
-           s->pending ? " (pending: counted in MQL volume, not in the fit or any conversion)" : "");
+           " + not known yet %" PRIu64 "\n",
+           s->loaded, s->sqls, s->loaded - s->sqls - s->pending, s->pending);
+    printf("            SQL: %" PRIu64 " within the window%s", m->sqls,
+           m->sqls_undated ? "" : "\n");
+    if (m->sqls_undated)
+        printf(" + %" PRIu64 " flagged SQL without a date (taken as within it)\n", m->sqls_undated);
+    printf("            not SQL: %" PRIu64 " mature leads without an SQL + %" PRIu64
+           " late SQLs (after %d days)\n",
+           m->mature, m->late_sqls, m->window);
+    printf("            not known yet: %" PRIu64 " immature (created from %s, less than %d days "
+           "before as_of; %" PRIu64 " SQLs so far) + %" PRIu64 " pending + %" PRIu64
+           " without a creation date\n"
+           "            (scored and counted in MQL volume and capacity; left out of the fit and "
+           "of every conversion)\n",
+           m->immature, from, m->window, m->immature_sqls, m->pending, m->undated);
 }
 
 int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)

@@ -75,7 +75,9 @@ expect_eq "$(sql "$HDB" "${audit//%C%/Original Source}")" "$(sql "$PDB" "${audit
 # HubSpot, outcome from the deals file instead: a contact with a deal (open or closed) is an SQL
 cd "$T/hubspot" || exit 1
 sed -e '/^outcome = /d' -e '/^positive = /d' -e '/^negative = /d' -e 's|^dir = out|dir = out-deals|' hs.ini >deals.ini
-printf '\n[outcomes]\nfile = deals.csv\nid = Associated Contact ID\ndate = Create Date\n' >>deals.ini
+# (without the deals' dates: with them the outcome is an SQL within a window and the latest
+# leads are immature, set aside: test_maturity.sh; compared here on the outcome alone)
+printf '\n[outcomes]\nfile = deals.csv\nid = Associated Contact ID\n' >>deals.ini
 run "$MQLCAL" run deals.ini --quiet
 expect_rc 0 "HubSpot: the outcome from deals.csv"
 cd - >/dev/null
@@ -101,7 +103,9 @@ p = sys.argv[1]; s = open(p).read()
 s = s.replace("[attributes]", "[join companies]\nfile = companies.csv\nkey = Associated Company ID\non = Company ID\n\n[attributes]", 1)
 s = s.replace("Demo Request = count, engagement\n", "Demo Request = count, engagement\ncompanies.Company Size = categorical, fit\ncompanies.Industry = categorical, fit\n", 1)
 s = s.replace("dir = out", "dir = out-init-deals")
-open(p, "w").write(s)
+head, tail = s.split("\n[outcomes]", 1)  # the deals' dates left out, as above
+tail = "\n".join(l for l in tail.split("\n") if not l.startswith("date = "))
+open(p, "w").write(head + "\n[outcomes]" + tail)
 PY
 run "$MQLCAL" run hsd.ini --quiet
 expect_rc 0 "the starter config from init --outcomes runs (with the join added)"

@@ -1,0 +1,475 @@
+/* maturity.c: conversion windows, immature leads, time to SQL (maturity.h). */
+#include "mqlcal/maturity.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqlcal/period.h"
+#include "mqlcal/store.h"
+#include "mqlcal/text.h"
+
+/* ---- Kaplan-Meier -------------------------------------------------------------------------- */
+
+void km_release(struct km_curve *k)
+{
+    if (!k)
+        return;
+    free(k->s);
+    memset(k, 0, sizeof *k);
+}
+
+int km_estimate(const int32_t *time, const unsigned char *event, size_t n, struct km_curve *k)
+{
+    memset(k, 0, sizeof *k);
+    int32_t tmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (time[i] < 0)
+            return -1;
+        tmax = time[i] > tmax ? time[i] : tmax;
+    }
+    /* events and censorings per day: times are days, so a count per day sorts them */
+    uint64_t *ev = calloc((size_t)tmax + 1, sizeof *ev);
+    uint64_t *ce = calloc((size_t)tmax + 1, sizeof *ce);
+    if (!ev || !ce) {
+        free(ev);
+        free(ce);
+        return -1;
+    }
+    size_t steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *c = event[i] ? &ev[time[i]] : &ce[time[i]];
+        steps += ev[time[i]] == 0 && ce[time[i]] == 0;
+        (*c)++;
+        k->events += event[i] != 0;
+    }
+    k->subjects = n;
+    if (!(k->s = calloc(steps + 1, sizeof *k->s))) {
+        free(ev);
+        free(ce);
+        return -1;
+    }
+    uint64_t at_risk = n;
+    double surv = 1.0, gw = 0.0; /* Greenwood: the sum of d / (n (n - d)) */
+    for (int32_t t = 0; t <= tmax; t++) {
+        if (!ev[t] && !ce[t])
+            continue;
+        struct km_step *s = &k->s[k->n++];
+        s->t = t;
+        s->at_risk = at_risk;
+        s->events = ev[t];
+        s->censored = ce[t];
+        if (ev[t]) {
+            surv *= 1.0 - (double)ev[t] / (double)at_risk;
+            gw = ev[t] < at_risk
+                     ? gw + (double)ev[t] / ((double)at_risk * (double)(at_risk - ev[t]))
+                     : INFINITY;
+        }
+        s->surv = surv;
+        s->se_log = sqrt(gw);
+        if (surv > 0 && isfinite(s->se_log)) {
+            s->lo = surv * exp(-MATURITY_Z * s->se_log);
+            s->hi = fmin(1.0, surv * exp(MATURITY_Z * s->se_log));
+        } else {
+            s->lo = s->hi = NAN;
+        }
+        at_risk -= ev[t] + ce[t];
+    }
+    free(ev);
+    free(ce);
+    return 0;
+}
+
+double km_converted(const struct km_curve *k, int32_t t)
+{
+    double surv = 1.0;
+    for (size_t i = 0; i < k->n && k->s[i].t <= t; i++)
+        surv = k->s[i].surv;
+    return 1.0 - surv;
+}
+
+int32_t km_quantile(const struct km_curve *k, double q)
+{
+    if (!k->events || !k->n)
+        return -1;
+    double last = 1.0 - k->s[k->n - 1].surv;
+    for (size_t i = 0; i < k->n; i++)
+        /* a relative tolerance, so that q = 1 finds the last event despite rounding */
+        if (1.0 - k->s[i].surv >= q * last * (1.0 - 1e-12))
+            return k->s[i].t;
+    return k->s[k->n - 1].t;
+}
+
+/* ---- the store ----------------------------------------------------------------------------- */
+
+int maturity_active(const struct config *cfg)
+{
+    return cfg->date && (cfg->outcome_date || (cfg->line_outcomes && cfg->outcomes.date));
+}
+
+static const char *const SCHEMA =
+    "CREATE TABLE maturity(as_of TEXT NOT NULL, as_of_source TEXT NOT NULL,"
+    " window_days INTEGER NOT NULL, window_source TEXT NOT NULL, median_days INTEGER,"
+    " p90_days INTEGER, p95_days INTEGER, leads INTEGER NOT NULL, sqls INTEGER NOT NULL,"
+    " late_sqls INTEGER NOT NULL, sqls_undated INTEGER NOT NULL, mature INTEGER NOT NULL,"
+    " immature INTEGER NOT NULL, immature_sqls INTEGER NOT NULL, undated INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL, immature_from TEXT NOT NULL, curve_subjects INTEGER NOT NULL,"
+    " curve_events INTEGER NOT NULL);"
+    "CREATE TABLE maturity_curve(day INTEGER NOT NULL PRIMARY KEY, at_risk INTEGER NOT NULL,"
+    " events INTEGER NOT NULL, censored INTEGER NOT NULL, converted REAL NOT NULL,"
+    " converted_lo REAL, converted_hi REAL, se_log REAL);"
+    "CREATE TABLE maturity_periods(position INTEGER NOT NULL PRIMARY KEY, period TEXT NOT NULL,"
+    " first_day TEXT NOT NULL, status TEXT NOT NULL, leads INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL, mature INTEGER NOT NULL, immature INTEGER NOT NULL,"
+    " sqls INTEGER NOT NULL, late_sqls INTEGER NOT NULL, sqls_so_far INTEGER NOT NULL,"
+    " conversion REAL, expected_conversion REAL);";
+
+/* The lead's state and outcome (maturity.h), as the leads table keeps them. */
+enum state { S_SQL, S_LATE, S_SQL_UNDATED, S_MATURE, S_IMMATURE, S_UNDATED, S_PENDING };
+static const char *const state_name[] = {"sql",      "late_sql", "sql_undated", "mature",
+                                         "immature", "undated",  "pending"};
+
+static enum state classify(const struct maturity_lead *l, int32_t as_of, int window)
+{
+    if (l->outcome < 0)
+        return S_PENDING;
+    if (l->created == INT32_MIN)
+        return S_UNDATED;
+    int open = as_of - l->created < window;
+    if (l->outcome == 1 && l->sql != INT32_MIN && l->sql - l->created > window)
+        return S_LATE; /* later than the window: a negative whatever the lead's age */
+    if (open)
+        return S_IMMATURE;
+    if (l->outcome == 1)
+        return l->sql != INT32_MIN ? S_SQL : S_SQL_UNDATED;
+    return S_MATURE;
+}
+
+static int write_tables(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
+                        size_t n, const enum state *st, const struct km_curve *k,
+                        const struct maturity_stats *ms, struct mql_err *err)
+{
+    int rc = store_exec(db, SCHEMA, err);
+    sqlite3_stmt *q = NULL;
+    char as_of[11], from[11];
+    text_format_date(ms->as_of, as_of);
+    text_format_date(ms->immature_from, from);
+    if (!rc && !(rc = store_prepare(db,
+                                    "INSERT INTO maturity VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                    "?, ?, ?, ?, ?, ?, ?, ?)",
+                                    &q, err))) {
+        int i = 1;
+        sqlite3_bind_text(q, i++, as_of, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, i++, ms->as_of_source, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(q, i++, ms->window);
+        sqlite3_bind_text(q, i++, ms->window_source, -1, SQLITE_TRANSIENT);
+        const int32_t pc[3] = {ms->median, ms->p90, ms->p95};
+        for (int j = 0; j < 3; j++)
+            if (pc[j] >= 0)
+                sqlite3_bind_int(q, i++, pc[j]);
+            else
+                sqlite3_bind_null(q, i++);
+        const uint64_t c[] = {n,          ms->sqls,     ms->late_sqls,     ms->sqls_undated,
+                              ms->mature, ms->immature, ms->immature_sqls, ms->undated,
+                              ms->pending};
+        for (size_t j = 0; j < sizeof c / sizeof c[0]; j++)
+            sqlite3_bind_int64(q, i++, (sqlite3_int64)c[j]);
+        sqlite3_bind_text(q, i++, from, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, i++, (sqlite3_int64)k->subjects);
+        sqlite3_bind_int64(q, i++, (sqlite3_int64)k->events);
+        rc = store_step_done(db, q, err);
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (!rc && !(rc = store_prepare(db, "INSERT INTO maturity_curve VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                                    &q, err))) {
+        for (size_t i = 0; i < k->n && !rc; i++) {
+            const struct km_step *s = &k->s[i];
+            sqlite3_bind_int(q, 1, s->t);
+            sqlite3_bind_int64(q, 2, (sqlite3_int64)s->at_risk);
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)s->events);
+            sqlite3_bind_int64(q, 4, (sqlite3_int64)s->censored);
+            sqlite3_bind_double(q, 5, 1.0 - s->surv);
+            if (isfinite(s->hi))
+                sqlite3_bind_double(q, 6, 1.0 - s->hi);
+            else
+                sqlite3_bind_null(q, 6);
+            if (isfinite(s->lo))
+                sqlite3_bind_double(q, 7, 1.0 - s->lo);
+            else
+                sqlite3_bind_null(q, 7);
+            if (isfinite(s->se_log))
+                sqlite3_bind_double(q, 8, s->se_log);
+            else
+                sqlite3_bind_null(q, 8);
+            rc = store_step_done(db, q, err);
+            sqlite3_reset(q);
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    /* per period: the counts, the mature leads' conversion, and for a period still maturing the
+     * Kaplan-Meier expectation of what it will reach within the window */
+    int32_t *day = malloc((n ? n : 1) * sizeof *day), *idx = malloc((n ? n : 1) * sizeof *idx);
+    struct period_plan plan = {0};
+    if (!rc && (!day || !idx))
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++)
+        day[i] = leads[i].created;
+    if (!rc && period_plan_make(day, n, cfg->period, idx, &plan))
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    size_t np = plan.has_dates ? plan.nperiods : 0;
+    struct per {
+        uint64_t leads, pending, mature, immature, sqls, late, so_far;
+        double known, expected;
+    } *p = calloc(np + 1, sizeof *p);
+    if (!rc && !p)
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    double fw = km_converted(k, ms->window);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (idx[i] < 0)
+            continue;
+        struct per *x = &p[idx[i]];
+        const struct maturity_lead *l = &leads[i];
+        x->leads++;
+        x->pending += st[i] == S_PENDING;
+        x->immature += st[i] == S_IMMATURE;
+        x->late += st[i] == S_LATE;
+        int sql_in = st[i] == S_SQL || st[i] == S_SQL_UNDATED;
+        x->sqls += (uint64_t)sql_in;
+        x->mature +=
+            st[i] == S_SQL || st[i] == S_SQL_UNDATED || st[i] == S_MATURE || st[i] == S_LATE;
+        if (st[i] == S_PENDING)
+            continue;
+        /* so far: an SQL within the window by as_of, mature or not */
+        int so_far = l->outcome == 1 && (l->sql == INT32_MIN || l->sql - l->created <= ms->window);
+        x->so_far += (uint64_t)so_far;
+        x->known += 1;
+        if (st[i] != S_IMMATURE) {
+            x->expected += sql_in;
+        } else if (so_far) {
+            x->expected += 1;
+        } else {
+            double fa = km_converted(k, ms->as_of - l->created);
+            x->expected += fa < 1.0 ? fmax(0.0, (fw - fa) / (1.0 - fa)) : 0.0;
+        }
+    }
+    if (!rc &&
+        !(rc = store_prepare(db,
+                             "INSERT INTO maturity_periods VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?)",
+                             &q, err))) {
+        for (size_t i = 0; i < np && !rc; i++) {
+            const struct per *x = &p[i];
+            char label[32], first[11];
+            int32_t pi = plan.period0 + (int32_t)i;
+            period_label(pi, cfg->period, label, sizeof label);
+            text_format_date(period_first_day(pi, cfg->period), first);
+            sqlite3_bind_int64(q, 1, (sqlite3_int64)i);
+            sqlite3_bind_text(q, 2, label, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 3, first, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 4, x->immature ? "maturing" : "mature", -1, SQLITE_STATIC);
+            const uint64_t c[] = {x->leads, x->pending, x->mature, x->immature,
+                                  x->sqls,  x->late,    x->so_far};
+            for (size_t j = 0; j < sizeof c / sizeof c[0]; j++)
+                sqlite3_bind_int64(q, 5 + (int)j, (sqlite3_int64)c[j]);
+            if (x->mature)
+                sqlite3_bind_double(q, 12, (double)x->sqls / (double)x->mature);
+            else
+                sqlite3_bind_null(q, 12);
+            if (x->known > 0)
+                sqlite3_bind_double(q, 13, x->expected / x->known);
+            else
+                sqlite3_bind_null(q, 13);
+            rc = store_step_done(db, q, err);
+            sqlite3_reset(q);
+        }
+        sqlite3_finalize(q);
+    }
+    free(p);
+    free(day);
+    free(idx);
+    period_plan_release(&plan);
+    return rc;
+}
+
+int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
+                   size_t n, int32_t today, struct maturity_stats *ms, struct mql_err *err)
+{
+    memset(ms, 0, sizeof *ms);
+    ms->active = 1;
+    char a[11], b[11];
+    /* as_of: the config's, else the latest date the data holds */
+    if (cfg->has_as_of) {
+        if (cfg->as_of_day > today) {
+            text_format_date(cfg->as_of_day, a);
+            text_format_date(today, b);
+            return mql_err_set(err, MQL_EINPUT,
+                               "%s:%d: as_of %s is after today (%s): the export cannot have been "
+                               "taken in the future",
+                               cfg->path, cfg->line_as_of, a, b);
+        }
+        ms->as_of = cfg->as_of_day;
+        ms->as_of_given = 1;
+        snprintf(ms->as_of_source, sizeof ms->as_of_source, "%s:%d: as_of", cfg->path,
+                 cfg->line_as_of);
+    } else {
+        int32_t last = INT32_MIN;
+        for (size_t i = 0; i < n; i++) {
+            last = leads[i].created > last ? leads[i].created : last;
+            last = leads[i].sql > last ? leads[i].sql : last;
+        }
+        if (last == INT32_MIN)
+            return mql_err_set(err, MQL_EINPUT, "%s: no lead has a creation date", cfg->leads);
+        ms->as_of = last;
+        snprintf(ms->as_of_source, sizeof ms->as_of_source,
+                 "the latest creation or SQL date in the data");
+    }
+    /* time to SQL over every dated lead */
+    int32_t *t = malloc((n ? n : 1) * sizeof *t);
+    unsigned char *e = malloc(n ? n : 1);
+    enum state *st = malloc((n ? n : 1) * sizeof *st);
+    struct km_curve k = {0};
+    int rc = 0;
+    if (!t || !e || !st)
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        const struct maturity_lead *l = &leads[i];
+        if (l->created == INT32_MIN || (l->outcome == 1 && l->sql == INT32_MIN))
+            continue;
+        int ev = l->outcome == 1;
+        t[m] = ev ? l->sql - l->created : ms->as_of - l->created;
+        e[m] = (unsigned char)ev;
+        if (t[m] < 0) { /* a lead created after as_of: ingest rejects those */
+            text_format_date(l->created, a);
+            rc = mql_err_set(err, MQL_EINPUT, "a lead created on %s, after as_of", a);
+            break;
+        }
+        m++;
+    }
+    if (!rc && km_estimate(t, e, m, &k))
+        rc = mql_err_set(err, MQL_EIO, "out of memory");
+    if (!rc) {
+        ms->median = km_quantile(&k, 0.5);
+        ms->p90 = km_quantile(&k, 0.9);
+        ms->p95 = km_quantile(&k, 0.95);
+        if (cfg->window) {
+            ms->window = cfg->window;
+            ms->window_given = 1;
+            snprintf(ms->window_source, sizeof ms->window_source, "%s:%d: window", cfg->path,
+                     cfg->line_window);
+        } else if (ms->p95 >= 0) {
+            ms->window = ms->p95 > 0 ? ms->p95 : 1;
+            snprintf(ms->window_source, sizeof ms->window_source,
+                     "proposed: the 95th percentile of time to SQL");
+        } else {
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "%s: no SQL has a date, so no conversion window can be proposed: "
+                             "give [data] window (days)",
+                             cfg->leads);
+        }
+    }
+    /* each lead's state, and the outcome the definition gives it */
+    sqlite3_stmt *up = NULL;
+    /* into a keyed temporary table, then one UPDATE joining it on _line */
+    if (!rc)
+        rc = store_exec(db,
+                        "CREATE TEMP TABLE maturity_of(line INTEGER PRIMARY KEY, y INTEGER, "
+                        "state TEXT NOT NULL)",
+                        err);
+    if (!rc)
+        rc = store_prepare(db, "INSERT INTO maturity_of VALUES(?, ?, ?)", &up, err);
+    ms->immature_from = ms->as_of - ms->window + 1;
+    for (size_t i = 0; !rc && i < n; i++) {
+        const struct maturity_lead *l = &leads[i];
+        st[i] = classify(l, ms->as_of, ms->window);
+        switch (st[i]) {
+        case S_SQL:
+            ms->sqls++;
+            break;
+        case S_LATE:
+            ms->late_sqls++;
+            break;
+        case S_SQL_UNDATED:
+            ms->sqls_undated++;
+            break;
+        case S_MATURE:
+            ms->mature++;
+            break;
+        case S_IMMATURE:
+            ms->immature++;
+            ms->immature_sqls += l->outcome == 1;
+            break;
+        case S_UNDATED:
+            ms->undated++;
+            break;
+        case S_PENDING:
+            ms->pending++;
+            break;
+        }
+        int y = st[i] == S_SQL || st[i] == S_SQL_UNDATED ? 1
+                : st[i] == S_LATE || st[i] == S_MATURE   ? 0
+                                                         : -1;
+        sqlite3_bind_int64(up, 1, l->line);
+        if (y < 0)
+            sqlite3_bind_null(up, 2);
+        else
+            sqlite3_bind_int(up, 2, y);
+        sqlite3_bind_text(up, 3, state_name[st[i]], -1, SQLITE_STATIC);
+        rc = store_step_done(db, up, err);
+        sqlite3_reset(up);
+    }
+    sqlite3_finalize(up);
+    if (!rc)
+        rc =
+            store_exec(db,
+                       "UPDATE leads SET _outcome = m.y, _maturity = m.state FROM maturity_of AS m "
+                       "WHERE m.line = leads._line; DROP TABLE maturity_of",
+                       err);
+    if (!rc)
+        rc = write_tables(db, cfg, leads, n, st, &k, ms, err);
+    km_release(&k);
+    free(t);
+    free(e);
+    free(st);
+    return rc;
+}
+
+/* ---- without SQL dates --------------------------------------------------------------------- */
+
+int maturity_decline(const int32_t *day, const unsigned char *y, const unsigned char *known,
+                     size_t n, struct maturity_decline *out)
+{
+    memset(out, 0, sizeof *out);
+    int32_t last = INT32_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (known[i] && day[i] != INT32_MIN && day[i] > last)
+            last = day[i];
+    if (last == INT32_MIN)
+        return 0;
+    int32_t m = period_index(last, PERIOD_MONTH) - MATURITY_RECENT_MONTHS + 1;
+    out->recent_from = period_first_day(m, PERIOD_MONTH);
+    for (size_t i = 0; i < n; i++) {
+        if (!known[i] || day[i] == INT32_MIN)
+            continue;
+        if (day[i] >= out->recent_from) {
+            out->recent_leads++;
+            out->recent_sqls += y[i];
+        } else {
+            out->earlier_leads++;
+            out->earlier_sqls += y[i];
+        }
+    }
+    if (out->recent_leads < 30 || out->earlier_leads < 30)
+        return 0;
+    double n1 = (double)out->recent_leads, n0 = (double)out->earlier_leads;
+    out->recent_rate = (double)out->recent_sqls / n1;
+    out->earlier_rate = (double)out->earlier_sqls / n0;
+    double pool = (double)(out->recent_sqls + out->earlier_sqls) / (n0 + n1);
+    double se = sqrt(pool * (1 - pool) * (1 / n0 + 1 / n1));
+    out->z = se > 0 ? (out->recent_rate - out->earlier_rate) / se : 0;
+    out->p = 0.5 * erfc(-out->z / sqrt(2.0)); /* one-sided: P(Z <= z) */
+    return out->p < MATURITY_ALPHA && out->recent_rate < MATURITY_FALL * out->earlier_rate;
+}
