@@ -520,8 +520,16 @@ static void section_quality(struct writer *w)
         fmt_value(N(ld, 0, "not_sqls"), F_INT, s2, sizeof s2);
         fmt_value(N(ld, 0, "pending"), F_INT, s3, sizeof s3);
         raw(p, "<p>Outcomes: ");
-        escf(p, "%s loaded = %s SQL + %s not SQL + %s pending.", b, s1, s2, s3);
-        if (N(ld, 0, "pending") > 0)
+        if (d->maturity.nrows) {
+            const struct store_table *m = &d->maturity;
+            escf(p,
+                 "%s loaded = %s SQL + %s not SQL + %s not known yet (%.0f immature, %.0f "
+                 "pending, %.0f without a creation date: see Outcomes take time).",
+                 b, s1, s2, s3, N(m, 0, "immature"), N(m, 0, "pending"), N(m, 0, "undated"));
+        } else {
+            escf(p, "%s loaded = %s SQL + %s not SQL + %s pending.", b, s1, s2, s3);
+        }
+        if (!d->maturity.nrows && N(ld, 0, "pending") > 0)
             esc(p, " A pending lead (an open deal, its outcome not known yet) counts in MQL "
                    "volume and the capacity check, and in no fit, conversion, calibration or "
                    "holdout figure.");
@@ -597,7 +605,10 @@ static void section_quality(struct writer *w)
     double loaded = N(ld, 0, "rows_loaded");
     for (size_t r = 0; r < d->columns.nrows; r++) {
         double m = N(&d->columns, r, "missing");
-        tab_row_begin(&t, isfinite(m) && loaded > 0 && m / loaded > 0.2 ? "warn" : NULL);
+        /* an SQL date is missing for every lead that is no SQL: no warning there */
+        int expected = strcmp(S(&d->columns, r, "role"), "outcome_date") == 0;
+        tab_row_begin(&t,
+                      !expected && isfinite(m) && loaded > 0 && m / loaded > 0.2 ? "warn" : NULL);
         tab_text(&t, S(&d->columns, r, "name"));
         tab_text(&t, S(&d->columns, r, "role"));
         tab_text(&t, S(&d->columns, r, "kind"));
@@ -645,8 +656,7 @@ static void section_maturity(struct writer *w)
     if (N(m, 0, "late_sqls") > 0)
         escf(p, " %s SQLs came later than the window: they count as not SQL.", c);
     if (N(m, 0, "undated") > 0)
-        escf(p, " %s leads without a creation date cannot be placed in time: not known either.",
-             e);
+        escf(p, " %s leads without a creation date cannot be placed in time: not known either.", e);
     raw(p, "</p>\n");
     figure(w, "time-to-sql.png",
            "The share of leads converted by day since creation, with its 95 % band; the window "

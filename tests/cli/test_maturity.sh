@@ -180,3 +180,15 @@ config badasof cens.csv -e "$(dates "\nas_of = 31/03/2026")"
 run "$MQLCAL" ingest badasof.ini
 expect_rc 2 "as_of not a date: refused"
 expect_contains "$ERR" "key 'as_of': expected the export's date YYYY-MM-DD, got '31/03/2026'" "the message shows the value"
+
+# without SQL dates mqlcal cannot know maturity: the fit warns on the fresh export, names the
+# likely cause and says how to give outcome_date; on data without a change over time it stays
+# quiet (scripts/sim-decline.sh measures both rates: docs/maturity.md)
+expect_contains "$(cat naive.log)" "immature: outcome: the leads created from 2026-02-01 convert at" "the naive run warns"
+expect_contains "$(cat naive.log)" "most likely they have not had time to become SQLs" "naming the likely cause"
+expect_contains "$(cat naive.log)" "give [data] outcome_date" "and what to do"
+config plain full.csv
+run "$MQLCAL" ingest plain.ini --quiet
+run "$MQLCAL" fit plain.ini --quiet
+[[ "$OUT" != *"immature: outcome"* ]] && ok "every outcome known (no SQL dates): no warning" || nok "a false alarm on the full data"
+[[ "$(cat A.log)" != *"immature: outcome"* ]] && ok "with SQL dates, maturity is handled: no warning" || nok "warning despite SQL dates"
