@@ -192,3 +192,30 @@ run "$MQLCAL" ingest plain.ini --quiet
 run "$MQLCAL" fit plain.ini --quiet
 [[ "$OUT" != *"immature: outcome"* ]] && ok "every outcome known (no SQL dates): no warning" || nok "a false alarm on the full data"
 [[ "$(cat A.log)" != *"immature: outcome"* ]] && ok "with SQL dates, maturity is handled: no warning" || nok "warning despite SQL dates"
+
+# an SQL flag without its date (outcome_date set): a documented rule, not a guess per row: a
+# positive once its window closed (sql_undated), left out of the time-to-SQL curve
+python3 - cens.csv undated.csv <<'PY'
+import csv, sys
+r = csv.reader(open(sys.argv[1], newline=""))
+w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+h = next(r); w.writerow(h)
+y, s, c, k = h.index("became_sql"), h.index("sql_at"), h.index("created_at"), 0
+for x in r:
+    if x[y] == "1" and x[c] < "2025-06-01" and k < 50:
+        x[s] = ""; k += 1
+    w.writerow(x)
+PY
+config undated undated.csv -e "$(dates "\nwindow = 92\nas_of = $AS_OF")"
+run "$MQLCAL" ingest undated.ini
+expect_rc 0 "SQLs without their date: ingest"
+expect_contains "$OUT" "+ 50 flagged SQL without a date (taken as within it)" "the console counts them"
+expect_eq "$(sql undated/mqlcal.db "SELECT count(*), sum(_outcome) FROM leads WHERE _maturity = 'sql_undated'") $(sql undated/mqlcal.db "SELECT sqls_undated, curve_subjects FROM maturity")" \
+    "50|50 50|36511" "they are positives, and left out of the curve"
+
+# the review compares spans of mature leads: the last quarters whose outcomes are known
+cp A/rules.json previous.json
+run "$MQLCAL" review A.ini --previous previous.json
+expect_rc 0 "review on the export taken mid-stream"
+expect_contains "$OUT" "stability, 2025-Q2 (6294 leads) -> 2025-Q3 (5600 leads)" \
+    "its spans are the last complete quarters of known outcomes, not the immature months"

@@ -39,9 +39,12 @@ static void query_text(sqlite3 *db, const char *sql, char *buf, size_t cap)
     sqlite3_finalize(st);
 }
 
+/* the current version, so that a schema change needs no edit here */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define GOOD_STORE_SQL                                                                             \
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"                                         \
-    "INSERT INTO meta VALUES('schema_version','4');"
+    "INSERT INTO meta VALUES('schema_version','" STR(STORE_SCHEMA_VERSION) "');"
 
 /* ---- store_quote_ident ---- */
 
