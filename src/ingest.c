@@ -593,7 +593,7 @@ static int create_schema(struct ingest *in)
     strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
                    " _outcome INTEGER CHECK (_outcome IN (0, 1)), _created TEXT,"
                    " _sql_at TEXT, _maturity TEXT");
-    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?, NULL");
+    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?, ?");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
             in->cols[c].type == COL_DATE || in->cols[c].type == COL_SQL_DATE)
@@ -771,7 +771,7 @@ static int load_row(struct ingest *in)
         return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
                       in->rd.nf);
     sqlite3_stmt *st = in->ins_lead;
-    int bind = 6;
+    int bind = 7; /* 1-6: _line, _id, _outcome, _created, _sql_at, _maturity */
     const char *id = NULL;
     size_t idn = 0;
     int32_t day = 0, sql_day = 0;
@@ -914,7 +914,16 @@ static int load_row(struct ingest *in)
     } else if (!in->cfg->outcome) {
         outcome = has_sql_day;
     }
-    if (outcome < 0)
+    if (maturity_active(cfg)) {
+        /* the state as far as the row tells; maturity_apply moves the leads whose window is
+         * still open and the late SQLs once as_of and the window are known */
+        sqlite3_bind_text(st, 6, maturity_first_state(outcome, has_day, has_sql_day), -1,
+                          SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, 6);
+    }
+    /* a lead without a creation date cannot be placed in time: not known (maturity.h) */
+    if (outcome < 0 || (maturity_active(cfg) && !has_day))
         sqlite3_bind_null(st, 3);
     else
         sqlite3_bind_int(st, 3, outcome);
@@ -969,9 +978,8 @@ static int load_row(struct ingest *in)
             in->mat = g;
             in->capmat = nc;
         }
-        in->mat[in->nmat++] =
-            (struct maturity_lead){(int64_t)in->rec_line, has_day ? day : INT32_MIN,
-                                   has_sql_day ? sql_day : INT32_MIN, (int8_t)outcome};
+        in->mat[in->nmat++] = (struct maturity_lead){
+            has_day ? day : INT32_MIN, has_sql_day ? sql_day : INT32_MIN, (int8_t)outcome};
     }
     in->stats->loaded++;
     in->stats->loaded_lines += in->rec_nlines;

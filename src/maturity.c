@@ -130,6 +130,14 @@ enum state { S_SQL, S_LATE, S_SQL_UNDATED, S_MATURE, S_IMMATURE, S_UNDATED, S_PE
 static const char *const state_name[] = {"sql",      "late_sql", "sql_undated", "mature",
                                          "immature", "undated",  "pending"};
 
+const char *maturity_first_state(int outcome, int has_created, int has_sql_date)
+{
+    return state_name[outcome < 0    ? S_PENDING
+                      : !has_created ? S_UNDATED
+                      : outcome == 1 ? (has_sql_date ? S_SQL : S_SQL_UNDATED)
+                                     : S_MATURE];
+}
+
 static enum state classify(const struct maturity_lead *l, int32_t as_of, int window)
 {
     if (l->outcome < 0)
@@ -373,14 +381,6 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
     }
     /* each lead's state, and the outcome the definition gives it */
     sqlite3_stmt *up = NULL;
-    /* into a keyed temporary table, then one UPDATE joining it on _line */
-    if (!rc)
-        rc = store_exec(db,
-                        "CREATE TEMP TABLE maturity_of(line INTEGER PRIMARY KEY, y INTEGER, "
-                        "state TEXT NOT NULL)",
-                        err);
-    if (!rc)
-        rc = store_prepare(db, "INSERT INTO maturity_of VALUES(?, ?, ?)", &up, err);
     ms->immature_from = ms->as_of - ms->window + 1;
     for (size_t i = 0; !rc && i < n; i++) {
         const struct maturity_lead *l = &leads[i];
@@ -409,25 +409,34 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
             ms->pending++;
             break;
         }
-        int y = st[i] == S_SQL || st[i] == S_SQL_UNDATED ? 1
-                : st[i] == S_LATE || st[i] == S_MATURE   ? 0
-                                                         : -1;
-        sqlite3_bind_int64(up, 1, l->line);
-        if (y < 0)
-            sqlite3_bind_null(up, 2);
-        else
-            sqlite3_bind_int(up, 2, y);
-        sqlite3_bind_text(up, 3, state_name[st[i]], -1, SQLITE_STATIC);
-        rc = store_step_done(db, up, err);
-        sqlite3_reset(up);
     }
-    sqlite3_finalize(up);
+    /* the rows whose state the window changes: the late SQLs (whatever their age) and the leads
+     * whose window is still open; the same rule as classify, checked below */
+    char from[11];
+    text_format_date(ms->immature_from, from);
+#define LATE "(_maturity = 'sql' AND julianday(_sql_at) - julianday(_created) > ?1)"
     if (!rc)
-        rc =
-            store_exec(db,
-                       "UPDATE leads SET _outcome = m.y, _maturity = m.state FROM maturity_of AS m "
-                       "WHERE m.line = leads._line; DROP TABLE maturity_of",
-                       err);
+        rc = store_prepare(
+            db,
+            "UPDATE leads SET _outcome = CASE WHEN " LATE " THEN 0 END, _maturity = CASE WHEN " LATE
+            " THEN 'late_sql' ELSE 'immature' END WHERE _maturity IN ('sql', 'sql_undated', "
+            "'mature') AND (" LATE " OR _created >= ?2)",
+            &up, err);
+    if (!rc) {
+        sqlite3_bind_int(up, 1, ms->window);
+        sqlite3_bind_text(up, 2, from, 10, SQLITE_TRANSIENT);
+        rc = store_step_done(db, up, err);
+        /* every immature lead and late SQL moved, nothing else: the SQL and classify agree */
+        uint64_t moved = (uint64_t)sqlite3_changes(db);
+        if (!rc && moved != ms->immature + ms->late_sqls)
+            rc = mql_err_set(err, MQL_EIO,
+                             "internal error: the window moved %llu leads, the classification "
+                             "%llu",
+                             (unsigned long long)moved,
+                             (unsigned long long)(ms->immature + ms->late_sqls));
+    }
+#undef LATE
+    sqlite3_finalize(up);
     if (!rc)
         rc = write_tables(db, cfg, leads, n, st, &k, ms, err);
     km_release(&k);

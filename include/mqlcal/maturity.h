@@ -72,7 +72,6 @@ int32_t km_quantile(const struct km_curve *k, double q);
 
 /* One loaded lead, as ingest saw it. */
 struct maturity_lead {
-    int64_t line;    /* leads._line: the record's first line, unique */
     int32_t created; /* days since 1970-01-01, INT32_MIN without a date */
     int32_t sql;     /* the SQL day, INT32_MIN without one */
     int8_t outcome;  /* 1 SQL, 0 not, -1 pending */
@@ -93,7 +92,15 @@ struct maturity_stats {
 /* True when cfg gives creation dates and SQL dates. */
 int maturity_active(const struct config *cfg);
 
-/* Everything above, on the n leads just loaded into db (inside ingest's transaction). today
+/* The state ingest stores with a row (leads._maturity) before as_of and the window are known:
+ * pending, undated, sql, sql_undated or mature; maturity_apply then moves the immature leads
+ * and the late SQLs. outcome: 1, 0, or -1 pending. */
+const char *maturity_first_state(int outcome, int has_created, int has_sql_date);
+
+/* Everything above, on the n leads just loaded into db (inside ingest's transaction), whose
+ * rows hold their first state: one UPDATE moves the leads whose state changes, and the states
+ * are then counted back from the table against the C classification (a mismatch is MQL_EIO: a
+ * bug, never a silent difference). today
  * bounds an explicit as_of. MQL_EINPUT when no window can be proposed (no SQL has a date) or
  * the config's as_of is after today. */
 int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
