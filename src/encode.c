@@ -179,11 +179,30 @@ static int build_bins(struct encode_attr *a, const struct config_attr *ca,
             if (train[r] && !isnan(col->num[r]))
                 vals[k++] = col->num[r];
         qsort(vals, m, sizeof *vals, cmp_double);
-        /* lower edges of the quantile bins; equal edges merged */
-        for (int q = 1; q < quantiles; q++) {
-            double e = vals[(size_t)((double)q * (double)m / quantiles)];
-            if (nedges == 0 || e > edges[nedges - 1])
-                edges[nedges++] = e;
+        /* a point mass at the smallest value (mostly zeros) larger than a quantile bin would
+         * collapse the edges, and a column that is informative where it is not zero would be
+         * dropped as one level: the mass gets a bin of its own, the other values
+         * quantiles - 1 quantile bins */
+        size_t z = 0;
+        while (z < m && vals[z] == vals[0])
+            z++;
+        if (z * (size_t)quantiles > m && z < m) {
+            /* a count's bin of its own is that one number: [0, 1) is "0" */
+            edges[nedges++] =
+                a->kind == ATTR_COUNT && vals[0] + 1 <= vals[z] ? vals[0] + 1 : vals[z];
+            size_t mr = m - z;
+            for (int q = 1; q < quantiles - 1; q++) {
+                double e = vals[z + (size_t)((double)q * (double)mr / (quantiles - 1))];
+                if (e > edges[nedges - 1])
+                    edges[nedges++] = e;
+            }
+        } else {
+            /* lower edges of the quantile bins; equal edges merged */
+            for (int q = 1; q < quantiles; q++) {
+                double e = vals[(size_t)((double)q * (double)m / quantiles)];
+                if (nedges == 0 || e > edges[nedges - 1])
+                    edges[nedges++] = e;
+            }
         }
     }
     /* bins (-inf, e1), [e1, e2), ..., [ek, inf) */

@@ -8,8 +8,11 @@
  *   the reference level); missing is the level "(missing)".
  * - count and numeric: bins [lo, hi) from the configured edges e1 < ... < ek, which give
  *   (-inf, e1), [e1, e2), ..., [ek, +inf), or from `quantiles` quantile edges of the training
- *   values when none are configured (equal edges merged); bins without training leads are
- *   merged into their neighbour; missing is the bin "(missing)".
+ *   values when none are configured (equal edges merged); when the smallest value holds more
+ *   than 1 / quantiles of the training values (a count that is mostly 0), it gets a bin of its
+ *   own and the other values quantiles - 1 quantile bins, so that a zero-heavy column is never
+ *   dropped as one level; bins without training leads are merged into their neighbour; missing
+ *   is the bin "(missing)".
  * The reference level (points 0, no design column) is the most frequent level (ties: the first
  * in level order); its count includes a small pool that joined it. A value never seen in training
  * goes to "(other)" when there is one and to the reference otherwise; a missing value when training

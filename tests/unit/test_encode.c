@@ -539,9 +539,11 @@ static void test_empty_bins_merged(void **state)
  * Quantile bins (no configured edges), quantiles 5:
  * - numbers 1 .. 10: the lower edges of the 5 quantile bins are training values, 3 5 7 9, so
  *   each bin holds 2 leads: "< 3", "[3, 5)", "[5, 7)", "[7, 9)", ">= 9";
- * - a count that is 0 for 70 % of the leads (7 zeros, three 5s): the edges at the 20, 40 and
- *   60 % points are all 0 and merge into one; the 80 % edge is 5. (-inf, 0) is then empty and
- *   merges into [0, 5): levels "0-4" (7 leads) and "5+" (3).
+ * - a count that is 0 for 70 % of the leads (7 zeros, three 5s): more than a fifth of the
+ *   values, so 0 gets a bin of its own, [0, 1), and the other values quantile bins (all 5:
+ *   one edge); [1, 5) is empty and merges into the next: levels "0" (7 leads) and "1+" (3);
+ * - a count that is 0 for 80 % of the leads, then 1 2 3 4 ... : it keeps a zero bin and quantile
+ *   bins of the rest (the quantile edges of the whole column would all be 0: one level, dropped).
  * - a constant number: every edge equal, one bin, one level, excluded.
  */
 static void test_quantile_bins(void **state)
@@ -577,14 +579,40 @@ static void test_quantile_bins(void **state)
     a = &enc.attrs[0];
     assert_int_equal(a->nlevels, 2);
     /* zeros at rows 0 2 3 5 6 7 9 (y 1 1 0 0 1 0 1: 4 positives); fives at 1 4 8 (y 0 1 0) */
-    check_level(a, 0, "0-4", 7, 4, -1);
-    check_level(a, 1, "5+", 3, 1, 1);
-    check_bin(a, 0, -INFINITY, 5);
-    check_bin(a, 1, 5, INFINITY);
+    check_level(a, 0, "0", 7, 4, -1);
+    check_level(a, 1, "1+", 3, 1, 1);
+    check_bin(a, 0, -INFINITY, 1);
+    check_bin(a, 1, 1, INFINITY);
     assert_false(a->excluded);
-    assert_int_equal(encode_level_of(a, &f.d.attrs[0], 10), 0); /* 3, outside training */
+    assert_int_equal(encode_level_of(a, &f.d.attrs[0], 10), 1); /* 3, outside training */
     encode_release(&enc);
     fixture_free(&f);
+
+    /* 80 % zeros in 50 leads: 40 zeros, then 1 1 2 2 3 3 4 4 5 5 */
+    {
+        double v[51];
+        unsigned char yy[51], tr[51];
+        for (int i = 0; i < 51; i++) {
+            v[i] = i < 40 ? 0 : (double)((i - 40) / 2 + 1);
+            yy[i] = (unsigned char)(i >= 45); /* the larger counts convert */
+            tr[i] = i < 50;
+        }
+        v[50] = 0;
+        struct colspec zc = {"z", ATTR_COUNT, GROUP_NONE, NULL, 0, NULL, v, NULL, 0};
+        fixture_build(&f, 51, yy, tr, &zc, 1, 1, 5);
+        encode_ok(&f, &enc);
+        a = &enc.attrs[0];
+        assert_false(a->excluded);
+        /* "0", then the rest in 4 quantile bins: edges at 1 + {2.5, 5, 7.5} / 10 -> 2 3 4 */
+        assert_int_equal(a->nlevels, 5);
+        check_level(a, 0, "0", 40, 0, -1);
+        check_level(a, 1, "1", 2, 0, 1);
+        check_level(a, 2, "2", 2, 0, 2);
+        check_level(a, 3, "3", 2, 1, 3);
+        check_level(a, 4, "4+", 4, 4, 4);
+        encode_release(&enc);
+        fixture_free(&f);
+    }
 
     static const double same[] = {42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 7};
     cs.num = same;
