@@ -74,8 +74,8 @@ static int build_categorical(struct encode_attr *a, const struct data_column *co
      * unless nothing else is left */
     size_t other = SIZE_MAX;
     if (other_n > 0 && other_n < min_count && a->nlevels > 0) {
-        *small_pool_n = other_n;
-        *small_pool_pos = other_pos;
+        *small_pool_n += other_n;
+        *small_pool_pos += other_pos;
     } else if (other_n > 0) {
         if (add_level(a, &cap, ENCODE_OTHER, NAN, NAN))
             goto out;
@@ -85,7 +85,12 @@ static int build_categorical(struct encode_attr *a, const struct data_column *co
         a->levels[other].positives = other_pos;
     }
     a->missing_level = SIZE_MAX;
-    if (miss > 0) {
+    if (miss > 0 && miss < min_count && a->nlevels > 0) {
+        /* missing is a level like any other: too few leads to learn from, it joins the
+         * reference (a 24-lead "(missing)" got the largest bonus of its attribute) */
+        *small_pool_n += miss;
+        *small_pool_pos += miss_pos;
+    } else if (miss > 0) {
         if (add_level(a, &cap, ENCODE_MISSING, NAN, NAN))
             goto out;
         a->missing_level = a->nlevels - 1;
@@ -156,7 +161,8 @@ uint16_t encode_level_of_number(const struct encode_attr *a, double v)
 
 static int build_bins(struct encode_attr *a, const struct config_attr *ca,
                       const struct data_column *col, const struct data *d,
-                      const unsigned char *train, int quantiles)
+                      const unsigned char *train, int quantiles, size_t min_count,
+                      size_t *small_pool_n, size_t *small_pool_pos)
 {
     size_t cap = 0, m = 0, miss = 0, miss_pos = 0;
     double *edges = NULL, *vals = NULL;
@@ -249,7 +255,10 @@ static int build_bins(struct encode_attr *a, const struct config_attr *ca,
         if (!(a->levels[i].label = text_dup(label)))
             goto out;
     }
-    if (miss > 0) {
+    if (miss > 0 && miss < min_count) { /* too few to learn from: with the reference */
+        *small_pool_n += miss;
+        *small_pool_pos += miss_pos;
+    } else if (miss > 0) {
         if (add_level(a, &cap, ENCODE_MISSING, NAN, NAN))
             goto out;
         a->missing_level = a->nlevels - 1;
@@ -295,7 +304,8 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
         int rc = col->categorical
                      ? build_categorical(a, col, d, train, (size_t)cfg->min_level_count, &pool_n,
                                          &pool_pos)
-                     : build_bins(a, ca, col, d, train, cfg->quantiles);
+                     : build_bins(a, ca, col, d, train, cfg->quantiles,
+                                  (size_t)cfg->min_level_count, &pool_n, &pool_pos);
         if (rc == 0 && a->nlevels > ENCODE_MAX_LEVELS)
             rc = -2;
         if (rc == -2)

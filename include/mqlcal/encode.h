@@ -5,14 +5,15 @@
  * Every attribute becomes a list of levels, and every lead one level per attribute:
  * - categorical: one level per value seen in at least min_level_count training leads; rarer
  *   values pool into "(other)", which needs min_level_count leads too (a smaller pool joins
- *   the reference level); missing is the level "(missing)".
+ *   the reference level); missing is the level "(missing)", which needs min_level_count leads
+ *   too (fewer join the reference: a level too small to learn from gets no points of its own).
  * - count and numeric: bins [lo, hi) from the configured edges e1 < ... < ek, which give
  *   (-inf, e1), [e1, e2), ..., [ek, +inf), or from `quantiles` quantile edges of the training
  *   values when none are configured (equal edges merged); when the smallest value holds more
  *   than 1 / quantiles of the training values (a count that is mostly 0), it gets a bin of its
  *   own and the other values quantiles - 1 quantile bins, so that a zero-heavy column is never
  *   dropped as one level; bins without training leads are merged into their neighbour; missing
- *   is the bin "(missing)".
+ *   is the bin "(missing)", with at least min_level_count leads (fewer join the reference).
  * The reference level (points 0, no design column) is the most frequent level (ties: the first
  * in level order); its count includes a small pool that joined it. A value never seen in training
  * goes to "(other)" when there is one and to the reference otherwise; a missing value when training

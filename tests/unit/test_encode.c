@@ -177,10 +177,10 @@ static void main_fixture(struct fixture *f, int min_level_count)
  *   manager  5 (rows 1 4 9 14 18, y 0 1 0 0 0: 1)
  *   staff    3 (rows 3 13 19, y 0 1 0: 1)
  *   analyst 1 + ceo 1 + cfo 1 = 3 >= 3: "(other)" (rows 2 12 7, y 1 0 1: 2)
- *   missing  2 (rows 8 15, y 0 1: 1)
+ *   missing  2 (rows 8 15, y 0 1: 1): fewer than 3, so missing joins the reference
  *   unseen   0 (row 5 only, not training)
- * Levels: the kept values in sorted order, then "(other)", then "(missing)". The reference is
- * manager (5 leads); columns 1, 2, 3, 4 go to director, staff, (other), (missing).
+ * Levels: the kept values in sorted order, then "(other)". The reference is manager (5 leads,
+ * 7 with the missing ones); columns 1, 2, 3 go to director, staff, (other).
  */
 static void test_categorical_levels(void **state)
 {
@@ -195,20 +195,18 @@ static void test_categorical_levels(void **state)
     assert_int_equal(a->kind, ATTR_CATEGORICAL);
     assert_int_equal(a->group, GROUP_FIT);
     assert_false(a->excluded);
-    assert_int_equal(a->nlevels, 5);
+    assert_int_equal(a->nlevels, 4);
     check_level(a, 0, "director", 4, 2, 1);
-    check_level(a, 1, "manager", 5, 1, -1);
+    check_level(a, 1, "manager", 7, 2, -1);
     check_level(a, 2, "staff", 3, 1, 2);
     check_level(a, 3, ENCODE_OTHER, 3, 2, 3);
-    check_level(a, 4, ENCODE_MISSING, 2, 1, 4);
     assert_true(a->levels[3].is_other && !a->levels[3].is_missing);
-    assert_true(a->levels[4].is_missing && !a->levels[4].is_other);
     for (size_t l = 0; l < 3; l++)
         assert_true(!a->levels[l].is_other && !a->levels[l].is_missing);
     for (size_t l = 0; l < a->nlevels; l++)
         assert_true(isnan(a->levels[l].lo) && isnan(a->levels[l].hi));
     assert_int_equal(a->reference, 1);
-    assert_int_equal(a->missing_level, 4);
+    assert_int_equal(a->missing_level, 1);
     assert_int_equal(a->unseen_level, 3);
     /* every value of the dictionary has a level: pooled and unseen ones go to "(other)" */
     assert_int_equal(a->nvalues, 7);
@@ -220,14 +218,14 @@ static void test_categorical_levels(void **state)
     const struct data_column *col = &f.d.attrs[0];
     assert_int_equal(encode_level_of(a, col, 5), 3);
     assert_int_equal(encode_level_of(a, col, 11), 1);
-    assert_int_equal(encode_level_of(a, col, 17), 4);
+    assert_int_equal(encode_level_of(a, col, 17), 1);
     assert_int_equal(encode_level_of(a, col, 2), 3);
     encode_release(&enc);
     fixture_free(&f);
 }
 
 /* With min_level_count 4, staff (3) pools too: the pool is 3 + 3 = 6 >= 4 leads, more than
- * manager's 5, so "(other)" is the reference. */
+ * manager's 5, so "(other)" is the reference; the 2 missing join it. */
 static void test_categorical_pool_grows(void **state)
 {
     (void)state;
@@ -236,12 +234,12 @@ static void test_categorical_pool_grows(void **state)
     struct encoding enc;
     encode_ok(&f, &enc);
     const struct encode_attr *a = &enc.attrs[0];
-    assert_int_equal(a->nlevels, 4);
+    assert_int_equal(a->nlevels, 3);
     check_level(a, 0, "director", 4, 2, 1);
     check_level(a, 1, "manager", 5, 1, 2);
-    check_level(a, 2, ENCODE_OTHER, 6, 3, -1);
-    check_level(a, 3, ENCODE_MISSING, 2, 1, 3);
+    check_level(a, 2, ENCODE_OTHER, 8, 4, -1);
     assert_int_equal(a->reference, 2);
+    assert_int_equal(a->missing_level, 2);
     assert_int_equal(a->level_of_value[J_STF], 2);
     assert_int_equal(a->unseen_level, 2);
     encode_release(&enc);
@@ -369,34 +367,32 @@ static void test_configured_bins(void **state)
     assert_int_equal(v->kind, ATTR_COUNT);
     assert_int_equal(v->group, GROUP_ENGAGEMENT);
     assert_false(v->excluded);
-    assert_int_equal(v->nlevels, 5);
-    check_level(v, 0, "0", 5, 2, -1);
-    check_level(v, 1, "1", 3, 2, 5);
-    check_level(v, 2, "2-3", 4, 1, 6);
-    check_level(v, 3, "4+", 3, 1, 7);
-    check_level(v, 4, ENCODE_MISSING, 2, 1, 8);
+    /* the 2 missing (fewer than min_level_count 3) join the reference "0" */
+    assert_int_equal(v->nlevels, 4);
+    check_level(v, 0, "0", 7, 3, -1);
+    check_level(v, 1, "1", 3, 2, 4);
+    check_level(v, 2, "2-3", 4, 1, 5);
+    check_level(v, 3, "4+", 3, 1, 6);
     check_bin(v, 0, -INFINITY, 1);
     check_bin(v, 1, 1, 2);
     check_bin(v, 2, 2, 4);
     check_bin(v, 3, 4, INFINITY);
-    assert_true(v->levels[4].is_missing);
     assert_int_equal(v->reference, 0);
-    assert_int_equal(v->missing_level, 4);
+    assert_int_equal(v->missing_level, 0);
 
     const struct encode_attr *t = &enc.attrs[3];
     assert_int_equal(t->kind, ATTR_NUMERIC);
-    assert_int_equal(t->nlevels, 5);
-    check_level(t, 0, "< 60", 3, 2, 9);
-    check_level(t, 1, "[60, 300)", 7, 3, -1);
-    check_level(t, 2, "[300, 900)", 3, 1, 10);
-    check_level(t, 3, ">= 900", 3, 0, 11);
-    check_level(t, 4, ENCODE_MISSING, 1, 1, 12);
+    assert_int_equal(t->nlevels, 4);
+    check_level(t, 0, "< 60", 3, 2, 7);
+    check_level(t, 1, "[60, 300)", 8, 4, -1);
+    check_level(t, 2, "[300, 900)", 3, 1, 8);
+    check_level(t, 3, ">= 900", 3, 0, 9);
     check_bin(t, 0, -INFINITY, 60);
     check_bin(t, 1, 60, 300);
     check_bin(t, 2, 300, 900);
     check_bin(t, 3, 900, INFINITY);
     assert_int_equal(t->reference, 1);
-    assert_int_equal(t->missing_level, 4);
+    assert_int_equal(t->missing_level, 1);
     encode_release(&enc);
     fixture_free(&f);
 }
@@ -409,7 +405,7 @@ static void test_level_of_number(void **state)
     struct encoding enc;
     encode_ok(&f, &enc);
     const struct encode_attr *t = &enc.attrs[3]; /* < 60 | [60, 300) | [300, 900) | >= 900 */
-    assert_int_equal(encode_level_of_number(t, NAN), 4);
+    assert_int_equal(encode_level_of_number(t, NAN), 1); /* 1 missing lead: with the reference */
     assert_int_equal(encode_level_of_number(t, -INFINITY), 0);
     assert_int_equal(encode_level_of_number(t, -1e300), 0);
     assert_int_equal(encode_level_of_number(t, -5), 0);
@@ -429,7 +425,7 @@ static void test_level_of_number(void **state)
     assert_int_equal(encode_level_of_number(v, 3), 2);
     assert_int_equal(encode_level_of_number(v, 4), 3);
     assert_int_equal(encode_level_of_number(v, 1000), 3);
-    assert_int_equal(encode_level_of_number(v, NAN), 4);
+    assert_int_equal(encode_level_of_number(v, NAN), 0); /* 2 missing leads: with the reference */
     encode_release(&enc);
     fixture_free(&f);
 
@@ -638,11 +634,10 @@ static void test_columns_and_exclude(void **state)
     main_fixture(&f, 3);
     struct encoding enc;
     encode_ok(&f, &enc);
-    /* job 1-4, const excluded, views 5-8, time 9-12 */
-    assert_int_equal(enc.ncols, 13);
-    static const int job[] = {1, -1, 2, 3, 4}, views[] = {-1, 5, 6, 7, 8},
-                     time[] = {9, -1, 10, 11, 12};
-    for (size_t l = 0; l < 5; l++) {
+    /* job 1-3, const excluded, views 4-6, time 7-9 (no "(missing)" level: too few leads) */
+    assert_int_equal(enc.ncols, 10);
+    static const int job[] = {1, -1, 2, 3}, views[] = {-1, 4, 5, 6}, time[] = {7, -1, 8, 9};
+    for (size_t l = 0; l < 4; l++) {
         assert_int_equal(enc.attrs[0].levels[l].column, job[l]);
         assert_int_equal(enc.attrs[2].levels[l].column, views[l]);
         assert_int_equal(enc.attrs[3].levels[l].column, time[l]);
@@ -652,19 +647,19 @@ static void test_columns_and_exclude(void **state)
     encode_exclude(&enc, 0, "leaks: known after the outcome");
     assert_true(enc.attrs[0].excluded);
     assert_string_equal(enc.attrs[0].why, "leaks: known after the outcome");
-    assert_int_equal(enc.ncols, 9);
-    for (size_t l = 0; l < 5; l++) {
+    assert_int_equal(enc.ncols, 7);
+    for (size_t l = 0; l < 4; l++) {
         assert_int_equal(enc.attrs[0].levels[l].column, -1);
-        assert_int_equal(enc.attrs[2].levels[l].column, views[l] < 0 ? -1 : views[l] - 4);
-        assert_int_equal(enc.attrs[3].levels[l].column, time[l] < 0 ? -1 : time[l] - 4);
+        assert_int_equal(enc.attrs[2].levels[l].column, views[l] < 0 ? -1 : views[l] - 3);
+        assert_int_equal(enc.attrs[3].levels[l].column, time[l] < 0 ? -1 : time[l] - 3);
     }
     /* the levels themselves stay: a scorer can still place every lead */
-    assert_int_equal(enc.attrs[0].nlevels, 5);
+    assert_int_equal(enc.attrs[0].nlevels, 4);
 
     encode_exclude(&enc, 3, "by hand");
-    assert_int_equal(enc.ncols, 5);
-    for (size_t l = 0; l < 5; l++)
-        assert_int_equal(enc.attrs[2].levels[l].column, views[l] < 0 ? -1 : views[l] - 4);
+    assert_int_equal(enc.ncols, 4);
+    for (size_t l = 0; l < 4; l++)
+        assert_int_equal(enc.attrs[2].levels[l].column, views[l] < 0 ? -1 : views[l] - 3);
     encode_exclude(&enc, 2, "all of them");
     assert_int_equal(enc.ncols, 1);
     encode_release(&enc);
@@ -692,18 +687,18 @@ static void test_apply(void **state)
         {3, 0, 3, 1}, /* unseen (other), zzz (the one level), 100, 60 */
         {0, 0, 1, 2}, /* director, same, 1, 300 */
         {3, 0, 2, 2}, /* cfo (other), same, 2, 899 */
-        {4, 0, 2, 3}, /* missing, same, 3, 900 */
+        {1, 0, 2, 3}, /* missing (joins manager), same, 3, 900 */
         {1, 0, 2, 3}, /* manager, same, 3, 1000 */
-        {0, 0, 3, 4}, /* director, same, 5, missing */
-        {1, 0, 4, 4}, /* manager, same, missing, missing */
+        {0, 0, 3, 1}, /* director, same, 5, missing (joins [60, 300)) */
+        {1, 0, 0, 1}, /* manager, same, missing (joins 0), missing */
         {3, 0, 3, 1}, /* ceo (other), same, 7, 150 */
-        {2, 0, 4, 1}, /* staff, same, missing, 200 */
+        {2, 0, 0, 1}, /* staff, same, missing, 200 */
         {1, 0, 0, 1}, /* manager, same, 0, 250 */
-        {4, 0, 1, 0}, /* missing, same, 1, 5 */
+        {1, 0, 1, 0}, /* missing, same, 1, 5 */
         {0, 0, 2, 2}, /* director, same, 2, 400 */
-        {4, 0, 0, 0}, /* missing, zzz, 0, -5 */
+        {1, 0, 0, 0}, /* missing, zzz, 0, -5 */
         {1, 0, 3, 3}, /* manager, same, 9, 2000 */
-        {2, 0, 4, 1}, /* staff, same, missing, 61 */
+        {2, 0, 0, 1}, /* staff, same, missing, 61 */
     };
     for (size_t r = 0; r < NROWS; r++)
         for (size_t a = 0; a < 4; a++) {
