@@ -43,13 +43,14 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
     const struct data *d = &sw->data;
     size_t nv = col->nvalues + 1, P = sw->nperiods;
     struct audit_value *v = calloc(nv, sizeof *v);
-    double *psum = calloc(nv, sizeof *psum);
+    double *psum = calloc(nv, sizeof *psum), *pq = calloc(nv, sizeof *pq);
     size_t *pm = calloc(nv * P, sizeof *pm), *ps = calloc(nv * P, sizeof *ps);
     size_t *pu = calloc(nv * P, sizeof *pu);
     size_t *fbc = calloc(nv * (nfb ? nfb : 1), sizeof *fbc);
-    if (!v || !psum || !pm || !ps || !pu || !fbc) {
+    if (!v || !psum || !pq || !pm || !ps || !pu || !fbc) {
         free(v);
         free(psum);
+        free(pq);
         free(pm);
         free(ps);
         free(pu);
@@ -60,14 +61,18 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
     for (size_t r = 0; r < d->n; r++) {
         size_t k = col->ids[r] == DATA_MISSING ? nv - 1 : col->ids[r];
         v[k].leads++;
+        v[k].known += d->known[r];
+        v[k].all_sqls += d->y[r];
         total_sqls += d->y[r];
         if (!sweep_is_mql(sw, r))
             continue;
         v[k].mqls++;
         v[k].sqls += d->y[r];
         v[k].pending += !d->known[r];
-        if (d->known[r]) /* the prediction is compared with known outcomes only */
+        if (d->known[r]) { /* the prediction is compared with known outcomes only */
             psum[k] += sw->p[r];
+            pq[k] += sw->p[r] * (1 - sw->p[r]);
+        }
         if (sw->period[r] >= 0) {
             pm[k * P + (size_t)sw->period[r]]++;
             ps[k * P + (size_t)sw->period[r]] += d->y[r];
@@ -87,15 +92,17 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
         *x = v[k]; /* compacts: m <= k */
         x->value = k == nv - 1 ? MISSING : col->values[k];
         x->mql_rate = (double)x->mqls / (double)x->leads;
+        x->all_conversion = x->known ? (double)x->all_sqls / (double)x->known : NAN;
+        x->sum_p = psum[k];
+        x->sum_pq = pq[k];
+        x->p_calib = x->p_calib_holm = x->p_low = x->p_low_holm = NAN;
         x->share_sqls = total_sqls ? (double)x->sqls / (double)total_sqls : NAN;
         size_t decided = x->mqls - x->pending;
         if (decided) {
             x->conversion = (double)x->sqls / (double)decided;
             validate_wilson(x->sqls, decided, Z95, &x->conv_lo, &x->conv_hi);
             x->predicted = psum[k] / (double)decided;
-            x->flag = x->predicted > x->conv_hi   ? AUDIT_OVER
-                      : x->predicted < x->conv_lo ? AUDIT_UNDER
-                                                  : AUDIT_OK;
+            x->flag = AUDIT_OK; /* set with the tests of every value (audit_run) */
         } else {
             x->conversion = x->conv_lo = x->conv_hi = x->predicted = NAN;
             x->flag = AUDIT_NO_MQL;
@@ -115,6 +122,7 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
             memcpy(x->feedback, fbc + k * nfb, nfb * sizeof(size_t));
     }
     free(psum);
+    free(pq);
     free(pm);
     free(ps);
     free(pu);
@@ -127,11 +135,82 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
     return 0;
 }
 
+struct ptest {
+    double p;
+    double *adj;
+};
+
+static int cmp_ptest(const void *a, const void *b)
+{
+    double x = ((const struct ptest *)a)->p, y = ((const struct ptest *)b)->p;
+    return (x > y) - (x < y);
+}
+
+/* Holm's step-down adjustment of the n p-values, written through adj. */
+static void holm(struct ptest *t, size_t n)
+{
+    qsort(t, n, sizeof *t, cmp_ptest);
+    double run = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = fmin(1.0, (double)(n - i) * t[i].p);
+        run = fmax(run, a);
+        *t[i].adj = run;
+    }
+}
+
+/* The two tests of every value, corrected over all of them (audit.h). */
+static int flag_values(const struct config *cfg, const struct sweep_result *sw,
+                       struct audit_result *res)
+{
+    size_t total = 0;
+    for (size_t s = 0; s < res->nsegments; s++)
+        total += res->segments[s].nvalues;
+    struct ptest *cal = malloc((total + 1) * sizeof *cal), *low = malloc((total + 1) * sizeof *low);
+    if (!cal || !low) {
+        free(cal);
+        free(low);
+        return -1;
+    }
+    double ref = cfg->target_conversion > 0 ? cfg->target_conversion : sw->rec.conversion;
+    size_t nc = 0, nl = 0;
+    for (size_t s = 0; s < res->nsegments; s++)
+        for (size_t i = 0; i < res->segments[s].nvalues; i++) {
+            struct audit_value *x = &res->segments[s].values[i];
+            size_t decided = x->mqls - x->pending;
+            if (!decided)
+                continue;
+            if (x->sum_pq > 0) {
+                double z = ((double)x->sqls - x->sum_p) / sqrt(x->sum_pq);
+                x->p_calib = erfc(fabs(z) / sqrt(2.0));
+                cal[nc++] = (struct ptest){x->p_calib, &x->p_calib_holm};
+            }
+            if (ref > 0 && ref < 1) {
+                double z = ((double)x->sqls - (double)decided * ref) /
+                           sqrt((double)decided * ref * (1 - ref));
+                x->p_low = 0.5 * erfc(-z / sqrt(2.0)); /* P(Z <= z) */
+                low[nl++] = (struct ptest){x->p_low, &x->p_low_holm};
+            }
+        }
+    holm(cal, nc);
+    holm(low, nl);
+    free(cal);
+    free(low);
+    for (size_t s = 0; s < res->nsegments; s++)
+        for (size_t i = 0; i < res->segments[s].nvalues; i++) {
+            struct audit_value *x = &res->segments[s].values[i];
+            if (x->flag == AUDIT_NO_MQL)
+                continue;
+            if (x->p_calib_holm < AUDIT_ALPHA)
+                x->flag = x->predicted > x->conversion ? AUDIT_OVER : AUDIT_UNDER;
+            x->low = x->p_low_holm < AUDIT_ALPHA;
+        }
+    return 0;
+}
+
 int audit_run(const struct config *cfg, const struct sweep_result *sw, struct audit_result *res,
               struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
-    (void)cfg;
     if (!sw->has_rec)
         return mql_err_set(err, MQL_EINPUT,
                            "no recommended rule to audit: the sweep found none that meets "
@@ -157,6 +236,8 @@ int audit_run(const struct config *cfg, const struct sweep_result *sw, struct au
         if (audit_column(sw, &sw->data.segments[s], fb, res->nfeedback, &res->segments[s]))
             return mql_err_set(err, MQL_EIO, "out of memory");
     }
+    if (flag_values(cfg, sw, res))
+        return mql_err_set(err, MQL_EIO, "out of memory");
     return 0;
 }
 
@@ -187,7 +268,9 @@ static const char *schema =
     "CREATE TABLE IF NOT EXISTS audit_segments(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, mql_rate REAL,"
     " sqls INTEGER NOT NULL, conversion REAL, conv_lo REAL, conv_hi REAL, share_sqls REAL,"
-    " predicted REAL, flag TEXT NOT NULL, pending INTEGER NOT NULL) STRICT;"
+    " predicted REAL, flag TEXT NOT NULL, pending INTEGER NOT NULL, known INTEGER NOT NULL,"
+    " all_sqls INTEGER NOT NULL, all_conversion REAL, p_calibration REAL, p_calibration_holm"
+    " REAL, p_low REAL, p_low_holm REAL, low INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS audit_periods(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
     " NULL, value TEXT NOT NULL, period TEXT NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
     " NULL, conversion REAL, pending INTEGER NOT NULL) STRICT;"
@@ -203,8 +286,14 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
     snprintf(path, sizeof path, "%s/audit.csv", cfg->out_dir);
     if ((rc = csvout_open(&w, path, err)))
         return rc;
-    const char *h[] = {"segment",    "value",   "leads",   "mqls",       "mql_rate",  "sqls",
-                       "conversion", "conv_lo", "conv_hi", "share_sqls", "predicted", "flag"};
+    const char *h[] = {"segment",    "value",
+                       "leads",      "all_conversion",
+                       "mqls",       "mql_rate",
+                       "sqls",       "conversion",
+                       "conv_lo",    "conv_hi",
+                       "share_sqls", "predicted",
+                       "flag",       "p_calibration_holm",
+                       "low",        "p_low_holm"};
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
         csvout_text(&w, h[i]);
     csvout_row(&w);
@@ -214,6 +303,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
             csvout_text(&w, a->segments[s].column);
             csvout_text(&w, v->value);
             csvout_int(&w, (long long)v->leads);
+            csvout_real(&w, v->all_conversion);
             csvout_int(&w, (long long)v->mqls);
             csvout_real(&w, v->mql_rate);
             csvout_int(&w, (long long)v->sqls);
@@ -223,6 +313,9 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
             csvout_real(&w, v->share_sqls);
             csvout_real(&w, v->predicted);
             csvout_text(&w, audit_flag_name(v->flag));
+            csvout_real(&w, v->p_calib_holm);
+            csvout_int(&w, v->low);
+            csvout_real(&w, v->p_low_holm);
             csvout_row(&w);
         }
     if ((rc = csvout_close(&w, err)))
@@ -279,8 +372,9 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
     int rc = store_exec(db, schema, err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
-    if ((rc = store_prepare(db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            &s1, err)) ||
+    if ((rc = store_prepare(
+             db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             &s1, err)) ||
         (rc = store_prepare(db, "INSERT INTO audit_periods VALUES(?,?,?,?,?,?,?,?)", &s2, err)) ||
         (rc = store_prepare(db, "INSERT INTO audit_feedback VALUES(?,?,?,?,?)", &s3, err)))
         goto out;
@@ -302,6 +396,14 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
             store_bind_real(s1, 12, v->predicted);
             sqlite3_bind_text(s1, 13, audit_flag_name(v->flag), -1, SQLITE_STATIC);
             sqlite3_bind_int64(s1, 14, (sqlite3_int64)v->pending);
+            sqlite3_bind_int64(s1, 15, (sqlite3_int64)v->known);
+            sqlite3_bind_int64(s1, 16, (sqlite3_int64)v->all_sqls);
+            store_bind_real(s1, 17, v->all_conversion);
+            store_bind_real(s1, 18, v->p_calib);
+            store_bind_real(s1, 19, v->p_calib_holm);
+            store_bind_real(s1, 20, v->p_low);
+            store_bind_real(s1, 21, v->p_low_holm);
+            sqlite3_bind_int(s1, 22, v->low);
             rc = store_step_done(db, s1, err);
             for (size_t p = 0; p < a->nperiods && !rc; p++) {
                 period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);

@@ -993,8 +993,12 @@ static void section_segments(struct writer *w)
                "audit' (or 'mqlcal run').</p></section>\n");
         return;
     }
-    raw(p, "<p>At the recommended rule, per segment value. <i>over-rated</i>: the model "
-           "predicts more conversion than the interval allows; <i>under-rated</i>: less.</p>\n");
+    raw(p, "<p>At the recommended rule, per segment value: the conversion of all its leads, then "
+           "of its MQLs. Flags are tests corrected for multiplicity over every value of every "
+           "segment (Holm, 5 % family-wise), so a well-calibrated model is not flagged by chance: "
+           "<i>over-rated</i> / <i>under-rated</i>: its MQLs convert less / more than the model "
+           "predicts; <i>low</i>: its MQLs convert below the target (or, without one, below the "
+           "rule's own conversion).</p>\n");
     size_t seg = 0;
     for (size_t r0 = 0; r0 < sg->nrows; seg++) {
         const char *col = S(sg, r0, "column_name");
@@ -1008,24 +1012,28 @@ static void section_segments(struct writer *w)
         snprintf(file, sizeof file, "segment-%zu.png", seg + 1);
         figure(w, file, NULL);
         static const char *const h[] = {
-            "value",       "leads",        "MQLs",          "MQL rate",  "SQLs", "conversion",
-            "95 % CI low", "95 % CI high", "share of SQLs", "predicted", "flag"};
-        static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_PCT, F_INT, F_PCT,
-                                     F_PCT,  F_PCT, F_PCT, F_PCT, F_TEXT};
+            "value",      "leads",       "conversion (all)", "MQLs",          "MQL rate",  "SQLs",
+            "conversion", "95 % CI low", "95 % CI high",     "share of SQLs", "predicted", "flags"};
+        static const enum fmt f[] = {F_TEXT, F_INT, F_PCT, F_INT, F_PCT, F_INT,
+                                     F_PCT,  F_PCT, F_PCT, F_PCT, F_PCT, F_TEXT};
         snprintf(file, sizeof file, "audit-%zu.csv", seg + 1);
         snprintf(cap, sizeof cap, "Audit by %s", col);
         struct tab t;
-        tab_begin(w, &t, file, cap, h, f, 11);
+        tab_begin(w, &t, file, cap, h, f, 12);
         for (size_t r = r0; r < r1; r++) {
             const char *flag = S(sg, r, "flag");
-            tab_row_begin(&t, flag[0] && strcmp(flag, "no MQL") != 0 ? "warn" : NULL);
+            int low = N(sg, r, "low") == 1;
+            char flags[64];
+            snprintf(flags, sizeof flags, "%s%s%s", flag, flag[0] && low ? ", " : "",
+                     low ? "low" : "");
+            tab_row_begin(&t, (flag[0] && strcmp(flag, "no MQL") != 0) || low ? "warn" : NULL);
             tab_text(&t, S(sg, r, "value"));
-            static const char *const c[] = {"leads",   "mqls",       "mql_rate",
-                                            "sqls",    "conversion", "conv_lo",
-                                            "conv_hi", "share_sqls", "predicted"};
-            for (size_t k = 0; k < 9; k++)
+            static const char *const c[] = {"leads",      "all_conversion", "mqls",    "mql_rate",
+                                            "sqls",       "conversion",     "conv_lo", "conv_hi",
+                                            "share_sqls", "predicted"};
+            for (size_t k = 0; k < 10; k++)
                 tab_num(&t, N(sg, r, c[k]));
-            tab_text(&t, flag);
+            tab_text(&t, flags);
             tab_row_end(&t);
         }
         tab_end(w, &t);

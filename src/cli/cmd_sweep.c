@@ -112,22 +112,30 @@ static void print_audit(const struct config *cfg, const struct audit_result *a)
     for (size_t s = 0; s < a->nsegments; s++) {
         const struct audit_segment *g = &a->segments[s];
         printf("\naudit by %s, at the recommended rule (all leads):\n", cli_safe(g->column));
-        printf("  %-24s %8s %7s %6s %6s %6s %13s %7s %6s  %s\n", "value", "leads", "MQLs", "MQL%",
-               "SQLs", "conv%", "95% CI", "SQL sh%", "pred%", "flag");
+        printf("  %-24s %8s %6s %7s %6s %6s %6s %13s %7s %6s  %s\n", "value", "leads", "conv%",
+               "MQLs", "MQL%", "SQLs", "conv%", "95% CI", "SQL sh%", "pred%", "flags");
         for (size_t i = 0; i < g->nvalues && i < 20; i++) {
             const struct audit_value *v = &g->values[i];
-            printf("  %-24.24s %8zu %7zu %6.1f %6zu", cli_safe(v->value), v->leads, v->mqls,
-                   100 * v->mql_rate, v->sqls);
+            char flags[64];
+            snprintf(flags, sizeof flags, "%s%s%s", audit_flag_name(v->flag),
+                     v->low && v->flag != AUDIT_OK ? ", " : "", v->low ? "low" : "");
+            printf("  %-24.24s %8zu %6.1f %7zu %6.1f %6zu", cli_safe(v->value), v->leads,
+                   100 * v->all_conversion, v->mqls, 100 * v->mql_rate, v->sqls);
             if (v->mqls)
                 printf(" %6.1f %6.1f-%-6.1f %7.1f %6.1f  %s\n", 100 * v->conversion,
                        100 * v->conv_lo, 100 * v->conv_hi, 100 * v->share_sqls, 100 * v->predicted,
-                       audit_flag_name(v->flag));
+                       flags);
             else
-                printf(" %6s %13s %7s %6s  %s\n", "-", "-", "-", "-", audit_flag_name(v->flag));
+                printf(" %6s %13s %7s %6s  %s\n", "-", "-", "-", "-", flags);
         }
         if (g->nvalues > 20)
             printf("  (%zu more values in audit.csv)\n", g->nvalues - 20);
     }
+    printf("  the first conv%% is over all of a value's leads, the second over its MQLs; flags are "
+           "tests corrected for %s (Holm, %.0f %% family-wise): over-/under-rated (the model's "
+           "prediction against the MQLs' SQLs), low (MQLs convert below %s)\n",
+           "every value shown and in audit.csv", 100 * AUDIT_ALPHA,
+           cfg->target_conversion > 0 ? "the target" : "the rule's conversion");
     printf("  tables: %s/audit.csv, audit_periods.csv, audit_feedback.csv\n", cfg->out_dir);
 }
 
