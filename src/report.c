@@ -66,6 +66,7 @@ static int load_review(sqlite3 *db, struct report_data *d, struct mql_err *err)
         {&d->rv_curve, "review_curve",
          "SELECT * FROM review_curve WHERE review_id = %lld ORDER BY rule = 'current', rule, "
          "threshold"},
+        {&d->rv_promise, "review_promise", "SELECT * FROM review_promise WHERE review_id = %lld"},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0] && !rc; i++)
         rc = read_for(db, q[i].needs, q[i].sql, v, q[i].t, err);
@@ -152,11 +153,11 @@ void report_release(struct report_data *d)
     if (!d)
         return;
     struct store_table *t[] = {
-        &d->load,       &d->columns,  &d->rejects,  &d->joins,     &d->fit,        &d->attrs,
-        &d->levels,     &d->metrics,  &d->calib,    &d->hist,      &d->warnings,   &d->sweep,
-        &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,   &d->seg_periods,
-        &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,  &d->rv_attrs,
-        &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods};
+        &d->load,       &d->columns,  &d->rejects,  &d->joins,     &d->fit,         &d->attrs,
+        &d->levels,     &d->metrics,  &d->calib,    &d->hist,      &d->warnings,    &d->sweep,
+        &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,    &d->seg_periods,
+        &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,   &d->rv_attrs,
+        &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods, &d->rv_promise};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         store_table_release(t[i]);
     memset(d, 0, sizeof *d);
@@ -1361,6 +1362,32 @@ static void section_review(struct writer *w)
     esc(p, S(rv, 0, "todo"));
     raw(p, "</p>\n");
 
+    const struct store_table *pm = &d->rv_promise;
+    if (pm->nrows) {
+        raw(p, "<h3>Promise kept?</h3>\n<p>");
+        double known = N(pm, 0, "mqls") - N(pm, 0, "pending");
+        if (known > 0) {
+            char vol[96] = "no whole period yet";
+            if (N(pm, 0, "whole_periods") > 0)
+                snprintf(vol, sizeof vol, "%.0f a %s over %.0f whole %s%s", N(pm, 0, "per_period"),
+                         S(pm, 0, "period"), N(pm, 0, "whole_periods"), S(pm, 0, "period"),
+                         N(pm, 0, "whole_periods") == 1 ? "" : "s");
+            escf(p,
+                 "The previous rule promised %.1f %% (%.1f-%.1f) of its MQLs converting and %.0f "
+                 "MQLs a %s. On the leads created after %s, where its data ended, it delivered "
+                 "%.1f %% (%.1f-%.1f, %.0f MQLs with a known outcome) and %s.",
+                 100 * N(pm, 0, "promised_conversion"), 100 * N(pm, 0, "promised_lo"),
+                 100 * N(pm, 0, "promised_hi"), N(pm, 0, "promised_per_period"), S(pm, 0, "period"),
+                 S(pm, 0, "since"), 100 * N(pm, 0, "conversion"), 100 * N(pm, 0, "conv_lo"),
+                 100 * N(pm, 0, "conv_hi"), known, vol);
+        } else {
+            escf(p,
+                 "No lead created after %s, where the previous rule's data ended, has a known "
+                 "outcome yet: its promise cannot be judged.",
+                 S(pm, 0, "since"));
+        }
+        raw(p, "</p>\n");
+    }
     raw(p, "<h3>The two rules</h3>\n");
     review_rules_table(w, per);
     review_flips_table(w);

@@ -1,5 +1,6 @@
 #include "mqlcal/review.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -408,6 +409,64 @@ static void span_label(int32_t from, int32_t to, char *buf, size_t cap)
     text_format_date(from, a);
     text_format_date(to, b);
     snprintf(buf, cap, "%s..%s", a, b);
+}
+
+/* What the previous rule promised and what it delivered since (review.h: review_promise). */
+static int promise(const struct config *cfg, const struct data *d, const int32_t *period,
+                   const struct period_plan *plan, struct review_result *res)
+{
+    struct review_promise *pr = &res->promise;
+    memset(pr, 0, sizeof *pr);
+    const struct rules *r = &res->prev.rules;
+    if (!r->has_expected || !r->provenance_json)
+        return 0;
+    json_t *prov = json_loads(r->provenance_json, 0, NULL);
+    json_t *in = prov ? json_object_get(prov, "input") : NULL;
+    const char *dm = in ? json_string_value(json_object_get(in, "date_max")) : NULL;
+    int32_t since;
+    int ok = dm && text_parse_date(dm, strlen(dm), &since) == 0;
+    if (ok)
+        snprintf(pr->since, sizeof pr->since, "%s", dm);
+    json_decref(prov);
+    if (!ok)
+        return 0;
+    pr->has = 1;
+    snprintf(pr->period, sizeof pr->period, "%s", r->expected.period ? r->expected.period : "");
+    pr->promised_conversion = r->expected.conversion;
+    pr->promised_lo = r->expected.conv_lo;
+    pr->promised_hi = r->expected.conv_hi;
+    pr->promised_per_period = r->expected.mqls_per_period;
+    size_t np = plan->has_dates ? plan->nperiods : 0;
+    size_t *vol = calloc(np + 1, sizeof *vol);
+    if (!vol)
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->day[i] == INT32_MIN || d->day[i] <= since)
+            continue;
+        pr->leads++;
+        if (!res->prev.mql[i])
+            continue;
+        pr->mqls++;
+        pr->pending += !d->known[i];
+        pr->sqls += d->y[i];
+        if (period[i] >= 0)
+            vol[period[i]]++;
+    }
+    /* whole periods that start after since, as the sweep counts volumes (period.h) */
+    double sum = 0;
+    for (size_t p = 0; p < np; p++)
+        if (plan->full[p] && period_first_day(plan->period0 + (int32_t)p, cfg->period) > since) {
+            sum += (double)vol[p];
+            pr->whole_periods++;
+        }
+    free(vol);
+    pr->per_period = pr->whole_periods ? sum / (double)pr->whole_periods : NAN;
+    size_t decided = pr->mqls - pr->pending;
+    pr->conversion = validate_conversion(pr->sqls, pr->mqls, pr->pending);
+    pr->conv_lo = pr->conv_hi = NAN;
+    if (decided)
+        validate_wilson(pr->sqls, decided, Z95, &pr->conv_lo, &pr->conv_hi);
+    return 0;
 }
 
 /* The spans: configured, or the last two complete quarters of the leads whose outcome is known
@@ -1156,6 +1215,10 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     }
     if ((rc = score_side(&h, &res->prev, err)) || (rc = score_side(&h, &res->cur, err)))
         goto out;
+    if (promise(cfg, &d, period, &plan, res)) {
+        rc = oom(err);
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         struct review_cell *c = &res->flips[res->prev.mql[i]][res->cur.mql[i]];
         c->leads++;
@@ -1220,6 +1283,10 @@ static const char schema[] =
     " bucket TEXT, baseline_share REAL, current_share REAL);"
     "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
     " score_to INTEGER, baseline_share REAL, current_share REAL);"
+    "CREATE TABLE IF NOT EXISTS review_promise(review_id INTEGER NOT NULL, since TEXT,"
+    " period TEXT, promised_conversion REAL, promised_lo REAL, promised_hi REAL,"
+    " promised_per_period REAL, leads INTEGER, mqls INTEGER, pending INTEGER, sqls INTEGER,"
+    " conversion REAL, conv_lo REAL, conv_hi REAL, per_period REAL, whole_periods INTEGER);"
     "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
     " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
     " current_mqls INTEGER, current_sqls INTEGER, pending INTEGER, previous_pending INTEGER,"
@@ -1300,6 +1367,7 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
         "INSERT INTO review_buckets VALUES(?,?,?,?,?)",
         "INSERT INTO review_psi VALUES(?,?,?,?,?)",
         "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_promise VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     };
     enum { NST = sizeof sql / sizeof sql[0] };
     sqlite3_stmt *st[NST] = {0}, *head = NULL;
@@ -1366,6 +1434,13 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
     long long id = res->review_id;
     int bad = store_side(st[0], st[1], "previous", res, &res->prev) ||
               store_side(st[0], st[1], "current", res, &res->cur);
+    const struct review_promise *pr = &res->promise;
+    if (!bad && pr->has)
+        bad =
+            insert(st[9], id, "ssddddiiiiddddi", pr->since, pr->period, pr->promised_conversion,
+                   pr->promised_lo, pr->promised_hi, pr->promised_per_period, (long long)pr->leads,
+                   (long long)pr->mqls, (long long)pr->pending, (long long)pr->sqls, pr->conversion,
+                   pr->conv_lo, pr->conv_hi, pr->per_period, (long long)pr->whole_periods);
     for (int a = 0; a < 2 && !bad; a++)
         for (int b = 0; b < 2 && !bad; b++) {
             const struct review_cell *c = &res->flips[a][b];

@@ -52,6 +52,7 @@ struct report_data {
     struct store_table rv_attrs;   /* review_attributes */
     struct store_table rv_periods; /* review_periods */
     struct store_table rv_curve;   /* review_curve, by rule then threshold */
+    struct store_table rv_promise; /* review_promise: its one row, or none */
 };
 
 struct report_result {

@@ -125,8 +125,25 @@ struct review_psi_bin {
     double base, cur;
 };
 
+/* Promise kept: what the previous rule file's `expected` block promised, against what its MQLs
+ * delivered on the leads created after the data it was fitted on (its provenance's
+ * input.date_max) whose outcome is known now (matured since): conversion among those MQLs
+ * with a Wilson interval, and MQLs per whole period after that date. has = 0 when the rule
+ * file promises nothing or its provenance has no date_max; no leads after it: leads = 0. */
+struct review_promise {
+    int has;
+    char since[11]; /* the previous rule's data ended there */
+    char period[16];
+    double promised_conversion, promised_lo, promised_hi, promised_per_period;
+    size_t leads, mqls, pending, sqls; /* leads after since; the previous rule's MQLs among them */
+    double conversion, conv_lo, conv_hi; /* delivered: sqls / (mqls - pending) */
+    double per_period;                   /* MQLs per whole period after since, NaN without one */
+    size_t whole_periods;
+};
+
 struct review_result {
     long long review_id, fit_id;
+    struct review_promise promise;
     struct review_side prev, cur;
     size_t n, sqls; /* leads and SQLs of the history */
     size_t pending; /* leads whose outcome is not known yet: in no conversion or drift test */

@@ -32,6 +32,23 @@ static void print_review(const struct config *cfg, const struct review_result *r
            "SQLs", "MQLs/per", "conv%", "95% CI", "recall", "source");
     print_side("previous", &r->prev);
     print_side("current", &r->cur);
+    const struct review_promise *pr = &r->promise;
+    if (pr->has && pr->mqls > pr->pending) {
+        char vol[128] = "no whole period yet";
+        if (pr->whole_periods)
+            snprintf(vol, sizeof vol, "%.0f a %s over %zu whole %s%s", pr->per_period, pr->period,
+                     pr->whole_periods, pr->period, pr->whole_periods == 1 ? "" : "s");
+        printf("\n  promise kept? the previous rule promised %.1f %% (%.1f-%.1f) and %.0f a %s; on "
+               "the leads created after %s it delivered %.1f %% (%.1f-%.1f) of %zu MQLs with a "
+               "known outcome, and %s\n",
+               100 * pr->promised_conversion, 100 * pr->promised_lo, 100 * pr->promised_hi,
+               pr->promised_per_period, pr->period, pr->since, 100 * pr->conversion,
+               100 * pr->conv_lo, 100 * pr->conv_hi, pr->mqls - pr->pending, vol);
+    } else if (pr->has) {
+        printf("\n  promise kept? no lead created after %s (where the previous rule's data ended) "
+               "has a known outcome yet: nothing to judge it on\n",
+               pr->since);
+    }
     printf("\n  flips (rows: previous rule, columns: current rule):\n");
     printf("  %-16s %22s %22s\n", "", "current: MQL", "current: not MQL");
     for (int a = 1; a >= 0; a--) {

@@ -150,3 +150,43 @@ expect_rc 0 "no dates: review runs"
 expect_contains "$OUT" "the data has no dates, so it cannot be split into a baseline and a current span" "no dates: stability is not checked, and why"
 expect_contains "$OUT" "Configure the lead creation date ([data] date)" "no dates: what to do"
 expect_eq "$(rev_sql "$T/out-nodates/mqlcal.db" "periods, period, psi IS NULL, baseline IS NULL")" "1|period|1|1" "no dates: one period, no PSI, no spans stored"
+
+# promise kept (issue 16, item 7): last quarter's rules.json promised a conversion and a volume;
+# the review measures what its MQLs delivered on the leads created after its data ended
+if demo_tools; then
+    mkdir -p "$T/promise" && cd "$T/promise" || exit 1
+    "$GEN" --n 20000 --seed 3 --out all.csv
+    awk -F, 'NR == 1 || $2 < "2026-04-01"' all.csv >old.csv
+    sed -e "s|^leads = .*|leads = old.csv|" -e "s|^dir = .*|dir = old|" "$CONF" >old.ini
+    sed -e "s|^leads = .*|leads = all.csv|" -e "s|^dir = .*|dir = new|" "$CONF" >new.ini
+    printf '\n[review]\nprevious = old/rules.json\n' >>new.ini
+    "$MQLCAL" run old.ini --quiet >/dev/null 2>&1
+    run "$MQLCAL" run new.ini
+    expect_rc 0 "a run reviewing last quarter's rule"
+    expect_contains "$OUT" "promise kept? the previous rule promised" "the console compares the promise"
+    expect_contains "$OUT" "on the leads created after 2026-03-31 it delivered" "on the leads after its data"
+    row=$(sql new/mqlcal.db "SELECT since, leads, mqls - pending, whole_periods FROM review_promise")
+    want=$(python3 - all.csv old/rules.json <<'PY'
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["created_at"] > "2026-03-31"]
+since = json.load(open(sys.argv[2]))["provenance"]["input"]["date_max"]
+print("%s|%d" % (since, len(rows)))
+PY
+)
+    expect_eq "${row%|*|*}" "$want" "the promise is judged from the day after the previous data's last date, on every later lead"
+    expect_eq "${row##*|}" 6 "over the 6 whole months after it"
+    # independently: the previous rule file scores the later leads (mqlcal score), their own
+    # outcomes say which of its MQLs converted
+    awk -F, 'NR == 1 || $2 > "2026-03-31"' all.csv >later.csv
+    "$MQLCAL" score --rules old/rules.json later.csv >later-scores.csv 2>/dev/null
+    expect_eq "$(sql new/mqlcal.db "SELECT mqls || ' ' || printf('%.6f', conversion) FROM review_promise")" \
+        "$(python3 - later.csv later-scores.csv <<'PY'
+import csv, sys
+y = {r["lead_id"]: r["became_sql"] for r in csv.DictReader(open(sys.argv[1]))}
+m = [r["id"] for r in csv.DictReader(open(sys.argv[2])) if r["mql"] == "1"]
+print("%d %.6f" % (len(m), sum(y[i] == "1" for i in m) / len(m)))
+PY
+)" "the delivered MQLs and conversion equal the rule file scored on the later leads"
+    expect_contains "$(cat new/report/index.html)" "<h3>Promise kept?</h3>" "the report has the promise"
+    cd - >/dev/null
+fi
