@@ -30,6 +30,7 @@ PY
     "$MQLCAL" ingest "$W/c.ini" --quiet >/dev/null
     "$MQLCAL" fit "$W/c.ini" --quiet >/dev/null
     "$MQLCAL" sweep "$W/c.ini" --quiet >/dev/null
+    "$MQLCAL" audit "$W/c.ini" --quiet >/dev/null
     q="SELECT count(*) FROM audit_segments WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps)"
     [ "$(sqlite3 "$W/out/mqlcal.db" "$q AND flag IN ('over-rated', 'under-rated')")" -gt 0 ] && holm=$((holm + 1))
     [ "$(sqlite3 "$W/out/mqlcal.db" "$q AND mqls > pending AND (predicted > conv_hi OR predicted < conv_lo)")" -gt 0 ] && raw=$((raw + 1))

@@ -756,6 +756,71 @@ const char *sweep_period_word(const struct config *cfg, const struct sweep_resul
 #define NO_DATES(res)                                                                              \
     ((res)->data.has_dates ? "" : " The data has no dates, so all of it is one period.")
 
+/* The recommended rule's MQLs in whole period p. */
+static size_t period_mqls(const struct sweep_result *res, int32_t p)
+{
+    size_t m = 0;
+    for (size_t r = 0; r < res->data.n; r++)
+        m += res->period[r] == p && sweep_is_mql(res, r);
+    return m;
+}
+
+/* The warnings that lead the headline: "" when none. */
+static void check_promises(const struct config *cfg, const struct sweep_result *res, char *buf,
+                           size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (n < cap) {                                                                             \
+            int k = snprintf(buf + n, cap - n, __VA_ARGS__);                                       \
+            n += k > 0 ? (size_t)k : 0;                                                            \
+        }                                                                                          \
+    } while (0)
+    const struct sweep_row *h = &res->rec_holdout;
+    size_t known = h->mqls - h->pending;
+    if (res->holdout.leads) {
+        if (known < SWEEP_MIN_EVIDENCE_MQLS || h->sqls < SWEEP_MIN_EVIDENCE_SQLS)
+            ADD("Too little evidence: on the holdout the rule has %zu MQLs with a known outcome "
+                "and %zu SQLs (at least %d and %d are needed to confirm it). ",
+                known, h->sqls, SWEEP_MIN_EVIDENCE_MQLS, SWEEP_MIN_EVIDENCE_SQLS);
+        else if (cfg->target_conversion > 0 && h->conv_hi < cfg->target_conversion)
+            ADD("Not confirmed: on the holdout the rule converts %.0f %% (%.0f-%.0f), below "
+                "the target %.0f %%. ",
+                100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
+                100 * cfg->target_conversion);
+        else if (h->lift < SWEEP_WEAK_LIFT)
+            ADD("Weak model: on the holdout the rule's MQLs convert only %.2f times as often as "
+                "the leads in general. ",
+                h->lift);
+    } else {
+        ADD("No holdout: every figure below is on the leads the rule was chosen on, and "
+            "optimistic. ");
+    }
+    /* capacity against the months sales will face: the latest whole periods */
+    if (cfg->capacity > 0 && res->data.has_dates && res->period_full) {
+        size_t whole = 0, over = 0, recent = 0, recent_over = 0;
+        size_t want = cfg->holdout_months > 0 ? (size_t)cfg->holdout_months : 3;
+        for (size_t p = res->nperiods; p-- > 0;) {
+            if (!res->period_full[p])
+                continue;
+            int o = (double)period_mqls(res, (int32_t)p) > cfg->capacity;
+            whole++;
+            over += (size_t)o;
+            if (recent < want) {
+                recent++;
+                recent_over += (size_t)o;
+            }
+        }
+        if (recent && 2 * recent_over > recent)
+            ADD("Over capacity lately: %zu of the latest %zu whole %ss exceed capacity %g (%zu "
+                "of all %zu). ",
+                recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
+    }
+#undef ADD
+}
+
 static void explain(const struct config *cfg, struct sweep_result *res)
 {
     char rule[64], cap[64], tgt[64];
@@ -773,10 +838,26 @@ static void explain(const struct config *cfg, struct sweep_result *res)
     if (res->has_rec) {
         const struct sweep_row *r = &res->rec;
         rule_words(r, rule, sizeof rule);
-        snprintf(res->reasoning, sizeof res->reasoning,
-                 "At %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured.%s", rule,
-                 vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, cap,
-                 100 * r->conversion, tgt, 100 * r->recall, NO_DATES(res));
+        /* what not to trust comes first, in words (issue 16): the rule failing on the holdout,
+         * too little evidence there, recent months over capacity */
+        char warn[512] = "";
+        check_promises(cfg, res, warn, sizeof warn);
+        int n = snprintf(res->reasoning, sizeof res->reasoning,
+                         "%sAt %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured "
+                         "(all leads, in sample).",
+                         warn, rule, vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, cap,
+                         100 * r->conversion, tgt, 100 * r->recall);
+        const struct sweep_row *h = &res->rec_holdout;
+        if (n > 0 && (size_t)n < sizeof res->reasoning && res->holdout.leads &&
+            h->mqls > h->pending)
+            n += snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n,
+                          " On the holdout (the latest leads, which the points were not fitted "
+                          "on): %.0f %% convert "
+                          "(%.0f-%.0f), %g MQLs a %s.",
+                          100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
+                          vround(h->vol_mean), per);
+        if (n > 0 && (size_t)n < sizeof res->reasoning)
+            snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n, "%s", NO_DATES(res));
         return;
     }
     int n = snprintf(res->reasoning, sizeof res->reasoning, "No rule meets both: %s binds.",

@@ -20,6 +20,10 @@
  * Pending leads (outcome not known yet, data.h) count as MQLs in every volume and capacity
  * figure and in no conversion: conversion is SQLs / (MQLs - pending), the base rate SQLs /
  * leads with a known outcome.
+ * The headline (reasoning) states the rule in sample, then on the holdout, and leads with what
+ * not to trust: too little evidence on the holdout, the holdout below the target, a weak model
+ * (lift under SWEEP_WEAK_LIFT), no holdout at all, or a majority of the latest whole periods
+ * (holdout_months of them) over capacity.
  * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
  * by a Poisson(1) draw, seeded), done on counts so it costs little.
  */
@@ -36,6 +40,12 @@
 
 #define SWEEP_NO_FIT_MIN INT32_MIN /* fit_min of a rule without a fit minimum */
 #define SWEEP_MAX_FIT_MINS 200     /* fit minimums in the grid at most (evenly chosen) */
+/* The headline's evidence rule (explain): the recommended rule on the holdout needs this many
+ * MQLs with a known outcome and SQLs to be confirmed, and a lift over the holdout's base rate
+ * of at least SWEEP_WEAK_LIFT, else the headline says so first. */
+#define SWEEP_MIN_EVIDENCE_MQLS 30
+#define SWEEP_MIN_EVIDENCE_SQLS 10
+#define SWEEP_WEAK_LIFT 1.2
 
 struct sweep_row {
     int threshold;

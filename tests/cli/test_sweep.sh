@@ -204,8 +204,8 @@ expect_eq "$(sql "$DB" "SELECT group_concat(coalesce(fit_min, 'none'), ' ') FROM
 expect_eq "$(sql "$DB" "SELECT group_concat(threshold || ':' || coalesce(fit_min, 'none'), ' ') FROM (SELECT * FROM sweep_grid WHERE sweep_id = $S AND feasible = 1 ORDER BY fit_min, threshold)")" \
     "13:none 14:none 15:none 11:5 12:5 13:5 14:5 15:5 11:8" "fixture: exactly the feasible grid rows worked out by hand"
 expect_eq "$(last "$DB" "reasoning")" \
-    "At 11 points with fit >= 5: 3 MQLs a month (capacity 3), 58 % convert (target 55 %), 64 % of SQLs captured." \
-    "fixture: reasoning"
+    "Too little evidence: on the holdout the rule has 9 MQLs with a known outcome and 5 SQLs (at least 30 and 10 are needed to confirm it). Over capacity lately: 2 of the latest 3 whole months exceed capacity 3 (2 of all 4). At 11 points with fit >= 5: 3 MQLs a month (capacity 3), 58 % convert (target 55 %), 64 % of SQLs captured (all leads, in sample). On the holdout (the latest leads, which the points were not fitted on): 56 % convert (27-81), 3 MQLs a month." \
+    "fixture: reasoning: what not to trust first (a holdout of 9 MQLs; months over capacity), then the rule in sample and on the holdout"
 expect_eq "$(sql "$DB" "SELECT group_concat(rule || '|' || column_name || '|' || value || '|' || leads || '|' || sqls || '|' || conversion || '|' || mqls_blocked || '|' || sqls_blocked, ' ; ')
                         FROM (SELECT * FROM sweep_disqualifiers WHERE sweep_id = $S ORDER BY rowid)")" \
     "job:student|job|student|2|2|1.0|1|1 ; plan: Legacy|plan|Legacy|1|0|0.0|1|0" \
@@ -232,7 +232,7 @@ sweep "tie" 'capacity = 6\nbootstrap = 0\n'
 expect_eq "$(last "$DB" "recommended || ' ' || threshold || ' ' || coalesce(fit_min, 'none') || ' ' || sqls || ' ' || coalesce(target_conversion, 'NULL')")" \
     "1 11 none 9 NULL" "fixture: tie at 9 SQLs goes to the higher conversion (11 points, not 10); no target"
 expect_eq "$(last "$DB" "reasoning")" \
-    "At 11 points: 4 MQLs a month (capacity 6), 56 % convert (no target set), 82 % of SQLs captured." \
+    "Too little evidence: on the holdout the rule has 11 MQLs with a known outcome and 6 SQLs (at least 30 and 10 are needed to confirm it). At 11 points: 4 MQLs a month (capacity 6), 56 % convert (no target set), 82 % of SQLs captured (all leads, in sample). On the holdout (the latest leads, which the points were not fitted on): 55 % convert (28-79), 3.7 MQLs a month." \
     "fixture: reasoning without a target"
 # capacity_rule = p90, capacity 5: p90 none at 12 = 4.7 (7 SQLs), at 11 = 5.7 (too many); fit >= 5
 # at 11: 4.7 (7 SQLs), at 10: sorted 0 4 5 6 -> 5.7. Ties at 7 SQLs: fit >= 5 at 11 converts
@@ -570,3 +570,32 @@ sqlite3 -batch "$T/errs/out/mqlcal.db" "UPDATE fit_arrays SET data = readfile('$
 run "$MQLCAL" audit "$T/errs/c.ini" --quiet
 expect_rc 2 "arrays: a value id outside the dictionary"
 expect_contains "$ERR" "the array 'job' of fit 2 does not match the fit's leads" "arrays: a value id outside the dictionary: the message names the column"
+
+# what not to trust comes first (issue 16, item 3): a model with no signal (the outcomes
+# shuffled) is named weak, or not confirmed when the holdout misses the target
+if demo_tools; then
+    mkdir -p "$T/weak" && cd "$T/weak" || exit 1
+    "$GEN" --n 20000 --seed 4 --out plain.csv
+    python3 - plain.csv leads.csv <<'PY'
+import csv, random, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+y = rows[0].index("became_sql")
+ys = [r[y] for r in rows[1:]]
+random.Random(1).shuffle(ys)
+for r, v in zip(rows[1:], ys):
+    r[y] = v
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+    sed -e "s|^leads = .*|leads = leads.csv|" -e "s|^dir = .*|dir = res|" "$CONF" >w.ini
+    sed -e '/^target_conversion/d' -e 's|^dir = res|dir = res2|' w.ini >w2.ini
+    run "$MQLCAL" run w.ini --quiet
+    # the only rule reaching a 30 % target on noise is a handful of lucky MQLs
+    expect_contains "$(sql res/mqlcal.db "SELECT reasoning FROM sweeps")" "Too little evidence: on the holdout the rule has" \
+        "shuffled outcomes, with a target: the headline says first that a few lucky MQLs prove nothing"
+    run "$MQLCAL" run w2.ini --quiet
+    r=$(sql res2/mqlcal.db "SELECT reasoning FROM sweeps")
+    [[ "$r" == "Weak model: on the holdout the rule's MQLs convert only "* || "$r" == "Too little evidence"* ]] &&
+        ok "shuffled outcomes, no target: the headline starts with the weak model (${r:0:90})" ||
+        nok "shuffled outcomes: the headline does not say the model is weak: $r"
+    cd - >/dev/null
+fi
