@@ -918,13 +918,32 @@ static void section_sweep(struct writer *w)
                                  F_R2,  F_R1,  F_R1,  F_PCT, F_PCT, F_R1,  F_R1};
     int center = rec ? (int)N(sw, 0, "threshold") : 0;
     snprintf(cap, sizeof cap,
-             "Thresholds around the recommended %d points (all leads, no fit "
-             "minimum; the full table is sweep.csv beside the store)",
+             "The recommended rule (highlighted), then thresholds around %d points without a "
+             "fit minimum (all leads; the full table is sweep.csv beside the store)",
              center);
     struct tab t;
     tab_begin(w, &t, "sweep-near.csv", rec ? cap : "Thresholds (all leads, no fit minimum)", h, f,
               14);
     size_t shown = 0;
+    if (rec) {
+        /* the highlighted row is the recommended rule itself, fit minimum included: the
+         * threshold rows below have none, so one of them would show other figures */
+        char label[64];
+        if (isfinite(N(sw, 0, "fit_min")))
+            snprintf(label, sizeof label, "%d, fit >= %.0f (the rule)", center,
+                     N(sw, 0, "fit_min"));
+        else
+            snprintf(label, sizeof label, "%d (the rule)", center);
+        tab_row_begin(&t, "hl");
+        tab_text(&t, label);
+        static const char *const c[] = {"mqls",       "sqls",         "conversion",   "conv_lo",
+                                        "conv_hi",    "recall",       "lift",         "vol_mean",
+                                        "vol_p90",    "band_conv_lo", "band_conv_hi", "band_vol_lo",
+                                        "band_vol_hi"};
+        for (size_t k = 0; k < 13; k++)
+            tab_num(&t, N(sw, 0, c[k]));
+        tab_row_end(&t);
+    }
     for (size_t r = 0; r < th->nrows; r++) {
         if (strcmp(S(th, r, "sample"), "all") != 0)
             continue;
@@ -934,7 +953,7 @@ static void section_sweep(struct writer *w)
         if (!rec && shown >= 2 * NEAR_RULE + 1)
             break;
         shown++;
-        tab_row_begin(&t, rec && thr == center ? "hl" : NULL);
+        tab_row_begin(&t, NULL);
         static const char *const c[] = {"threshold",   "mqls",       "sqls",         "conversion",
                                         "conv_lo",     "conv_hi",    "recall",       "lift",
                                         "vol_mean",    "vol_p90",    "band_conv_lo", "band_conv_hi",
