@@ -207,6 +207,62 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
     return 0;
 }
 
+/* Leaks that pass the AUC guard (issue 16, item 4): a column filled by sales for some of the
+ * winners has a level (its filled values, or its pool) that converts almost always, yet its AUC
+ * alone stays under leak_auc; a model too good to be true (holdout AUC above FIT_SUSPECT_AUC)
+ * points at its strongest attribute. Each suspect is a "leak_suspect" warning, which the
+ * sweep's headline leads with and export refuses, until the config marks the column
+ * after_outcome = yes (left out) or force = yes (kept on purpose: then only noted). A level that
+ * never converts is not a suspect: that is what a real disqualifier (students) looks like. */
+static int suspect_leaks(struct fit_result *res)
+{
+    size_t n = 0, pos = 0;
+    for (size_t r = 0; r < res->data.n; r++)
+        if (!res->holdout[r] && res->data.known[r]) {
+            n++;
+            pos += res->data.y[r];
+        }
+    double base = n ? (double)pos / (double)n : 0;
+    int strongest = -1;
+    for (size_t a = 0; a < res->enc.nattrs; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        const struct config_attr *ca = res->data.attrs[a].attr;
+        if (ea->excluded)
+            continue;
+        if (strongest < 0 || res->single_auc[a] > res->single_auc[strongest])
+            strongest = (int)a;
+        for (size_t l = 0; l < ea->nlevels && base <= 0.5; l++) {
+            const struct encode_level *lv = &ea->levels[l];
+            if (lv->count < FIT_SUSPECT_LEADS ||
+                (double)lv->positives < FIT_SUSPECT_SHARE * (double)lv->count)
+                continue;
+            if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+                     "%s = %s: %zu of its %zu training leads converted (%.1f %% against %.1f %% "
+                     "overall), as a column that sales fill for winners would; %s",
+                     ea->name, lv->label, lv->positives, lv->count,
+                     100 * (double)lv->positives / (double)lv->count, 100 * base,
+                     ca->force ? "kept because the config says force = yes"
+                               : "mark it after_outcome = yes if it is written after the "
+                                 "outcome, or force = yes to keep it (export refuses until then)"))
+                return -1;
+            break;
+        }
+    }
+    if (res->hold.present && res->hold.auc.auc > FIT_SUSPECT_AUC && strongest >= 0) {
+        const struct encode_attr *ea = &res->enc.attrs[strongest];
+        const struct config_attr *ca = res->data.attrs[strongest].attr;
+        if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+                 "holdout AUC %.3f: too good for lead scoring; the strongest attribute, %s (AUC "
+                 "alone %.3f), is the first suspect; %s",
+                 res->hold.auc.auc, ea->name, res->single_auc[strongest],
+                 ca->force ? "kept because the config says force = yes"
+                           : "mark it after_outcome = yes, or force = yes to keep it (export "
+                             "refuses until then)"))
+            return -1;
+    }
+    return 0;
+}
+
 /* Levels whose training leads all converted or none did: their coefficient would run off to
  * infinity. Returns how many. */
 static int find_separation(struct fit_result *res, size_t *count)
@@ -824,7 +880,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     if ((rc = metrics(res, 0, s1, s2, yy, &res->train, err)) ||
         (rc = metrics(res, 1, s1, s2, yy, &res->hold, err)))
         goto out;
-    if (sign_surprises(res)) {
+    if (sign_surprises(res) || suspect_leaks(res)) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }

@@ -252,6 +252,29 @@ int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
         rc = mql_err_set(err, MQL_EINPUT, "the store lacks the fit (%lld) of its latest sweep", f);
         goto out;
     }
+    /* a suspected leak the config has not decided on: no rule file for production until it is
+     * marked after_outcome (left out) or force (kept on purpose) */
+    if (store_table_exists(db, "fit_warnings")) {
+        struct store_table lk = {0};
+        snprintf(q, sizeof q,
+                 "SELECT subject, message FROM fit_warnings WHERE fit_id = %lld AND kind = "
+                 "'leak_suspect' LIMIT 1",
+                 f);
+        if ((rc = store_table_read(db, q, &lk, err)))
+            goto out;
+        if (lk.nrows) {
+            rc = mql_err_set(err, MQL_EINPUT,
+                             "no rule file: attribute '%s' may leak the outcome (%s). Mark it "
+                             "after_outcome = yes in [attributes] if sales write it after the "
+                             "outcome, or force = yes to keep it on purpose, and run the fit "
+                             "again",
+                             store_table_text(&lk, 0, "subject"),
+                             store_table_text(&lk, 0, "message"));
+            store_table_release(&lk);
+            goto out;
+        }
+        store_table_release(&lk);
+    }
     /* the input conventions, from the fit's own config */
     const char *ctext = store_table_text(&fit, 0, "config");
     if ((rc = config_load_string(ctext ? ctext : "", "the fit's config", &cfg, err)))

@@ -503,6 +503,29 @@ out:
     return rc;
 }
 
+/* The fit's first leak suspect, for the headline. */
+static int load_leak(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
+{
+    res->leak[0] = '\0';
+    if (!store_table_exists(db, "fit_warnings"))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+                           "SELECT subject FROM fit_warnings WHERE fit_id = ? AND kind = "
+                           "'leak_suspect' LIMIT 1",
+                           &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, res->fit_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(res->leak, sizeof res->leak,
+                 "'%s' (a level converts almost always, or the model is too good: see the fit's "
+                 "warnings; export refuses until it is marked after_outcome or force)",
+                 (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return 0;
+}
+
 static void recommend(const struct config *cfg, struct sweep_result *res)
 {
     const struct sweep_row *best = NULL, *nc = NULL, *nt = NULL;
@@ -778,6 +801,8 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
             n += k > 0 ? (size_t)k : 0;                                                            \
         }                                                                                          \
     } while (0)
+    if (res->leak[0])
+        ADD("Possible leak: %s. ", res->leak);
     const struct sweep_row *h = &res->rec_holdout;
     size_t known = h->mqls - h->pending;
     if (res->holdout.leads) {
@@ -935,6 +960,8 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         (rc = choose_fit_mins(res, err)) || (rc = sweep_grid(cfg, res, err)))
         return rc;
     recommend(cfg, res);
+    if ((rc = load_leak(db, res, err)))
+        return rc;
     if (res->has_rec && nh)
         rule_on_holdout(cfg, res);
     if ((rc = bootstrap(cfg, res, err)))

@@ -33,6 +33,14 @@ struct fit_warning {
 
 /* Validation figures on one sample: exact probabilities and, beside them, the probabilities
  * the integer scores stand for. */
+/* Leak suspects (fit.c: suspect_leaks): a level of at least FIT_SUSPECT_LEADS training leads
+ * of which FIT_SUSPECT_SHARE or more converted (when the base rate is at most one half), or a
+ * holdout AUC above FIT_SUSPECT_AUC. A field sales fill for winners converts 100 %; a real but
+ * extreme level stays under 99 % (X Education's "Welingak Website": 120 of 122, 98.4 %). */
+#define FIT_SUSPECT_LEADS 30
+#define FIT_SUSPECT_SHARE 0.99
+#define FIT_SUSPECT_AUC 0.95
+
 struct fit_metrics {
     int present; /* 0 when the sample is empty or has one class */
     size_t n, n_pos;

@@ -94,6 +94,8 @@ struct sweep_result {
     struct sweep_row near_capacity; /* no feasible rule: the best conversion within capacity */
     struct sweep_row near_target;   /* and the lowest volume that reaches the target */
     char reasoning[1024];
+    char leak[320]; /* the fit's first leak suspect (fit.h), "" when none: the headline's first
+                       words */
     int bootstrap;
     double feasible_share; /* replicates in which the recommended rule stays feasible */
     struct sweep_disqualifier *dq;
