@@ -995,8 +995,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[i + 1];
-        static const char *const known[] = {"--n",        "--seed",   "--start", "--months",
-                                            "--out",      "--drift-at", "--export", "--as-of"};
+        static const char *const known[] = {"--n",   "--seed",     "--start",  "--months",
+                                            "--out", "--drift-at", "--export", "--as-of"};
         int which = -1;
         for (int k = 0; k < (int)(sizeof known / sizeof known[0]); k++)
             if (strlen(known[k]) == optlen && !strncmp(opt, known[k], optlen))
@@ -1153,15 +1153,14 @@ static int generate(const struct args *a, FILE *f, FILE *df)
                    "Pricing Page Views,Guide Downloads,Webinar Signups,Email Clicks,Site Visits,"
                    "Time on Site,Demo Request,Sales Feedback,Converted\n");
     else
-        out_str(o, a->sql_at
-                       ? "lead_id,created_at,channel,job_level,company_size,industry,country,"
-                         "email_type,pricing_page_views,guide_downloads,webinar_signups,"
-                         "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
-                         "became_sql,sql_at\n"
-                       : "lead_id,created_at,channel,job_level,company_size,industry,country,"
-                         "email_type,pricing_page_views,guide_downloads,webinar_signups,"
-                         "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
-                         "became_sql\n");
+        out_str(o, a->sql_at ? "lead_id,created_at,channel,job_level,company_size,industry,country,"
+                               "email_type,pricing_page_views,guide_downloads,webinar_signups,"
+                               "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
+                               "became_sql,sql_at\n"
+                             : "lead_id,created_at,channel,job_level,company_size,industry,country,"
+                               "email_type,pricing_page_views,guide_downloads,webinar_signups,"
+                               "email_clicks,site_visits,time_on_site,demo_request,sales_feedback,"
+                               "became_sql\n");
     if (df) {
         if (!(dout = malloc(sizeof *dout)))
             goto out;

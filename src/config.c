@@ -405,7 +405,6 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
     return 0;
 }
 
-
 static int handle_calibration(struct parse *ps, const char *key, const char *value)
 {
     struct config *c = ps->cfg;
@@ -1190,14 +1189,19 @@ const char *config_period_name(enum calib_period period)
     return "?";
 }
 
-int config_is_missing_span(const struct config *cfg, const char *s, size_t n)
+int config_is_missing_in(const struct strlist *l, const char *s, size_t n)
 {
     if (n == 0)
         return 1;
-    for (size_t i = 0; i < cfg->missing.n; i++)
-        if (strlen(cfg->missing.items[i]) == n && memcmp(cfg->missing.items[i], s, n) == 0)
+    for (size_t i = 0; l && i < l->n; i++)
+        if (strlen(l->items[i]) == n && memcmp(l->items[i], s, n) == 0)
             return 1;
     return 0;
+}
+
+int config_is_missing_span(const struct config *cfg, const char *s, size_t n)
+{
+    return config_is_missing_in(&cfg->missing, s, n);
 }
 
 int config_is_missing(const struct config *cfg, const char *value)

@@ -63,6 +63,23 @@ long csvread_find(const struct csvread *r, const char *name, long *twice)
     return at;
 }
 
+int csvread_require(const struct csvread *r, const char *name, const char *where, const char *file,
+                    long *at, struct mql_err *err)
+{
+    long twice;
+    *at = csvread_find(r, name, &twice);
+    if (twice >= 0)
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s: column '%s' appears twice in the header of %s (fields %ld and %ld)",
+                           where, name, file, *at + 1, twice + 1);
+    if (*at >= 0)
+        return 0;
+    char near[300] = "";
+    text_nearest_names(name, r->f, r->fl, r->nf, near, sizeof near);
+    return mql_err_set(err, MQL_EINPUT, "%s: no column '%s' in the header of %s%s%s%s", where, name,
+                       file, near[0] ? " (nearest: " : "", near, near[0] ? ")" : "");
+}
+
 void csvread_release(struct csvread *r)
 {
     free(r->buf);

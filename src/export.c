@@ -50,24 +50,17 @@ static void sql_joins(struct strbuf *b, const struct rules *r)
         strbuf_add(b, "\n  LEFT JOIN (SELECT TRIM(");
         strbuf_sql_ident(b, rj->on);
         strbuf_add(b, ", " SQL_SPACE ") AS \"_mqlcal_key\", COUNT(*) AS \"_mqlcal_rows\"");
-        const char *done[RULES_MAX_ATTRS + 1];
-        size_t ndone = 0;
-        for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
-            const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column, *sub;
-            if (rules_join_of(r, c, &sub) != (int)j)
-                continue;
-            int seen = 0;
-            for (size_t i = 0; i < ndone && !seen; i++)
-                seen = strcmp(done[i], sub) == 0;
-            if (seen)
-                continue;
-            if (ndone < RULES_MAX_ATTRS)
-                done[ndone++] = sub;
+        const char **sub = malloc((r->nattrs + r->ndq + 1) * sizeof *sub);
+        size_t nsub = sub ? rules_join_columns(r, j, sub) : 0;
+        if (!sub)
+            b->oom = 1;
+        for (size_t i = 0; i < nsub; i++) {
             strbuf_add(b, ", MIN(");
-            strbuf_sql_ident(b, sub);
+            strbuf_sql_ident(b, sub[i]);
             strbuf_add(b, ") AS ");
-            strbuf_sql_ident(b, sub);
+            strbuf_sql_ident(b, sub[i]);
         }
+        free(sub);
         strbuf_add(b, " FROM ");
         strbuf_sql_ident(b, rj->name);
         strbuf_add(b, " WHERE TRIM(");

@@ -73,6 +73,7 @@ struct ingest {
     struct join_table *joins;            /* [join NAME] tables, as cfg->joins */
     long *join_key;                      /* per join: the leads file's key column */
     long *join_row;                      /* per join: the row of the record being loaded */
+    int mat_on;                          /* maturity_active(cfg), decided once */
     struct maturity_lead *mat;           /* maturity.h: each loaded lead's dates and outcome */
     size_t nmat, capmat;
     uint64_t source_size; /* the leads file's size and modification time when opened */
@@ -437,25 +438,10 @@ static int open_joins(struct ingest *in)
     int rc = 0;
     for (size_t j = 0; j < cfg->njoins && !rc; j++) {
         const struct config_join *cj = &cfg->joins[j];
-        long twice;
-        in->join_key[j] = csvread_find(&in->rd, cj->key, &twice);
-        if (twice >= 0) {
-            rc = mql_err_set(in->err, MQL_EINPUT,
-                             "%s:%d: [join %s] key: column '%s' appears twice in the header of %s "
-                             "(fields %ld and %ld)",
-                             cfg->path, cj->line, cj->name, cj->key, cfg->leads,
-                             in->join_key[j] + 1, twice + 1);
+        char where[600];
+        snprintf(where, sizeof where, "%s:%d: [join %s] key", cfg->path, cj->line, cj->name);
+        if ((rc = csvread_require(&in->rd, cj->key, where, cfg->leads, &in->join_key[j], in->err)))
             break;
-        }
-        if (in->join_key[j] < 0) {
-            char near[300] = "";
-            text_nearest_names(cj->key, in->rd.f, in->rd.fl, in->rd.nf, near, sizeof near);
-            rc = mql_err_set(in->err, MQL_EINPUT,
-                             "%s:%d: [join %s] key: no column '%s' in the header of %s%s%s%s",
-                             cfg->path, cj->line, cj->name, cj->key, cfg->leads,
-                             near[0] ? " (nearest: " : "", near, near[0] ? ")" : "");
-            break;
-        }
         size_t nwant = 0;
         for (size_t c = 0; c < in->ncols; c++) {
             struct col *col = &in->cols[c];
@@ -914,7 +900,7 @@ static int load_row(struct ingest *in)
     } else if (!in->cfg->outcome) {
         outcome = has_sql_day;
     }
-    if (maturity_active(cfg)) {
+    if (in->mat_on) {
         /* the state as far as the row tells; maturity_apply moves the leads whose window is
          * still open and the late SQLs once as_of and the window are known */
         sqlite3_bind_text(st, 6, maturity_first_state(outcome, has_day, has_sql_day), -1,
@@ -923,7 +909,7 @@ static int load_row(struct ingest *in)
         sqlite3_bind_null(st, 6);
     }
     /* a lead without a creation date cannot be placed in time: not known (maturity.h) */
-    if (outcome < 0 || (maturity_active(cfg) && !has_day))
+    if (outcome < 0 || (in->mat_on && !has_day))
         sqlite3_bind_null(st, 3);
     else
         sqlite3_bind_int(st, 3, outcome);
@@ -969,7 +955,7 @@ static int load_row(struct ingest *in)
     if (rc != SQLITE_DONE)
         return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
-    if (maturity_active(cfg)) {
+    if (in->mat_on) {
         if (in->nmat == in->capmat) {
             size_t nc = in->capmat ? 2 * in->capmat : 65536;
             struct maturity_lead *g = realloc(in->mat, nc * sizeof *g);
@@ -1236,6 +1222,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     store_now_iso(started, sizeof started);
     in.day_floor = cfg->earliest_day;
     in.day_ceiling = opts && opts->today ? opts->today : (int32_t)(time(NULL) / 86400);
+    in.mat_on = maturity_active(cfg);
     if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
@@ -1320,7 +1307,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
                          cfg->leads, (unsigned long long)stats->read);
         goto out;
     }
-    if (maturity_active(cfg)) {
+    if (in.mat_on) {
         /* the outcome is "an SQL within the window": it needs every lead's dates first */
         struct maturity_stats *ms = &stats->maturity;
         if ((rc = maturity_apply(in.db, cfg, in.mat, in.nmat, in.day_ceiling, ms, err)))

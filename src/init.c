@@ -231,9 +231,10 @@ static void decide(struct colstat *c, size_t nc, uint64_t records)
                 exact = strcmp(c[i].key, *w) == 0;
             if (c[i].kind != K_SKIP || c[i].many || c[i].nvals < 2 ||
                 c[i].nvals > MAX_OUTCOME_VALUES ||
-                (pass == 0 ? !exact
-                           : !contains(c[i].key, W_OUTCOME) &&
-                                 !word_of(c[i].name, (const char *const[]){"stage", "status", NULL})))
+                (pass == 0
+                     ? !exact
+                     : !contains(c[i].key, W_OUTCOME) &&
+                           !word_of(c[i].name, (const char *const[]){"stage", "status", NULL})))
                 continue;
             /* "Lead Status" or "Lifecycle Stage" is the outcome only when its values say which
              * leads are SQLs and which are not; else it is sales' column (after_outcome) */

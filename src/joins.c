@@ -136,33 +136,13 @@ static void on_bytes(void *ctx, const char *buf, size_t n)
     sha256_update(ctx, n, (const uint8_t *)buf);
 }
 
-/* The header index of name, or an error with the nearest names. */
+/* The header index of a column the table needs: csvread_require, named by the spec. */
 static int find_col(const struct join_spec *j, const struct csvread *rd, const char *what,
                     const char *name, long *at, struct mql_err *err)
 {
-    long twice;
-    *at = csvread_find(rd, name, &twice);
-    if (twice >= 0)
-        return mql_err_set(err, MQL_EINPUT,
-                           "%s: column '%s' appears twice in the header (fields %ld and %ld)",
-                           j->file, name, *at + 1, twice + 1);
-    if (*at >= 0)
-        return 0;
-    char near[300] = "";
-    text_nearest_names(name, rd->f, rd->fl, rd->nf, near, sizeof near);
-    return mql_err_set(err, MQL_EINPUT, "%s %s: no column '%s' in the header of %s%s%s%s",
-                       j->origin, what, name, j->file, near[0] ? " (nearest: " : "", near,
-                       near[0] ? ")" : "");
-}
-
-static int is_missing(const struct join_spec *j, const char *s, size_t n)
-{
-    if (n == 0)
-        return 1;
-    for (size_t i = 0; j->missing && i < j->missing->n; i++)
-        if (strlen(j->missing->items[i]) == n && memcmp(j->missing->items[i], s, n) == 0)
-            return 1;
-    return 0;
+    char where[600];
+    snprintf(where, sizeof where, "%s %s", j->origin, what);
+    return csvread_require(rd, name, where, j->file, at, err);
 }
 
 int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
@@ -228,7 +208,7 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
         const char *k = rd.f[kcol];
         size_t kn = rd.fl[kcol];
         text_trim_span(&k, &kn);
-        if (is_missing(j, k, kn)) {
+        if (config_is_missing_in(j->missing, k, kn)) {
             t->rows_no_key++;
             continue;
         }

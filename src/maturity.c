@@ -83,10 +83,16 @@ int km_estimate(const int32_t *time, const unsigned char *event, size_t n, struc
 
 double km_converted(const struct km_curve *k, int32_t t)
 {
-    double surv = 1.0;
-    for (size_t i = 0; i < k->n && k->s[i].t <= t; i++)
-        surv = k->s[i].surv;
-    return 1.0 - surv;
+    /* the last step at or before t, by bisection: called once per immature lead */
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->s[mid].t <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? 1.0 - k->s[lo - 1].surv : 0.0;
 }
 
 int32_t km_quantile(const struct km_curve *k, double q)

@@ -73,24 +73,13 @@ static void on_bytes(void *ctx, const char *buf, size_t n)
     sha256_update(ctx, n, (const uint8_t *)buf);
 }
 
-/* The header's index of the column name, or an error with the nearest names. */
+/* The header's index of a column the [outcomes] section names: csvread_require. */
 static int find_col(const struct config *cfg, const struct csvread *rd, const char *key,
                     const char *name, long *at, struct mql_err *err)
 {
-    long twice;
-    *at = csvread_find(rd, name, &twice);
-    if (twice >= 0)
-        return mql_err_set(err, MQL_EINPUT,
-                           "%s: column '%s' appears twice in the header (fields %ld and %ld)",
-                           cfg->outcomes.file, name, *at + 1, twice + 1);
-    if (*at >= 0)
-        return 0;
-    char near[300] = "";
-    text_nearest_names(name, rd->f, rd->fl, rd->nf, near, sizeof near);
-    return mql_err_set(err, MQL_EINPUT,
-                       "%s:%d: [outcomes] %s: no column '%s' in the header of %s%s%s%s", cfg->path,
-                       cfg->line_outcomes, key, name, cfg->outcomes.file,
-                       near[0] ? " (nearest: " : "", near, near[0] ? ")" : "");
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d: [outcomes] %s", cfg->path, cfg->line_outcomes, key);
+    return csvread_require(rd, name, where, cfg->outcomes.file, at, err);
 }
 
 /* One pass over the file: pass 0 votes on the date layout, pass 1 builds the table. */

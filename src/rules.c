@@ -166,6 +166,22 @@ int rules_join_of(const struct rules *r, const char *column, const char **sub)
     return -1;
 }
 
+size_t rules_join_columns(const struct rules *r, size_t j, const char **sub)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
+        const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column, *x;
+        if (rules_join_of(r, c, &x) != (int)j)
+            continue;
+        int seen = 0;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strcmp(sub[i], x) == 0;
+        if (!seen)
+            sub[n++] = x;
+    }
+    return n;
+}
+
 /* The store's [join] tables that the rule's attributes or disqualifiers read, in config order. */
 static int joins_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
 {

@@ -368,22 +368,6 @@ static void write_row(struct out *o, const struct texts *tx, enum scorer_format 
 
 /* ---- joined tables ------------------------------------------------------------------------- */
 
-size_t scorer_join_columns(const struct rules *r, size_t j, const char **sub)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < r->nattrs + r->ndq; k++) {
-        const char *c = k < r->nattrs ? r->attrs[k].name : r->dq[k - r->nattrs].column, *x;
-        if (rules_join_of(r, c, &x) != (int)j)
-            continue;
-        int seen = 0;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = strcmp(sub[i], x) == 0;
-        if (!seen)
-            sub[n++] = x;
-    }
-    return n;
-}
-
 /* A record widened with its joined values: the header's nf fields, then one field per kept
  * column of each table, so that rules_bind_header and rules_score read them as any other. */
 struct widen {

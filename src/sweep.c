@@ -779,15 +779,6 @@ const char *sweep_period_word(const struct config *cfg, const struct sweep_resul
 #define NO_DATES(res)                                                                              \
     ((res)->data.has_dates ? "" : " The data has no dates, so all of it is one period.")
 
-/* The recommended rule's MQLs in whole period p. */
-static size_t period_mqls(const struct sweep_result *res, int32_t p)
-{
-    size_t m = 0;
-    for (size_t r = 0; r < res->data.n; r++)
-        m += res->period[r] == p && sweep_is_mql(res, r);
-    return m;
-}
-
 /* The warnings that lead the headline: "" when none. */
 static void check_promises(const struct config *cfg, const struct sweep_result *res, char *buf,
                            size_t cap)
@@ -824,13 +815,19 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
             "optimistic. ");
     }
     /* capacity against the months sales will face: the latest whole periods */
-    if (cfg->capacity > 0 && res->data.has_dates && res->period_full) {
+    size_t *mq = cfg->capacity > 0 && res->data.has_dates && res->period_full
+                     ? calloc(res->nperiods + 1, sizeof *mq)
+                     : NULL;
+    for (size_t r = 0; mq && r < res->data.n; r++) /* the rule's MQLs per period, in one pass */
+        if (res->period[r] >= 0 && sweep_is_mql(res, r))
+            mq[res->period[r]]++;
+    if (mq) {
         size_t whole = 0, over = 0, recent = 0, recent_over = 0;
         size_t want = cfg->holdout_months > 0 ? (size_t)cfg->holdout_months : 3;
         for (size_t p = res->nperiods; p-- > 0;) {
             if (!res->period_full[p])
                 continue;
-            int o = (double)period_mqls(res, (int32_t)p) > cfg->capacity;
+            int o = (double)mq[p] > cfg->capacity;
             whole++;
             over += (size_t)o;
             if (recent < want) {
@@ -843,6 +840,7 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
                 "of all %zu). ",
                 recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
     }
+    free(mq);
 #undef ADD
 }
 

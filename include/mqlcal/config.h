@@ -186,6 +186,10 @@ const char *config_period_name(enum calib_period period);
 int config_is_missing(const struct config *cfg, const char *value);
 int config_is_missing_span(const struct config *cfg, const char *s, size_t n);
 
+/* True when s[0..n) is empty or, byte for byte, one of l's items: the missing-token rule, for
+ * a list that is not a config's (the scorer's rule file, a [join] table's). */
+int config_is_missing_in(const struct strlist *l, const char *s, size_t n);
+
 /* True when the span s[0..n) (already trimmed) is one of l's items, ignoring ASCII case: how
  * outcome and stage values are matched against positive / negative. */
 int config_list_has(const struct strlist *l, const char *s, size_t n);

@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mqlcal/err.h"
+
 enum csvread_status {
     CSVR_OK = 0,
     CSVR_EOF = 1,
@@ -81,6 +83,12 @@ int csvread_next(struct csvread *r);
 /* The field of the current record equal to name after trimming (a header lookup): its index, or
  * -1; *twice is set to the second index when two fields match (else -1). */
 long csvread_find(const struct csvread *r, const char *name, long *twice);
+
+/* The same for a column the caller needs: its index in *at, or MQL_EINPUT
+ * "WHERE: no column 'name' in the header of FILE (nearest: ...)" or
+ * "WHERE: column 'name' appears twice in the header of FILE (fields a and b)". */
+int csvread_require(const struct csvread *r, const char *name, const char *where, const char *file,
+                    long *at, struct mql_err *err);
 
 void csvread_release(struct csvread *r);
 

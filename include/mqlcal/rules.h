@@ -169,6 +169,11 @@ int rules_bind_header(const struct rules *r, const char *const *names, const siz
  * set to c; -1 when it is a leads file column. */
 int rules_join_of(const struct rules *r, const char *column, const char **sub);
 
+/* The distinct columns (c of NAME.c) that r reads from its join j, in the rule's order, into
+ * sub (r->nattrs + r->ndq entries); their number. A table is loaded, or joined in SQL, with
+ * these. */
+size_t rules_join_columns(const struct rules *r, size_t j, const char **sub);
+
 /* True when the trimmed value s[0..n) is missing: empty or one of the missing values (the rule
  * file must be compiled). */
 int rules_is_missing(const struct rules *r, const char *s, size_t n);

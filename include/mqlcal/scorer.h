@@ -21,7 +21,8 @@
  * When the rule reads columns of joined tables (rules.h: rules_join), the caller loads each
  * table (joins.h) and passes them in the rule's order: a lead's NAME.c is the value of its key's
  * row, missing when the key is missing or names no row (counted per table in stats); a header
- * lacking a key column is refused, as is one holding a column NAME.c itself.
+ * lacking a key column is refused, as is one holding a column NAME.c itself. Load each table
+ * with the columns rules_join_columns names.
  * Memory is the chunk buffer (1 MiB, growing only for a record longer than that, up to
  * SCORER_MAX_RECORD) and the output buffer: constant in the input's size.
  */
@@ -77,9 +78,5 @@ typedef void (*scorer_reject_fn)(void *ctx, uint64_t line, const char *why);
 int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in, const char *name,
                FILE *out, enum scorer_format format, scorer_reject_fn reject, void *ctx,
                struct scorer_stats *stats, struct mql_err *err);
-
-/* The distinct columns (c of NAME.c) that r reads from its join j, in the rule's order, into
- * sub (r->nattrs + r->ndq entries); their number. Load the table with these. */
-size_t scorer_join_columns(const struct rules *r, size_t j, const char **sub);
 
 #endif

@@ -98,7 +98,7 @@ static int load_tables(const struct rules *r, const char *rules_path, char **joi
         const char **sub = malloc((r->nattrs + r->ndq + 1) * sizeof *sub);
         if (!sub)
             return mql_err_set(err, MQL_EIO, "out of memory");
-        size_t nsub = scorer_join_columns(r, j, sub);
+        size_t nsub = rules_join_columns(r, j, sub);
         struct join_spec spec = {rj->name, file, rj->on, origin, r->delimiter ? r->delimiter : ',',
                                  &missing};
         int rc = joins_load(&spec, sub, nsub, &t[j], err);
