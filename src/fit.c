@@ -88,12 +88,12 @@ static int split(const struct config *cfg, struct fit_result *res, struct mql_er
         int n = snprintf(res->holdout_desc, sizeof res->holdout_desc,
                          "the last %d month%s of leads (created from %s)", cfg->holdout_months,
                          cfg->holdout_months == 1 ? "" : "s", from);
-        if (month_index(max_day) > last && n > 0 && (size_t)n < sizeof res->holdout_desc) {
-            /* later months: every lead there is immature or pending */
-            text_format_date(
-                text_days_from_civil((last + 1) / 12, (unsigned)((last + 1) % 12) + 1, 1), to);
+        if (max_day > anchor && n > 0 && (size_t)n < sizeof res->holdout_desc) {
+            /* every lead created after the latest known one is immature or pending */
+            text_format_date(anchor, to);
             snprintf(res->holdout_desc + n, sizeof res->holdout_desc - (size_t)n,
-                     " with a known outcome; the leads from %s, none known yet, are in neither",
+                     " with a known outcome; the leads created after %s, none known yet, are in "
+                     "neither",
                      to);
         }
         return 0;
