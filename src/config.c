@@ -440,12 +440,14 @@ static int handle_calibration(struct parse *ps, const char *key, const char *val
     }
     if (strcmp(key, "capacity_rule") == 0) {
         if (text_ieq(value, "mean"))
-            c->capacity_p90 = 0;
+            c->capacity_rule = CAPACITY_MEAN;
         else if (text_ieq(value, "p90"))
-            c->capacity_p90 = 1;
+            c->capacity_rule = CAPACITY_P90;
+        else if (text_ieq(value, "max"))
+            c->capacity_rule = CAPACITY_MAX;
         else
             return mql_err_set(ps->err, MQL_EINPUT,
-                               "key 'capacity_rule': expected mean or p90, got '%s'", value);
+                               "key 'capacity_rule': expected mean, p90 or max, got '%s'", value);
         return 0;
     }
     if (strcmp(key, "bootstrap") == 0)
@@ -1022,6 +1024,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->max_iter = 50;
     cfg->tolerance = 1e-10;
     cfg->pdo = 20;
+    cfg->capacity_rule = CAPACITY_P90;
     cfg->bootstrap = 200;
     cfg->seed = 1;
     cfg->review_alpha = 0.001;

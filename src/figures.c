@@ -67,7 +67,7 @@ struct drawer {
     const char *period; /* "month", ... */
     double capacity, target;
     int threshold, has_fit_min, fit_min, has_rec;
-    int p90;
+    const char *cap_words; /* the capacity statistic: "mean", "p90" or "busiest" */
 };
 
 static int emit(struct drawer *w, const char *file, struct chart_spec *spec)
@@ -186,16 +186,19 @@ static int fig_tradeoff(struct drawer *w)
         size_t r = rows[i];
         int shown = num(t, r, "mqls") >= MIN_MQLS_SHOWN;
         double *x = i < na ? &xa[i] : &xh[i - na], *y = i < na ? &ya[i] : &yh[i - na];
-        *x = num(t, r, "vol_mean");
+        *x = num(t, r, "vol_cap");
         *y = shown ? num(t, r, "conversion") : NAN;
     }
-    double rx = num(&w->d->sweep, 0, "vol_mean"), ry = num(&w->d->sweep, 0, "conversion");
-    double rlo = num(&w->d->sweep, 0, "conv_lo"), rhi = num(&w->d->sweep, 0, "conv_hi");
+    /* the rule where the headline puts it: its capacity statistic, and the conversion expected
+     * of next quarter's MQLs with its prediction interval */
+    double rx = num(&w->d->sweep, 0, "vol_cap"), ry = num(&w->d->sweep, 0, "exp_conversion");
+    double rlo = num(&w->d->sweep, 0, "exp_conv_lo"), rhi = num(&w->d->sweep, 0, "exp_conv_hi");
     char rl[96], cap[96], tgt[64], xl[96];
     rule_text(w, rl, sizeof rl);
     snprintf(cap, sizeof cap, "capacity %g", w->capacity);
     snprintf(tgt, sizeof tgt, "target %g %%", 100 * w->target);
-    snprintf(xl, sizeof xl, "MQLs per %s (mean)", w->period);
+    snprintf(xl, sizeof xl, "MQLs per %s: %s of the latest %ss", w->period, w->cap_words,
+             w->period);
     struct chart_series s[] = {
         {"all leads", CHART_LINE, xa, ya, NULL, NULL, na, CHART_BLUE, 0, 0, 0, 0, 0},
         {"holdout", CHART_LINE, xh, yh, NULL, NULL, nh, CHART_SKY, 0, 1, 0, 0, 0},
@@ -211,7 +214,7 @@ static int fig_tradeoff(struct drawer *w)
     struct chart_spec spec = {
         .title = "Trade-off: MQL volume against conversion",
         .subtitle = "Each point of a line is one score threshold (no fit minimum); higher "
-                    "thresholds give fewer, better MQLs",
+                    "thresholds give fewer, better MQLs; the rule at its expected conversion",
         .x = axis(xl, 0),
         .y = axis("Conversion (%)", 1),
         .series = s,
@@ -654,13 +657,13 @@ static int fig_grid(struct drawer *w)
         double f = num(t, r, "fit_min");
         size_t i = find(xs, nx, num(t, r, "threshold")), j = find(ys, ny, isfinite(f) ? f : none);
         z[j * nx + i] = num(t, r, "sqls_per_period");
-        double vol = num(t, r, w->p90 ? "vol_p90" : "vol_mean");
+        double vol = num(t, r, "vol_cap");
         inside[j * nx + i] = !isfinite(w->capacity) || vol <= w->capacity;
     }
     char scale[96], bl[96], sub[240], rl[96];
     snprintf(scale, sizeof scale, "SQLs per %s", w->period);
-    snprintf(bl, sizeof bl, "within capacity (%s MQLs per %s <= %g)", w->p90 ? "p90" : "mean",
-             w->period, w->capacity);
+    snprintf(bl, sizeof bl, "within capacity (%s of the latest %ss <= %g)", w->cap_words, w->period,
+             w->capacity);
     snprintf(sub, sizeof sub,
              "Every rule (threshold, fit minimum) with MQLs; bottom row: no fit minimum%s",
              isfinite(w->target) ? "; rules below the target conversion still shown" : "");
@@ -878,7 +881,8 @@ int figures_draw(const struct report_data *d, const char *dir, struct figure *fi
     w.period = txt(sw, 0, "period");
     w.capacity = num(sw, 0, "capacity");
     w.target = num(sw, 0, "target_conversion");
-    w.p90 = strcmp(txt(sw, 0, "capacity_rule"), "p90") == 0;
+    const char *cr = txt(sw, 0, "capacity_rule");
+    w.cap_words = strcmp(cr, "mean") == 0 ? "mean" : strcmp(cr, "max") == 0 ? "busiest" : "p90";
     w.has_rec = num(sw, 0, "recommended") == 1;
     w.threshold = w.has_rec ? (int)num(sw, 0, "threshold") : 0;
     w.has_fit_min = w.has_rec && isfinite(num(sw, 0, "fit_min"));

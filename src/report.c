@@ -123,8 +123,8 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
         {&d->thresholds, NULL,
          "SELECT * FROM sweep_thresholds WHERE sweep_id = %lld ORDER BY sample, threshold", s},
         {&d->grid, NULL,
-         "SELECT threshold, fit_min, mqls, sqls, conversion, vol_mean, vol_p90, sqls_per_period, "
-         "feasible FROM sweep_grid WHERE sweep_id = %lld",
+         "SELECT threshold, fit_min, mqls, sqls, conversion, vol_mean, vol_p90, vol_cap, "
+         "sqls_per_period, feasible FROM sweep_grid WHERE sweep_id = %lld",
          s},
         {&d->dqs, NULL, "SELECT * FROM sweep_disqualifiers WHERE sweep_id = %lld ORDER BY rowid",
          s},
@@ -395,6 +395,7 @@ static const char *css =
     ".rec{font-size:19px;line-height:1.45;background:#eef6fb;border-left:5px solid "
     "var(--accent);padding:14px 18px;margin:16px 0}\n"
     ".rec.none{background:#fdf1e7;border-color:#d55e00}\n"
+    ".rec.warn{background:#fff6e0;border-color:#e69f00}\n"
     ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:14px 0}\n"
     ".kpi{border:1px solid var(--line);border-radius:6px;padding:10px 14px;min-width:150px}\n"
     ".kpi b{display:block;font-size:22px}.kpi span{color:var(--muted);font-size:13px}\n"
@@ -438,10 +439,20 @@ static void section_summary(struct writer *w)
     int rec = N(sw, 0, "recommended") == 1;
     const char *per = S(sw, 0, "period");
     raw(p, "<section id=\"summary\"><h2>Summary</h2>\n");
-    rawf(p, "<p class=\"rec%s\">", rec ? "" : " none");
-    esc(p, S(sw, 0, "reasoning"));
+    const char *warn = store_table_text(sw, 0, "warnings");
+    rawf(p, "<p class=\"rec%s\">", !rec ? " none" : warn ? " warn" : "");
+    if (rec && warn) { /* what not to trust, first and in bold */
+        raw(p, "<b>");
+        esc(p, warn);
+        raw(p, "</b> ");
+        const char *all = S(sw, 0, "reasoning");
+        size_t wl = strlen(warn);
+        esc(p, strncmp(all, warn, wl) == 0 ? all + wl + (all[wl] == ' ') : all);
+    } else {
+        esc(p, S(sw, 0, "reasoning"));
+    }
     raw(p, "</p>\n<div class=\"kpis\">");
-    char v[96], what[160];
+    char v[96], what[200], lo[32], hi[32];
     if (rec) {
         fmt_value(N(sw, 0, "threshold"), F_INT, v, sizeof v);
         if (isfinite(N(sw, 0, "fit_min"))) {
@@ -452,26 +463,48 @@ static void section_summary(struct writer *w)
             snprintf(what, sizeof what, "MQL threshold (points), no fit minimum");
         }
         kpi(p, v, what);
-        fmt_value(N(sw, 0, "vol_mean"), F_R1, v, sizeof v);
-        snprintf(what, sizeof what, "MQLs per %s (capacity %g)", per, N(sw, 0, "capacity"));
-        if (!isfinite(N(sw, 0, "capacity")))
-            snprintf(what, sizeof what, "MQLs per %s (no capacity set)", per);
-        kpi(p, v, what);
-        fmt_value(N(sw, 0, "conversion"), F_PCT, v, sizeof v);
+        int on_holdout = strcmp(S(sw, 0, "basis"), "holdout") == 0;
+        /* the expected figures: what the team can plan on, with their intervals */
+        fmt_value(N(sw, 0, "exp_conversion"), F_PCT, v, sizeof v);
+        fmt_value(N(sw, 0, "exp_conv_lo"), F_PCT0, lo, sizeof lo);
+        fmt_value(N(sw, 0, "exp_conv_hi"), F_PCT0, hi, sizeof hi);
         if (isfinite(N(sw, 0, "target_conversion")))
-            snprintf(what, sizeof what, "of MQLs become SQLs (target %.0f %%)",
+            snprintf(what, sizeof what,
+                     "of next quarter's MQLs become SQLs (%s-%s; target %.0f %%)", lo, hi,
                      100 * N(sw, 0, "target_conversion"));
         else
-            snprintf(what, sizeof what, "of MQLs become SQLs (no target set)");
+            snprintf(what, sizeof what, "of next quarter's MQLs become SQLs (%s-%s)", lo, hi);
         kpi(p, v, what);
-        fmt_value(N(sw, 0, "recall"), F_PCT, v, sizeof v);
-        kpi(p, v, "of all SQLs captured");
-        if (N(sw, 0, "bootstrap") > 0) {
+        fmt_value(N(sw, 0, "exp_mqls"), F_R1, v, sizeof v);
+        fmt_value(N(sw, 0, "exp_mqls_lo"), F_R1, lo, sizeof lo);
+        fmt_value(N(sw, 0, "exp_mqls_hi"), F_R1, hi, sizeof hi);
+        if (isfinite(N(sw, 0, "capacity")))
+            snprintf(what, sizeof what, "MQLs a %s expected (%s-%s; capacity %g)", per, lo, hi,
+                     N(sw, 0, "capacity"));
+        else
+            snprintf(what, sizeof what, "MQLs a %s expected (%s-%s; no capacity set)", per, lo, hi);
+        kpi(p, v, what);
+        fmt_value(N(sw, 0, "exp_sqls"), F_R1, v, sizeof v);
+        fmt_value(N(sw, 0, "exp_sqls_lo"), F_R1, lo, sizeof lo);
+        fmt_value(N(sw, 0, "exp_sqls_hi"), F_R1, hi, sizeof hi);
+        snprintf(what, sizeof what, "SQLs a %s expected (%s-%s)", per, lo, hi);
+        kpi(p, v, what);
+        if (isfinite(N(sw, 0, "feasible_share"))) {
             fmt_value(N(sw, 0, "feasible_share"), F_PCT0, v, sizeof v);
-            snprintf(what, sizeof what, "of %.0f bootstrap replicates keep the rule feasible",
-                     N(sw, 0, "bootstrap"));
+            kpi(p, v, "chance next quarter meets capacity and target");
+        }
+        /* the evidence: the holdout, which chose nothing, beside the training leads */
+        if (on_holdout) {
+            fmt_value(N(sw, 0, "holdout_conversion"), F_PCT, v, sizeof v);
+            snprintf(what, sizeof what, "converted on the holdout (%.0f MQLs, %.0f SQLs)",
+                     N(sw, 0, "holdout_mqls") - N(sw, 0, "holdout_pending"),
+                     N(sw, 0, "holdout_sqls"));
             kpi(p, v, what);
         }
+        fmt_value(N(sw, 0, "train_conversion"), F_PCT, v, sizeof v);
+        snprintf(what, sizeof what, "converted on the training leads it was chosen on%s",
+                 on_holdout ? "" : " (in sample: optimistic)");
+        kpi(p, v, what);
     }
     fmt_value(N(ld, 0, "rows_loaded"), F_INT, v, sizeof v);
     kpi(p, v, "leads analysed");
@@ -870,11 +903,17 @@ static void section_sweep(struct writer *w)
     const char *per = S(sw, 0, "period");
     int rec = N(sw, 0, "recommended") == 1;
     raw(p, "<section id=\"sweep\"><h2>The sweep</h2>\n<p>");
+    const char *cr = S(sw, 0, "capacity_rule");
     escf(p,
-         "Every integer threshold on all leads; capacity %g MQLs per %s (%s period), target "
-         "conversion %s; %0.f bootstrap replicates (seed %.0f).",
-         N(sw, 0, "capacity"), per,
-         strcmp(S(sw, 0, "capacity_rule"), "p90") == 0 ? "90th-percentile" : "mean",
+         "Every integer threshold on all leads; capacity %g MQLs per %s (capacity_rule %s: the "
+         "%s of the latest %.0f %ss, with growth), target conversion %s; %0.f bootstrap "
+         "replicates (seed %.0f). The rule is chosen on the training leads (the grid's "
+         "conversion and SQLs) and measured on the holdout.",
+         N(sw, 0, "capacity"), per, cr,
+         strcmp(cr, "mean") == 0  ? "mean"
+         : strcmp(cr, "max") == 0 ? "busiest"
+                                  : "90th percentile",
+         N(sw, 0, "recent_periods"), per,
          isfinite(N(sw, 0, "target_conversion")) ? "set" : "not set", N(sw, 0, "bootstrap"),
          N(sw, 0, "seed"));
     if (!rec)
@@ -907,15 +946,15 @@ static void section_sweep(struct writer *w)
         if (np)
             raw(p, "</p>\n");
     }
-    char cap[200], vol[64], vol90[64];
+    char cap[200], vol[64], vol90[64], volc[64];
     snprintf(vol, sizeof vol, "MQLs per %s", per);
     snprintf(vol90, sizeof vol90, "p90 MQLs per %s", per);
+    snprintf(volc, sizeof volc, "capacity statistic (%s, lately)", cr);
     const char *h[] = {
-        "threshold",     "MQLs",          "SQLs", "conversion", "95 % CI low",    "95 % CI high",
-        "recall",        "lift",          vol,    vol90,        "band conv. low", "band conv. high",
-        "band vol. low", "band vol. high"};
+        "threshold", "MQLs", "SQLs", "conversion", "95 % CI low",    "95 % CI high",   "recall",
+        "lift",      vol,    vol90,  volc,         "band conv. low", "band conv. high"};
     static const enum fmt f[] = {F_INT, F_INT, F_INT, F_PCT, F_PCT, F_PCT, F_PCT,
-                                 F_R2,  F_R1,  F_R1,  F_PCT, F_PCT, F_R1,  F_R1};
+                                 F_R2,  F_R1,  F_R1,  F_R1,  F_PCT, F_PCT};
     int center = rec ? (int)N(sw, 0, "threshold") : 0;
     snprintf(cap, sizeof cap,
              "The recommended rule (highlighted), then thresholds around %d points without a "
@@ -923,7 +962,7 @@ static void section_sweep(struct writer *w)
              center);
     struct tab t;
     tab_begin(w, &t, "sweep-near.csv", rec ? cap : "Thresholds (all leads, no fit minimum)", h, f,
-              14);
+              13);
     size_t shown = 0;
     if (rec) {
         /* the highlighted row is the recommended rule itself, fit minimum included: the
@@ -936,12 +975,13 @@ static void section_sweep(struct writer *w)
             snprintf(label, sizeof label, "%d (the rule)", center);
         tab_row_begin(&t, "hl");
         tab_text(&t, label);
-        static const char *const c[] = {"mqls",       "sqls",         "conversion",   "conv_lo",
-                                        "conv_hi",    "recall",       "lift",         "vol_mean",
-                                        "vol_p90",    "band_conv_lo", "band_conv_hi", "band_vol_lo",
-                                        "band_vol_hi"};
-        for (size_t k = 0; k < 13; k++)
-            tab_num(&t, N(sw, 0, c[k]));
+        /* in sample, as the rows below; its bands are the threshold curve's, which a fit
+         * minimum changes, so none are shown */
+        static const char *const c[] = {"mqls",    "sqls",    "conversion", "conv_lo",
+                                        "conv_hi", "recall",  NULL,         "vol_mean",
+                                        "vol_p90", "vol_cap", NULL,         NULL};
+        for (size_t k = 0; k < 12; k++)
+            tab_num(&t, c[k] ? N(sw, 0, c[k]) : NAN);
         tab_row_end(&t);
     }
     for (size_t r = 0; r < th->nrows; r++) {
@@ -954,11 +994,11 @@ static void section_sweep(struct writer *w)
             break;
         shown++;
         tab_row_begin(&t, NULL);
-        static const char *const c[] = {"threshold",   "mqls",       "sqls",         "conversion",
-                                        "conv_lo",     "conv_hi",    "recall",       "lift",
-                                        "vol_mean",    "vol_p90",    "band_conv_lo", "band_conv_hi",
-                                        "band_vol_lo", "band_vol_hi"};
-        for (size_t k = 0; k < 14; k++)
+        static const char *const c[] = {"threshold",   "mqls",    "sqls",    "conversion",
+                                        "conv_lo",     "conv_hi", "recall",  "lift",
+                                        "vol_mean",    "vol_p90", "vol_cap", "band_conv_lo",
+                                        "band_conv_hi"};
+        for (size_t k = 0; k < 13; k++)
             tab_num(&t, N(th, r, c[k]));
         tab_row_end(&t);
     }

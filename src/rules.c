@@ -64,6 +64,7 @@ void rules_release(struct rules *r)
     }
     free(r->dq);
     free(r->expected.period);
+    free(r->expected.basis);
     memset(r, 0, sizeof *r);
 }
 
@@ -402,14 +403,21 @@ int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
         e->mqls = (long long)store_table_num(&sweep, 0, "mqls");
         e->sqls = (long long)store_table_num(&sweep, 0, "sqls");
         e->leads = (long long)store_table_num(&load, 0, "rows_loaded");
-        e->mqls_per_period = store_table_num(&sweep, 0, "vol_mean");
-        e->conversion = store_table_num(&sweep, 0, "conversion");
-        e->conv_lo = store_table_num(&sweep, 0, "conv_lo");
-        e->conv_hi = store_table_num(&sweep, 0, "conv_hi");
+        const char *basis = store_table_text(&sweep, 0, "basis");
+        e->basis = text_dup(basis ? basis : "in_sample");
+        e->horizon = (long long)store_table_num(&sweep, 0, "horizon");
+        e->mqls_per_period = store_table_num(&sweep, 0, "exp_mqls");
+        e->mqls_lo = store_table_num(&sweep, 0, "exp_mqls_lo");
+        e->mqls_hi = store_table_num(&sweep, 0, "exp_mqls_hi");
+        e->conversion = store_table_num(&sweep, 0, "exp_conversion");
+        e->conv_lo = store_table_num(&sweep, 0, "exp_conv_lo");
+        e->conv_hi = store_table_num(&sweep, 0, "exp_conv_hi");
+        e->sqls_per_period = store_table_num(&sweep, 0, "exp_sqls");
+        e->sqls_lo = store_table_num(&sweep, 0, "exp_sqls_lo");
+        e->sqls_hi = store_table_num(&sweep, 0, "exp_sqls_hi");
+        e->feasible_share = store_table_num(&sweep, 0, "feasible_share");
         e->recall = store_table_num(&sweep, 0, "recall");
-        double periods = store_table_num(&sweep, 0, "periods");
-        e->sqls_per_period = periods > 0 ? (double)e->sqls / periods : NAN;
-        if (!e->period)
+        if (!e->period || !e->basis)
             rc = oom(err);
     }
     if (!rc && !(r->provenance_json = provenance(&load, &fit, &sweep, &metrics)))
@@ -516,14 +524,21 @@ char *rules_to_json(const struct rules *r)
         const struct rules_expected *e = &r->expected;
         json_t *x = json_object();
         json_object_set_new(x, "period", json_string(e->period ? e->period : "period"));
+        json_object_set_new(x, "basis", json_string(e->basis ? e->basis : "in_sample"));
+        json_object_set_new(x, "horizon", json_integer(e->horizon));
         json_object_set_new(x, "leads", json_integer(e->leads));
         json_object_set_new(x, "mqls", json_integer(e->mqls));
         json_object_set_new(x, "sqls", json_integer(e->sqls));
         json_object_set_new(x, "mqls_per_period", bound(e->mqls_per_period));
+        json_object_set_new(x, "mqls_per_period_ci",
+                            json_pack("[o, o]", bound(e->mqls_lo), bound(e->mqls_hi)));
         json_object_set_new(x, "sqls_per_period", bound(e->sqls_per_period));
+        json_object_set_new(x, "sqls_per_period_ci",
+                            json_pack("[o, o]", bound(e->sqls_lo), bound(e->sqls_hi)));
         json_object_set_new(x, "conversion", bound(e->conversion));
         json_object_set_new(x, "conversion_ci",
                             json_pack("[o, o]", bound(e->conv_lo), bound(e->conv_hi)));
+        json_object_set_new(x, "feasible_share", bound(e->feasible_share));
         json_object_set_new(x, "recall", bound(e->recall));
         json_object_set_new(root, "expected", x);
     }
@@ -1105,7 +1120,25 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
         NUM("sqls_per_period", sqls_per_period);
         NUM("conversion", conversion);
         NUM("recall", recall);
+        NUM("feasible_share", feasible_share);
 #undef NUM
+        if ((v = json_object_get(x, "basis")) && json_is_string(v))
+            e->basis = text_dup(json_string_value(v));
+        e->horizon =
+            (v = json_object_get(x, "horizon")) && json_is_integer(v) ? json_integer_value(v) : 0;
+#define PAIR(key, lo, hi)                                                                          \
+    do {                                                                                           \
+        json_t *a = json_object_get(x, key);                                                       \
+        e->lo = a && json_is_number(json_array_get(a, 0))                                          \
+                    ? json_number_value(json_array_get(a, 0))                                      \
+                    : NAN;                                                                         \
+        e->hi = a && json_is_number(json_array_get(a, 1))                                          \
+                    ? json_number_value(json_array_get(a, 1))                                      \
+                    : NAN;                                                                         \
+    } while (0)
+        PAIR("mqls_per_period_ci", mqls_lo, mqls_hi);
+        PAIR("sqls_per_period_ci", sqls_lo, sqls_hi);
+#undef PAIR
         e->mqls =
             (v = json_object_get(x, "mqls")) && json_is_integer(v) ? json_integer_value(v) : 0;
         e->sqls =

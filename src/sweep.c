@@ -4,6 +4,7 @@
 #include <gsl/gsl_rng.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "mqlcal/csvout.h"
 #include "mqlcal/fit.h"
+#include "mqlcal/forecast.h"
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
@@ -200,17 +202,22 @@ struct ctx {
     size_t leads, sqls; /* of the sample, disqualified leads included */
     size_t decided;     /* of them, leads whose outcome is known (the base rate's denominator) */
     double capacity, target;
-    int p90_rule;
-    double *scratch; /* P */
+    enum capacity_rule rule;
+    double cap_growth; /* the capacity statistic's factor, >= 1 */
+    size_t *recent;    /* the latest k whole periods (indexes into 0..P), latest first */
+    size_t nrecent;
+    double *scratch, *rbuf; /* P + 2 each */
 };
 
-/* Fills one row from the per-period volumes and totals: mqls of them, decided with a known
- * outcome (the conversion's denominator; the others are pending and count in the volumes). */
+/* Fills one row from the per-period volumes and totals: mqls of them, pending whose outcome is
+ * not known yet, decided MQLs with a known outcome (the conversion's denominator: mqls -
+ * pending on a sample, the training leads' on the grid) and their sqls. */
 static void finish_row(const struct ctx *c, struct sweep_row *row, const double *vol, size_t mqls,
-                       size_t decided, size_t sqls)
+                       size_t pending, size_t decided, size_t sqls)
 {
     row->mqls = mqls;
-    row->pending = mqls - decided;
+    row->pending = pending;
+    row->decided = decided;
     row->sqls = sqls;
     if (decided > 0) {
         row->conversion = (double)sqls / (double)decided;
@@ -234,27 +241,40 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
         fit += c->capacity > 0 && v <= c->capacity;
         c->scratch[k++] = v;
     }
+    row->over = c->capacity > 0 ? c->Pf - fit : 0;
+    row->whole = c->Pf;
+    double rsum = 0;
+    for (size_t i = 0; i < c->nrecent; i++) {
+        c->rbuf[i] = vol[c->recent[i]] + extra;
+        rsum += c->rbuf[i];
+    }
+    row->vol_recent = c->nrecent ? rsum / (double)c->nrecent : row->vol_mean;
+    row->vol_cap = c->nrecent ? forecast_capacity_stat(c->rbuf, c->nrecent, c->rule, c->cap_growth)
+                              : row->vol_mean * c->cap_growth;
     row->vol_mean = sum / (double)c->Pf;
     row->vol_max = max;
     row->vol_p90 = p90(c->scratch, c->Pf);
     row->sqls_per_period = decided > 0 ? row->conversion * row->vol_mean : 0;
     row->share_fit = c->capacity > 0 ? (double)fit / (double)c->Pf : NAN;
-    double vol_rule = c->p90_rule ? row->vol_p90 : row->vol_mean;
-    row->feasible = mqls > 0 && (!(c->capacity > 0) || vol_rule <= c->capacity) &&
+    /* a rule without an MQL lately is no rule sales can work, whatever its past */
+    row->feasible = mqls > 0 && row->vol_recent > 0 &&
+                    (!(c->capacity > 0) || row->vol_cap <= c->capacity) &&
                     (!(c->target > 0) || row->conversion >= c->target);
     row->band_conv_lo = row->band_conv_hi = row->band_vol_lo = row->band_vol_hi = NAN;
 }
 
 /* Rows for every threshold from counts cnt/sq laid out [t * (P + 1) + p], p = P for leads
  * without a date (in the totals, not in the per-period volumes); un: the pending leads per
- * threshold (in cnt, not in the conversion), NULL when none. */
+ * threshold (in cnt, not in the conversion), NULL when none. cd/cs (per threshold, NULL: the
+ * sample's own): the decided MQLs and SQLs the conversion counts (the grid's training leads). */
 static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uint32_t *sq,
-                             const uint32_t *un, int fit_min, struct sweep_row *rows, double *run)
+                             const uint32_t *un, const uint32_t *cd, const uint32_t *cs,
+                             int fit_min, struct sweep_row *rows, double *run)
 {
     size_t P1 = c->P + 1;
     for (size_t p = 0; p < P1; p++)
         run[p] = 0;
-    size_t mqls = 0, sqls = 0, pending = 0;
+    size_t mqls = 0, sqls = 0, pending = 0, tdec = 0, tsq = 0;
     for (size_t t = c->T; t-- > 0;) {
         for (size_t p = 0; p < P1; p++) {
             run[p] += cnt[t * P1 + p];
@@ -262,9 +282,11 @@ static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uin
             sqls += sq[t * P1 + p];
         }
         pending += un ? un[t] : 0;
+        tdec += cd ? cd[t] : 0;
+        tsq += cs ? cs[t] : 0;
         rows[t].threshold = c->min_score + (int)t;
         rows[t].fit_min = fit_min;
-        finish_row(c, &rows[t], run, mqls, mqls - pending, sqls);
+        finish_row(c, &rows[t], run, mqls, pending, cd ? tdec : mqls - pending, cd ? tsq : sqls);
     }
 }
 
@@ -357,10 +379,29 @@ static int better(const struct sweep_row *a, const struct sweep_row *b)
     return a->fit_min > b->fit_min;
 }
 
-static void sample_ctx(const struct config *cfg, const struct sweep_result *res,
-                       const unsigned char *in, struct ctx *c, int32_t *plo, double *scratch)
+static void ctx_free(struct ctx *c)
+{
+    free(c->scratch);
+    free(c->rbuf);
+    free(c->recent);
+    c->scratch = c->rbuf = NULL;
+    c->recent = NULL;
+}
+
+/* The context of one sample (in = NULL: all leads): its periods, totals, the recent whole
+ * periods and the scratch its rows need. -1 when out of memory (nothing left allocated). */
+static int ctx_init(const struct config *cfg, const struct sweep_result *res,
+                    const unsigned char *in, struct ctx *c, int32_t *plo)
 {
     const struct data *d = &res->data;
+    memset(c, 0, sizeof *c);
+    c->scratch = malloc((res->nperiods + 2) * sizeof *c->scratch);
+    c->rbuf = malloc((res->nperiods + 2) * sizeof *c->rbuf);
+    c->recent = malloc((res->nperiods + 2) * sizeof *c->recent);
+    if (!c->scratch || !c->rbuf || !c->recent) {
+        ctx_free(c);
+        return -1;
+    }
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     c->leads = c->sqls = c->decided = 0;
     for (size_t r = 0; r < d->n; r++) {
@@ -390,8 +431,10 @@ static void sample_ctx(const struct config *cfg, const struct sweep_result *res,
     c->min_score = res->min_score;
     c->capacity = cfg->capacity;
     c->target = cfg->target_conversion;
-    c->p90_rule = cfg->capacity_p90;
-    c->scratch = scratch;
+    c->rule = cfg->capacity_rule;
+    c->cap_growth = res->cap_growth > 1 ? res->cap_growth : 1;
+    c->nrecent = forecast_recent(c->full, c->P, res->k ? res->k : 1, c->recent);
+    return 0;
 }
 
 /* The sweep without a fit minimum on one sample (in = NULL: all leads). */
@@ -401,14 +444,11 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
     const struct data *d = &res->data;
     struct ctx c;
     int32_t plo;
-    double *scratch = malloc((res->nperiods + 2) * sizeof *scratch);
     double *run = malloc((res->nperiods + 2) * sizeof *run);
-    if (!scratch || !run) {
-        free(scratch);
+    if (!run || ctx_init(cfg, res, in, &c, &plo)) {
         free(run);
         return mql_err_set(err, MQL_EIO, "out of memory");
     }
-    sample_ctx(cfg, res, in, &c, &plo, scratch);
     size_t P1 = c.P + 1;
     uint32_t *cnt = calloc(c.T * P1, sizeof *cnt), *sq = calloc(c.T * P1, sizeof *sq);
     uint32_t *un = calloc(c.T, sizeof *un);
@@ -417,7 +457,7 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
         free(cnt);
         free(sq);
         free(un);
-        free(scratch);
+        ctx_free(&c);
         free(run);
         return mql_err_set(err, MQL_EIO, "out of memory");
     }
@@ -430,7 +470,7 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
         sq[t * P1 + p] += d->y[r];
         un[t] += !d->known[r];
     }
-    rows_from_counts(&c, cnt, sq, un, SWEEP_NO_FIT_MIN, out->rows, run);
+    rows_from_counts(&c, cnt, sq, un, NULL, NULL, SWEEP_NO_FIT_MIN, out->rows, run);
     free(un);
     out->nrows = c.T;
     out->leads = c.leads;
@@ -438,67 +478,80 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
     out->nperiods = c.P;
     free(cnt);
     free(sq);
-    free(scratch);
+    ctx_free(&c);
     free(run);
     return 0;
 }
 
-/* The grid on all leads: fit minimums from the highest down, each adding its class. */
-static int sweep_grid(const struct config *cfg, struct sweep_result *res, struct mql_err *err)
+/* The selection grid: fit minimums from the highest down, each adding its class. Volumes
+ * count every lead (the recent level needs no outcome); conversion and SQLs count the
+ * training leads only (train: 1 for a lead the rule may be chosen on), so that the holdout
+ * stays out of the choice. */
+static int sweep_grid(const struct config *cfg, struct sweep_result *res,
+                      const unsigned char *train, struct mql_err *err)
 {
     const struct data *d = &res->data;
     struct ctx c;
     int32_t plo;
-    double *scratch = malloc((res->nperiods + 2) * sizeof *scratch);
     double *run = malloc((res->nperiods + 2) * sizeof *run);
-    if (!scratch || !run) {
-        free(scratch);
+    if (!run || ctx_init(cfg, res, NULL, &c, &plo)) {
         free(run);
         return mql_err_set(err, MQL_EIO, "out of memory");
     }
-    sample_ctx(cfg, res, NULL, &c, &plo, scratch);
     size_t P1 = c.P + 1, F = res->nfit_mins, cell = c.T * P1;
-    uint32_t *cnt = calloc(F * cell, sizeof *cnt), *sq = calloc(F * cell, sizeof *sq);
-    uint32_t *cum = calloc(cell, sizeof *cum), *cumsq = calloc(cell, sizeof *cumsq);
-    /* pending leads per [f][t], only when there are any */
-    size_t nun = d->nunknown ? F * c.T : 0;
-    uint32_t *un = calloc(nun ? nun : 1, sizeof *un), *cumun = calloc(c.T, sizeof *cumun);
+    uint32_t *cnt = calloc(F * cell, sizeof *cnt), *cum = calloc(cell, sizeof *cum);
+    /* pending leads, and the training leads' decided MQLs and SQLs, per [f][t] */
+    uint32_t *un = calloc(F * c.T, sizeof *un), *cumun = calloc(c.T, sizeof *cumun);
+    uint32_t *td = calloc(F * c.T, sizeof *td), *cumtd = calloc(c.T, sizeof *cumtd);
+    uint32_t *ts = calloc(F * c.T, sizeof *ts), *cumts = calloc(c.T, sizeof *cumts);
+    uint32_t *nosq = calloc(cell, sizeof *nosq); /* the grid's SQLs come from ts */
     res->grid = calloc(F * c.T, sizeof *res->grid);
     int rc = 0;
-    if (!cnt || !sq || !cum || !cumsq || !un || !cumun || !res->grid) {
+    if (!cnt || !cum || !un || !cumun || !td || !cumtd || !ts || !cumts || !nosq || !res->grid) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
+    c.sqls = c.decided = 0; /* recall and lift against the training leads */
     for (size_t r = 0; r < d->n; r++) {
+        if (train[r]) {
+            c.sqls += d->y[r];
+            c.decided += d->known[r];
+        }
         if (res->dq_flag[r])
             continue;
         size_t f = fit_class(res, res->fit_score[r]);
         size_t t = (size_t)(res->score[r] - res->min_score);
         size_t p = res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P;
         cnt[f * cell + t * P1 + p]++;
-        sq[f * cell + t * P1 + p] += d->y[r];
-        if (nun && !d->known[r])
-            un[f * c.T + t]++;
+        un[f * c.T + t] += !d->known[r];
+        if (train[r] && d->known[r]) {
+            td[f * c.T + t]++;
+            ts[f * c.T + t] += d->y[r];
+        }
     }
     for (size_t f = F; f-- > 0;) {
-        for (size_t i = 0; i < cell; i++) {
+        for (size_t i = 0; i < cell; i++)
             cum[i] += cnt[f * cell + i];
-            cumsq[i] += sq[f * cell + i];
-        }
-        for (size_t t = 0; nun && t < c.T; t++)
+        for (size_t t = 0; t < c.T; t++) {
             cumun[t] += un[f * c.T + t];
-        rows_from_counts(&c, cum, cumsq, nun ? cumun : NULL, res->fit_mins[f], res->grid + f * c.T,
+            cumtd[t] += td[f * c.T + t];
+            cumts[t] += ts[f * c.T + t];
+        }
+        rows_from_counts(&c, cum, nosq, cumun, cumtd, cumts, res->fit_mins[f], res->grid + f * c.T,
                          run);
     }
     res->ngrid = F * c.T;
 out:
     free(cnt);
-    free(sq);
     free(cum);
-    free(cumsq);
     free(un);
     free(cumun);
-    free(scratch);
+    free(td);
+    free(cumtd);
+    free(ts);
+    free(cumts);
+    free(nosq);
+    ctx_free(&c);
     free(run);
     return rc;
 }
@@ -532,9 +585,9 @@ static void recommend(const struct config *cfg, struct sweep_result *res)
     int any_cap = 0, any_target = 0;
     for (size_t i = 0; i < res->ngrid; i++) {
         const struct sweep_row *g = &res->grid[i];
-        if (g->mqls == 0)
+        if (g->mqls == 0 || !(g->vol_recent > 0))
             continue;
-        double vol = cfg->capacity_p90 ? g->vol_p90 : g->vol_mean;
+        double vol = g->vol_cap;
         int cap_ok = !(cfg->capacity > 0) || vol <= cfg->capacity;
         int tgt_ok = !(cfg->target_conversion > 0) || g->conversion >= cfg->target_conversion;
         any_cap |= cap_ok;
@@ -544,13 +597,15 @@ static void recommend(const struct config *cfg, struct sweep_result *res)
         if (cap_ok && (!nc || g->conversion > nc->conversion ||
                        (g->conversion == nc->conversion && better(g, nc))))
             nc = g;
-        double nvol = nt ? (cfg->capacity_p90 ? nt->vol_p90 : nt->vol_mean) : 0;
+        double nvol = nt ? nt->vol_cap : 0;
         if (tgt_ok && (!nt || vol < nvol || (vol == nvol && better(g, nt))))
             nt = g;
     }
     if (best) {
         res->has_rec = 1;
-        res->rec = *best;
+        res->rec_train = *best;
+        res->rec.threshold = best->threshold; /* what sweep_is_mql reads; rule_row fills it */
+        res->rec.fit_min = best->fit_min;
         res->binding[0] = '\0';
         return;
     }
@@ -568,35 +623,146 @@ static void recommend(const struct config *cfg, struct sweep_result *res)
     }
 }
 
-/* The recommended rule on the holdout. */
-static void rule_on_holdout(const struct config *cfg, struct sweep_result *res)
+/* The recommended rule on a sample (in = NULL: all leads) into out. */
+static int rule_row(const struct config *cfg, struct sweep_result *res, const unsigned char *in,
+                    struct sweep_row *out)
 {
     const struct data *d = &res->data;
     struct ctx c;
     int32_t plo;
-    double *scratch = malloc((res->nperiods + 2) * sizeof *scratch);
     double *vol = calloc(res->nperiods + 2, sizeof *vol);
-    if (!scratch || !vol) {
-        free(scratch);
+    if (!vol || ctx_init(cfg, res, in, &c, &plo)) {
         free(vol);
-        return;
+        return -1;
     }
-    sample_ctx(cfg, res, res->in_holdout, &c, &plo, scratch);
     size_t mqls = 0, decided = 0, sqls = 0;
     for (size_t r = 0; r < d->n; r++) {
-        if (!res->in_holdout[r] || !sweep_is_mql(res, r))
+        if ((in && !in[r]) || !sweep_is_mql(res, r))
             continue;
         mqls++;
         decided += d->known[r];
         sqls += d->y[r];
         vol[res->period[r] >= 0 ? (size_t)(res->period[r] - plo) : c.P] += 1;
     }
-    res->rec_holdout.threshold = res->rec.threshold;
-    res->rec_holdout.fit_min = res->rec.fit_min;
+    int threshold = res->rec.threshold, fit_min = res->rec.fit_min;
+    memset(out, 0, sizeof *out);
+    out->threshold = threshold;
+    out->fit_min = fit_min;
     if (c.leads > 0)
-        finish_row(&c, &res->rec_holdout, vol, mqls, decided, sqls);
-    free(scratch);
+        finish_row(&c, out, vol, mqls, mqls - decided, decided, sqls);
+    ctx_free(&c);
     free(vol);
+    return 0;
+}
+
+/* What the rule is expected to do over the next k periods (forecast.h): conversion on the
+ * holdout (in sample when there is none), MQLs from the recent level of all leads. */
+static int expect(const struct config *cfg, struct sweep_result *res, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t P = res->nperiods ? res->nperiods : 1, undated = 0;
+    double *buf = calloc(4 * P, sizeof *buf);
+    if (!buf)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    double *leads = buf, *mq = buf + P, *dec = buf + 2 * P, *sq = buf + 3 * P;
+    for (size_t r = 0; r < d->n; r++) {
+        int32_t p = res->period[r];
+        int m = sweep_is_mql(res, r);
+        if (p < 0) {
+            undated += (size_t)m;
+            continue;
+        }
+        leads[p] += 1;
+        mq[p] += m;
+        dec[p] += m && d->known[r];
+        sq[p] += m && d->y[r];
+    }
+    const unsigned char *whole = res->period_full;
+    size_t nwhole = 0;
+    for (size_t p = 0; whole && p < P; p++)
+        nwhole += whole[p];
+    if (nwhole == 0) { /* no whole period: every one counts, as in the volumes */
+        whole = NULL;
+        nwhole = P;
+    }
+    for (size_t p = 0; p < P; p++) /* undated MQLs spread over the whole periods */
+        if (!whole || whole[p])
+            mq[p] += (double)undated / (double)nwhole;
+    const struct sweep_row *h = &res->rec_holdout;
+    struct sweep_expect *e = &res->expect;
+    int on_holdout = res->holdout.leads > 0 && h->decided > 0;
+    e->basis = on_holdout ? SWEEP_BASIS_HOLDOUT : SWEEP_BASIS_IN_SAMPLE;
+    e->basis_mqls = on_holdout ? h->decided : res->rec.decided;
+    e->basis_sqls = on_holdout ? h->sqls : res->rec.sqls;
+    struct forecast_input in = {.n = P,
+                                .whole = whole,
+                                .leads = leads,
+                                .mqls = mq,
+                                .decided = dec,
+                                .sqls = sq,
+                                .k = res->k,
+                                .basis_decided = e->basis_mqls,
+                                .basis_sqls = e->basis_sqls,
+                                .capacity = cfg->capacity > 0 ? cfg->capacity : 0,
+                                .target = cfg->target_conversion > 0 ? cfg->target_conversion : 0,
+                                .rule = cfg->capacity_rule,
+                                .seed = cfg->seed,
+                                .draws = SWEEP_FORECAST_DRAWS};
+    struct forecast f;
+    int rc = forecast_rule(&in, &f, err);
+    free(buf);
+    if (rc)
+        return rc;
+    e->horizon = res->k;
+    e->recent = f.recent;
+    e->growth_measured = f.growth_measured;
+    e->growth = f.growth;
+    e->mqls = f.mqls;
+    e->mqls_lo = f.mqls_lo;
+    e->mqls_hi = f.mqls_hi;
+    e->conversion = f.conversion;
+    e->conv_lo = f.conv_lo;
+    e->conv_hi = f.conv_hi;
+    e->sqls = f.sqls;
+    e->sqls_lo = f.sqls_lo;
+    e->sqls_hi = f.sqls_hi;
+    e->feasible_share = cfg->capacity > 0 || cfg->target_conversion > 0 ? f.feasible_share : NAN;
+    return 0;
+}
+
+/* The periods in the recent level and the horizon: the holdout's length (3 months unless
+ * configured) in the calibration's periods. */
+static size_t horizon_periods(const struct config *cfg, const struct sweep_result *res)
+{
+    if (!res->data.has_dates)
+        return 1;
+    int months = cfg->holdout_months > 0 ? cfg->holdout_months : 3;
+    double k = cfg->period == PERIOD_WEEK      ? months * 52.0 / 12.0
+               : cfg->period == PERIOD_QUARTER ? months / 3.0
+                                               : months;
+    return k < 1 ? 1 : (size_t)lround(k);
+}
+
+/* Lead volume's growth per k periods, for the capacity statistic (a decline is not counted
+ * on: the factor is at least 1). */
+static int capacity_growth(struct sweep_result *res, struct mql_err *err)
+{
+    size_t P = res->nperiods ? res->nperiods : 1;
+    double *leads = calloc(P, sizeof *leads);
+    if (!leads)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < res->data.n; r++)
+        if (res->period[r] >= 0)
+            leads[res->period[r]] += 1;
+    const unsigned char *whole = res->period_full;
+    size_t nwhole = 0;
+    for (size_t p = 0; whole && p < P; p++)
+        nwhole += whole[p];
+    int measured;
+    double g = forecast_growth(leads, nwhole ? whole : NULL, P, res->k, &measured);
+    free(leads);
+    res->cap_growth = g > 1 ? g : 1;
+    return 0;
 }
 
 double sweep_dq_conversion(const struct sweep_disqualifier *q)
@@ -636,6 +802,8 @@ static void band(double *v, size_t n, double *lo, double *hi)
     *hi = v[k2] + (k2 + 1 < n ? (h2 - (double)k2) * (v[k2 + 1] - v[k2]) : 0);
 }
 
+/* Poisson bootstrap bands of conversion and mean volume per threshold (all leads, no fit
+ * minimum): what the sweep's curves would look like on another draw of the same history. */
 static int bootstrap(const struct config *cfg, struct sweep_result *res, struct mql_err *err)
 {
     int R = cfg->bootstrap;
@@ -645,111 +813,59 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
     const struct data *d = &res->data;
     struct ctx c;
     int32_t plo;
-    double *scratch = malloc((res->nperiods + 2) * sizeof *scratch);
-    if (!scratch)
+    if (ctx_init(cfg, res, NULL, &c, &plo))
         return mql_err_set(err, MQL_EIO, "out of memory");
-    sample_ctx(cfg, res, NULL, &c, &plo, scratch);
-    /* Under the mean rule only the dated total matters, not its split over periods: the
-     * cells then have one "period" for dated leads and one for the rest, 12 times fewer draws
-     * on two years of months. */
-    int split = cfg->capacity_p90;
-    /* p: a period (split) or 0 for every whole period; P: no date; P + 1: a partial period
-     * (in the conversion, not in the volumes) */
-    size_t P = split ? c.P : 1, P1 = P + 2, T = c.T;
-    /* cells: [t][in_rule_fit][p][y], y = 0, 1 or 2 for a pending lead (in the volumes, not in
-     * the conversion) */
-    size_t ncell = T * 2 * P1 * 3;
+    /* Only the dated total of whole periods matters for the mean volume, not its split over
+     * periods. p: 0 a whole period; 1 no date (in the conversion, not the volume); 2 a partial
+     * period (likewise). Cells [t][p][y], y = 0, 1 or 2 for a pending lead (in the volumes,
+     * not in the conversion). */
+    size_t T = c.T, ncell = T * 3 * 3;
     uint32_t *cnt = calloc(ncell, sizeof *cnt), *draw = malloc(ncell * sizeof *draw);
     double *conv = malloc(T * (size_t)R * sizeof *conv), *vol = malloc(T * (size_t)R * sizeof *vol);
-    double *rconv = malloc((size_t)R * sizeof *rconv), *rvol = malloc((size_t)R * sizeof *rvol);
-    double *pv = calloc(c.P + 3, sizeof *pv);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = 0;
-    if (!cnt || !draw || !conv || !vol || !rconv || !rvol || !pv || !rng) {
+    if (!cnt || !draw || !conv || !vol || !rng) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
     gsl_rng_set(rng, cfg->seed);
-    int fm = res->has_rec ? res->rec.fit_min : SWEEP_NO_FIT_MIN;
     for (size_t r = 0; r < d->n; r++) {
         if (res->dq_flag[r])
             continue;
         size_t t = (size_t)(res->score[r] - res->min_score);
-        size_t inf = fm == SWEEP_NO_FIT_MIN || res->fit_score[r] >= fm;
-        size_t p = res->period[r] < 0                        ? P
-                   : split                                   ? (size_t)(res->period[r] - plo)
-                   : c.full && !c.full[res->period[r] - plo] ? P + 1
-                                                             : 0;
-        cnt[((t * 2 + inf) * P1 + p) * 3 + (d->known[r] ? d->y[r] : 2)]++;
+        size_t p = res->period[r] < 0 ? 1 : c.full && !c.full[res->period[r] - plo] ? 2 : 0;
+        cnt[(t * 3 + p) * 3 + (d->known[r] ? d->y[r] : 2)]++;
     }
-    size_t feasible = 0;
     for (int b = 0; b < R; b++) {
         for (size_t i = 0; i < ncell; i++)
             draw[i] = cnt[i] ? gsl_ran_poisson(rng, cnt[i]) : 0;
-        /* no fit minimum: suffix sums over thresholds; leads without a date count in the
-         * conversion, not in the volumes */
+        /* suffix sums over thresholds; the volume counts whole periods and undated leads
+         * (spread over them), pending ones too */
         double m = 0, s = 0, dated = 0;
         for (size_t t = T; t-- > 0;) {
-            for (size_t k = 0; k < 2; k++)
-                for (size_t p = 0; p < P1; p++) {
-                    size_t base = ((t * 2 + k) * P1 + p) * 3;
-                    double both = (double)draw[base] + draw[base + 1];
-                    m += both;
-                    s += draw[base + 1];
-                    if (p == P || (p < P && (!split || !c.full || c.full[p])))
-                        dated += both + draw[base + 2]; /* the volume: whole periods and
-                                                           undated leads, pending ones too */
-                }
+            for (size_t p = 0; p < 3; p++) {
+                size_t base = (t * 3 + p) * 3;
+                double both = (double)draw[base] + draw[base + 1];
+                m += both;
+                s += draw[base + 1];
+                if (p < 2)
+                    dated += both + draw[base + 2];
+            }
             conv[t * (size_t)R + (size_t)b] = m > 0 ? s / m : NAN;
             vol[t * (size_t)R + (size_t)b] = dated / (double)c.Pf;
         }
-        if (!res->has_rec)
-            continue;
-        /* the recommended rule: per-period volumes */
-        double rm = 0, rd = 0, rs = 0;
-        for (size_t p = 0; p < P1; p++)
-            pv[p] = 0;
-        for (size_t t = (size_t)(res->rec.threshold - res->min_score); t < T; t++)
-            for (size_t p = 0; p < P1; p++) {
-                size_t base = ((t * 2 + 1) * P1 + p) * 3;
-                double all = (double)draw[base] + draw[base + 1] + draw[base + 2];
-                pv[p] += all;
-                rm += all;
-                rd += draw[base] + draw[base + 1];
-                rs += draw[base + 1];
-            }
-        if (!split) { /* the whole periods' total: each whole period gets the mean */
-            double each = pv[0] / (double)c.Pf, undated = pv[P];
-            for (size_t p = 0; p < c.P; p++)
-                pv[p] = each;
-            pv[c.P] = undated;
-        }
-        struct sweep_row row;
-        memset(&row, 0, sizeof row);
-        finish_row(&c, &row, pv, (size_t)rm, (size_t)rd, (size_t)rs);
-        rconv[b] = row.conversion;
-        rvol[b] = cfg->capacity_p90 ? row.vol_p90 : row.vol_mean;
-        feasible += (size_t)row.feasible;
     }
     for (size_t t = 0; t < T; t++) {
         struct sweep_row *row = &res->all.rows[t];
         band(conv + t * (size_t)R, (size_t)R, &row->band_conv_lo, &row->band_conv_hi);
         band(vol + t * (size_t)R, (size_t)R, &row->band_vol_lo, &row->band_vol_hi);
     }
-    if (res->has_rec) {
-        band(rconv, (size_t)R, &res->rec.band_conv_lo, &res->rec.band_conv_hi);
-        band(rvol, (size_t)R, &res->rec.band_vol_lo, &res->rec.band_vol_hi);
-        res->feasible_share = (double)feasible / R;
-    }
 out:
     free(cnt);
     free(draw);
     free(conv);
     free(vol);
-    free(rconv);
-    free(rvol);
-    free(pv);
-    free(scratch);
+    ctx_free(&c);
     if (rng)
         gsl_rng_free(rng);
     return rc;
@@ -841,69 +957,146 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
                 recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
     }
     free(mq);
+    if (isfinite(res->expect.feasible_share) && res->expect.feasible_share < 0.5)
+        ADD("Unlikely to hold: a %.0f %% chance that next quarter's MQLs meet %s. ",
+            100 * res->expect.feasible_share,
+            cfg->capacity > 0 && cfg->target_conversion > 0 ? "both capacity and target"
+            : cfg->capacity > 0                             ? "capacity"
+                                                            : "the target");
 #undef ADD
+}
+
+/* Appends a formatted sentence to buf (cap bytes, *n used; truncates at cap). */
+__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t cap, size_t *n,
+                                                         const char *fmt, ...)
+{
+    if (*n >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+    if (*n >= cap)
+        *n = cap - 1;
+}
+
+static const char *capacity_rule_words(enum capacity_rule rule)
+{
+    return rule == CAPACITY_MEAN ? "mean" : rule == CAPACITY_MAX ? "busiest" : "90th percentile";
+}
+
+/* The expected figures, what they stand on, the capacity check and the rule in sample. */
+static void explain_rule(const struct config *cfg, struct sweep_result *res, size_t *n)
+{
+    char rule[64], *buf = res->reasoning;
+    size_t cap = sizeof res->reasoning;
+    const char *per = sweep_period_word(cfg, res);
+    const struct sweep_expect *e = &res->expect;
+    const struct sweep_row *r = &res->rec;
+    rule_words(r, rule, sizeof rule);
+    if (cfg->period == PERIOD_MONTH && e->horizon == 3)
+        append(buf, cap, n, "Expected next quarter at %s: ", rule);
+    else if (e->horizon == 1)
+        append(buf, cap, n, "Expected next %s at %s: ", per, rule);
+    else
+        append(buf, cap, n, "Expected over the next %zu %ss at %s: ", e->horizon, per, rule);
+    if (isfinite(e->conversion))
+        append(buf, cap, n, "%.0f %% of MQLs convert (95 %% prediction interval %.0f-%.0f), ",
+               100 * e->conversion, 100 * e->conv_lo, 100 * e->conv_hi);
+    append(buf, cap, n, "%g MQLs a %s (%g-%g)", vround(e->mqls), per, vround(e->mqls_lo),
+           vround(e->mqls_hi));
+    if (isfinite(e->sqls))
+        append(buf, cap, n, ", %g SQLs a %s (%g-%g)", vround(e->sqls), per, vround(e->sqls_lo),
+               vround(e->sqls_hi));
+    if (isfinite(e->feasible_share))
+        append(buf, cap, n, "; a %.0f %% chance of meeting %s", 100 * e->feasible_share,
+               cfg->capacity > 0 && cfg->target_conversion > 0 ? "capacity and target"
+               : cfg->capacity > 0                             ? "capacity"
+                                                               : "the target");
+    append(buf, cap, n, ".");
+    if (e->basis == SWEEP_BASIS_HOLDOUT)
+        append(buf, cap, n,
+               " The rule was chosen on the training leads; its conversion is measured on the "
+               "holdout (%zu MQLs with a known outcome, %zu SQLs), which took no part in "
+               "choosing it or the points;",
+               e->basis_mqls, e->basis_sqls);
+    else
+        append(buf, cap, n,
+               " Its conversion is measured on the leads it was chosen on (%zu MQLs with a known "
+               "outcome), so it is optimistic;",
+               e->basis_mqls);
+    append(buf, cap, n, " the MQLs are the latest %zu whole %ss' level", e->recent, per);
+    if (e->growth_measured)
+        append(buf, cap, n, ", carried on by the lead volume's change (%+.0f %% per %zu %ss).",
+               100 * (e->growth - 1), e->horizon, per);
+    else
+        append(buf, cap, n, " (too short a history to measure growth).");
+    if (cfg->capacity > 0)
+        append(buf, cap, n,
+               " Capacity %g: the %s of the latest %zu %ss is %g%s; %zu of %zu past whole %ss "
+               "would have exceeded it.",
+               cfg->capacity, capacity_rule_words(cfg->capacity_rule), e->recent, per,
+               vround(res->rec_train.vol_cap), res->cap_growth > 1 ? " with growth" : "", r->over,
+               r->whole, per);
+    append(buf, cap, n,
+           " In sample (all leads): %.0f %% convert, %g MQLs a %s, %.0f %% of SQLs "
+           "captured.",
+           100 * r->conversion, vround(r->vol_mean), per, 100 * r->recall);
 }
 
 static void explain(const struct config *cfg, struct sweep_result *res)
 {
-    char rule[64], cap[64], tgt[64];
+    char rule[64], cap[128], tgt[64];
     const char *per = sweep_period_word(cfg, res);
     if (cfg->capacity > 0)
-        snprintf(cap, sizeof cap, " (capacity %g%s%s)", cfg->capacity,
-                 cfg->capacity_p90 ? " for the 90th-percentile " : "",
-                 cfg->capacity_p90 ? per : "");
+        snprintf(cap, sizeof cap, " (capacity %g for the %s of the latest %ss)", cfg->capacity,
+                 capacity_rule_words(cfg->capacity_rule), per);
     else
         snprintf(cap, sizeof cap, " (no capacity set)");
     if (cfg->target_conversion > 0)
         snprintf(tgt, sizeof tgt, " (target %.0f %%)", 100 * cfg->target_conversion);
     else
         snprintf(tgt, sizeof tgt, " (no target set)");
+    size_t n = 0, cap_n = sizeof res->reasoning;
+    res->reasoning[0] = '\0';
     if (res->has_rec) {
-        const struct sweep_row *r = &res->rec;
-        rule_words(r, rule, sizeof rule);
-        /* what not to trust comes first, in words (issue 16): the rule failing on the holdout,
-         * too little evidence there, recent months over capacity */
-        char warn[512] = "";
-        check_promises(cfg, res, warn, sizeof warn);
-        int n = snprintf(res->reasoning, sizeof res->reasoning,
-                         "%sAt %s: %g MQLs a %s%s, %.0f %% convert%s, %.0f %% of SQLs captured "
-                         "(all leads, in sample).",
-                         warn, rule, vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, cap,
-                         100 * r->conversion, tgt, 100 * r->recall);
-        const struct sweep_row *h = &res->rec_holdout;
-        if (n > 0 && (size_t)n < sizeof res->reasoning && res->holdout.leads &&
-            h->mqls > h->pending)
-            n += snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n,
-                          " On the holdout (the latest leads, which the points were not fitted "
-                          "on): %.0f %% convert "
-                          "(%.0f-%.0f), %g MQLs a %s.",
-                          100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
-                          vround(h->vol_mean), per);
-        if (n > 0 && (size_t)n < sizeof res->reasoning)
-            snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n, "%s", NO_DATES(res));
+        /* what not to trust comes first, in words (issue 16) */
+        check_promises(cfg, res, res->warnings, sizeof res->warnings);
+        for (size_t w = strlen(res->warnings); w > 0 && res->warnings[w - 1] == ' ';)
+            res->warnings[--w] = '\0';
+        if (res->warnings[0])
+            append(res->reasoning, cap_n, &n, "%s ", res->warnings);
+        explain_rule(cfg, res, &n);
+        append(res->reasoning, cap_n, &n, "%s", NO_DATES(res));
         return;
     }
-    int n = snprintf(res->reasoning, sizeof res->reasoning, "No rule meets both: %s binds.",
-                     strcmp(res->binding, "both") == 0     ? "capacity and target together"
-                     : strcmp(res->binding, "target") == 0 ? "the target conversion"
-                                                           : "capacity");
-    if (res->has_near_capacity && n > 0 && (size_t)n < sizeof res->reasoning) {
+    append(res->reasoning, cap_n, &n, "No rule meets both: %s binds.",
+           strcmp(res->binding, "both") == 0     ? "capacity and target together"
+           : strcmp(res->binding, "target") == 0 ? "the target conversion"
+                                                 : "capacity");
+    if (res->has_near_capacity) {
         const struct sweep_row *r = &res->near_capacity;
         rule_words(r, rule, sizeof rule);
-        n += snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n,
-                      " Within capacity the best conversion is %.0f %% (at %s, %g MQLs a %s)%s.",
-                      100 * r->conversion, rule,
-                      vround(cfg->capacity_p90 ? r->vol_p90 : r->vol_mean), per, tgt);
+        append(res->reasoning, cap_n, &n,
+               " Within capacity the best conversion is %.0f %% on the training leads (at %s, %g "
+               "MQLs a %s lately)%s.",
+               100 * r->conversion, rule, vround(r->vol_cap), per, tgt);
     }
-    if (res->has_near_target && n > 0 && (size_t)n < sizeof res->reasoning) {
+    if (res->has_near_target && !(cfg->target_conversion > 0)) { /* capacity alone binds */
         const struct sweep_row *r = &res->near_target;
         rule_words(r, rule, sizeof rule);
-        snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n,
-                 " Reaching the target takes %.0f MQLs a %s (at %s, %.0f %% convert)%s.",
-                 cfg->capacity_p90 ? r->vol_p90 : r->vol_mean, per, rule, 100 * r->conversion, cap);
+        append(res->reasoning, cap_n, &n, " The fewest MQLs any rule gives are %g a %s (at %s)%s.",
+               vround(r->vol_cap), per, rule, cap);
+    } else if (res->has_near_target) {
+        const struct sweep_row *r = &res->near_target;
+        rule_words(r, rule, sizeof rule);
+        append(res->reasoning, cap_n, &n,
+               " Reaching the target takes %g MQLs a %s (at %s, %.0f %% convert on the training "
+               "leads)%s.",
+               vround(r->vol_cap), per, rule, 100 * r->conversion, cap);
     }
-    n = (int)strlen(res->reasoning);
-    snprintf(res->reasoning + n, sizeof res->reasoning - (size_t)n, "%s", NO_DATES(res));
+    append(res->reasoning, cap_n, &n, "%s", NO_DATES(res));
 }
 
 static void disqualifier_stats(struct sweep_result *res)
@@ -953,16 +1146,29 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
     size_t nh = 0;
     for (size_t r = 0; r < d->n; r++)
         nh += res->in_holdout[r];
+    res->k = horizon_periods(cfg, res);
+    if ((rc = capacity_growth(res, err)))
+        return rc;
+    /* the rule is chosen on the training leads: those outside the holdout */
+    unsigned char *train = malloc(d->n ? d->n : 1);
+    if (!train)
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    for (size_t r = 0; r < d->n; r++)
+        train[r] = nh ? !res->in_holdout[r] : 1;
     if ((rc = sweep_sample(cfg, res, NULL, &res->all, err)) ||
         (nh && (rc = sweep_sample(cfg, res, res->in_holdout, &res->holdout, err))) ||
-        (rc = choose_fit_mins(res, err)) || (rc = sweep_grid(cfg, res, err)))
+        (rc = choose_fit_mins(res, err)) || (rc = sweep_grid(cfg, res, train, err))) {
+        free(train);
         return rc;
+    }
+    free(train);
     recommend(cfg, res);
     if ((rc = load_leak(db, res, err)))
         return rc;
-    if (res->has_rec && nh)
-        rule_on_holdout(cfg, res);
-    if ((rc = bootstrap(cfg, res, err)))
+    if (res->has_rec && (rule_row(cfg, res, NULL, &res->rec) ||
+                         (nh && rule_row(cfg, res, res->in_holdout, &res->rec_holdout))))
+        return mql_err_set(err, MQL_EIO, "out of memory");
+    if ((res->has_rec && (rc = expect(cfg, res, err))) || (rc = bootstrap(cfg, res, err)))
         return rc;
     disqualifier_stats(res);
     explain(cfg, res);
@@ -993,323 +1199,4 @@ void sweep_release(struct sweep_result *res)
     free(res->period);
     free(res->period_full);
     memset(res, 0, sizeof *res);
-}
-
-/* ---- store and tables ---------------------------------------------------------------------- */
-
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS sweeps(sweep_id INTEGER PRIMARY KEY, fit_id INTEGER NOT NULL,"
-    " created_at TEXT NOT NULL, period TEXT NOT NULL, periods INTEGER NOT NULL, capacity REAL,"
-    " capacity_rule TEXT NOT NULL, target_conversion REAL, bootstrap INTEGER NOT NULL,"
-    " seed INTEGER NOT NULL, recommended INTEGER NOT NULL, threshold INTEGER, fit_min INTEGER,"
-    " mqls INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
-    " vol_mean REAL, vol_p90 REAL, band_conv_lo REAL, band_conv_hi REAL, band_vol_lo REAL,"
-    " band_vol_hi REAL, feasible_share REAL, holdout_mqls INTEGER, holdout_conversion REAL,"
-    " binding TEXT, reasoning TEXT NOT NULL, pending INTEGER, holdout_pending INTEGER) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_thresholds(sweep_id INTEGER NOT NULL, sample TEXT NOT NULL,"
-    " threshold INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL,"
-    " conv_lo REAL, conv_hi REAL, recall REAL, lift REAL, vol_mean REAL, vol_max REAL, vol_p90"
-    " REAL, sqls_per_period REAL, share_fit REAL, band_conv_lo REAL, band_conv_hi REAL,"
-    " band_vol_lo REAL, band_vol_hi REAL, pending INTEGER NOT NULL,"
-    " PRIMARY KEY (sweep_id, sample, threshold)) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_grid(sweep_id INTEGER NOT NULL, threshold INTEGER NOT NULL,"
-    " fit_min INTEGER, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL, vol_mean"
-    " REAL, vol_max REAL, vol_p90 REAL, sqls_per_period REAL, share_fit REAL, feasible INTEGER"
-    " NOT NULL, pending INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_periods(sweep_id INTEGER NOT NULL, position INTEGER NOT"
-    " NULL, period TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL, partial INTEGER NOT NULL, pending INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_disqualifiers(sweep_id INTEGER NOT NULL, rule TEXT NOT"
-    " NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, sqls INTEGER"
-    " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL,"
-    " pending INTEGER NOT NULL) STRICT;";
-
-static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
-{
-    if (fm == SWEEP_NO_FIT_MIN)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_int(st, i, fm);
-}
-
-static int write_csvs(const struct config *cfg, const struct sweep_result *res, struct mql_err *err)
-{
-    char path[4096];
-    struct csvout w;
-    int rc;
-    snprintf(path, sizeof path, "%s/sweep.csv", cfg->out_dir);
-    if ((rc = csvout_open(&w, path, err)))
-        return rc;
-    const char *head[] = {"sample",
-                          "threshold",
-                          "mqls",
-                          "sqls",
-                          "conversion",
-                          "conv_lo",
-                          "conv_hi",
-                          "recall",
-                          "lift",
-                          "mqls_per_period",
-                          "busiest",
-                          "p90",
-                          "sqls_per_period",
-                          "share_fit",
-                          "band_conv_lo",
-                          "band_conv_hi",
-                          "band_vol_lo",
-                          "band_vol_hi",
-                          "pending"};
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-        csvout_text(&w, head[i]);
-    csvout_row(&w);
-    const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
-    for (int k = 0; k < 2; k++)
-        for (size_t t = 0; t < ss[k]->nrows; t++) {
-            const struct sweep_row *r = &ss[k]->rows[t];
-            csvout_text(&w, ss[k]->name);
-            csvout_int(&w, r->threshold);
-            csvout_int(&w, (long long)r->mqls);
-            csvout_int(&w, (long long)r->sqls);
-            double v[] = {
-                r->conversion,   r->conv_lo,      r->conv_hi,     r->recall,          r->lift,
-                r->vol_mean,     r->vol_max,      r->vol_p90,     r->sqls_per_period, r->share_fit,
-                r->band_conv_lo, r->band_conv_hi, r->band_vol_lo, r->band_vol_hi};
-            for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-                csvout_real(&w, v[i]);
-            csvout_int(&w, (long long)r->pending);
-            csvout_row(&w);
-        }
-    if ((rc = csvout_close(&w, err)))
-        return rc;
-    snprintf(path, sizeof path, "%s/sweep_grid.csv", cfg->out_dir);
-    if ((rc = csvout_open(&w, path, err)))
-        return rc;
-    const char *gh[] = {"threshold",       "fit_min",         "mqls",    "sqls",
-                        "conversion",      "mqls_per_period", "busiest", "p90",
-                        "sqls_per_period", "share_fit",       "feasible"};
-    for (size_t i = 0; i < sizeof gh / sizeof gh[0]; i++)
-        csvout_text(&w, gh[i]);
-    csvout_row(&w);
-    for (size_t i = 0; i < res->ngrid; i++) {
-        const struct sweep_row *r = &res->grid[i];
-        if (r->mqls == 0) /* above every lead of the fit class: nothing to show */
-            continue;
-        csvout_int(&w, r->threshold);
-        if (r->fit_min == SWEEP_NO_FIT_MIN)
-            csvout_text(&w, "none");
-        else
-            csvout_int(&w, r->fit_min);
-        csvout_int(&w, (long long)r->mqls);
-        csvout_int(&w, (long long)r->sqls);
-        csvout_real(&w, r->conversion);
-        csvout_real(&w, r->vol_mean);
-        csvout_real(&w, r->vol_max);
-        csvout_real(&w, r->vol_p90);
-        csvout_real(&w, r->sqls_per_period);
-        csvout_real(&w, r->share_fit);
-        csvout_int(&w, r->feasible);
-        csvout_row(&w);
-    }
-    if ((rc = csvout_close(&w, err)))
-        return rc;
-    snprintf(path, sizeof path, "%s/disqualifiers.csv", cfg->out_dir);
-    if ((rc = csvout_open(&w, path, err)))
-        return rc;
-    const char *dh[] = {"rule", "leads", "sqls", "conversion", "mqls_blocked", "sqls_blocked"};
-    for (size_t i = 0; i < sizeof dh / sizeof dh[0]; i++)
-        csvout_text(&w, dh[i]);
-    csvout_row(&w);
-    for (size_t i = 0; i < res->ndq; i++) {
-        const struct sweep_disqualifier *q = &res->dq[i];
-        csvout_text(&w, q->rule);
-        csvout_int(&w, (long long)q->leads);
-        csvout_int(&w, (long long)q->sqls);
-        csvout_real(&w, sweep_dq_conversion(q));
-        csvout_int(&w, (long long)q->mqls_blocked);
-        csvout_int(&w, (long long)q->sqls_blocked);
-        csvout_row(&w);
-    }
-    return csvout_close(&w, err);
-}
-
-/* Leads, MQLs and SQLs per period at the recommended rule (every period, also those without
- * leads), into sweep_periods. */
-static int store_periods(sqlite3 *db, const struct config *cfg, const struct sweep_result *res,
-                         struct mql_err *err)
-{
-    size_t P = res->nperiods;
-    size_t *c = calloc(4 * (P ? P : 1), sizeof *c); /* leads, MQLs, SQLs, pending MQLs */
-    if (!c)
-        return mql_err_set(err, MQL_EIO, "out of memory");
-    for (size_t r = 0; r < res->data.n; r++) {
-        if (res->period[r] < 0)
-            continue;
-        size_t *x = c + 4 * (size_t)res->period[r];
-        x[0]++;
-        if (res->has_rec && sweep_is_mql(res, r)) {
-            x[1]++;
-            x[2] += res->data.y[r];
-            x[3] += !res->data.known[r];
-        }
-    }
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?,?,?)", &st, err);
-    for (size_t p = 0; p < P && !rc; p++) {
-        char label[32];
-        if (res->data.has_dates)
-            period_label(res->period0 + (int32_t)p, cfg->period, label, sizeof label);
-        else
-            snprintf(label, sizeof label, "all");
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
-        sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
-        const size_t *x = c + 4 * p;
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)x[2]);
-        store_bind_real(st, 7, validate_conversion(x[2], x[1], x[3]));
-        sqlite3_bind_int(st, 8, res->period_full && !res->period_full[p]);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)x[3]);
-        rc = store_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    free(c);
-    return rc;
-}
-
-int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
-                struct mql_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_exec(db, schema, err);
-    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
-        return rc;
-    char created[32];
-    store_now_iso(created, sizeof created);
-    if ((rc = store_prepare(db,
-                            "INSERT INTO sweeps VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?,?,?,?,?,?,?,?,?,?)",
-                            &st, err)))
-        goto out;
-    const struct sweep_row *r = &res->rec;
-    int i = 1;
-    sqlite3_bind_int64(st, i++, res->fit_id);
-    sqlite3_bind_text(st, i++, created, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, i++, sweep_period_word(cfg, res), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->all.nperiods);
-    store_bind_real(st, i++, cfg->capacity > 0 ? cfg->capacity : NAN);
-    sqlite3_bind_text(st, i++, cfg->capacity_p90 ? "p90" : "mean", -1, SQLITE_STATIC);
-    store_bind_real(st, i++, cfg->target_conversion > 0 ? cfg->target_conversion : NAN);
-    sqlite3_bind_int(st, i++, res->bootstrap);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)cfg->seed);
-    sqlite3_bind_int(st, i++, res->has_rec);
-    if (res->has_rec) {
-        sqlite3_bind_int(st, i++, r->threshold);
-        bind_fit_min(st, i++, r->fit_min);
-        sqlite3_bind_int64(st, i++, (sqlite3_int64)r->mqls);
-        sqlite3_bind_int64(st, i++, (sqlite3_int64)r->sqls);
-        double v[] = {r->conversion,  r->conv_lo,     r->conv_hi,         r->recall,
-                      r->vol_mean,    r->vol_p90,     r->band_conv_lo,    r->band_conv_hi,
-                      r->band_vol_lo, r->band_vol_hi, res->feasible_share};
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-            store_bind_real(st, i++, v[k]);
-        sqlite3_bind_int64(st, i++, (sqlite3_int64)res->rec_holdout.mqls);
-        store_bind_real(st, i++, res->rec_holdout.conversion);
-    } else {
-        i += 17;
-    }
-    if (res->binding[0])
-        sqlite3_bind_text(st, i, res->binding, -1, SQLITE_STATIC);
-    i++;
-    sqlite3_bind_text(st, i++, res->reasoning, -1, SQLITE_STATIC);
-    if (res->has_rec) {
-        sqlite3_bind_int64(st, i, (sqlite3_int64)r->pending);
-        sqlite3_bind_int64(st, i + 1, (sqlite3_int64)res->rec_holdout.pending);
-    }
-    if ((rc = store_step_done(db, st, err)))
-        goto out;
-    sqlite3_finalize(st);
-    st = NULL;
-    res->sweep_id = sqlite3_last_insert_rowid(db);
-
-    if ((rc = store_prepare(db,
-                            "INSERT INTO sweep_thresholds VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?,?)",
-                            &st, err)))
-        goto out;
-    const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
-    for (int k = 0; k < 2 && !rc; k++)
-        for (size_t t = 0; t < ss[k]->nrows && !rc; t++) {
-            const struct sweep_row *x = &ss[k]->rows[t];
-            int j = 1;
-            sqlite3_bind_int64(st, j++, res->sweep_id);
-            sqlite3_bind_text(st, j++, ss[k]->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, j++, x->threshold);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->mqls);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->sqls);
-            double v[] = {
-                x->conversion,   x->conv_lo,      x->conv_hi,     x->recall,          x->lift,
-                x->vol_mean,     x->vol_max,      x->vol_p90,     x->sqls_per_period, x->share_fit,
-                x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
-            for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
-                store_bind_real(st, j++, v[q]);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->pending);
-            rc = store_step_done(db, st, err);
-        }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_grid VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                  &st, err)))
-        goto out;
-    for (size_t g = 0; g < res->ngrid && !rc; g++) {
-        const struct sweep_row *x = &res->grid[g];
-        if (x->mqls == 0)
-            continue;
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_int(st, 2, x->threshold);
-        bind_fit_min(st, 3, x->fit_min);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)x->mqls);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x->sqls);
-        store_bind_real(st, 6, x->conversion);
-        store_bind_real(st, 7, x->vol_mean);
-        store_bind_real(st, 8, x->vol_max);
-        store_bind_real(st, 9, x->vol_p90);
-        store_bind_real(st, 10, x->sqls_per_period);
-        store_bind_real(st, 11, x->share_fit);
-        sqlite3_bind_int(st, 12, x->feasible);
-        sqlite3_bind_int64(st, 13, (sqlite3_int64)x->pending);
-        rc = store_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_disqualifiers VALUES(?,?,?,?,?,?,?,?,?,?)",
-                                  &st, err)))
-        goto out;
-    for (size_t q = 0; q < res->ndq && !rc; q++) {
-        const struct sweep_disqualifier *x = &res->dq[q];
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_text(st, 2, x->rule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, x->column, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, x->value, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x->leads);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)x->sqls);
-        store_bind_real(st, 7, sweep_dq_conversion(x));
-        sqlite3_bind_int64(st, 8, (sqlite3_int64)x->mqls_blocked);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)x->sqls_blocked);
-        sqlite3_bind_int64(st, 10, (sqlite3_int64)x->pending);
-        rc = store_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!rc)
-        rc = store_periods(db, cfg, res, err);
-    if (!rc)
-        rc = store_exec(db, "COMMIT", err);
-out:
-    sqlite3_finalize(st);
-    if (rc) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    return write_csvs(cfg, res, err);
 }

@@ -31,6 +31,10 @@ enum attr_group {
 };
 
 enum calib_period { PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER };
+/* capacity_rule: the statistic of the recent periods' MQLs (forecast.h) that capacity bounds:
+ * their mean, their 90th percentile (the default: never lets most of them exceed capacity) or
+ * the busiest. */
+enum capacity_rule { CAPACITY_MEAN, CAPACITY_P90, CAPACITY_MAX };
 
 /* A list of strings parsed from "a, b, c". */
 struct strlist {
@@ -113,11 +117,11 @@ struct config {
 
     /* [calibration] */
     enum calib_period period;
-    double capacity;          /* MQLs per period that sales can work, > 0 */
-    double target_conversion; /* in (0, 1); 0 = no target */
-    int capacity_p90;         /* capacity_rule = p90: the 90th-percentile period must fit */
-    int bootstrap;            /* replicates for the bands; 200 */
-    unsigned long seed;       /* for the bootstrap; 1 */
+    double capacity;                  /* MQLs per period that sales can work, > 0 */
+    double target_conversion;         /* in (0, 1); 0 = no target */
+    enum capacity_rule capacity_rule; /* which of the recent periods must fit; p90 */
+    int bootstrap;                    /* replicates for the bands; 200 */
+    unsigned long seed;               /* for the bootstrap; 1 */
 
     /* [rules] */
     struct strlist disqualify; /* "column:value" items */

@@ -92,9 +92,18 @@ struct rules_disqualifier {
     char *column, *value;
 };
 
-struct rules_expected { /* what the rule gave on the history, per period */
+/* What the rule is expected to do over the next `horizon` periods (sweep.h's struct
+ * sweep_expect: conversion measured on the holdout when basis is "holdout", MQLs from the recent
+ * level; 95 % prediction intervals), and its history's counts (mqls, sqls, leads: all leads;
+ * recall in sample). NaN where not known (older files lack the intervals). */
+struct rules_expected {
     char *period;
-    double mqls_per_period, conversion, conv_lo, conv_hi, recall, sqls_per_period;
+    char *basis; /* "holdout" or "in_sample"; NULL when the file has none */
+    long long horizon;
+    double mqls_per_period, mqls_lo, mqls_hi;
+    double conversion, conv_lo, conv_hi;
+    double sqls_per_period, sqls_lo, sqls_hi;
+    double feasible_share, recall;
     long long mqls, sqls, leads;
 };
 

@@ -14,7 +14,7 @@
 
 #include "mqlcal/err.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Opens the existing store at path for the later stages. Fails with MQL_EINPUT when there is
  * none ("run 'mqlcal ingest' first") or when its schema version is not ours, MQL_EIO when

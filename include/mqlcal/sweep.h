@@ -13,17 +13,27 @@
  * evenly over the whole periods, so they count in the volume. The same on the grid of
  * (threshold, fit minimum) on all leads, the fit minimum being "none" or any fit score.
  *
- * The recommendation is the rule on all leads with the most SQLs, among those with MQLs, mean
- * MQLs per period (or the 90th percentile with capacity_rule = p90) at most capacity, and
- * conversion at least target_conversion (either constraint is dropped when not configured);
- * ties go to the higher conversion, then the higher threshold, then the higher fit minimum.
+ * The recommendation is chosen on the training leads (those not in the fit's holdout; all
+ * leads when there is none) and measured on the holdout, which took no part in choosing it or
+ * the points: the selection grid's conversion and SQLs are the training leads', its volumes
+ * the recent level of all leads (volumes need no outcome). The rule is the grid cell with the
+ * most training SQLs among those with MQLs in the recent periods, a capacity statistic at most
+ * capacity and a training conversion at least target_conversion (either constraint dropped when not
+ * configured); ties go to the higher conversion, then the higher threshold, then the higher
+ * fit minimum. The capacity statistic (capacity_rule: mean, p90 by default, or max) is taken
+ * over the latest k whole periods (k: the holdout's length in periods, a quarter by default),
+ * scaled up by the lead volume's growth per k periods when it grows (forecast.h; a decline is
+ * not counted on), so the default never lets most of the months sales face now exceed
+ * capacity. What the rule is expected to do next quarter (struct sweep_expect) comes from
+ * forecast.h: conversion on the holdout, MQLs per period from the recent level carried one
+ * quarter on, with prediction intervals and the chance of meeting both.
  * Pending leads (outcome not known yet, data.h) count as MQLs in every volume and capacity
  * figure and in no conversion: conversion is SQLs / (MQLs - pending), the base rate SQLs /
  * leads with a known outcome.
- * The headline (reasoning) states the rule in sample, then on the holdout, and leads with what
- * not to trust: too little evidence on the holdout, the holdout below the target, a weak model
- * (lift under SWEEP_WEAK_LIFT), no holdout at all, or a majority of the latest whole periods
- * (holdout_months of them) over capacity.
+ * The headline (reasoning) leads with what not to trust: too little evidence on the holdout,
+ * the holdout below the target, a weak model (lift under SWEEP_WEAK_LIFT), no holdout at all,
+ * or a majority of the latest whole periods over capacity; then the expected figures, then
+ * the rule in sample.
  * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
  * by a Poisson(1) draw, seeded), done on counts so it costs little.
  */
@@ -46,6 +56,7 @@
 #define SWEEP_MIN_EVIDENCE_MQLS 30
 #define SWEEP_MIN_EVIDENCE_SQLS 10
 #define SWEEP_WEAK_LIFT 1.2
+#define SWEEP_FORECAST_DRAWS 4000 /* draws for the chance of meeting capacity and target */
 
 struct sweep_row {
     int threshold;
@@ -56,9 +67,14 @@ struct sweep_row {
     double recall, lift;
     double vol_mean, vol_max, vol_p90;
     double sqls_per_period;
-    double share_fit; /* share of periods with volume <= capacity (NaN without capacity) */
+    double share_fit;  /* share of periods with volume <= capacity (NaN without capacity) */
+    size_t over;       /* whole periods with volume above capacity */
+    size_t whole;      /* whole periods (the volumes' denominator) */
+    double vol_recent; /* mean over the latest k whole periods */
+    double vol_cap;    /* the capacity statistic of those, growth included (forecast.h) */
+    size_t decided;    /* MQLs whose outcome the conversion counts (grid: training leads) */
     int feasible;
-    /* bootstrap 95 % bands (all leads, no fit minimum, and the recommended rule) */
+    /* bootstrap 95 % bands (all leads, no fit minimum) */
     double band_conv_lo, band_conv_hi, band_vol_lo, band_vol_hi;
 };
 
@@ -78,6 +94,24 @@ struct sweep_disqualifier {
     size_t mqls_blocked, sqls_blocked; /* of them, those at or above the recommended rule */
 };
 
+/* What the recommended rule is expected to do over the next k periods (forecast.h). */
+enum sweep_basis {
+    SWEEP_BASIS_HOLDOUT,  /* conversion measured on the holdout, which chose nothing */
+    SWEEP_BASIS_IN_SAMPLE /* no holdout with known outcomes: on the leads it was chosen on */
+};
+struct sweep_expect {
+    enum sweep_basis basis;
+    size_t horizon;                /* k periods */
+    size_t recent;                 /* whole periods the recent level stands on */
+    int growth_measured;           /* enough history (three blocks of k) to measure the growth */
+    double growth;                 /* lead volume's factor per k periods (1 when not measured) */
+    double mqls, mqls_lo, mqls_hi; /* MQLs per period, 95 % prediction interval */
+    double conversion, conv_lo, conv_hi; /* of next quarter's MQLs */
+    double sqls, sqls_lo, sqls_hi;       /* SQLs per period */
+    double feasible_share;         /* chance of meeting capacity and target (NaN: neither set) */
+    size_t basis_mqls, basis_sqls; /* the conversion's evidence: decided MQLs and SQLs */
+};
+
 struct sweep_result {
     long long sweep_id, fit_id;
     int min_score, max_score;
@@ -87,17 +121,21 @@ struct sweep_result {
     int *fit_mins; /* the grid's fit minimums, SWEEP_NO_FIT_MIN first */
     size_t nfit_mins;
     int has_rec;
-    struct sweep_row rec;         /* the recommended rule (all leads), with its bands */
+    struct sweep_row rec;         /* the recommended rule on all leads (in sample) */
+    struct sweep_row rec_train;   /* the grid cell it was chosen as (training conversion) */
     struct sweep_row rec_holdout; /* the same rule on the holdout */
+    struct sweep_expect expect;   /* and what it is expected to do next quarter */
+    size_t k;                     /* periods in the recent level and the horizon */
+    double cap_growth;            /* the capacity statistic's growth factor, >= 1 */
     char binding[32];             /* "", "capacity", "target", "both" */
     int has_near_capacity, has_near_target;
     struct sweep_row near_capacity; /* no feasible rule: the best conversion within capacity */
     struct sweep_row near_target;   /* and the lowest volume that reaches the target */
-    char reasoning[1024];
+    char reasoning[1536];           /* the headline: warnings first, then the expected figures */
+    char warnings[768];             /* the headline's warnings alone, "" when none */
     char leak[320]; /* the fit's first leak suspect (fit.h), "" when none: the headline's first
                        words */
     int bootstrap;
-    double feasible_share; /* replicates in which the recommended rule stays feasible */
     struct sweep_disqualifier *dq;
     size_t ndq;
 

@@ -39,8 +39,11 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
     printf("sweep %lld (fit %lld): %zu leads, %zu SQLs, %zu %ss", s->sweep_id, s->fit_id,
            s->all.leads, s->all.sqls, s->all.nperiods, per);
     if (cfg->capacity > 0)
-        printf("; capacity %.0f MQLs a %s (%s)", cfg->capacity, per,
-               cfg->capacity_p90 ? "90th-percentile period" : "mean period");
+        printf("; capacity %.0f MQLs a %s (capacity_rule %s of the latest %zu)", cfg->capacity, per,
+               cfg->capacity_rule == CAPACITY_MEAN  ? "mean"
+               : cfg->capacity_rule == CAPACITY_MAX ? "max"
+                                                    : "p90",
+               s->k);
     if (cfg->target_conversion > 0)
         printf("; target conversion %.0f %%", 100 * cfg->target_conversion);
     printf("\n");
@@ -65,12 +68,18 @@ static void print_sweep(const struct config *cfg, const struct sweep_result *s)
                undated, per);
     printf("  %s\n", cli_safe(s->reasoning));
     if (s->has_rec) {
-        const struct sweep_row *r = &s->rec;
-        if (s->bootstrap > 0)
-            printf("  bootstrap (%d replicates, seed %lu): conversion %.1f-%.1f %%, MQLs a %s "
-                   "%.0f-%.0f; the rule stays feasible in %.0f %% of replicates\n",
-                   s->bootstrap, cfg->seed, 100 * r->band_conv_lo, 100 * r->band_conv_hi, per,
-                   r->band_vol_lo, r->band_vol_hi, 100 * s->feasible_share);
+        const struct sweep_expect *e = &s->expect;
+        printf("  expected over the next %zu %ss (%s): conversion %.1f %% (%.1f-%.1f), MQLs a %s "
+               "%.0f (%.0f-%.0f), SQLs a %s %.1f (%.1f-%.1f)",
+               e->horizon, per,
+               e->basis == SWEEP_BASIS_HOLDOUT ? "measured on the holdout" : "in sample",
+               100 * e->conversion, 100 * e->conv_lo, 100 * e->conv_hi, per, e->mqls, e->mqls_lo,
+               e->mqls_hi, per, e->sqls, e->sqls_lo, e->sqls_hi);
+        if (isfinite(e->feasible_share))
+            printf("; meets capacity and target with chance %.0f %%", 100 * e->feasible_share);
+        printf("\n  on the training leads (the rule was chosen there): %zu MQLs with a known "
+               "outcome, %.1f %% convert\n",
+               s->rec_train.decided, 100 * s->rec_train.conversion);
         if (s->holdout.nrows && s->rec_holdout.mqls)
             printf("  on the holdout (%zu leads, %zu %ss): %zu MQLs, %.0f a %s, %.1f %% convert "
                    "(95 %% CI %.1f-%.1f)\n",

@@ -83,9 +83,14 @@ done
 sql A/mqlcal.db "SELECT _maturity, count(*) FROM leads GROUP BY 1 ORDER BY 1" >A.states
 expect_eq "$(tr '\n' ' ' <A.states)" "immature|6890 late_sql|209 mature|25159 sql|4303 " "every lead has its state"
 expect_eq "$(sql truth/mqlcal.db "SELECT count(*) FROM leads WHERE _maturity = 'immature'")" 0 "the truth has no immature lead"
-# the figures, as "value lo hi" (Wilson intervals for shares; the AUC's DeLong interval)
-figures() { # STORE -> conversion, holdout SQL rate, holdout AUC, holdout conversion at the rule
-    python3 - "$1" <<'PY'
+# the figures, as "value lo hi" (Wilson intervals for shares; the AUC's DeLong interval). The
+# rule is chosen on each run's training leads, which differ (the truth's holdout is its last 3
+# months, A's the last 3 with known outcomes), so the rule's figures are taken at one rule, the
+# truth's, on each store's own scores: what the immature outcomes would bias is the conversion
+# of a rule, whichever it is.
+figures() { # STORE [THRESHOLD FIT_MIN] -> conversion, holdout SQL rate, holdout AUC, holdout
+    #                                     conversion at the rule, the store's own rule
+    python3 - "$@" <<'PY'
 import math, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 def wilson(k, n, z=1.959963984540054):
@@ -93,22 +98,31 @@ def wilson(k, n, z=1.959963984540054):
     c = (p + z * z / (2 * n)) / (1 + z * z / n)
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return p, c - h, c + h
-s = db.execute("SELECT conversion, conv_lo, conv_hi, holdout_mqls - holdout_pending, holdout_conversion, threshold FROM sweeps").fetchone()
+t, f = db.execute("SELECT threshold, fit_min FROM sweeps").fetchone()
+if len(sys.argv) > 2:
+    t, f = int(sys.argv[2]), None if sys.argv[3] == "none" else int(sys.argv[3])
+def at_rule(holdout):
+    q = ("SELECT sum(d._outcome), count(d._outcome) FROM scores s JOIN leads d ON d._id = s._id "
+         "WHERE s.score >= ? AND (? IS NULL OR s.fit_score >= ?) AND coalesce(lower(d.job_level), '') <> 'student' "
+         "AND coalesce(lower(d.email_type), '') <> 'edu'" + (" AND s.holdout = 1" if holdout else ""))
+    return wilson(*db.execute(q, (t, f, f)).fetchone())
 m = dict(((r[0]), r[1:]) for r in db.execute("SELECT metric, value, lo, hi FROM fit_metrics WHERE sample = 'holdout'"))
-print("rule_conversion %.6f %.6f %.6f" % s[:3])
+print("rule_conversion %.6f %.6f %.6f" % at_rule(False))
 print("holdout_sql_rate %.6f %.6f %.6f" % wilson(m["sqls"][0], m["leads"][0]))
 print("holdout_auc %.6f %.6f %.6f" % m["auc"])
-print("holdout_rule_conversion %.6f %.6f %.6f" % wilson(round(s[4] * s[3]), s[3]))
-print("threshold %d %d %d" % (s[5], s[5], s[5]))
+print("holdout_rule_conversion %.6f %.6f %.6f" % at_rule(True))
+own = db.execute("SELECT threshold, coalesce(fit_min, 'none') FROM sweeps").fetchone()
+print("rule %s %s" % own)
 PY
 }
-figures A/mqlcal.db >A.fig
 figures truth/mqlcal.db >truth.fig
-figures naive/mqlcal.db >naive.fig
+read -r _ TT TF < <(grep '^rule ' truth.fig)
+figures A/mqlcal.db "$TT" "$TF" >A.fig
+figures naive/mqlcal.db "$TT" "$TF" >naive.fig
 while read -r name tv _; do
     read -r _ av alo ahi < <(grep "^$name " A.fig)
     read -r _ nv nlo nhi < <(grep "^$name " naive.fig)
-    [ "$name" = threshold ] && continue
+    [ "$name" = rule ] && continue
     if python3 -c "import sys; t, lo, hi = map(float, sys.argv[1:]); sys.exit(not lo <= t <= hi)" "$tv" "$alo" "$ahi"; then
         ok "$name: with window + as_of $av [$alo, $ahi] holds the truth $tv"
     else
@@ -122,7 +136,12 @@ while read -r name tv _; do
         fi
     fi
 done <truth.fig
-expect_eq "$(grep '^threshold' A.fig)" "$(grep '^threshold' truth.fig)" "the recommended threshold is the truth's"
+read -r _ AT AF < <(grep '^rule ' A.fig)
+if [ $((AT > TT ? AT - TT : TT - AT)) -le 5 ]; then
+    ok "the recommended threshold is within 5 points of the truth's ($AT, fit $AF against $TT, fit $TF: each chosen on its own training span)"
+else
+    nok "the recommended threshold $AT (fit $AF) is more than 5 points from the truth's $TT (fit $TF)"
+fi
 expect_contains "$(cat A.log)" "holdout 6168 = the last 3 months of leads (created from 2025-10-01) with a known outcome; the leads created after 2025-12-29, none known yet, are in neither" \
     "the holdout is the latest 3 months of mature leads, and the console says which months are left out"
 # the bias the mature-only rule avoids: keeping the immature leads that converted already

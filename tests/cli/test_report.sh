@@ -63,8 +63,15 @@ expect_rc 0 "demo: mqlcal run"
 expect_contains "$(tail -1 "$T/out")" "report: $T/demo/out/report/index.html (13 charts" "demo: run ends with the report's path"
 check_report demo "$T/demo"
 H="$T/demo/out/report/index.html"
-expect_contains "$(cat "$H")" "At 86 points with fit &gt;= -32: 210 MQLs a month (capacity 210), 57 % convert (target 30 %), 38 % of SQLs captured (all leads, in sample). On the holdout (the latest leads, which the points were not fitted on): 55 % convert (51-59), 213 MQLs a month." "demo: the summary states the recommendation, in sample and on the holdout"
-expect_contains "$(cat "$H")" "Over capacity lately: 2 of the latest 3 whole months exceed capacity 210 (10 of all 24)." "demo: the summary says first that recent months ran over capacity"
+expect_contains "$(cat "$H")" "Expected next quarter at 92 points with fit &gt;= -61: 60 % of MQLs convert (95 % prediction interval 54-66), 171 MQLs a month (130-225), 103 SQLs a month (76-139)" \
+    "demo: the summary states what the rule is expected to do next quarter, with intervals"
+expect_contains "$(cat "$H")" "its conversion is measured on the holdout (504 MQLs with a known outcome, 303 SQLs), which took no part in choosing it or the points" \
+    "demo: the summary says what the promise stands on"
+expect_contains "$(cat "$H")" "In sample (all leads): 62 % convert, 169 MQLs a month, 33 % of SQLs captured." "demo: the in-sample figures come last"
+expect_contains "$(cat "$H")" "<b>60.1 %</b><span>converted on the holdout (504 MQLs, 303 SQLs)</span>" "demo: a card shows the holdout's figure"
+expect_contains "$(cat "$H")" "<b>62.1 %</b><span>converted on the training leads it was chosen on</span>" "demo: and one the training leads'"
+expect_contains "$(cat "$H")" "<b>171.3</b><span>MQLs a month expected (130.4-225.0; capacity 210)</span>" "demo: a card shows the expected MQLs with their interval"
+if grep -q 'class="rec warn"' "$H"; then nok "demo: the headline box is marked as a warning, with no warning"; else ok "demo: no warning, no warning box"; fi
 expect_contains "$(cat "$H")" "$(sha256sum "$T/demo/leads.csv" | cut -d' ' -f1)" "demo: provenance gives the input's sha256"
 expect_eq "$(head -1 "$T/demo/out/report/points.csv")" "attribute,group,level,leads,SQL rate,coef,95 % CI low,95 % CI high,p-value,points" "demo: points.csv has the page's columns"
 expect_eq "$(($(wc -l <"$T/demo/out/report/points.csv") - 1))" "$(sql "$T/demo/out/mqlcal.db" "SELECT count(*) FROM fit_levels l JOIN fit_attributes a ON a.fit_id = l.fit_id AND a.position = l.position WHERE l.fit_id = (SELECT max(fit_id) FROM fits) AND a.excluded = 0")" \
@@ -107,7 +114,16 @@ done
 expect_eq "${missing:-}" "" "review: its charts and tables are beside the page"
 expect_eq "$(($(wc -l <"$T/rev/out/report/review-flips.csv") - 1))" "4" "review: the flip matrix has its four cells"
 
-# ==== 3. no recommended rule: capacity 0.01 a month, below any rule with an MQL in 24 months ====
+# ==== 2b. capacity_rule = mean: most recent months over capacity, said first and in bold =========
+sed -i 's/^capacity = 210.*/capacity = 210\ncapacity_rule = mean/' "$T/demo/c.ini"
+run "$MQLCAL" sweep "$T/demo/c.ini" --quiet
+run "$MQLCAL" report "$T/demo/c.ini" --quiet
+expect_rc 0 "mean rule: report"
+expect_contains "$(cat "$H")" '<p class="rec warn"><b>Over capacity lately: 2 of the latest 3 whole months exceed capacity 210 (10 of all 24).' \
+    "mean rule: the summary says first, in bold and in a warning box, that recent months ran over capacity"
+sed -i '/^capacity_rule = mean/d' "$T/demo/c.ini"
+
+# ==== 3. no recommended rule: capacity 0.01 a month, below any rule with an MQL lately ==========
 sed -i 's/^capacity = .*/capacity = 0.01/' "$T/demo/c.ini"
 run "$MQLCAL" run "$T/demo/c.ini" --quiet
 expect_rc 0 "no feasible rule: mqlcal run"

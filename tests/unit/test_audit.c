@@ -68,7 +68,7 @@ static const char config_text[] =
     "[segments]\nby = channel, plan\n"
     "[rules]\ndisqualify = job:student, plan: Legacy\n"
     "[model]\nholdout = none\nmin_level_count = 1\n"
-    "[calibration]\ncapacity = 3\ntarget_conversion = 0.55\nbootstrap = 0\n";
+    "[calibration]\ncapacity = 3\ncapacity_rule = mean\ntarget_conversion = 0.55\nbootstrap = 0\n";
 
 struct fixture {
     char dir[256];

@@ -190,6 +190,23 @@ static int has(const char *html, const char *s)
     return strstr(html, s) != NULL;
 }
 
+/* text as the page escapes it ('>=' in the rule's words, "quarter's") */
+static char *escape_html(const char *text)
+{
+    char *out = malloc(6 * strlen(text) + 1);
+    size_t k = 0;
+    for (const char *c = text; *c; c++)
+        k += (size_t)sprintf(out + k, "%s",
+                             *c == '>'    ? "&gt;"
+                             : *c == '<'  ? "&lt;"
+                             : *c == '&'  ? "&amp;"
+                             : *c == '"'  ? "&quot;"
+                             : *c == '\'' ? "&#39;"
+                                          : (char[2]){*c, 0});
+    out[k] = '\0';
+    return out;
+}
+
 /* Every section, every image on disk, every table's CSV on disk. */
 static void test_structure(void **state)
 {
@@ -230,18 +247,24 @@ static void test_structure(void **state)
             fail_msg("the page links %s, which is not there", file);
     }
     assert_int_equal(csvs, fx->res.ntables);
-    /* the recommendation, as the sweep stored it */
+    /* the recommendation, as the sweep stored it: its warnings first, in bold, then the rest */
     const char *reasoning = store_table_text(&fx->data.sweep, 0, "reasoning");
+    const char *warnings = store_table_text(&fx->data.sweep, 0, "warnings");
     assert_non_null(reasoning);
-    char *escaped = malloc(4 * strlen(reasoning) + 1);
-    size_t k = 0;
-    for (const char *c = reasoning; *c; c++) /* the sentence holds '>=' */
-        k += (size_t)sprintf(escaped + k, "%s",
-                             *c == '>'   ? "&gt;"
-                             : *c == '<' ? "&lt;"
-                                         : (char[2]){*c, 0});
+    const char *rest = reasoning;
+    if (warnings) {
+        assert_true(strncmp(reasoning, warnings, strlen(warnings)) == 0);
+        rest = reasoning + strlen(warnings) + 1;
+        char *w = escape_html(warnings), *b = malloc(strlen(w) + 8);
+        sprintf(b, "<b>%s</b>", w);
+        if (!has(h, b))
+            fail_msg("the page lacks the warnings in bold: %s", warnings);
+        free(w);
+        free(b);
+    }
+    char *escaped = escape_html(rest);
     if (!has(h, escaped))
-        fail_msg("the page lacks the recommendation: %s", reasoning);
+        fail_msg("the page lacks the recommendation: %s", rest);
     free(escaped);
 }
 
