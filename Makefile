@@ -101,7 +101,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mqlcal \
 	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" all unit
-	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests \
+	@MQLCAL=build/asan/mqlcal UNIT_DIR=build/asan/tests MQLCAL_SANITIZED=1 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (tests/fuzz/run.sh), built with clang and its

@@ -208,12 +208,14 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
 }
 
 /* Leaks that pass the AUC guard (issue 16, item 4): a column filled by sales for some of the
- * winners has a level (its filled values, or its pool) that converts almost always, yet its AUC
- * alone stays under leak_auc; a model too good to be true (holdout AUC above FIT_SUSPECT_AUC)
- * points at its strongest attribute. Each suspect is a "leak_suspect" warning, which the
- * sweep's headline leads with and export refuses, until the config marks the column
- * after_outcome = yes (left out) or force = yes (kept on purpose: then only noted). A level that
- * never converts is not a suspect: that is what a real disqualifier (students) looks like. */
+ * winners has a level (its filled values, or its pool) that converts almost always, or, its
+ * values spread over levels that each stay under the bar, its filled/empty pattern does
+ * (FIT_SUSPECT_FILLED), yet its AUC alone stays under leak_auc; a model too good to be true
+ * (holdout AUC above FIT_SUSPECT_AUC) points at its strongest attribute. Each suspect is a
+ * "leak_suspect" warning, which the sweep's headline leads with and export refuses, until the
+ * config marks the column after_outcome = yes (left out) or force = yes (kept on purpose: then only
+ * noted). A level that never converts is not a suspect: that is what a real disqualifier (students)
+ * looks like. */
 static int suspect_leaks(struct fit_result *res)
 {
     size_t n = 0, pos = 0;
@@ -224,6 +226,9 @@ static int suspect_leaks(struct fit_result *res)
         }
     double base = n ? (double)pos / (double)n : 0;
     int strongest = -1;
+    unsigned char *named = calloc(res->enc.nattrs ? res->enc.nattrs : 1, 1); /* one per column */
+    if (!named)
+        return -1;
     for (size_t a = 0; a < res->enc.nattrs; a++) {
         const struct encode_attr *ea = &res->enc.attrs[a];
         const struct config_attr *ca = res->data.attrs[a].attr;
@@ -241,13 +246,55 @@ static int suspect_leaks(struct fit_result *res)
                      "overall), as a column that sales fill for winners would; %s",
                      ea->name, lv->label, lv->positives, lv->count,
                      100 * (double)lv->positives / (double)lv->count, 100 * base,
-                     ca->force ? "kept because the config says force = yes"
-                               : "mark it after_outcome = yes if it is written after the "
-                                 "outcome, or force = yes to keep it (export refuses until then)"))
+                     ca->force
+                         ? "kept because the config says force = yes"
+                         : "mark it after_outcome = yes if it is written after the "
+                           "outcome, or force = yes to keep it (export refuses until then)")) {
+                free(named);
                 return -1;
+            }
+            named[a] = 1;
             break;
         }
     }
+    /* the filled/empty pattern: a column that sales fill in for (some of) the winners converts
+     * almost always where filled, whatever its values; or almost always where empty */
+    for (size_t a = 0; a < res->enc.nattrs && base <= 0.5; a++) {
+        const struct encode_attr *ea = &res->enc.attrs[a];
+        const struct data_column *col = &res->data.attrs[a];
+        if (ea->excluded || named[a])
+            continue;
+        size_t cnt[2] = {0, 0}, sq[2] = {0, 0}; /* [filled, empty] */
+        for (size_t r = 0; r < res->data.n; r++) {
+            if (res->holdout[r] || !res->data.known[r])
+                continue;
+            int empty = col->categorical ? col->ids[r] == DATA_MISSING : isnan(col->num[r]);
+            cnt[empty]++;
+            sq[empty] += res->data.y[r];
+        }
+        for (int e = 0; e < 2; e++) {
+            if (cnt[e] < FIT_SUSPECT_LEADS || cnt[!e] < FIT_SUSPECT_LEADS ||
+                (double)sq[e] < FIT_SUSPECT_FILLED * (double)cnt[e])
+                continue;
+            const struct config_attr *ca = col->attr;
+            if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+                     "%s is %s for %zu training leads, %.1f %% of which converted (%s: %.1f %% of "
+                     "%zu; %.1f %% overall): whether it is filled predicts the outcome, as a "
+                     "column that sales fill in for winners would; %s",
+                     ea->name, e ? "empty" : "filled", cnt[e], 100 * (double)sq[e] / (double)cnt[e],
+                     e ? "filled" : "empty", 100 * (double)sq[!e] / (double)cnt[!e], cnt[!e],
+                     100 * base,
+                     ca->force
+                         ? "kept because the config says force = yes"
+                         : "mark it after_outcome = yes if it is written after the "
+                           "outcome, or force = yes to keep it (export refuses until then)")) {
+                free(named);
+                return -1;
+            }
+            break;
+        }
+    }
+    free(named);
     if (res->hold.present && res->hold.auc.auc > FIT_SUSPECT_AUC && strongest >= 0) {
         const struct encode_attr *ea = &res->enc.attrs[strongest];
         const struct config_attr *ca = res->data.attrs[strongest].attr;

@@ -33,9 +33,11 @@ count() { # $1 = name; reads TAP on stdin, echoes it, counts
 run_one() { # $1 = name, rest = command
     local name=$1; shift
     echo "# --- $name"
+    local t0=$SECONDS
     "$@" >"$log" 2>&1
     local rc=$?
     count "$name" <"$log"
+    echo "# $name took $((SECONDS - t0)) s"
     if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
         # a crash or an error outside any test case still fails the run
         fail=$((fail + 1)); failed_names+=("$name: exited with status $rc")

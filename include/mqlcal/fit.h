@@ -40,6 +40,10 @@ struct fit_warning {
 #define FIT_SUSPECT_LEADS 30
 #define FIT_SUSPECT_SHARE 0.99
 #define FIT_SUSPECT_AUC 0.95
+/* and a column filled (or left empty) for at least FIT_SUSPECT_LEADS training leads, with as
+ * many on the other side, of which FIT_SUSPECT_FILLED or more converted: whether sales filled it
+ * in predicts the outcome, whatever its values (their levels can each stay under the bar) */
+#define FIT_SUSPECT_FILLED 0.95
 
 struct fit_metrics {
     int present; /* 0 when the sample is empty or has one class */

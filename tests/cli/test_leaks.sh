@@ -46,3 +46,33 @@ expect_eq "$(sql forced/mqlcal.db "SELECT kind FROM fit_warnings WHERE subject =
 sed -e "s|^leads = .*|leads = plain.csv|" -e "s|^dir = .*|dir = clean|" "$CONF" >clean.ini
 run "$MQLCAL" run clean.ini --quiet
 expect_eq "$RC:$(sql clean/mqlcal.db "SELECT count(*) FROM fit_warnings WHERE kind LIKE 'leak_s%'")" "0:0" "the demo without the note: no suspect"
+
+# Leakage by missingness: a deal value filled for 60 % of the SQLs and 0.3 % of the others,
+# its values spread over the filled leads. Every level stays under the level bar (its bins
+# convert about 97 %, its (missing) level 6 %) and its AUC alone under leak_auc, but whether it
+# is filled predicts the outcome: the filled/empty check names it, and export refuses.
+python3 - plain.csv deal.csv <<'PY'
+import csv, random, sys
+rnd = random.Random(4)
+r = csv.reader(open(sys.argv[1], newline=""))
+w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+h = next(r)
+y = h.index("became_sql")
+w.writerow(h + ["deal_value"])
+for x in r:
+    filled = rnd.random() < (0.6 if x[y] == "1" else 0.003)
+    w.writerow(x + [str(rnd.randrange(1000, 50000)) if filled else ""])
+PY
+sed -e "s|^leads = .*|leads = deal.csv|" -e "s|^dir = .*|dir = deal|" \
+    -e "s|^demo_request = .*|&\ndeal_value = numeric|" "$CONF" >deal.ini
+run "$MQLCAL" run deal.ini
+expect_rc 2 "leakage by missingness: run stops at export"
+expect_contains "$OUT" "leak_suspect: deal_value: deal_value is filled for" "the fit names the column by its filled/empty pattern"
+expect_contains "$OUT" "whether it is filled predicts the outcome" "and says why"
+expect_eq "$(sql deal/mqlcal.db "SELECT count(*) FROM fit_warnings WHERE subject = 'deal_value' AND kind = 'leak_suspect'")" 1 \
+    "one suspect: the filled/empty check alone (no level of it reaches 99 %)"
+expect_eq "$(sql deal/mqlcal.db "SELECT count(*) > 1 AND max(sqls * 1.0 / leads) < 0.99 FROM fit_levels WHERE attribute = 'deal_value' AND leads > 0")" 1 \
+    "no level of deal_value converts 99 % or more"
+expect_eq "$(sql deal/mqlcal.db "SELECT auc_alone < 0.85, excluded FROM fit_attributes WHERE attribute = 'deal_value'")" "1|0" \
+    "its AUC alone is under leak_auc: the AUC guard keeps it"
+expect_contains "$(sql deal/mqlcal.db "SELECT reasoning FROM sweeps")" "Possible leak: 'deal_value'" "the headline leads with it"
