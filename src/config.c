@@ -1027,7 +1027,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->capacity_rule = CAPACITY_P90;
     cfg->bootstrap = 200;
     cfg->seed = 1;
-    cfg->review_alpha = 0.001;
+    cfg->review_alpha = 0.05;
     cfg->review_min_change = 5;
     cfg->anchor_score = 100;
     cfg->anchor_odds = 1;

@@ -1,5 +1,7 @@
 #include "mqlcal/review.h"
 
+#include <gsl/gsl_cdf.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -627,7 +629,7 @@ static struct review_attr *attr_entry(struct review_result *res, const char *nam
     res->attrs = v;
     struct review_attr *a = &v[res->nattrs];
     memset(a, 0, sizeof *a);
-    a->csi = a->score_shift = a->new_share = NAN;
+    a->csi = a->score_shift = a->new_share = a->min_detectable = NAN;
     a->csi_band = REVIEW_NO_BAND;
     a->worst = -1;
     if (!(a->name = text_dup(name)))
@@ -897,9 +899,19 @@ static int coefficient_tests(const struct config *cfg, const struct hist *h,
                                   fabs(all[x]->points_change) >= cfg->review_min_change;
             }
             free(all);
+            /* power: the change each test sees 80 % of the time at Holm's strictest step */
+            double zk = gsl_cdf_ugaussian_Qinv(cfg->review_alpha / (2.0 * (double)ntests)) +
+                        gsl_cdf_ugaussian_Pinv(0.8);
             for (size_t i = 0; i < res->nattrs; i++) {
                 struct review_attr *ra = &res->attrs[i];
+                ra->min_detectable = NAN;
                 for (size_t t = 0; t < ra->ntests; t++) {
+                    struct review_level_test *x = &ra->tests[t];
+                    x->detectable = fmax(
+                        cfg->review_min_change,
+                        zk * sqrt(x->se_base * x->se_base + x->se_cur * x->se_cur) * r->factor);
+                    if (!(x->detectable >= ra->min_detectable))
+                        ra->min_detectable = x->detectable;
                     ra->flagged |= ra->tests[t].flagged;
                     if (ra->worst < 0 || ra->tests[t].p < ra->tests[ra->worst].p)
                         ra->worst = (int)t;
@@ -1079,9 +1091,29 @@ static void summarize(const struct config *cfg, struct review_result *res)
     }
     res->flagged = any;
     if (!any) {
+        /* what the tests could have seen: never "nothing changed" */
+        const struct review_attr *lo = NULL, *hi = NULL;
+        for (size_t i = 0; i < res->nattrs; i++) {
+            const struct review_attr *a = &res->attrs[i];
+            if (!isfinite(a->min_detectable))
+                continue;
+            if (!lo || a->min_detectable < lo->min_detectable)
+                lo = a;
+            if (!hi || a->min_detectable > hi->min_detectable)
+                hi = a;
+        }
         say(b, cap,
-            "Nothing drifted: no attribute's mix or relationship with conversion changed "
-            "significantly. ");
+            "No change detected: no attribute's mix moved, and no relationship with "
+            "conversion changed by as much as the tests can see");
+        if (lo && hi && lo != hi)
+            say(b, cap,
+                " (a change of %.0f points or more for %s, to %.0f for %s, at alpha %g; "
+                "smaller ones would pass unseen)",
+                lo->min_detectable, lo->name, hi->min_detectable, hi->name, cfg->review_alpha);
+        else if (lo)
+            say(b, cap, " (a change of %.0f points or more for %s, at alpha %g)",
+                lo->min_detectable, lo->name, cfg->review_alpha);
+        say(b, cap, ". ");
         if (res->flips[0][1].leads || res->flips[1][0].leads || changed || flips || added ||
             removed)
             say(t, tcap,
@@ -1275,10 +1307,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
     " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
     " score_shift REAL, new_share REAL, new_value TEXT, tested_levels INTEGER, flagged INTEGER,"
-    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL);"
+    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL,"
+    " min_detectable REAL);"
     "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
     " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
-    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER);"
+    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER, detectable REAL);"
     "CREATE TABLE IF NOT EXISTS review_buckets(review_id INTEGER NOT NULL, attribute TEXT,"
     " bucket TEXT, baseline_share REAL, current_share REAL);"
     "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
@@ -1362,8 +1395,8 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
         "INSERT INTO review_curve VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO review_flips VALUES(?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_points VALUES(?,?,?,?,?,?,?,?)",
-        "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        "INSERT INTO review_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO review_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_buckets VALUES(?,?,?,?,?)",
         "INSERT INTO review_psi VALUES(?,?,?,?,?)",
         "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -1457,17 +1490,17 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
     for (size_t i = 0; i < res->nattrs && !bad; i++) {
         const struct review_attr *a = &res->attrs[i];
         const struct review_level_test *w = a->worst >= 0 ? &a->tests[a->worst] : NULL;
-        bad = insert(st[4], id, "tiiidtddtiitddd", a->name, (long long)a->in_prev,
+        bad = insert(st[4], id, "tiiidtddtiitdddd", a->name, (long long)a->in_prev,
                      (long long)a->in_cur, (long long)a->in_data, a->csi,
                      a->csi_band == REVIEW_NO_BAND ? NULL : review_band_name(a->csi_band),
                      a->score_shift, a->new_share, a->new_value, (long long)a->ntests,
                      (long long)a->flagged, w ? w->level : NULL, w ? w->z : NAN,
-                     w ? w->p_holm : NAN, w ? w->points_change : NAN);
+                     w ? w->p_holm : NAN, w ? w->points_change : NAN, a->min_detectable);
         for (size_t t = 0; t < a->ntests && !bad; t++) {
             const struct review_level_test *x = &a->tests[t];
-            bad =
-                insert(st[5], id, "ttddddddddi", a->name, x->level, x->b_base, x->se_base, x->b_cur,
-                       x->se_cur, x->z, x->p, x->p_holm, x->points_change, (long long)x->flagged);
+            bad = insert(st[5], id, "ttddddddddid", a->name, x->level, x->b_base, x->se_base,
+                         x->b_cur, x->se_cur, x->z, x->p, x->p_holm, x->points_change,
+                         (long long)x->flagged, x->detectable);
         }
         for (size_t k = 0; k < a->nbuckets && !bad; k++)
             bad = insert(st[6], id, "ttdd", a->name, a->buckets[k].label, a->buckets[k].base,

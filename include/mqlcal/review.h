@@ -32,8 +32,11 @@
  *   Coefficient change: the current rule's levels are refitted (logistic regression, model.h)
  *   on each span's leads alone; per level z = (b_cur - b_base) / sqrt(se_base^2 + se_cur^2),
  *   two-sided p, Holm-adjusted over every level tested. A level is flagged when the adjusted
- *   p is below alpha (0.001) and the change is at least min_change points (5) in the rule's
- *   scale; an attribute is flagged when one of its levels is.
+ *   p is below alpha (0.05) and the change is at least min_change points (5) in the rule's
+ *   scale; an attribute is flagged when one of its levels is. Each test states the smallest
+ *   change it could have seen (80 % power, Holm's strictest step), and an attribute the
+ *   smallest of its levels': "no change detected" is worded with it, never as "nothing
+ *   changed".
  *   Conversion per period at each fixed rule, with the base rate.
  */
 #ifndef MQLCAL_REVIEW_H
@@ -101,6 +104,10 @@ struct review_bucket {
 struct review_level_test {
     char *level;
     double b_base, se_base, b_cur, se_cur; /* coefficients (log-odds) in each span */
+    double detectable; /* points: the change this level's test sees with 80 % power at alpha,
+                          Holm's first step (alpha / tests): (z(1 - alpha / 2m) + z(0.8)) x
+                          sqrt(se_base^2 + se_cur^2) x the rule's points per log-odds, and at
+                          least min_change */
     double z, p, p_holm, points_change;
     int flagged;
 };
@@ -116,8 +123,10 @@ struct review_attr {
     char *new_value;  /* the most frequent of them, or NULL */
     struct review_level_test *tests;
     size_t ntests;
-    int flagged; /* a level's coefficient changed */
-    int worst;   /* index in tests of the smallest adjusted p, or -1 */
+    int flagged;           /* a level's coefficient changed */
+    int worst;             /* index in tests of the smallest adjusted p, or -1 */
+    double min_detectable; /* points: the smallest change of one of its levels that the test
+                              sees with 80 % power (NaN when none is tested) */
 };
 
 struct review_psi_bin {

@@ -51,8 +51,10 @@ done
 DB="$T/out-drift-new/mqlcal.db"
 run "$MQLCAL" review "$T/drift-new.ini" --previous "$T/out-drift-old/rules.json"
 expect_rc 0 "drift: review runs"
-expect_eq "$(attrs_where "$DB" "flagged = 1")" "webinar_signups" \
-    "drift: webinar_signups is the one attribute whose relationship with conversion changed"
+# channel too, at alpha 0.05: the rule maps the new partner_marketplace leads to its reference
+# level, whose conversion moves, so every other channel is worth 4 to 13 points less against it
+expect_eq "$(attrs_where "$DB" "flagged = 1")" "channel,webinar_signups" \
+    "drift: webinar_signups and channel (its reference took in the new channel) are the attributes whose relationship with conversion changed"
 expect_eq "$(attrs_where "$DB" "csi_band <> 'stable'")" "channel" "drift: channel's mix is the one that moved"
 expect_eq "$(attrs_where "$DB" "csi_band = 'shifted' AND new_value = 'partner_marketplace' AND new_share > 0.1")" \
     "channel" "drift: channel's CSI is in the shifted band (>= 0.25), partner_marketplace named"
@@ -72,7 +74,11 @@ run "$MQLCAL" review "$T/nodrift-new.ini" --previous "$T/out-nodrift-old/rules.j
 expect_rc 0 "no drift: review runs"
 expect_eq "$(rev_sql "$DB" "flagged, psi_band, psi < 0.1")" "0|stable|1" "no drift: nothing flagged, PSI stable"
 expect_eq "$(attrs_where "$DB" "flagged = 1 OR csi_band <> 'stable'")" "" "no drift: no attribute flagged"
-expect_contains "$OUT" "Nothing drifted" "no drift: the summary says so"
+expect_contains "$OUT" "No change detected: no attribute's mix moved, and no relationship with conversion changed by as much as the tests can see (a change of" \
+    "no drift: the summary says no change was detected, and how large a change it could have seen"
+
+expect_eq "$(sql "$DB" "SELECT count(*) = sum(min_detectable >= 5 AND min_detectable < 15) FROM review_attributes WHERE review_id = (SELECT max(review_id) FROM reviews) AND tested_levels > 0")" 1 \
+    "no drift: on 200,000 leads every tested attribute could have shown a change of 5 to 15 points"
 
 # ==== 3. a rule file against itself =============================================================
 run "$MQLCAL" review "$T/nodrift-new.ini" --previous "$T/out-nodrift-new/rules.json"
@@ -190,3 +196,42 @@ PY
     expect_contains "$(cat new/report/index.html)" "<h3>Promise kept?</h3>" "the report has the promise"
     cd - >/dev/null
 fi
+
+# ==== 6. power on a year of demo-sized data ======================================================
+# 25,000 leads over 12 months (the demo's rate); the review compares the last two quarters. At
+# the default alpha 0.05 the tests must see a 20-point change: the smallest detectable change
+# (80 % power, Holm's strictest step) is at most 20 points for some attributes and the review
+# says how large a change it could have seen. Then pricing page views 4+ (its largest bonus)
+# loses half its SQLs in the last quarter, about 30 points: the review must flag it.
+"$GEN" --n 25000 --months 12 --out "$T/year.csv"
+awk -F, 'NR == 1 || $2 < "2025-07-01"' "$T/year.csv" >"$T/year-old.csv"
+python3 - "$T/year.csv" "$T/year-drop.csv" <<'PY'
+import csv, random, sys
+rnd = random.Random(3)
+r = csv.reader(open(sys.argv[1], newline=""))
+w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+h = next(r)
+y, d, v = h.index("became_sql"), h.index("created_at"), h.index("pricing_page_views")
+w.writerow(h)
+for x in r:
+    if x[d] >= "2025-07-01" and int(x[v]) >= 4 and x[y] == "1" and rnd.random() < 0.5:
+        x[y] = "0"
+    w.writerow(x)
+PY
+fit_rule year-old "$T/year-old.csv" || exit 0
+fit_rule year "$T/year.csv" || exit 0
+fit_rule year-drop "$T/year-drop.csv" || exit 0
+DB="$T/out-year/mqlcal.db"
+run "$MQLCAL" review "$T/year.ini" --previous "$T/out-year-old/rules.json"
+expect_rc 0 "a year: review runs"
+expect_eq "$(rev_sql "$DB" "flagged")" 0 "a year, no change: nothing flagged"
+expect_contains "$OUT" "No change detected" "a year, no change: the summary says no change was detected"
+expect_contains "$OUT" "at alpha 0.05; smaller ones would pass unseen)" "a year: and at which alpha, and that smaller changes pass unseen"
+expect_eq "$(sql "$DB" "SELECT min(min_detectable) <= 20 AND max(min_detectable) < 35 FROM review_attributes WHERE review_id = (SELECT max(review_id) FROM reviews)")" 1 \
+    "a year: the smallest detectable change is 20 points or less for the most visible attribute, under 35 for every one"
+DB="$T/out-year-drop/mqlcal.db"
+run "$MQLCAL" review "$T/year-drop.ini" --previous "$T/out-year-old/rules.json"
+expect_rc 0 "a year, pricing 4+ halved: review runs"
+expect_eq "$(attrs_where "$DB" "flagged = 1")" "pricing_page_views" "a year, pricing 4+ halved in the last quarter: pricing_page_views is flagged"
+expect_eq "$(sql "$DB" "SELECT worst_level, worst_points_change < -20 FROM review_attributes WHERE attribute = 'pricing_page_views' AND review_id = (SELECT max(review_id) FROM reviews)")" "4+|1" \
+    "a year: its 4+ level lost more than 20 points"
