@@ -557,7 +557,7 @@ static int fig_segments(struct drawer *w)
                  "%s values by leads%s; bars: Wilson 95 %% intervals; dots: the model's mean "
                  "prediction",
                  r1 - r0 > n ? "The 20 largest" : "All",
-                 r1 - r0 > n ? " (the rest in the table)" : "");
+                 r1 - r0 > n ? " (the rest pooled in the table; every one in its CSV)" : "");
         snprintf(tgt, sizeof tgt, "target %g %%", 100 * w->target);
         snprintf(file, sizeof file, "segment-%zu.png", seg + 1);
         struct chart_series s[] = {
@@ -576,6 +576,17 @@ static int fig_segments(struct drawer *w)
             .nmarks = isfinite(w->target) ? 1 : 0,
         };
         spec.y.min = 0;
+        /* values whose names would be turned to fit under the bars run down the left side
+         * instead, one row each, so that no label squashes the plot */
+        size_t longest = 0;
+        for (size_t i = 0; i < n; i++)
+            longest = strlen(labels[i]) > longest ? strlen(labels[i]) : longest;
+        if (n * (longest * 7 + 8) > 640) {
+            spec.horizontal = 1;
+            spec.x.label = NULL;
+            spec.width = 800;
+            spec.height = (int)(170 + 26 * n);
+        }
         rc = emit(w, file, &spec);
         r0 = r1;
     }
@@ -642,6 +653,11 @@ static int fig_grid(struct drawer *w)
         ys[r] = isfinite(f) ? f : none;
     }
     size_t nx = distinct(xs, n), ny = distinct(ys, n);
+    if (ny < 2) { /* no fit group, or one fit score: the grid is the threshold sweep again */
+        free(xs);
+        free(ys);
+        return 0;
+    }
     double *z = malloc(nx * ny * sizeof *z);
     unsigned char *inside = calloc(nx * ny, 1);
     if (!z || !inside) {

@@ -19,6 +19,7 @@
 #include "mqlcal/figures.h"
 #include "mqlcal/fsx.h"
 #include "mqlcal/strbuf.h"
+#include "mqlcal/validate.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
@@ -239,6 +240,8 @@ struct tab {
     int csv_open;
     size_t ncols, col;
     const enum fmt *fmts;
+    int to_page, to_csv; /* where the next cells go (tab_row_begin sets both; a long table
+                            keeps every row in its CSV and pools the rest on the page) */
 };
 
 struct writer {
@@ -261,6 +264,7 @@ static void tab_begin(struct writer *w, struct tab *t, const char *file, const c
     t->p = &w->p;
     t->ncols = n;
     t->fmts = fmts;
+    t->to_page = t->to_csv = 1;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", w->dir, file);
     if (!w->rc && !(w->rc = csvout_open(&t->csv, path, w->err)))
@@ -281,9 +285,18 @@ static void tab_begin(struct writer *w, struct tab *t, const char *file, const c
     w->ntables++;
 }
 
+/* A row on the page and in the CSV; tab_row_where sends the next one to either alone. */
+static void tab_row_where(struct tab *t, int page, int csv)
+{
+    t->to_page = page;
+    t->to_csv = csv;
+}
+
 static void tab_row_begin(struct tab *t, const char *cls)
 {
-    if (cls)
+    if (!t->to_page)
+        ;
+    else if (cls)
         rawf(t->p, "<tr class=\"%s\">", cls);
     else
         raw(t->p, "<tr>");
@@ -292,10 +305,12 @@ static void tab_row_begin(struct tab *t, const char *cls)
 
 static void tab_text(struct tab *t, const char *s)
 {
-    raw(t->p, "<td>");
-    esc(t->p, s ? s : "");
-    raw(t->p, "</td>");
-    if (t->csv_open)
+    if (t->to_page) {
+        raw(t->p, "<td>");
+        esc(t->p, s ? s : "");
+        raw(t->p, "</td>");
+    }
+    if (t->csv_open && t->to_csv)
         csvout_text(&t->csv, s);
     t->col++;
 }
@@ -306,17 +321,20 @@ static void tab_cell(struct tab *t, double v, enum fmt f, const char *none)
 {
     char buf[64];
     if (!isfinite(v) && none) {
-        raw(t->p, "<td class=\"n\">");
-        esc(t->p, none);
-        raw(t->p, "</td>");
-        if (t->csv_open)
+        if (t->to_page) {
+            raw(t->p, "<td class=\"n\">");
+            esc(t->p, none);
+            raw(t->p, "</td>");
+        }
+        if (t->csv_open && t->to_csv)
             csvout_text(&t->csv, none);
         t->col++;
         return;
     }
     fmt_value(v, f, buf, sizeof buf);
-    rawf(t->p, "<td class=\"n\">%s</td>", buf);
-    if (t->csv_open) {
+    if (t->to_page)
+        rawf(t->p, "<td class=\"n\">%s</td>", buf);
+    if (t->csv_open && t->to_csv) {
         if (f == F_INT && isfinite(v))
             csvout_int(&t->csv, (long long)llround(v));
         else
@@ -332,9 +350,11 @@ static void tab_num(struct tab *t, double v)
 
 static void tab_row_end(struct tab *t)
 {
-    raw(t->p, "</tr>\n");
-    if (t->csv_open)
+    if (t->to_page)
+        raw(t->p, "</tr>\n");
+    if (t->csv_open && t->to_csv)
         csvout_row(&t->csv);
+    t->to_page = t->to_csv = 1;
 }
 
 static void tab_end(struct writer *w, struct tab *t)
@@ -357,6 +377,14 @@ static const char *S(const struct store_table *t, size_t r, const char *c)
     return s ? s : "";
 }
 
+static int has_figure(const struct writer *w, const char *file)
+{
+    for (size_t i = 0; i < w->nfigs; i++)
+        if (strcmp(w->figs[i].file, file) == 0)
+            return 1;
+    return 0;
+}
+
 static void figure(struct writer *w, const char *file, const char *caption)
 {
     for (size_t i = 0; i < w->nfigs; i++) {
@@ -377,6 +405,8 @@ static void figure(struct writer *w, const char *file, const char *caption)
 }
 
 /* ---- sections ------------------------------------------------------------------------------ */
+
+#define REPORT_SEGMENT_TOP 20 /* segment values shown by name; the rest pooled (figures.c too) */
 
 static const char *css =
     "<style>\n"
@@ -466,14 +496,13 @@ static void section_summary(struct writer *w)
         int on_holdout = strcmp(S(sw, 0, "basis"), "holdout") == 0;
         /* the expected figures: what the team can plan on, with their intervals */
         fmt_value(N(sw, 0, "exp_conversion"), F_PCT, v, sizeof v);
-        fmt_value(N(sw, 0, "exp_conv_lo"), F_PCT0, lo, sizeof lo);
-        fmt_value(N(sw, 0, "exp_conv_hi"), F_PCT0, hi, sizeof hi);
+        snprintf(lo, sizeof lo, "%.0f-%.0f %%", 100 * N(sw, 0, "exp_conv_lo"),
+                 100 * N(sw, 0, "exp_conv_hi"));
         if (isfinite(N(sw, 0, "target_conversion")))
-            snprintf(what, sizeof what,
-                     "of next quarter's MQLs become SQLs (%s-%s; target %.0f %%)", lo, hi,
-                     100 * N(sw, 0, "target_conversion"));
+            snprintf(what, sizeof what, "of next quarter's MQLs become SQLs (%s; target %.0f %%)",
+                     lo, 100 * N(sw, 0, "target_conversion"));
         else
-            snprintf(what, sizeof what, "of next quarter's MQLs become SQLs (%s-%s)", lo, hi);
+            snprintf(what, sizeof what, "of next quarter's MQLs become SQLs (%s)", lo);
         kpi(p, v, what);
         fmt_value(N(sw, 0, "exp_mqls"), F_R1, v, sizeof v);
         fmt_value(N(sw, 0, "exp_mqls_lo"), F_R1, lo, sizeof lo);
@@ -491,7 +520,11 @@ static void section_summary(struct writer *w)
         kpi(p, v, what);
         if (isfinite(N(sw, 0, "feasible_share"))) {
             fmt_value(N(sw, 0, "feasible_share"), F_PCT0, v, sizeof v);
-            kpi(p, v, "chance next quarter meets capacity and target");
+            kpi(p, v,
+                isfinite(N(sw, 0, "capacity")) && isfinite(N(sw, 0, "target_conversion"))
+                    ? "chance next quarter meets capacity and target"
+                : isfinite(N(sw, 0, "capacity")) ? "chance next quarter stays within capacity"
+                                                 : "chance next quarter reaches the target");
         }
         /* the evidence: the holdout, which chose nothing, beside the training leads */
         if (on_holdout) {
@@ -921,6 +954,10 @@ static void section_sweep(struct writer *w)
     raw(p, "</p>\n");
     figure(w, "tradeoff.png", NULL);
     figure(w, "grid.png", NULL);
+    if (!has_figure(w, "grid.png") && d->grid.nrows > 0)
+        raw(p, "<p class=\"note\">No grid of fit minimums: no attribute is in the fit group "
+               "(or every lead has the same fit score), so every rule is a threshold alone, as "
+               "in the sweep above.</p>\n");
     figure(w, "periods.png", NULL);
     {
         const struct store_table *pt = &d->periods;
@@ -1080,13 +1117,28 @@ static void section_segments(struct writer *w)
         snprintf(cap, sizeof cap, "Audit by %s", col);
         struct tab t;
         tab_begin(w, &t, file, cap, h, f, 12);
+        /* the largest values (rows come by leads, most first) and every flagged one on the
+         * page, the rest pooled into one row; the CSV keeps every value */
+        double pool[8] = {0}; /* leads, known, all_sqls, mqls, pending, sqls, share, sum p x mqls */
+        size_t pooled = 0;
         for (size_t r = r0; r < r1; r++) {
             const char *flag = S(sg, r, "flag");
             int low = N(sg, r, "low") == 1;
+            int warn = (flag[0] && strcmp(flag, "no MQL") != 0) || low;
+            if (r - r0 >= REPORT_SEGMENT_TOP && !warn) {
+                static const char *const pc[] = {"leads",   "known", "all_sqls",  "mqls",
+                                                 "pending", "sqls",  "share_sqls"};
+                for (size_t k = 0; k < 7; k++)
+                    pool[k] += isfinite(N(sg, r, pc[k])) ? N(sg, r, pc[k]) : 0;
+                if (isfinite(N(sg, r, "predicted")))
+                    pool[7] += N(sg, r, "predicted") * (N(sg, r, "mqls") - N(sg, r, "pending"));
+                pooled++;
+                tab_row_where(&t, 0, 1);
+            }
             char flags[64];
             snprintf(flags, sizeof flags, "%s%s%s", flag, flag[0] && low ? ", " : "",
                      low ? "low" : "");
-            tab_row_begin(&t, (flag[0] && strcmp(flag, "no MQL") != 0) || low ? "warn" : NULL);
+            tab_row_begin(&t, warn ? "warn" : NULL);
             tab_text(&t, S(sg, r, "value"));
             static const char *const c[] = {"leads",      "all_conversion", "mqls",    "mql_rate",
                                             "sqls",       "conversion",     "conv_lo", "conv_hi",
@@ -1094,6 +1146,25 @@ static void section_segments(struct writer *w)
             for (size_t k = 0; k < 10; k++)
                 tab_num(&t, N(sg, r, c[k]));
             tab_text(&t, flags);
+            tab_row_end(&t);
+        }
+        if (pooled) { /* on the page only */
+            char label[64];
+            snprintf(label, sizeof label, "(%zu other values, pooled)", pooled);
+            double decided = pool[3] - pool[4], lo = NAN, hi = NAN;
+            if (decided > 0)
+                validate_wilson((size_t)pool[5], (size_t)decided, 1.959963984540054, &lo, &hi);
+            double v[] = {pool[0], pool[1] > 0 ? pool[2] / pool[1] : NAN,
+                          pool[3], pool[0] > 0 ? pool[3] / pool[0] : NAN,
+                          pool[5], decided > 0 ? pool[5] / decided : NAN,
+                          lo,      hi,
+                          pool[6], decided > 0 ? pool[7] / decided : NAN};
+            tab_row_where(&t, 1, 0);
+            tab_row_begin(&t, "pooled");
+            tab_text(&t, label);
+            for (size_t k = 0; k < 10; k++)
+                tab_num(&t, v[k]);
+            tab_text(&t, "");
             tab_row_end(&t);
         }
         tab_end(w, &t);
@@ -1273,16 +1344,20 @@ static void review_attributes_table(struct writer *w)
 {
     const struct store_table *t = &w->d->rv_attrs;
     static const char *const h[] = {
-        "attribute",     "in rules",           "CSI",    "band", "score shift", "new values",
-        "top new value", "most changed level", "points", "z",    "Holm p",      "flag"};
-    static const enum fmt f[] = {F_TEXT, F_TEXT, F_R4, F_TEXT, F_R2, F_PCT,
-                                 F_TEXT, F_TEXT, F_R1, F_R2,   F_P,  F_TEXT};
+        "attribute",   "in rules",   "CSI",           "band",
+        "score shift", "new values", "top new value", "most changed level",
+        "points",      "z",          "Holm p",        "sees from (points)",
+        "flag"};
+    static const enum fmt f[] = {F_TEXT, F_TEXT, F_R4, F_TEXT, F_R2, F_PCT, F_TEXT,
+                                 F_TEXT, F_R1,   F_R2, F_P,    F_R1, F_TEXT};
     struct tab tb;
-    tab_begin(w, &tb, "review-attributes.csv",
-              "Attributes: how their mix moved (CSI, score shift in points, share of new values) "
-              "and the level whose coefficient changed most between the spans (points: its change "
-              "in the rule's scale)",
-              h, f, 12);
+    tab_begin(
+        w, &tb, "review-attributes.csv",
+        "Attributes: how their mix moved (CSI, score shift in points, share of new values) "
+        "and the level whose coefficient changed most between the spans (points: its change "
+        "in the rule's scale); the smallest change its tests would have seen, in points (80 % "
+        "power): a change below it passes unseen",
+        h, f, 13);
     for (size_t r = 0; r < t->nrows; r++) {
         int flagged = N(t, r, "flagged") == 1;
         const char *band = S(t, r, "csi_band");
@@ -1307,6 +1382,7 @@ static void review_attributes_table(struct writer *w)
         tab_num(&tb, N(t, r, "worst_points_change"));
         tab_num(&tb, N(t, r, "worst_z"));
         tab_num(&tb, N(t, r, "worst_p_holm"));
+        tab_num(&tb, N(t, r, "min_detectable"));
         tab_text(&tb, flag);
         tab_row_end(&tb);
     }

@@ -556,10 +556,30 @@ out:
     return rc;
 }
 
-/* The fit's first leak suspect, for the headline. */
+/* The fit's first leak suspect and its holdout AUC, for the headline. */
 static int load_leak(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
 {
     res->leak[0] = '\0';
+    res->auc = res->auc_lo = res->auc_hi = NAN;
+    if (store_table_exists(db, "fit_metrics")) {
+        sqlite3_stmt *m = NULL;
+        int rc =
+            store_prepare(db,
+                          "SELECT value, lo, hi FROM fit_metrics WHERE fit_id = ? AND sample = "
+                          "'holdout' AND metric = 'auc'",
+                          &m, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_int64(m, 1, res->fit_id);
+        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL) {
+            res->auc = sqlite3_column_double(m, 0);
+            res->auc_lo =
+                sqlite3_column_type(m, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(m, 1);
+            res->auc_hi =
+                sqlite3_column_type(m, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(m, 2);
+        }
+        sqlite3_finalize(m);
+    }
     if (!store_table_exists(db, "fit_warnings"))
         return 0;
     sqlite3_stmt *st = NULL;
@@ -922,10 +942,18 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
                 "the target %.0f %%. ",
                 100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
                 100 * cfg->target_conversion);
-        else if (h->lift < SWEEP_WEAK_LIFT)
+        else if (h->lift < SWEEP_WEAK_LIFT && !(res->auc_lo < SWEEP_WEAK_AUC_LO))
             ADD("Weak model: on the holdout the rule's MQLs convert only %.2f times as often as "
                 "the leads in general. ",
                 h->lift);
+        /* the model itself, whatever the rule: an AUC whose interval reaches near 0.5 */
+        if (res->auc_lo < SWEEP_WEAK_AUC_LO)
+            ADD("Weak model: the points barely tell converters from the rest (holdout AUC "
+                "%.2f, 95 %% interval %.2f-%.2f; 0.5 is a coin toss)%s. ",
+                res->auc, res->auc_lo, res->auc_hi,
+                isfinite(h->lift) && h->lift < SWEEP_WEAK_LIFT ? "; the rule's MQLs convert no "
+                                                                 "better than other leads"
+                                                               : "");
     } else {
         ADD("No holdout: every figure below is on the leads the rule was chosen on, and "
             "optimistic. ");

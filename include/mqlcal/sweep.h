@@ -31,7 +31,8 @@
  * figure and in no conversion: conversion is SQLs / (MQLs - pending), the base rate SQLs /
  * leads with a known outcome.
  * The headline (reasoning) leads with what not to trust: too little evidence on the holdout,
- * the holdout below the target, a weak model (lift under SWEEP_WEAK_LIFT), no holdout at all,
+ * the holdout below the target, a weak model (lift under SWEEP_WEAK_LIFT, or a holdout AUC
+ * whose interval starts under SWEEP_WEAK_AUC_LO), no holdout at all,
  * or a majority of the latest whole periods over capacity; then the expected figures, then
  * the rule in sample.
  * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
@@ -56,6 +57,7 @@
 #define SWEEP_MIN_EVIDENCE_MQLS 30
 #define SWEEP_MIN_EVIDENCE_SQLS 10
 #define SWEEP_WEAK_LIFT 1.2
+#define SWEEP_WEAK_AUC_LO 0.55    /* a holdout AUC whose 95 % interval starts below: a weak model */
 #define SWEEP_FORECAST_DRAWS 4000 /* draws for the chance of meeting capacity and target */
 
 struct sweep_row {
@@ -135,6 +137,7 @@ struct sweep_result {
     char warnings[768];             /* the headline's warnings alone, "" when none */
     char leak[320]; /* the fit's first leak suspect (fit.h), "" when none: the headline's first
                        words */
+    double auc, auc_lo, auc_hi; /* the fit's holdout AUC and its DeLong interval (NaN: none) */
     int bootstrap;
     struct sweep_disqualifier *dq;
     size_t ndq;

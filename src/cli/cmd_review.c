@@ -87,8 +87,8 @@ static void print_review(const struct config *cfg, const struct review_result *r
                "%.4f; between the rules %.4f\n",
                r->base_label, r->base_n, r->cur_label, r->cur_n, r->cur.psi,
                review_band_name(r->psi_band), r->prev.psi, r->psi_rules);
-        printf("  %-24s %8s %-12s %8s %6s %s\n", "attribute", "CSI", "band", "shift", "tests",
-               "largest coefficient change (Holm p)");
+        printf("  %-24s %8s %-12s %8s %6s %7s %s\n", "attribute", "CSI", "band", "shift", "tests",
+               "sees", "largest coefficient change (Holm p)");
         for (size_t i = 0; i < r->nattrs; i++) {
             const struct review_attr *a = &r->attrs[i];
             char worst[160] = "";
@@ -100,8 +100,11 @@ static void print_review(const struct config *cfg, const struct review_result *r
             }
             if (!a->in_data)
                 snprintf(worst, sizeof worst, "not in the data");
-            printf("  %-24.24s %8.4f %-12s %+8.1f %6zu %s\n", cli_safe(a->name), a->csi,
-                   review_band_name(a->csi_band), a->score_shift, a->ntests, worst);
+            char sees[16] = "-";
+            if (isfinite(a->min_detectable))
+                snprintf(sees, sizeof sees, ">= %.0f", a->min_detectable);
+            printf("  %-24.24s %8.4f %-12s %+8.1f %6zu %7s %s\n", cli_safe(a->name), a->csi,
+                   review_band_name(a->csi_band), a->score_shift, a->ntests, sees, worst);
         }
     } else {
         printf("\n  stability: not checked: %s\n", cli_safe(r->span_note));

@@ -266,7 +266,7 @@ static void test_review_section(void **state)
         fail_msg("load failed: %s", err.msg);
     assert_null(cfg.review_previous);
     assert_false(cfg.has_review_baseline);
-    assert_near(cfg.review_alpha, 0.001, 0);
+    assert_near(cfg.review_alpha, 0.05, 0);
     assert_near(cfg.review_min_change, 5, 0);
     config_release(&cfg);
 
