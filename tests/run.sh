@@ -4,7 +4,7 @@
 #   CLI tests:  tests/cli/*.sh (TAP output through tests/cli/lib.sh)
 # Environment: MQLCAL (the binary, default ./mqlcal), UNIT_DIR (default build/tests),
 # TESTS (a grep pattern to run only matching test files), SKIP_TESTS (a grep pattern of test
-# files to leave out).
+# files to leave out), TEST_JOBS (CLI test files run at once; default the number of cores).
 set -u
 cd "$(dirname "$0")/.."
 export MQLCAL="${MQLCAL:-$PWD/mqlcal}"
@@ -51,11 +51,44 @@ for t in "$UNIT_DIR"/test_*; do
     [ -n "${SKIP_TESTS:-}" ] && echo "$t" | grep -q -- "$SKIP_TESTS" && continue
     run_one "$(basename "$t")" "$t"
 done
+# The CLI test files are independent (each works in its own mktemp folder), so they run
+# TEST_JOBS at a time (default: the machine's cores); their output is counted in file order.
+cli=()
 for t in tests/cli/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue
     [ -n "${TESTS:-}" ] && ! echo "$t" | grep -q -- "$TESTS" && continue
     [ -n "${SKIP_TESTS:-}" ] && echo "$t" | grep -q -- "$SKIP_TESTS" && continue
-    run_one "$(basename "$t")" bash "$t"
+    cli+=("$t")
+done
+jobs_max=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+logs=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$logs"' EXIT
+running=0
+for t in "${cli[@]}"; do
+    name=$(basename "$t")
+    (
+        t0=$SECONDS
+        bash "$t" >"$logs/$name.log" 2>&1
+        echo $? >"$logs/$name.rc"
+        echo $((SECONDS - t0)) >"$logs/$name.secs"
+    ) &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs_max" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+for t in "${cli[@]}"; do
+    name=$(basename "$t")
+    echo "# --- $name"
+    count "$name" <"$logs/$name.log"
+    rc=$(cat "$logs/$name.rc" 2>/dev/null || echo 99)
+    if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$logs/$name.log"; then
+        fail=$((fail + 1)); failed_names+=("$name: exited with status $rc")
+        echo "not ok - $name exited with status $rc"
+    fi
+    echo "# $name took $(cat "$logs/$name.secs" 2>/dev/null || echo '?') s"
 done
 
 if [ ${#failed_names[@]} -gt 0 ]; then
