@@ -213,8 +213,8 @@ static int fig_tradeoff(struct drawer *w)
         m[nm++] = (struct chart_mark){0, 0, w->target, tgt, CHART_BLUE, 1};
     struct chart_spec spec = {
         .title = "Trade-off: MQL volume against conversion",
-        .subtitle = "Each point of a line is one score threshold (no fit minimum); higher "
-                    "thresholds give fewer, better MQLs; the rule at its expected conversion",
+        .subtitle = "One point per score threshold (no fit minimum): higher ones give fewer, "
+                    "better MQLs; the rule at its expected conversion",
         .x = axis(xl, 0),
         .y = axis("Conversion (%)", 1),
         .series = s,
