@@ -1020,6 +1020,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->quantiles = 5;
     cfg->holdout_months = 3;
     cfg->separation_l2 = 1;
+    cfg->l2 = 1;
     cfg->leak_auc = 0.85;
     cfg->max_iter = 50;
     cfg->tolerance = 1e-10;

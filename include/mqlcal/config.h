@@ -133,7 +133,8 @@ struct config {
     int holdout_months;   /* the latest months are the holdout (needs a date); 3 by default */
     double holdout_share; /* or the latest share of leads (0 < share < 1); 0 = months */
     int no_holdout;       /* "holdout = none": validate in sample only */
-    double l2;            /* L2 penalty on every coefficient but the intercept; 0 */
+    double l2;            /* L2 penalty on every coefficient but the intercept; 1: small
+                             levels are shrunk (a N(0, 1/l2) prior on each level's log-odds) */
     double separation_l2; /* the penalty used when separation is found and l2 is 0; 1 */
     double leak_auc;      /* an attribute whose AUC alone exceeds this leaks; 0.85 */
     int max_iter;         /* IRLS iterations at most; 50 */

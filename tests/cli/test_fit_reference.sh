@@ -157,6 +157,23 @@ report() {
 reference() {
     local name=$1 config=$2 db="$T/$1.db"
     if [ ! -f "$REF/$name.csv" ]; then nok "$name: $REF/$name.csv is missing (scripts/make-reference.sh)"; return; fi
+    # R's glm has no penalty: the comparison is of the unpenalised fit (l2 = 0; the default l2's
+    # optimum is checked by its score equations in tests/unit/test_model.c), so a copy of the
+    # config sets it, its leads path made absolute
+    local dir leads
+    dir=$(cd "$(dirname "$config")" && pwd)
+    leads=$(sed -n 's/^leads[[:space:]]*=[[:space:]]*\([^;]*[^; ]\).*/\1/p' "$config" | head -1)
+    case "$leads" in /*) ;; *) leads="$dir/$leads" ;; esac
+    if grep -q '^\[model\]' "$config"; then
+        sed -e "s|^leads[[:space:]]*=.*|leads = $leads|" -e "s|^dir[[:space:]]*=.*|dir = $T/$name-out|" \
+            -e '/^\[model\]/a l2 = 0' "$config" >"$T/$name.ini"
+    else
+        {
+            sed -e "s|^leads[[:space:]]*=.*|leads = $leads|" -e "s|^dir[[:space:]]*=.*|dir = $T/$name-out|" "$config"
+            printf '\n[model]\nl2 = 0\n'
+        } >"$T/$name.ini"
+    fi
+    config="$T/$name.ini"
     run "$MQLCAL" ingest "$config" --db "$db" --quiet
     if [ "$RC" -ne 0 ]; then nok "$name: ingest failed (exit $RC)"; echo "#   ${ERR:0:400}"; return; fi
     run "$MQLCAL" fit "$config" --db "$db" --quiet
