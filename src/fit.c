@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mqlcal/maturity.h"
@@ -216,7 +217,30 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
  * config marks the column after_outcome = yes (left out) or force = yes (kept on purpose: then only
  * noted). A level that never converts is not a suspect: that is what a real disqualifier (students)
  * looks like. */
-static int suspect_leaks(struct fit_result *res)
+/* Whether [rules] disqualify names column = value (the text compared ignoring case). */
+static int declared_disqualifier(const struct config *cfg, const char *column, const char *value)
+{
+    for (size_t i = 0; i < cfg->disqualify.n; i++) {
+        const char *item = cfg->disqualify.items[i], *colon = strchr(item, ':');
+        if (!colon)
+            continue;
+        size_t cl = (size_t)(colon - item);
+        while (cl > 0 && item[cl - 1] == ' ')
+            cl--;
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        size_t vl = strlen(v);
+        while (vl > 0 && v[vl - 1] == ' ')
+            vl--;
+        if (strlen(column) == cl && strncasecmp(item, column, cl) == 0 && strlen(value) == vl &&
+            strncasecmp(v, value, vl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int suspect_leaks(const struct config *cfg, struct fit_result *res)
 {
     size_t n = 0, pos = 0;
     for (size_t r = 0; r < res->data.n; r++)
@@ -236,10 +260,32 @@ static int suspect_leaks(struct fit_result *res)
             continue;
         if (strongest < 0 || res->single_auc[a] > res->single_auc[strongest])
             strongest = (int)a;
-        for (size_t l = 0; l < ea->nlevels && base <= 0.5; l++) {
+        for (size_t l = 0; l < ea->nlevels && base > 0; l++) {
             const struct encode_level *lv = &ea->levels[l];
-            if (lv->count < FIT_SUSPECT_LEADS ||
-                (double)lv->positives < FIT_SUSPECT_SHARE * (double)lv->count)
+            if (lv->count < FIT_SUSPECT_LEADS)
+                continue;
+            /* never: no SQL where FIT_SUSPECT_NEVER_EXPECTED were due at the overall rate (a
+             * "lost reason" filled for losers), unless the config already disqualifies it */
+            if (lv->positives == 0 && (double)lv->count * base >= FIT_SUSPECT_NEVER_EXPECTED &&
+                !lv->is_missing && !lv->is_other &&
+                !declared_disqualifier(cfg, ea->name, lv->label)) {
+                if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+                         "%s = %s: none of its %zu training leads converted, where %.0f would "
+                         "have at the overall rate (%.1f %%), as a column that sales fill for "
+                         "losers would (a lost reason); %s",
+                         ea->name, lv->label, lv->count, (double)lv->count * base, 100 * base,
+                         ca->force ? "kept because the config says force = yes"
+                                   : "if it is a real disqualifier, name it in [rules] disqualify; "
+                                     "if it is written after the outcome, mark the column "
+                                     "after_outcome = yes; or force = yes to keep it (export "
+                                     "refuses until then)")) {
+                    free(named);
+                    return -1;
+                }
+                named[a] = 1;
+                break;
+            }
+            if (base > 0.5 || (double)lv->positives < FIT_SUSPECT_SHARE * (double)lv->count)
                 continue;
             if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
                      "%s = %s: %zu of its %zu training leads converted (%.1f %% against %.1f %% "
@@ -927,7 +973,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     if ((rc = metrics(res, 0, s1, s2, yy, &res->train, err)) ||
         (rc = metrics(res, 1, s1, s2, yy, &res->hold, err)))
         goto out;
-    if (sign_surprises(res) || suspect_leaks(res)) {
+    if (sign_surprises(res) || suspect_leaks(cfg, res)) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }

@@ -44,6 +44,10 @@ struct fit_warning {
  * many on the other side, of which FIT_SUSPECT_FILLED or more converted: whether sales filled it
  * in predicts the outcome, whatever its values (their levels can each stay under the bar) */
 #define FIT_SUSPECT_FILLED 0.95
+/* and a level of at least FIT_SUSPECT_LEADS training leads none of which converted where the
+ * overall rate would give FIT_SUSPECT_NEVER_EXPECTED or more SQLs (the chance of that by luck
+ * is under e^-10), unless [rules] disqualify names it: a column sales fill for losers */
+#define FIT_SUSPECT_NEVER_EXPECTED 10
 
 struct fit_metrics {
     int present; /* 0 when the sample is empty or has one class */

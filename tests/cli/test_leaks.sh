@@ -76,3 +76,38 @@ expect_eq "$(sql deal/mqlcal.db "SELECT count(*) > 1 AND max(sqls * 1.0 / leads)
 expect_eq "$(sql deal/mqlcal.db "SELECT auc_alone < 0.85, excluded FROM fit_attributes WHERE attribute = 'deal_value'")" "1|0" \
     "its AUC alone is under leak_auc: the AUC guard keeps it"
 expect_contains "$(sql deal/mqlcal.db "SELECT reasoning FROM sweeps")" "Possible leak: 'deal_value'" "the headline leads with it"
+
+# A level that never converts with many leads (issue 16, item 4): a lost reason sales fill in for
+# 40 % of the leads that did not convert. Its levels hold hundreds of leads and no SQL, where
+# the overall rate would give dozens: a suspect. A level that never converts but is declared in
+# [rules] disqualify is not one (students here, made never to convert).
+python3 - plain.csv lost.csv <<'PY'
+import csv, random, sys
+rnd = random.Random(6)
+r = csv.reader(open(sys.argv[1], newline=""))
+w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+h = next(r)
+y, j = h.index("became_sql"), h.index("job_level")
+w.writerow(h + ["lost_reason"])
+for x in r:
+    if x[j] == "student":
+        x[y] = "0"
+    lost = x[y] == "0" and rnd.random() < 0.4
+    w.writerow(x + [rnd.choice(["price", "timing", "no budget"]) if lost else ""])
+PY
+sed -e "s|^leads = .*|leads = lost.csv|" -e "s|^dir = .*|dir = lost|" \
+    -e "s|^demo_request = .*|&\nlost_reason = categorical|" "$CONF" >lost.ini
+run "$MQLCAL" run lost.ini
+expect_rc 2 "a lost reason: run stops at export"
+expect_contains "$OUT" "leak_suspect: lost_reason: lost_reason = " "the fit names the column and a level that never converts"
+expect_contains "$OUT" "training leads converted, where" "and says how many SQLs it should have had"
+expect_eq "$(sql lost/mqlcal.db "SELECT count(*) FROM fit_warnings WHERE subject = 'job_level' AND kind LIKE 'leak%'")" 0 \
+    "students, who never convert here, are no suspect: [rules] disqualify names them"
+expect_eq "$(sql lost/mqlcal.db "SELECT sqls FROM fit_levels WHERE attribute = 'job_level' AND label = 'student'")" 0 \
+    "(their level has no SQL)"
+sed -e 's|^disqualify = .*|disqualify = email_type:edu|' -e "s|^dir = .*|dir = lost2|" \
+    -e "s|^lost_reason = categorical|lost_reason = categorical, after_outcome = yes|" lost.ini >lost2.ini
+"$MQLCAL" ingest lost2.ini --quiet >/dev/null
+run "$MQLCAL" fit lost2.ini
+expect_contains "$OUT" "job_level = student: none of its" "undeclared, the same students are a suspect, with the way out"
+expect_contains "$OUT" "if it is a real disqualifier, name it in [rules] disqualify" "and the message says how to declare them"
