@@ -215,8 +215,9 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
  * (holdout AUC above FIT_SUSPECT_AUC) points at its strongest attribute. Each suspect is a
  * "leak_suspect" warning, which the sweep's headline leads with and export refuses, until the
  * config marks the column after_outcome = yes (left out) or force = yes (kept on purpose: then only
- * noted). A level that never converts is not a suspect: that is what a real disqualifier (students)
- * looks like. */
+ * noted). A level that never converts where the overall rate gives FIT_SUSPECT_NEVER_EXPECTED
+ * SQLs is one too (a lost reason filled for losers) unless [rules] disqualify names it: that is
+ * what a real disqualifier (students) looks like, and declaring it is the way out. */
 /* Whether [rules] disqualify names column = value (the text compared ignoring case). */
 static int declared_disqualifier(const struct config *cfg, const char *column, const char *value)
 {
