@@ -164,7 +164,7 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
         rc = sweep_compute(db, cfg, &res, &err);
     if (!rc)
         rc = sweep_store(db, cfg, &res, &err);
-    if (!rc && print_sweep_table && !o->quiet)
+    if (!rc && print_sweep_table)
         print_sweep(cfg, &res);
     else if (!rc)
         printf("sweep %lld: %s\n", res.sweep_id, cli_safe(res.reasoning));
@@ -180,7 +180,7 @@ static int stage(const struct cli_opts *o, const struct config *cfg, int print_s
             audit_s = (double)(a1.tv_sec - a0.tv_sec) + 1e-9 * (double)(a1.tv_nsec - a0.tv_nsec);
             if (!rc)
                 rc = audit_store(db, cfg, &res, &au, &err);
-            if (!rc && !o->quiet)
+            if (!rc)
                 print_audit(cfg, &au);
         }
     }
