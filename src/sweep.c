@@ -985,6 +985,16 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
                 recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
     }
     free(mq);
+    /* a volume forecast too wide to plan on: the history's quarters swing too much (or are
+     * too few) */
+    const struct sweep_expect *e = &res->expect;
+    if (e->mqls_lo > 0 && e->mqls_hi / e->mqls_lo > SWEEP_VOLUME_SPREAD)
+        ADD("Volume hard to forecast: next quarter's MQLs could be anywhere from %g to %g a %s "
+            "(95 %%), as the history's quarters swung that much; plan on the latest %zu whole "
+            "%ss, %g a %s, and watch the first month. ",
+            vround(e->mqls_lo), vround(e->mqls_hi), sweep_period_word(cfg, res), e->recent,
+            sweep_period_word(cfg, res), vround(res->rec_train.vol_recent),
+            sweep_period_word(cfg, res));
     if (isfinite(res->expect.feasible_share) && res->expect.feasible_share < 0.5)
         ADD("Unlikely to hold: a %.0f %% chance that next quarter's MQLs meet %s. ",
             100 * res->expect.feasible_share,

@@ -33,8 +33,9 @@
  * The headline (reasoning) leads with what not to trust: too little evidence on the holdout,
  * the holdout below the target, a weak model (lift under SWEEP_WEAK_LIFT, or a holdout AUC
  * whose interval starts under SWEEP_WEAK_AUC_LO), no holdout at all,
- * or a majority of the latest whole periods over capacity; then the expected figures, then
- * the rule in sample.
+ * a majority of the latest whole periods over capacity, an MQL forecast too wide to plan on
+ * (its interval's high over its low above SWEEP_VOLUME_SPREAD), or a chance of meeting both
+ * under one half; then the expected figures, then the rule in sample.
  * Without dates the data is one period. Bands come from a Poisson bootstrap (each lead weighted
  * by a Poisson(1) draw, seeded), done on counts so it costs little.
  */
@@ -59,6 +60,7 @@
 #define SWEEP_WEAK_LIFT 1.2
 #define SWEEP_WEAK_AUC_LO 0.55    /* a holdout AUC whose 95 % interval starts below: a weak model */
 #define SWEEP_FORECAST_DRAWS 4000 /* draws for the chance of meeting capacity and target */
+#define SWEEP_VOLUME_SPREAD 4 /* MQL interval high / low above this: "Volume hard to forecast" */
 
 struct sweep_row {
     int threshold;

@@ -55,6 +55,11 @@ PY
     run "$MQLCAL" run crm.ini
     expect_rc 0 "crm-pipeline: run with three joined tables"
     expect_contains "$OUT" "outcomes: loaded 8800 = SQL 4238 + not SQL 2473 + pending 2089" "crm-pipeline: 2089 open deals pending, none dropped"
+    # its months ramp from 115 leads to 1,198 and back to 283: no volume forecast to plan on, and
+    # its attributes barely tell won from lost; the headline says both first
+    expect_contains "$OUT" "Weak model: the points barely tell converters from the rest" "crm-pipeline: the headline says the model is weak"
+    expect_contains "$OUT" "Volume hard to forecast: next quarter's MQLs could be anywhere from" \
+        "crm-pipeline: and that its volume swings too much to forecast"
     expect_contains "$OUT" "join accounts     85 rows (0 without a key), 85 keys: 7375 leads matched, 1425 unmatched" "crm-pipeline: accounts reconciled"
     expect_contains "$OUT" "join products     7 rows (0 without a key), 7 keys: 7320 leads matched, 1480 unmatched" \
         "crm-pipeline: products reconciled (the pipeline spells GTXPro, the table GTX Pro)"
