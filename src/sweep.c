@@ -915,6 +915,19 @@ const char *sweep_period_word(const struct config *cfg, const struct sweep_resul
 #define NO_DATES(res)                                                                              \
     ((res)->data.has_dates ? "" : " The data has no dates, so all of it is one period.")
 
+/* "next quarter's", "next month's", "the next 13 weeks'", "next period's" (no dates) */
+static void horizon_words(const struct config *cfg, const struct sweep_result *res, char *buf,
+                          size_t cap)
+{
+    const char *per = sweep_period_word(cfg, res);
+    if (res->data.has_dates && cfg->period == PERIOD_MONTH && res->k == 3)
+        snprintf(buf, cap, "next quarter's");
+    else if (res->k <= 1)
+        snprintf(buf, cap, "next %s's", per);
+    else
+        snprintf(buf, cap, "the next %zu %ss'", res->k, per);
+}
+
 /* The warnings that lead the headline: "" when none. */
 static void check_promises(const struct config *cfg, const struct sweep_result *res, char *buf,
                            size_t cap)
@@ -988,19 +1001,28 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
     /* a volume forecast too wide to plan on: the history's quarters swing too much (or are
      * too few) */
     const struct sweep_expect *e = &res->expect;
+    char when[64];
+    horizon_words(cfg, res, when, sizeof when);
     if (e->mqls_lo > 0 && e->mqls_hi / e->mqls_lo > SWEEP_VOLUME_SPREAD)
-        ADD("Volume hard to forecast: next quarter's MQLs could be anywhere from %g to %g a %s "
-            "(95 %%), as the history's quarters swung that much; plan on the latest %zu whole "
-            "%ss, %g a %s, and watch the first month. ",
-            vround(e->mqls_lo), vround(e->mqls_hi), sweep_period_word(cfg, res), e->recent,
-            sweep_period_word(cfg, res), vround(res->rec_train.vol_recent),
+        ADD("Volume hard to forecast: %s MQLs could be anywhere from %g to %g a %s (95 %%), as %s; "
+            "plan on the latest %zu whole %ss, %g a %s, and watch the first month. ",
+            when, vround(e->mqls_lo), vround(e->mqls_hi), sweep_period_word(cfg, res),
+            res->rec_train.vol_recent * (double)e->recent < 30 ? "the rule gives too few MQLs to "
+                                                                 "tell"
+                                                               : "the history's quarters swung "
+                                                                 "that much",
+            e->recent, sweep_period_word(cfg, res), vround(res->rec_train.vol_recent),
             sweep_period_word(cfg, res));
-    if (isfinite(res->expect.feasible_share) && res->expect.feasible_share < 0.5)
-        ADD("Unlikely to hold: a %.0f %% chance that next quarter's MQLs meet %s. ",
-            100 * res->expect.feasible_share,
-            cfg->capacity > 0 && cfg->target_conversion > 0 ? "both capacity and target"
-            : cfg->capacity > 0                             ? "capacity"
-                                                            : "the target");
+    const char *both = cfg->capacity > 0 && cfg->target_conversion > 0 ? "both capacity and target"
+                       : cfg->capacity > 0                             ? "capacity"
+                                                                       : "the target";
+    double fs = res->expect.feasible_share;
+    if (isfinite(fs) && fs < SWEEP_UNLIKELY)
+        ADD("Unlikely to hold: a %.0f %% chance that %s MQLs meet %s. ", 100 * fs, when, both);
+    else if (isfinite(fs) && fs < 0.5)
+        ADD("A coin toss: a %.0f %% chance that %s MQLs meet %s (a rule sized at capacity "
+            "exceeds it about half the time: a lower capacity in the config leaves a margin). ",
+            100 * fs, when, both);
 #undef ADD
 }
 
@@ -1064,13 +1086,21 @@ static void explain_rule(const struct config *cfg, struct sweep_result *res, siz
                " Its conversion is measured on the leads it was chosen on (%zu MQLs with a known "
                "outcome), so it is optimistic;",
                e->basis_mqls);
-    append(buf, cap, n, " the MQLs are the latest %zu whole %ss' level", e->recent, per);
-    if (e->growth_measured)
+    if (!res->data.has_dates)
+        append(buf, cap, n, " the MQLs are the history's own count, as if it came again.");
+    else
+        append(buf, cap, n, " the MQLs are the latest %zu whole %ss' level", e->recent, per);
+    if (!res->data.has_dates)
+        ;
+    else if (e->growth_measured)
         append(buf, cap, n, ", carried on by the lead volume's change (%+.0f %% per %zu %ss).",
                100 * (e->growth - 1), e->horizon, per);
     else
         append(buf, cap, n, " (too short a history to measure growth).");
-    if (cfg->capacity > 0)
+    if (cfg->capacity > 0 && !res->data.has_dates)
+        append(buf, cap, n, " Capacity %g: the rule gives %g MQLs.", cfg->capacity,
+               vround(res->rec_train.vol_cap));
+    else if (cfg->capacity > 0)
         append(buf, cap, n,
                " Capacity %g: the %s of the latest %zu %ss is %g%s; %zu of %zu past whole %ss "
                "would have exceeded it.",

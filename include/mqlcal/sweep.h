@@ -61,6 +61,9 @@
 #define SWEEP_WEAK_AUC_LO 0.55    /* a holdout AUC whose 95 % interval starts below: a weak model */
 #define SWEEP_FORECAST_DRAWS 4000 /* draws for the chance of meeting capacity and target */
 #define SWEEP_VOLUME_SPREAD 4 /* MQL interval high / low above this: "Volume hard to forecast" */
+#define SWEEP_UNLIKELY                                                                             \
+    0.35 /* a chance of meeting both under this: "Unlikely to hold"; under one                     \
+           half: "A coin toss" */
 
 struct sweep_row {
     int threshold;

@@ -216,8 +216,8 @@ expect_eq "$(sql "$DB" "SELECT group_concat(threshold || ':' || coalesce(fit_min
     "13:none 14:none 15:none 11:5 14:5 15:5 14:8 15:8" "fixture: exactly the feasible grid rows worked out by hand"
 REASON=$(last "$DB" "reasoning")
 expect_eq "$(last "$DB" "warnings")" \
-    "Too little evidence: on the holdout the rule has 4 MQLs with a known outcome and 2 SQLs (at least 30 and 10 are needed to confirm it). Unlikely to hold: a 32 % chance that next quarter's MQLs meet both capacity and target." \
-    "fixture: the warnings: the holdout's 4 MQLs cannot confirm the rule, and it is unlikely to hold"
+    "Too little evidence: on the holdout the rule has 4 MQLs with a known outcome and 2 SQLs (at least 30 and 10 are needed to confirm it). Volume hard to forecast: next quarter's MQLs could be anywhere from 0.3 to 5.3 a month (95 %), as the rule gives too few MQLs to tell; plan on the latest 3 whole months, 1.3 a month, and watch the first month. Unlikely to hold: a 32 % chance that next quarter's MQLs meet both capacity and target." \
+    "fixture: the warnings: the holdout's 4 MQLs cannot confirm the rule, 4 MQLs in 3 months forecast nothing, and it is unlikely to hold"
 expect_contains "$REASON" "capacity and target. Expected next quarter at 14 points: 50 % of MQLs convert (95 % prediction interval 0-100), 1.3 MQLs a month" \
     "fixture: reasoning: the warnings first, then what is expected next quarter (the holdout's 2 of 4)"
 expect_contains "$REASON" "Capacity 3: the mean of the latest 3 months is 1.3; 0 of 4 past whole months would have exceeded it. In sample (all leads): 67 % convert, 1.5 MQLs a month, 36 % of SQLs captured." \
@@ -251,7 +251,7 @@ expect_near "$(last "$DB" "printf('%!.17g', exp_conversion)")" "$(awk 'BEGIN { p
 expect_eq "$(sql "$DB" "SELECT group_concat(threshold || ':' || coalesce(fit_min, 'none'), ' ') FROM (SELECT * FROM sweep_grid WHERE sweep_id = (SELECT max(sweep_id) FROM sweeps) AND feasible = 1 ORDER BY fit_min, threshold)")" \
     "13:none 14:none 15:none 11:5 12:5 13:5 14:5 15:5 11:8" "fixture, no holdout: exactly the feasible grid rows worked out by hand"
 expect_eq "$(last "$DB" "warnings")" \
-    "No holdout: every figure below is on the leads the rule was chosen on, and optimistic. Over capacity lately: 2 of the latest 3 whole months exceed capacity 3 (2 of all 4). Unlikely to hold: a 19 % chance that next quarter's MQLs meet both capacity and target." \
+    "No holdout: every figure below is on the leads the rule was chosen on, and optimistic. Over capacity lately: 2 of the latest 3 whole months exceed capacity 3 (2 of all 4). Volume hard to forecast: next quarter's MQLs could be anywhere from 1.2 to 7.6 a month (95 %), as the rule gives too few MQLs to tell; plan on the latest 3 whole months, 3 a month, and watch the first month. Unlikely to hold: a 19 % chance that next quarter's MQLs meet both capacity and target." \
     "fixture, no holdout: the warnings: no holdout, and most recent months over capacity (the mean rule)"
 expect_contains "$(last "$DB" "reasoning")" "Its conversion is measured on the leads it was chosen on (12 MQLs with a known outcome), so it is optimistic;" \
     "fixture, no holdout: the reasoning says the conversion is in sample"
