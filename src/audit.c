@@ -9,8 +9,8 @@
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
 #include "mqlcal/validate.h"
+#include "mqlcal/stats.h"
 
-#define Z95 1.959963984540054
 #define MISSING "(missing)"
 
 const char *audit_flag_name(enum audit_flag f)
@@ -100,7 +100,7 @@ static int audit_column(const struct sweep_result *sw, const struct data_column 
         size_t decided = x->mqls - x->pending;
         if (decided) {
             x->conversion = (double)x->sqls / (double)decided;
-            validate_wilson(x->sqls, decided, Z95, &x->conv_lo, &x->conv_hi);
+            validate_wilson(x->sqls, decided, STATS_Z95, &x->conv_lo, &x->conv_hi);
             x->predicted = psum[k] / (double)decided;
             x->flag = AUDIT_OK; /* set with the tests of every value (audit_run) */
         } else {
@@ -140,22 +140,22 @@ struct ptest {
     double *adj;
 };
 
-static int cmp_ptest(const void *a, const void *b)
+/* Holm's step-down adjustment (stats.h) of the n p-values, written through adj. */
+static int holm(struct ptest *t, size_t n)
 {
-    double x = ((const struct ptest *)a)->p, y = ((const struct ptest *)b)->p;
-    return (x > y) - (x < y);
-}
-
-/* Holm's step-down adjustment of the n p-values, written through adj. */
-static void holm(struct ptest *t, size_t n)
-{
-    qsort(t, n, sizeof *t, cmp_ptest);
-    double run = 0;
-    for (size_t i = 0; i < n; i++) {
-        double a = fmin(1.0, (double)(n - i) * t[i].p);
-        run = fmax(run, a);
-        *t[i].adj = run;
-    }
+    if (n == 0)
+        return 0;
+    double *p = calloc(2 * n, sizeof *p);
+    if (!p)
+        return -1;
+    double *adj = p + n;
+    for (size_t i = 0; i < n; i++)
+        p[i] = t[i].p;
+    int rc = stats_holm(p, n, adj);
+    for (size_t i = 0; !rc && i < n; i++)
+        *t[i].adj = adj[i];
+    free(p);
+    return rc;
 }
 
 /* The two tests of every value, corrected over all of them (audit.h). */
@@ -191,10 +191,11 @@ static int flag_values(const struct config *cfg, const struct sweep_result *sw,
                 low[nl++] = (struct ptest){x->p_low, &x->p_low_holm};
             }
         }
-    holm(cal, nc);
-    holm(low, nl);
+    int bad = holm(cal, nc) || holm(low, nl);
     free(cal);
     free(low);
+    if (bad)
+        return -1;
     for (size_t s = 0; s < res->nsegments; s++)
         for (size_t i = 0; i < res->segments[s].nvalues; i++) {
             struct audit_value *x = &res->segments[s].values[i];

@@ -8,6 +8,7 @@
 
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
+#include "mqlcal/stats.h"
 
 /* Interning of one categorical column: an open-addressing hash of the distinct values to
  * provisional ids, renumbered in sorted order at the end so that ids do not depend on the
@@ -448,12 +449,6 @@ static void format_exact(double v, char *buf, size_t cap)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The values of a count or numeric column as value ids and a dictionary of their exact texts
  * (in numeric order), so that the later stages read every attribute the same way. */
 static int numbers_to_ids(const struct data_column *src, size_t n, struct data_column *out)
@@ -513,9 +508,9 @@ static int numbers_to_ids(const struct data_column *src, size_t n, struct data_c
         goto out;
     }
     memcpy(sorted, uniq, nu * sizeof *sorted);
-    qsort(sorted, nu, sizeof *sorted, cmp_double);
+    qsort(sorted, nu, sizeof *sorted, stats_cmp_double);
     for (size_t i = 0; i < nu; i++) {
-        double *at = bsearch(&uniq[i], sorted, nu, sizeof *sorted, cmp_double);
+        double *at = bsearch(&uniq[i], sorted, nu, sizeof *sorted, stats_cmp_double);
         renum[i] = (uint32_t)(at - sorted);
     }
     out->nvalues = nu;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mqlcal/text.h"
+#include "mqlcal/stats.h"
 
 static int add_level(struct encode_attr *a, size_t *cap, const char *label, double lo, double hi)
 {
@@ -111,12 +112,6 @@ out:
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void bin_label(char *buf, size_t cap, enum attr_kind kind, double lo, double hi)
 {
     if (kind == ATTR_COUNT && (isinf(lo) || lo == floor(lo)) && (isinf(hi) || hi == floor(hi)) &&
@@ -184,7 +179,7 @@ static int build_bins(struct encode_attr *a, const struct config_attr *ca,
         for (size_t r = 0; r < d->n; r++)
             if (train[r] && !isnan(col->num[r]))
                 vals[k++] = col->num[r];
-        qsort(vals, m, sizeof *vals, cmp_double);
+        qsort(vals, m, sizeof *vals, stats_cmp_double);
         /* a point mass at the smallest value (mostly zeros) larger than a quantile bin would
          * collapse the edges, and a column that is informative where it is not zero would be
          * dropped as one level: the mass gets a bin of its own, the other values

@@ -8,6 +8,7 @@
 #include "mqlcal/chart.h"
 #include "mqlcal/review.h"
 #include "mqlcal/text.h"
+#include "mqlcal/stats.h"
 
 #define MIN_MQLS_SHOWN 10 /* conversion is drawn where at least this many leads qualify */
 #define MAX_SEGMENT_VALUES 20
@@ -595,16 +596,10 @@ static int fig_segments(struct drawer *w)
 
 /* ---- h. the grid --------------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* distinct sorted values of v[0..n) in place; returns how many */
 static size_t distinct(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, stats_cmp_double);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (m == 0 || v[i] != v[m - 1])

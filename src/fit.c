@@ -13,6 +13,7 @@
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
+#include "mqlcal/stats.h"
 
 /* the scores are stored as 32-bit arrays (store_array_put) straight from the int arrays */
 _Static_assert(sizeof(int) == 4, "mqlcal needs a 32-bit int");
@@ -655,8 +656,8 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
                 store_bind_real(sl, k++, b / se);
                 store_bind_real(sl, k++,
                                 isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
-                store_bind_real(sl, k++, b - 1.959963984540054 * se);
-                store_bind_real(sl, k++, b + 1.959963984540054 * se);
+                store_bind_real(sl, k++, b - STATS_Z95 * se);
+                store_bind_real(sl, k++, b + STATS_Z95 * se);
             } else {
                 k += 7;
             }

@@ -1,5 +1,6 @@
 /* forecast.c: a rule's next quarter from its history, with prediction intervals (forecast.h). */
 #include "mqlcal/forecast.h"
+#include "mqlcal/stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -7,14 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define Z95 1.959963984540054
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 double forecast_capacity_stat(double *v, size_t n, enum capacity_rule rule, double scale)
 {
@@ -29,7 +22,7 @@ double forecast_capacity_stat(double *v, size_t n, enum capacity_rule rule, doub
         return scale * s / (double)n;
     if (rule == CAPACITY_MAX || n == 1)
         return scale * m;
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, stats_cmp_double);
     double h = 0.9 * (double)(n - 1);
     size_t j = (size_t)h;
     double q = j + 1 < n ? v[j] + (h - (double)j) * (v[j + 1] - v[j]) : v[j];
@@ -191,7 +184,7 @@ int forecast_rule(const struct forecast_input *in, struct forecast *out, struct 
     out->growth = c.growth;
     out->level = m;
     double kd = (double)k, mu = m * c.growth;
-    double q = c.measured && c.nd >= 2 ? gsl_cdf_tdist_Pinv(0.975, c.nd - 1) : Z95;
+    double q = c.measured && c.nd >= 2 ? gsl_cdf_tdist_Pinv(0.975, c.nd - 1) : STATS_Z95;
     double V = c.excess * (1 + (c.measured ? 1 / c.nd : 0));
     if (m > 0) {
         V += 1 / (kd * m) + 1 / (kd * mu);
@@ -211,8 +204,8 @@ int forecast_rule(const struct forecast_input *in, struct forecast *out, struct 
         double nf = kd * mu > 1 ? kd * mu : 1;
         varp = p * (1 - p) * (1 / (double)in->basis_decided + 1 / nf) + 2 * out->tau2;
         out->conversion = p;
-        out->conv_lo = fmax(0, p - Z95 * sqrt(varp));
-        out->conv_hi = fmin(1, p + Z95 * sqrt(varp));
+        out->conv_lo = fmax(0, p - STATS_Z95 * sqrt(varp));
+        out->conv_hi = fmin(1, p + STATS_Z95 * sqrt(varp));
     } else {
         out->conversion = out->conv_lo = out->conv_hi = NAN;
     }

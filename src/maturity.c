@@ -9,6 +9,7 @@
 #include "mqlcal/period.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
+#include "mqlcal/stats.h"
 
 /* ---- Kaplan-Meier -------------------------------------------------------------------------- */
 
@@ -69,8 +70,8 @@ int km_estimate(const int32_t *time, const unsigned char *event, size_t n, struc
         s->surv = surv;
         s->se_log = sqrt(gw);
         if (surv > 0 && isfinite(s->se_log)) {
-            s->lo = surv * exp(-MATURITY_Z * s->se_log);
-            s->hi = fmin(1.0, surv * exp(MATURITY_Z * s->se_log));
+            s->lo = surv * exp(-STATS_Z95 * s->se_log);
+            s->hi = fmin(1.0, surv * exp(STATS_Z95 * s->se_log));
         } else {
             s->lo = s->hi = NAN;
         }

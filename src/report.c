@@ -22,6 +22,7 @@
 #include "mqlcal/validate.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
+#include "mqlcal/stats.h"
 
 #define NEAR_RULE 8 /* sweep rows shown either side of the recommended threshold */
 
@@ -1153,7 +1154,7 @@ static void section_segments(struct writer *w)
             snprintf(label, sizeof label, "(%zu other values, pooled)", pooled);
             double decided = pool[3] - pool[4], lo = NAN, hi = NAN;
             if (decided > 0)
-                validate_wilson((size_t)pool[5], (size_t)decided, 1.959963984540054, &lo, &hi);
+                validate_wilson((size_t)pool[5], (size_t)decided, STATS_Z95, &lo, &hi);
             double v[] = {pool[0], pool[1] > 0 ? pool[2] / pool[1] : NAN,
                           pool[3], pool[0] > 0 ? pool[3] / pool[0] : NAN,
                           pool[5], decided > 0 ? pool[5] / decided : NAN,

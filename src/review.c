@@ -18,8 +18,7 @@
 #include "mqlcal/text.h"
 #include "mqlcal/validate.h"
 #include "mqlcal/version.h"
-
-#define Z95 1.959963984540054
+#include "mqlcal/stats.h"
 
 static int oom(struct mql_err *err)
 {
@@ -278,7 +277,7 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     s->conversion = validate_conversion(s->sqls, s->mqls, s->pending);
     s->conv_lo = s->conv_hi = NAN;
     if (decided)
-        validate_wilson(s->sqls, decided, Z95, &s->conv_lo, &s->conv_hi);
+        validate_wilson(s->sqls, decided, STATS_Z95, &s->conv_lo, &s->conv_hi);
     s->recall = sqls ? (double)s->sqls / (double)sqls : NAN;
     /* the sweep's volume: whole periods, undated MQLs spread; SQLs = conversion x MQLs */
     size_t pm = 0;
@@ -467,7 +466,7 @@ static int promise(const struct config *cfg, const struct data *d, const int32_t
     pr->conversion = validate_conversion(pr->sqls, pr->mqls, pr->pending);
     pr->conv_lo = pr->conv_hi = NAN;
     if (decided)
-        validate_wilson(pr->sqls, decided, Z95, &pr->conv_lo, &pr->conv_hi);
+        validate_wilson(pr->sqls, decided, STATS_Z95, &pr->conv_lo, &pr->conv_hi);
     return 0;
 }
 
@@ -884,20 +883,20 @@ static int coefficient_tests(const struct config *cfg, const struct hist *h,
             for (size_t i = 0; i < res->nattrs; i++)
                 for (size_t t = 0; t < res->attrs[i].ntests; t++)
                     all[j++] = &res->attrs[i].tests[t];
-            for (size_t x = 1; x < ntests; x++) /* insertion sort by p: a few hundred at most */
-                for (size_t y = x; y > 0 && all[y]->p < all[y - 1]->p; y--) {
-                    struct review_level_test *tmp = all[y];
-                    all[y] = all[y - 1];
-                    all[y - 1] = tmp;
+            double *pv = malloc(ntests * sizeof *pv), *adj = malloc(ntests * sizeof *adj);
+            for (size_t x = 0; pv && adj && x < ntests; x++)
+                pv[x] = all[x]->p;
+            if (!pv || !adj || stats_holm(pv, ntests, adj)) {
+                rc = oom(err);
+            } else {
+                for (size_t x = 0; x < ntests; x++) {
+                    all[x]->p_holm = adj[x];
+                    all[x]->flagged = adj[x] < cfg->review_alpha &&
+                                      fabs(all[x]->points_change) >= cfg->review_min_change;
                 }
-            double run = 0;
-            for (size_t x = 0; x < ntests; x++) {
-                double adj = fmin(1.0, (double)(ntests - x) * all[x]->p);
-                run = fmax(run, adj);
-                all[x]->p_holm = run;
-                all[x]->flagged = run < cfg->review_alpha &&
-                                  fabs(all[x]->points_change) >= cfg->review_min_change;
             }
+            free(pv);
+            free(adj);
             free(all);
             /* power: the change each test sees 80 % of the time at Holm's strictest step */
             double zk = gsl_cdf_ugaussian_Qinv(cfg->review_alpha / (2.0 * (double)ntests)) +
@@ -1264,7 +1263,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
             c->conversion = validate_conversion(c->sqls, c->leads, c->pending);
             c->conv_lo = c->conv_hi = NAN;
             if (decided)
-                validate_wilson(c->sqls, decided, Z95, &c->conv_lo, &c->conv_hi);
+                validate_wilson(c->sqls, decided, STATS_Z95, &c->conv_lo, &c->conv_hi);
         }
     if (diff_points(res)) {
         rc = oom(err);

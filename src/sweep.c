@@ -18,8 +18,7 @@
 #include "mqlcal/text.h"
 #include "mqlcal/validate.h"
 #include "mqlcal/version.h"
-
-#define Z95 1.959963984540054
+#include "mqlcal/stats.h"
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
@@ -221,7 +220,7 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
     row->sqls = sqls;
     if (decided > 0) {
         row->conversion = (double)sqls / (double)decided;
-        validate_wilson(sqls, decided, Z95, &row->conv_lo, &row->conv_hi);
+        validate_wilson(sqls, decided, STATS_Z95, &row->conv_lo, &row->conv_hi);
     } else {
         row->conversion = row->conv_lo = row->conv_hi = NAN;
     }
@@ -798,18 +797,10 @@ int sweep_is_mql(const struct sweep_result *res, size_t r)
 
 /* ---- bootstrap ----------------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    if (isnan(x) || isnan(y))
-        return isnan(x) - isnan(y);
-    return (x > y) - (x < y);
-}
-
 /* 2.5 % and 97.5 % quantiles (type 7) of the non-NaN values of v (sorted in place). */
 static void band(double *v, size_t n, double *lo, double *hi)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, stats_cmp_double);
     while (n > 0 && isnan(v[n - 1]))
         n--;
     if (n == 0) {

@@ -42,7 +42,6 @@
 #include "mqlcal/err.h"
 
 #define MATURITY_MAX_WINDOW CONFIG_MAX_WINDOW /* days */
-#define MATURITY_Z 1.959963984540054
 
 /* One step of a Kaplan-Meier curve: the leads at risk at day t, the events (SQLs) and the
  * censored on t, S just after t, the Greenwood standard error of log S, and the band of S. */
