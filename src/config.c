@@ -927,18 +927,13 @@ static int finish(struct config *c, struct mql_err *err)
     /* a disqualifier on a column known only after the outcome (written by sales) would
      * promise conversion it cannot keep: refused unless the attribute is forced */
     for (size_t i = 0; i < c->disqualify.n; i++) {
-        const char *item = c->disqualify.items[i];
-        size_t n = strcspn(item, ":");
-        while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
-            n--;
-        const char *val = item[strcspn(item, ":")] ? item + strcspn(item, ":") + 1 : "";
-        while (*val == ' ' || *val == '\t')
-            val++;
+        const char *item = c->disqualify.items[i], *col, *val;
+        size_t n, nval;
+        config_dq_item(item, &col, &n, &val, &nval);
         double num;
         for (size_t a = 0; a < c->nattrs; a++)
             if (c->attrs[a].kind != ATTR_CATEGORICAL && strlen(c->attrs[a].column) == n &&
-                memcmp(item, c->attrs[a].column, n) == 0 &&
-                text_parse_real(val, strlen(val), &num) != 0)
+                memcmp(col, c->attrs[a].column, n) == 0 && text_parse_real(val, nval, &num) != 0)
                 return mql_err_set(err, MQL_EINPUT,
                                    "line %d: disqualifier '%s': '%s' is a %s attribute, so the "
                                    "value must be a number (3 matches 3, 3.0 and 03)",
@@ -946,7 +941,7 @@ static int finish(struct config *c, struct mql_err *err)
                                    config_kind_name(c->attrs[a].kind));
         for (size_t a = 0; a < c->nattrs; a++)
             if (c->attrs[a].after_outcome && !c->attrs[a].force &&
-                strlen(c->attrs[a].column) == n && memcmp(item, c->attrs[a].column, n) == 0)
+                strlen(c->attrs[a].column) == n && memcmp(col, c->attrs[a].column, n) == 0)
                 return mql_err_set(err, MQL_EINPUT,
                                    "line %d: disqualifier '%s' is on '%s', which is marked "
                                    "after_outcome (known only after the outcome): it would leak "
@@ -969,11 +964,10 @@ static int finish(struct config *c, struct mql_err *err)
                                    "segment of leads (audit by another column)",
                                    c->line_segments, stored[r], names[r]);
         for (size_t i = 0; i < c->disqualify.n; i++) {
-            const char *item = c->disqualify.items[i];
-            size_t n = strcspn(item, ":");
-            while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
-                n--;
-            if (strlen(stored[r]) == n && memcmp(item, stored[r], n) == 0)
+            const char *item = c->disqualify.items[i], *col, *val;
+            size_t n, nval;
+            config_dq_item(item, &col, &n, &val, &nval);
+            if (strlen(stored[r]) == n && memcmp(col, stored[r], n) == 0)
                 return mql_err_set(err, MQL_EINPUT,
                                    "line %d: disqualifier '%s' is on the %s column, which no "
                                    "rule may use",
@@ -1178,6 +1172,18 @@ const char *config_group_name(enum attr_group group)
         return "engagement";
     }
     return "?";
+}
+
+void config_dq_item(const char *item, const char **col, size_t *ncol, const char **val,
+                    size_t *nval)
+{
+    const char *colon = strchr(item, ':');
+    *col = item;
+    *ncol = colon ? (size_t)(colon - item) : strlen(item);
+    *val = colon ? colon + 1 : item + strlen(item);
+    *nval = strlen(*val);
+    text_trim_span(col, ncol);
+    text_trim_span(val, nval);
 }
 
 const char *config_period_name(enum calib_period period)

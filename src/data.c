@@ -357,11 +357,10 @@ size_t data_text_columns(const struct config *cfg, char ***names)
         if (i < cfg->segments.n) {
             name = text_dup(cfg->segments.items[i]);
         } else if (i < cfg->segments.n + cfg->disqualify.n) {
-            const char *item = cfg->disqualify.items[i - cfg->segments.n];
-            const char *colon = strchr(item, ':');
-            name = text_ndup(item, colon ? (size_t)(colon - item) : strlen(item));
-            if (name)
-                text_trim(name);
+            const char *col, *val;
+            size_t ncol, nval;
+            config_dq_item(cfg->disqualify.items[i - cfg->segments.n], &col, &ncol, &val, &nval);
+            name = text_ndup(col, ncol);
         } else if (cfg->feedback) {
             name = text_dup(cfg->feedback);
         } else {

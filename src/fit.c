@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "mqlcal/maturity.h"
@@ -219,24 +218,28 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
  * noted). A level that never converts where the overall rate gives FIT_SUSPECT_NEVER_EXPECTED
  * SQLs is one too (a lost reason filled for losers) unless [rules] disqualify names it: that is
  * what a real disqualifier (students) looks like, and declaring it is the way out. */
+/* A suspect's kind and the way out its message ends with (force = yes makes it a note). */
+static const char *suspect_kind(const struct config_attr *ca)
+{
+    return ca->force ? "leak_forced" : "leak_suspect";
+}
+
+static const char *suspect_way_out(const struct config_attr *ca)
+{
+    return ca->force ? "kept because the config says force = yes"
+                     : "mark it after_outcome = yes if it is written after the outcome, or "
+                       "force = yes to keep it (export refuses until then)";
+}
+
 /* Whether [rules] disqualify names column = value (the text compared ignoring case). */
 static int declared_disqualifier(const struct config *cfg, const char *column, const char *value)
 {
     for (size_t i = 0; i < cfg->disqualify.n; i++) {
-        const char *item = cfg->disqualify.items[i], *colon = strchr(item, ':');
-        if (!colon)
-            continue;
-        size_t cl = (size_t)(colon - item);
-        while (cl > 0 && item[cl - 1] == ' ')
-            cl--;
-        const char *v = colon + 1;
-        while (*v == ' ')
-            v++;
-        size_t vl = strlen(v);
-        while (vl > 0 && v[vl - 1] == ' ')
-            vl--;
-        if (strlen(column) == cl && strncasecmp(item, column, cl) == 0 && strlen(value) == vl &&
-            strncasecmp(v, value, vl) == 0)
+        const char *col, *val;
+        size_t ncol, nval;
+        config_dq_item(cfg->disqualify.items[i], &col, &ncol, &val, &nval);
+        if (strlen(column) == ncol && memcmp(col, column, ncol) == 0 &&
+            text_ieq_span(value, val, nval))
             return 1;
     }
     return 0;
@@ -271,7 +274,7 @@ static int suspect_leaks(const struct config *cfg, struct fit_result *res)
             if (lv->positives == 0 && (double)lv->count * base >= FIT_SUSPECT_NEVER_EXPECTED &&
                 !lv->is_missing && !lv->is_other &&
                 !declared_disqualifier(cfg, ea->name, lv->label)) {
-                if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+                if (warn(res, suspect_kind(ca), ea->name,
                          "%s = %s: none of its %zu training leads converted, where %.0f would "
                          "have at the overall rate (%.1f %%), as a column that sales fill for "
                          "losers would (a lost reason); %s",
@@ -289,15 +292,12 @@ static int suspect_leaks(const struct config *cfg, struct fit_result *res)
             }
             if (base > 0.5 || (double)lv->positives < FIT_SUSPECT_SHARE * (double)lv->count)
                 continue;
-            if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+            if (warn(res, suspect_kind(ca), ea->name,
                      "%s = %s: %zu of its %zu training leads converted (%.1f %% against %.1f %% "
                      "overall), as a column that sales fill for winners would; %s",
                      ea->name, lv->label, lv->positives, lv->count,
                      100 * (double)lv->positives / (double)lv->count, 100 * base,
-                     ca->force
-                         ? "kept because the config says force = yes"
-                         : "mark it after_outcome = yes if it is written after the "
-                           "outcome, or force = yes to keep it (export refuses until then)")) {
+                     suspect_way_out(ca))) {
                 free(named);
                 return -1;
             }
@@ -325,17 +325,13 @@ static int suspect_leaks(const struct config *cfg, struct fit_result *res)
                 (double)sq[e] < FIT_SUSPECT_FILLED * (double)cnt[e])
                 continue;
             const struct config_attr *ca = col->attr;
-            if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+            if (warn(res, suspect_kind(ca), ea->name,
                      "%s is %s for %zu training leads, %.1f %% of which converted (%s: %.1f %% of "
                      "%zu; %.1f %% overall): whether it is filled predicts the outcome, as a "
                      "column that sales fill in for winners would; %s",
                      ea->name, e ? "empty" : "filled", cnt[e], 100 * (double)sq[e] / (double)cnt[e],
                      e ? "filled" : "empty", 100 * (double)sq[!e] / (double)cnt[!e], cnt[!e],
-                     100 * base,
-                     ca->force
-                         ? "kept because the config says force = yes"
-                         : "mark it after_outcome = yes if it is written after the "
-                           "outcome, or force = yes to keep it (export refuses until then)")) {
+                     100 * base, suspect_way_out(ca))) {
                 free(named);
                 return -1;
             }
@@ -346,13 +342,10 @@ static int suspect_leaks(const struct config *cfg, struct fit_result *res)
     if (res->hold.present && res->hold.auc.auc > FIT_SUSPECT_AUC && strongest >= 0) {
         const struct encode_attr *ea = &res->enc.attrs[strongest];
         const struct config_attr *ca = res->data.attrs[strongest].attr;
-        if (warn(res, ca->force ? "leak_forced" : "leak_suspect", ea->name,
+        if (warn(res, suspect_kind(ca), ea->name,
                  "holdout AUC %.3f: too good for lead scoring; the strongest attribute, %s (AUC "
                  "alone %.3f), is the first suspect; %s",
-                 res->hold.auc.auc, ea->name, res->single_auc[strongest],
-                 ca->force ? "kept because the config says force = yes"
-                           : "mark it after_outcome = yes, or force = yes to keep it (export "
-                             "refuses until then)"))
+                 res->hold.auc.auc, ea->name, res->single_auc[strongest], suspect_way_out(ca)))
             return -1;
     }
     return 0;

@@ -48,13 +48,11 @@ static int load_scores(sqlite3 *db, struct sweep_result *res, struct mql_err *er
 
 static void split_rule(const char *item, char **column, char **value)
 {
-    const char *colon = strchr(item, ':');
-    *column = text_ndup(item, (size_t)(colon - item));
-    *value = text_dup(colon + 1);
-    if (*column)
-        text_trim(*column);
-    if (*value)
-        text_trim(*value);
+    const char *col, *val;
+    size_t ncol, nval;
+    config_dq_item(item, &col, &ncol, &val, &nval);
+    *column = text_ndup(col, ncol);
+    *value = text_ndup(val, nval);
 }
 
 static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
@@ -265,7 +263,8 @@ static void finish_row(const struct ctx *c, struct sweep_row *row, const double 
 /* Rows for every threshold from counts cnt/sq laid out [t * (P + 1) + p], p = P for leads
  * without a date (in the totals, not in the per-period volumes); un: the pending leads per
  * threshold (in cnt, not in the conversion), NULL when none. cd/cs (per threshold, NULL: the
- * sample's own): the decided MQLs and SQLs the conversion counts (the grid's training leads). */
+ * sample's own): the decided MQLs and SQLs the conversion counts (the grid's training leads),
+ * in which case sq may be NULL. */
 static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uint32_t *sq,
                              const uint32_t *un, const uint32_t *cd, const uint32_t *cs,
                              int fit_min, struct sweep_row *rows, double *run)
@@ -278,7 +277,7 @@ static void rows_from_counts(const struct ctx *c, const uint32_t *cnt, const uin
         for (size_t p = 0; p < P1; p++) {
             run[p] += cnt[t * P1 + p];
             mqls += cnt[t * P1 + p];
-            sqls += sq[t * P1 + p];
+            sqls += sq ? sq[t * P1 + p] : 0;
         }
         pending += un ? un[t] : 0;
         tdec += cd ? cd[t] : 0;
@@ -503,10 +502,9 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res,
     uint32_t *un = calloc(F * c.T, sizeof *un), *cumun = calloc(c.T, sizeof *cumun);
     uint32_t *td = calloc(F * c.T, sizeof *td), *cumtd = calloc(c.T, sizeof *cumtd);
     uint32_t *ts = calloc(F * c.T, sizeof *ts), *cumts = calloc(c.T, sizeof *cumts);
-    uint32_t *nosq = calloc(cell, sizeof *nosq); /* the grid's SQLs come from ts */
     res->grid = calloc(F * c.T, sizeof *res->grid);
     int rc = 0;
-    if (!cnt || !cum || !un || !cumun || !td || !cumtd || !ts || !cumts || !nosq || !res->grid) {
+    if (!cnt || !cum || !un || !cumun || !td || !cumtd || !ts || !cumts || !res->grid) {
         rc = mql_err_set(err, MQL_EIO, "out of memory");
         goto out;
     }
@@ -536,7 +534,7 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res,
             cumtd[t] += td[f * c.T + t];
             cumts[t] += ts[f * c.T + t];
         }
-        rows_from_counts(&c, cum, nosq, cumun, cumtd, cumts, res->fit_mins[f], res->grid + f * c.T,
+        rows_from_counts(&c, cum, NULL, cumun, cumtd, cumts, res->fit_mins[f], res->grid + f * c.T,
                          run);
     }
     res->ngrid = F * c.T;
@@ -549,35 +547,30 @@ out:
     free(cumtd);
     free(ts);
     free(cumts);
-    free(nosq);
     ctx_free(&c);
     free(run);
     return rc;
 }
 
-/* The fit's first leak suspect and its holdout AUC, for the headline. */
-static int load_leak(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
+/* What the fit says the headline must lead with: its first leak suspect and its holdout AUC. */
+static int load_fit_flags(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
 {
     res->leak[0] = '\0';
     res->auc = res->auc_lo = res->auc_hi = NAN;
     if (store_table_exists(db, "fit_metrics")) {
-        sqlite3_stmt *m = NULL;
-        int rc =
-            store_prepare(db,
-                          "SELECT value, lo, hi FROM fit_metrics WHERE fit_id = ? AND sample = "
-                          "'holdout' AND metric = 'auc'",
-                          &m, err);
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT value, lo, hi FROM fit_metrics WHERE fit_id = %lld AND sample = "
+                 "'holdout' AND metric = 'auc'",
+                 res->fit_id);
+        struct store_table m;
+        int rc = store_table_read(db, sql, &m, err);
+        res->auc = store_table_num(&m, 0, "value"); /* NaN when there is no row */
+        res->auc_lo = store_table_num(&m, 0, "lo");
+        res->auc_hi = store_table_num(&m, 0, "hi");
+        store_table_release(&m);
         if (rc)
             return rc;
-        sqlite3_bind_int64(m, 1, res->fit_id);
-        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL) {
-            res->auc = sqlite3_column_double(m, 0);
-            res->auc_lo =
-                sqlite3_column_type(m, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(m, 1);
-            res->auc_hi =
-                sqlite3_column_type(m, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(m, 2);
-        }
-        sqlite3_finalize(m);
     }
     if (!store_table_exists(db, "fit_warnings"))
         return 0;
@@ -591,8 +584,9 @@ static int load_leak(sqlite3 *db, struct sweep_result *res, struct mql_err *err)
     sqlite3_bind_int64(st, 1, res->fit_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         snprintf(res->leak, sizeof res->leak,
-                 "'%s' (a level converts almost always, or the model is too good: see the fit's "
-                 "warnings; export refuses until it is marked after_outcome or force)",
+                 "'%s' (a level or its filled/empty pattern converts almost always or never, or "
+                 "the model is too good: see the fit's warnings; export refuses until it is "
+                 "marked after_outcome or force)",
                  (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return 0;
@@ -680,10 +674,10 @@ static int expect(const struct config *cfg, struct sweep_result *res, struct mql
 {
     const struct data *d = &res->data;
     size_t P = res->nperiods ? res->nperiods : 1, undated = 0;
-    double *buf = calloc(4 * P, sizeof *buf);
+    double *buf = calloc(3 * P, sizeof *buf);
     if (!buf)
         return mql_err_set(err, MQL_EIO, "out of memory");
-    double *leads = buf, *mq = buf + P, *dec = buf + 2 * P, *sq = buf + 3 * P;
+    double *mq = buf, *dec = buf + P, *sq = buf + 2 * P;
     for (size_t r = 0; r < d->n; r++) {
         int32_t p = res->period[r];
         int m = sweep_is_mql(res, r);
@@ -691,7 +685,6 @@ static int expect(const struct config *cfg, struct sweep_result *res, struct mql
             undated += (size_t)m;
             continue;
         }
-        leads[p] += 1;
         mq[p] += m;
         dec[p] += m && d->known[r];
         sq[p] += m && d->y[r];
@@ -715,7 +708,7 @@ static int expect(const struct config *cfg, struct sweep_result *res, struct mql
     e->basis_sqls = on_holdout ? h->sqls : res->rec.sqls;
     struct forecast_input in = {.n = P,
                                 .whole = whole,
-                                .leads = leads,
+                                .leads = res->period_leads, /* capacity_growth's */
                                 .mqls = mq,
                                 .decided = dec,
                                 .sqls = sq,
@@ -762,12 +755,13 @@ static size_t horizon_periods(const struct config *cfg, const struct sweep_resul
     return k < 1 ? 1 : (size_t)lround(k);
 }
 
-/* Lead volume's growth per k periods, for the capacity statistic (a decline is not counted
- * on: the factor is at least 1). */
+/* Leads per period (res->period_leads, which the forecast reads too) and the lead volume's
+ * growth per k periods, for the capacity statistic (a decline is not counted on: the factor is
+ * at least 1). */
 static int capacity_growth(struct sweep_result *res, struct mql_err *err)
 {
     size_t P = res->nperiods ? res->nperiods : 1;
-    double *leads = calloc(P, sizeof *leads);
+    double *leads = res->period_leads = calloc(P, sizeof *leads);
     if (!leads)
         return mql_err_set(err, MQL_EIO, "out of memory");
     for (size_t r = 0; r < res->data.n; r++)
@@ -779,7 +773,6 @@ static int capacity_growth(struct sweep_result *res, struct mql_err *err)
         nwhole += whole[p];
     int measured;
     double g = forecast_growth(leads, nwhole ? whole : NULL, P, res->k, &measured);
-    free(leads);
     res->cap_growth = g > 1 ? g : 1;
     return 0;
 }
@@ -906,17 +899,37 @@ const char *sweep_period_word(const struct config *cfg, const struct sweep_resul
 #define NO_DATES(res)                                                                              \
     ((res)->data.has_dates ? "" : " The data has no dates, so all of it is one period.")
 
-/* "next quarter's", "next month's", "the next 13 weeks'", "next period's" (no dates) */
-static void horizon_words(const struct config *cfg, const struct sweep_result *res, char *buf,
-                          size_t cap)
+/* Appends a formatted sentence to buf (cap bytes, *n used; truncates at cap). */
+__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t cap, size_t *n,
+                                                         const char *fmt, ...)
+{
+    if (*n >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+    if (*n >= cap)
+        *n = cap - 1;
+}
+
+/* The next k periods in words: "next quarter", "next month", "the next 13 weeks" (plural:
+ * returns 1), "next period" without dates; with possessive, "next quarter's", "the next 13
+ * weeks'". The headline's one naming of its horizon. */
+static int horizon_words(const struct config *cfg, const struct sweep_result *res, int possessive,
+                         char *buf, size_t cap)
 {
     const char *per = sweep_period_word(cfg, res);
     if (res->data.has_dates && cfg->period == PERIOD_MONTH && res->k == 3)
-        snprintf(buf, cap, "next quarter's");
+        snprintf(buf, cap, "next quarter%s", possessive ? "'s" : "");
     else if (res->k <= 1)
-        snprintf(buf, cap, "next %s's", per);
-    else
-        snprintf(buf, cap, "the next %zu %ss'", res->k, per);
+        snprintf(buf, cap, "next %s%s", per, possessive ? "'s" : "");
+    else {
+        snprintf(buf, cap, "the next %zu %ss%s", res->k, per, possessive ? "'" : "");
+        return 1;
+    }
+    return 0;
 }
 
 /* The warnings that lead the headline: "" when none. */
@@ -925,42 +938,40 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
 {
     size_t n = 0;
     buf[0] = '\0';
-#define ADD(...)                                                                                   \
-    do {                                                                                           \
-        if (n < cap) {                                                                             \
-            int k = snprintf(buf + n, cap - n, __VA_ARGS__);                                       \
-            n += k > 0 ? (size_t)k : 0;                                                            \
-        }                                                                                          \
-    } while (0)
     if (res->leak[0])
-        ADD("Possible leak: %s. ", res->leak);
+        append(buf, cap, &n, "Possible leak: %s. ", res->leak);
     const struct sweep_row *h = &res->rec_holdout;
     size_t known = h->mqls - h->pending;
     if (res->holdout.leads) {
         if (known < SWEEP_MIN_EVIDENCE_MQLS || h->sqls < SWEEP_MIN_EVIDENCE_SQLS)
-            ADD("Too little evidence: on the holdout the rule has %zu MQLs with a known outcome "
-                "and %zu SQLs (at least %d and %d are needed to confirm it). ",
-                known, h->sqls, SWEEP_MIN_EVIDENCE_MQLS, SWEEP_MIN_EVIDENCE_SQLS);
+            append(buf, cap, &n,
+                   "Too little evidence: on the holdout the rule has %zu MQLs with a known outcome "
+                   "and %zu SQLs (at least %d and %d are needed to confirm it). ",
+                   known, h->sqls, SWEEP_MIN_EVIDENCE_MQLS, SWEEP_MIN_EVIDENCE_SQLS);
         else if (cfg->target_conversion > 0 && h->conv_hi < cfg->target_conversion)
-            ADD("Not confirmed: on the holdout the rule converts %.0f %% (%.0f-%.0f), below "
-                "the target %.0f %%. ",
-                100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
-                100 * cfg->target_conversion);
+            append(buf, cap, &n,
+                   "Not confirmed: on the holdout the rule converts %.0f %% (%.0f-%.0f), below "
+                   "the target %.0f %%. ",
+                   100 * h->conversion, 100 * h->conv_lo, 100 * h->conv_hi,
+                   100 * cfg->target_conversion);
         else if (h->lift < SWEEP_WEAK_LIFT && !(res->auc_lo < SWEEP_WEAK_AUC_LO))
-            ADD("Weak model: on the holdout the rule's MQLs convert only %.2f times as often as "
-                "the leads in general. ",
-                h->lift);
+            append(buf, cap, &n,
+                   "Weak model: on the holdout the rule's MQLs convert only %.2f times as often as "
+                   "the leads in general. ",
+                   h->lift);
         /* the model itself, whatever the rule: an AUC whose interval reaches near 0.5 */
         if (res->auc_lo < SWEEP_WEAK_AUC_LO)
-            ADD("Weak model: the points barely tell converters from the rest (holdout AUC "
-                "%.2f, 95 %% interval %.2f-%.2f; 0.5 is a coin toss)%s. ",
-                res->auc, res->auc_lo, res->auc_hi,
-                isfinite(h->lift) && h->lift < SWEEP_WEAK_LIFT ? "; the rule's MQLs convert no "
-                                                                 "better than other leads"
-                                                               : "");
+            append(buf, cap, &n,
+                   "Weak model: the points barely tell converters from the rest (holdout AUC "
+                   "%.2f, 95 %% interval %.2f-%.2f; 0.5 is a coin toss)%s. ",
+                   res->auc, res->auc_lo, res->auc_hi,
+                   isfinite(h->lift) && h->lift < SWEEP_WEAK_LIFT ? "; the rule's MQLs convert no "
+                                                                    "better than other leads"
+                                                                  : "");
     } else {
-        ADD("No holdout: every figure below is on the leads the rule was chosen on, and "
-            "optimistic. ");
+        append(buf, cap, &n,
+               "No holdout: every figure below is on the leads the rule was chosen on, and "
+               "optimistic. ");
     }
     /* capacity against the months sales will face: the latest whole periods */
     size_t *mq = cfg->capacity > 0 && res->data.has_dates && res->period_full
@@ -984,18 +995,21 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
             }
         }
         if (recent && 2 * recent_over > recent)
-            ADD("Over capacity lately: %zu of the latest %zu whole %ss exceed capacity %g (%zu "
-                "of all %zu). ",
-                recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
+            append(buf, cap, &n,
+                   "Over capacity lately: %zu of the latest %zu whole %ss exceed capacity %g (%zu "
+                   "of all %zu). ",
+                   recent_over, recent, sweep_period_word(cfg, res), cfg->capacity, over, whole);
     }
     free(mq);
     /* a volume forecast too wide to plan on: the history's quarters swing too much (or are
      * too few) */
     const struct sweep_expect *e = &res->expect;
     char when[64];
-    horizon_words(cfg, res, when, sizeof when);
+    horizon_words(cfg, res, 1, when, sizeof when);
     if (e->mqls_lo > 0 && e->mqls_hi / e->mqls_lo > SWEEP_VOLUME_SPREAD)
-        ADD("Volume hard to forecast: %s MQLs could be anywhere from %g to %g a %s (95 %%), as %s; "
+        append(
+            buf, cap, &n,
+            "Volume hard to forecast: %s MQLs could be anywhere from %g to %g a %s (95 %%), as %s; "
             "plan on the latest %zu whole %ss, %g a %s, and watch the first month. ",
             when, vround(e->mqls_lo), vround(e->mqls_hi), sweep_period_word(cfg, res),
             res->rec_train.vol_recent * (double)e->recent < 30 ? "the rule gives too few MQLs to "
@@ -1009,27 +1023,13 @@ static void check_promises(const struct config *cfg, const struct sweep_result *
                                                                        : "the target";
     double fs = res->expect.feasible_share;
     if (isfinite(fs) && fs < SWEEP_UNLIKELY)
-        ADD("Unlikely to hold: a %.0f %% chance that %s MQLs meet %s. ", 100 * fs, when, both);
+        append(buf, cap, &n, "Unlikely to hold: a %.0f %% chance that %s MQLs meet %s. ", 100 * fs,
+               when, both);
     else if (isfinite(fs) && fs < 0.5)
-        ADD("A coin toss: a %.0f %% chance that %s MQLs meet %s (a rule sized at capacity "
-            "exceeds it about half the time: a lower capacity in the config leaves a margin). ",
-            100 * fs, when, both);
-#undef ADD
-}
-
-/* Appends a formatted sentence to buf (cap bytes, *n used; truncates at cap). */
-__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t cap, size_t *n,
-                                                         const char *fmt, ...)
-{
-    if (*n >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
-    va_end(ap);
-    *n += k > 0 ? (size_t)k : 0;
-    if (*n >= cap)
-        *n = cap - 1;
+        append(buf, cap, &n,
+               "A coin toss: a %.0f %% chance that %s MQLs meet %s (a rule sized at capacity "
+               "exceeds it about half the time: a lower capacity in the config leaves a margin). ",
+               100 * fs, when, both);
 }
 
 static const char *capacity_rule_words(enum capacity_rule rule)
@@ -1046,12 +1046,9 @@ static void explain_rule(const struct config *cfg, struct sweep_result *res, siz
     const struct sweep_expect *e = &res->expect;
     const struct sweep_row *r = &res->rec;
     rule_words(r, rule, sizeof rule);
-    if (cfg->period == PERIOD_MONTH && e->horizon == 3)
-        append(buf, cap, n, "Expected next quarter at %s: ", rule);
-    else if (e->horizon == 1)
-        append(buf, cap, n, "Expected next %s at %s: ", per, rule);
-    else
-        append(buf, cap, n, "Expected over the next %zu %ss at %s: ", e->horizon, per, rule);
+    char when[64];
+    int plural = horizon_words(cfg, res, 0, when, sizeof when);
+    append(buf, cap, n, "Expected %s%s at %s: ", plural ? "over " : "", when, rule);
     if (isfinite(e->conversion))
         append(buf, cap, n, "%.0f %% of MQLs convert (95 %% prediction interval %.0f-%.0f), ",
                100 * e->conversion, 100 * e->conv_lo, 100 * e->conv_hi);
@@ -1222,7 +1219,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
     }
     free(train);
     recommend(cfg, res);
-    if ((rc = load_leak(db, res, err)))
+    if ((rc = load_fit_flags(db, res, err)))
         return rc;
     if (res->has_rec && (rule_row(cfg, res, NULL, &res->rec) ||
                          (nh && rule_row(cfg, res, res->in_holdout, &res->rec_holdout))))
@@ -1257,5 +1254,6 @@ void sweep_release(struct sweep_result *res)
     free(res->dq_flag);
     free(res->period);
     free(res->period_full);
+    free(res->period_leads);
     memset(res, 0, sizeof *res);
 }

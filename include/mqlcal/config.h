@@ -124,7 +124,7 @@ struct config {
     unsigned long seed;               /* for the bootstrap; 1 */
 
     /* [rules] */
-    struct strlist disqualify; /* "column:value" items */
+    struct strlist disqualify; /* "column:value" items (config_dq_item reads one) */
     int line_disqualify;
 
     /* [model] */
@@ -183,6 +183,11 @@ const struct config_attr *config_attr_find(const struct config *cfg, const char 
 /* Names for messages and the store ("categorical", "fit", "month"). */
 const char *config_kind_name(enum attr_kind kind);
 const char *config_group_name(enum attr_group group);
+/* A [rules] disqualify item "column:value": the column and the value as spans, each trimmed
+ * of white space (the value empty when there is no ':'). The one reading of the item. */
+void config_dq_item(const char *item, const char **col, size_t *ncol, const char **val,
+                    size_t *nval);
+
 const char *config_period_name(enum calib_period period);
 
 /* True when value (already trimmed) is a configured missing token (compared exactly) or empty;

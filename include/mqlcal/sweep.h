@@ -158,6 +158,7 @@ struct sweep_result {
     int32_t *period;                     /* 0 .. nperiods - 1, or -1 without a date */
     size_t nperiods;
     int32_t period0;            /* period_index of period 0 */
+    double *period_leads;       /* nperiods: every lead, disqualified too, per period */
     unsigned char *period_full; /* nperiods: 1 when the data covers the period whole; a partial
                                    (first or last) period is left out of the volume figures */
     double seconds_load, seconds_compute;
