@@ -223,7 +223,7 @@ int audit_run(const struct config *cfg, const struct sweep_result *sw, struct au
         res->nfeedback = fb->nvalues + 1;
         res->feedback_values = malloc(res->nfeedback * sizeof *res->feedback_values);
         if (!res->feedback_values)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         for (size_t i = 0; i < fb->nvalues; i++)
             res->feedback_values[i] = fb->values[i];
         res->feedback_values[fb->nvalues] = MISSING;
@@ -231,14 +231,14 @@ int audit_run(const struct config *cfg, const struct sweep_result *sw, struct au
     res->nsegments = sw->nseg_cols;
     res->segments = calloc(res->nsegments ? res->nsegments : 1, sizeof *res->segments);
     if (!res->segments)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t s = 0; s < sw->nseg_cols; s++) {
         res->segments[s].column = sw->data.segments[s].name;
         if (audit_column(sw, &sw->data.segments[s], fb, res->nfeedback, &res->segments[s]))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
     }
     if (flag_values(cfg, sw, res))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     return 0;
 }
 
@@ -295,7 +295,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
                        "share_sqls", "predicted",
                        "flag",       "p_calibration_holm",
                        "low",        "p_low_holm"};
-    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(h); i++)
         csvout_text(&w, h[i]);
     csvout_row(&w);
     for (size_t s = 0; s < a->nsegments; s++)
@@ -325,7 +325,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
     if ((rc = csvout_open(&w, path, err)))
         return rc;
     const char *hp[] = {"segment", "value", "period", "mqls", "sqls", "conversion"};
-    for (size_t i = 0; i < sizeof hp / sizeof hp[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(hp); i++)
         csvout_text(&w, hp[i]);
     csvout_row(&w);
     for (size_t s = 0; s < a->nsegments; s++)
@@ -347,7 +347,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
     if ((rc = csvout_open(&w, path, err)))
         return rc;
     const char *hf[] = {"segment", "value", "feedback", "mqls"};
-    for (size_t i = 0; i < sizeof hf / sizeof hf[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(hf); i++)
         csvout_text(&w, hf[i]);
     csvout_row(&w);
     for (size_t s = 0; s < a->nsegments; s++)

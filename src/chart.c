@@ -143,7 +143,7 @@ size_t chart_ticks(double *lo, double *hi, int want, int integer, double *ticks,
     double mag = pow(10, floor(log10(raw)));
     static const double steps[] = {1, 2, 2.5, 5, 10};
     double step = 10 * mag;
-    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
         if (steps[i] * mag >= raw) {
             step = steps[i] * mag;
             break;
@@ -969,7 +969,7 @@ static int write_png(cairo_surface_t *surf, int fd, const char *path, struct mql
     if (sink)
         sink->f = f;
     if (!png || !info || !row) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     } else if (setjmp(png_jmpbuf(png))) {
         rc = mql_err_set(err, MQL_EIO, "cannot write '%s': %s", path,
                          sink->saved_errno ? strerror(sink->saved_errno) : sink->message);
@@ -1063,7 +1063,7 @@ int chart_png(const struct chart_spec *spec, const char *path, struct mql_err *e
         draw_heatmap(&f);
     static const enum chart_series_kind order[] = {CHART_BAND, CHART_BARS, CHART_LINE,
                                                    CHART_POINTS};
-    for (size_t o = 0; o < sizeof order / sizeof *order; o++)
+    for (size_t o = 0; o < ARRAY_SIZE(order); o++)
         for (size_t k = 0; k < spec->nseries; k++)
             if (spec->series[k].kind == order[o])
                 draw_series(&f, &spec->series[k]);

@@ -108,7 +108,7 @@ static int set_text(struct parse *ps, char **slot, int *line_slot, const char *k
         return mql_err_set(ps->err, MQL_EINPUT, "key '%s': empty value", key);
     free(*slot);
     if (!(*slot = text_dup(value)))
-        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        return mql_err_oom(ps->err);
     if (line_slot)
         *line_slot = ps->rd->line;
     return 0;
@@ -159,7 +159,7 @@ static int parse_delimiter(struct parse *ps, const char *value, char *out)
         char c;
     } names[] = {{"comma", ','}, {",", ','},    {"semicolon", ';'}, {"pipe", '|'},  {"|", '|'},
                  {"tab", '\t'},  {"\\t", '\t'}, {"\",\"", ','},     {"\";\"", ';'}, {"\"|\"", '|'}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         if (text_ieq(value, names[i].name)) {
             *out = names[i].c;
             return 0;
@@ -191,7 +191,7 @@ static int parse_bins(struct parse *ps, struct config_attr *a, const char *value
                                a->bins[a->nbins - 1]);
         double *b = realloc(a->bins, (a->nbins + 1) * sizeof *b);
         if (!b)
-            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+            return mql_err_oom(ps->err);
         a->bins = b;
         a->bins[a->nbins++] = v;
         p = q;
@@ -226,19 +226,19 @@ static int parse_attribute(struct parse *ps, const char *column, const char *val
     }
     struct config_attr *attrs = realloc(cfg->attrs, (cfg->nattrs + 1) * sizeof *attrs);
     if (!attrs)
-        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        return mql_err_oom(ps->err);
     cfg->attrs = attrs;
     struct config_attr *a = &cfg->attrs[cfg->nattrs];
     memset(a, 0, sizeof *a);
     if (!(a->column = text_dup(column)))
-        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        return mql_err_oom(ps->err);
     a->line = ps->rd->line;
     cfg->nattrs++;
 
     struct strlist parts = {0};
     int rc = 0;
     if (strlist_append(&parts, value)) {
-        rc = mql_err_set(ps->err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(ps->err);
         goto out;
     }
     if (parts.n == 0) {
@@ -401,7 +401,7 @@ static int handle_data(struct parse *ps, const char *key, const char *value)
     if (list == &c->pending)
         c->line_pending = ps->rd->line;
     if (strlist_append(list, value))
-        return mql_err_set(ps->err, MQL_EIO, "out of memory");
+        return mql_err_oom(ps->err);
     return 0;
 }
 
@@ -633,13 +633,13 @@ static int handle_join(struct parse *ps, const char *section, const char *key, c
     if (!j) {
         struct config_join *nj = realloc(c->joins, (c->njoins + 1) * sizeof *nj);
         if (!nj)
-            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+            return mql_err_oom(ps->err);
         c->joins = nj;
         j = &c->joins[c->njoins++];
         memset(j, 0, sizeof *j);
         j->line = ps->rd->line;
         if (!(j->name = text_ndup(name, nl)))
-            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+            return mql_err_oom(ps->err);
     }
     if (strcmp(key, "file") == 0)
         return set_text(ps, &j->file, NULL, key, value);
@@ -678,8 +678,7 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
             return mql_err_set(ps->err, MQL_EINPUT, "unknown key '%s' in [segments] (expected by)",
                                key);
         c->line_segments = ps->rd->line;
-        return strlist_append(&c->segments, value) ? mql_err_set(ps->err, MQL_EIO, "out of memory")
-                                                   : 0;
+        return strlist_append(&c->segments, value) ? mql_err_oom(ps->err) : 0;
     }
     if (strcmp(section, "calibration") == 0)
         return handle_calibration(ps, key, value);
@@ -693,7 +692,7 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
                                "unknown key '%s' in [rules] (expected disqualify)", key);
         size_t before = c->disqualify.n;
         if (strlist_append(&c->disqualify, value))
-            return mql_err_set(ps->err, MQL_EIO, "out of memory");
+            return mql_err_oom(ps->err);
         c->line_disqualify = ps->rd->line;
         for (size_t i = before; i < c->disqualify.n; i++) {
             const char *item = c->disqualify.items[i], *colon = strchr(item, ':');
@@ -721,7 +720,7 @@ static int dispatch(struct parse *ps, const char *section, const char *key, cons
                             : strcmp(key, "pending") == 0  ? &o->pending
                                                            : NULL;
         if (l)
-            return strlist_append(l, value) ? mql_err_set(ps->err, MQL_EIO, "out of memory") : 0;
+            return strlist_append(l, value) ? mql_err_oom(ps->err) : 0;
         return mql_err_set(ps->err, MQL_EINPUT,
                            "unknown key '%s' in [outcomes] (expected file, id, date, stage, "
                            "positive, negative or pending)",
@@ -869,7 +868,7 @@ static int finish(struct config *c, struct mql_err *err)
             return rc;
         char *f = join_path(c->dir, oc->file);
         if (!f)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         free(oc->file);
         oc->file = f;
     }
@@ -880,7 +879,7 @@ static int finish(struct config *c, struct mql_err *err)
                                j->line, j->name);
         char *f = join_path(c->dir, j->file);
         if (!f)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         free(j->file);
         j->file = f;
     }
@@ -901,7 +900,7 @@ static int finish(struct config *c, struct mql_err *err)
         return mql_err_set(err, MQL_EINPUT, "[attributes]: no attribute given");
     if (set_default_list(&c->positive, "1, yes, true, 1.0, y") ||
         set_default_list(&c->negative, "0, no, false, 0.0, n"))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     if (c->pending.n && !c->outcome)
         return mql_err_set(
             err, MQL_EINPUT,
@@ -984,7 +983,7 @@ static int finish(struct config *c, struct mql_err *err)
     if (!leads || !out) {
         free(leads);
         free(out);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     free(c->leads);
     free(c->out_dir);
@@ -993,7 +992,7 @@ static int finish(struct config *c, struct mql_err *err)
     if (c->review_previous) {
         char *prev = join_path(c->dir, c->review_previous);
         if (!prev)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         free(c->review_previous);
         c->review_previous = prev;
     }
@@ -1027,7 +1026,7 @@ int config_load_string(const char *text, const char *path, struct config *cfg, s
     cfg->anchor_score = 100;
     cfg->anchor_odds = 1;
     if (!(cfg->path = text_dup(path)) || !(cfg->dir = text_dirname(path)))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
 
     /* names in the config become column names in the store, rules.json and rules.pmml: they
      * must be text every one of those formats can hold */
@@ -1077,7 +1076,7 @@ int config_load(const char *path, struct config *cfg, struct mql_err *err)
     char *buf = malloc(CONFIG_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     size_t n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
     int rc = 0;

@@ -204,14 +204,14 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
     sql = malloc(cap);
     if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y ||
         !d->known || !d->day || !tabs || !sql) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     d->has_dates = cfg->date != NULL;
     size_t len = (size_t)snprintf(sql, cap, "SELECT _id, _outcome, _created, _line");
     struct data_column **cols = (struct data_column **)malloc((ncols ? ncols : 1) * sizeof *cols);
     if (!cols) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     size_t c = 0;
@@ -219,7 +219,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
         const struct config_attr *a = &cfg->attrs[i];
         if (init_column(&d->attrs[i], a->column, a, a->kind == ATTR_CATEGORICAL, d->n)) {
             free(cols);
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             goto out;
         }
         cols[c++] = &d->attrs[i];
@@ -230,7 +230,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
         /* a segment that is an attribute shares its values, read as text */
         if (init_column(&d->segments[i], name, a, 1, d->n)) {
             free(cols);
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             goto out;
         }
         cols[c++] = &d->segments[i];
@@ -275,7 +275,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
             size_t ncap = 2 * (id_len + idn + 1);
             char *nb = realloc(d->id_block, ncap);
             if (!nb) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 break;
             }
             d->id_block = nb;
@@ -308,7 +308,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
                 size_t vn = (size_t)sqlite3_column_bytes(st, k);
                 uint32_t id2 = intern_get(&tabs[i], v ? v : "", v ? vn : 0);
                 if (id2 == UINT32_MAX) {
-                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    rc = mql_err_oom(err);
                     break;
                 }
                 col->ids[r] = id2;
@@ -328,7 +328,7 @@ static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const cha
         d->lead_id[i] = d->id_block + (uintptr_t)d->lead_id[i];
     for (size_t i = 0; i < ncols && !rc; i++)
         if (cols[i]->categorical && intern_finish(&tabs[i], cols[i], d->n))
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
     free(cols);
 out:
     sqlite3_finalize(st);
@@ -397,7 +397,7 @@ int data_load(sqlite3 *db, const struct config *cfg, struct data *d, struct mql_
     size_t n = data_text_columns(cfg, &names);
     if (n == SIZE_MAX) {
         memset(d, 0, sizeof *d);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     int rc = load(db, cfg, 1, (const char *const *)names, n, d, err);
     data_free_names(names, n);
@@ -421,7 +421,7 @@ static int save_ids(sqlite3 *db, long long fit_id, const struct data_column *col
     size_t width = col->nvalues < UINT8_MAX ? 1 : 2;
     void *v = malloc(n * width + 1);
     if (!v)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     if (width == 1)
         for (size_t r = 0; r < n; r++)
             ((uint8_t *)v)[r] = col->ids[r] == DATA_MISSING ? UINT8_MAX : (uint8_t)col->ids[r];
@@ -545,7 +545,7 @@ int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct
     /* the outcome in one array: 0, 1, or DATA_UNKNOWN (not known yet) */
     unsigned char *o = malloc(d->n ? d->n : 1);
     if (!o)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < d->n; r++)
         o[r] = d->known[r] ? d->y[r] : DATA_UNKNOWN;
     int rc = store_array_put(db, fit_id, ARRAY_OUTCOME, STORE_U8, o, d->n, NULL, 0, err);
@@ -565,7 +565,7 @@ int data_save_arrays(sqlite3 *db, long long fit_id, const struct data *d, struct
         }
         struct data_column tmp = {.name = col->name};
         if (numbers_to_ids(col, d->n, &tmp))
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
         else
             rc = save_ids(db, fit_id, &tmp, d->n, err);
         tmp.name = NULL;
@@ -636,7 +636,7 @@ int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct confi
     a.data = NULL;
     store_array_release(&a);
     if (!(d->known = malloc(n ? n : 1)))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < n; r++) {
         if (d->y[r] > 1 && d->y[r] != DATA_UNKNOWN)
             return damaged(err, ARRAY_OUTCOME, fit_id);
@@ -653,12 +653,12 @@ int data_load_arrays(sqlite3 *db, long long fit_id, size_t n, const struct confi
     missing = malloc((nnames ? nnames : 1) * sizeof *missing);
     if (!d->segments || !missing) {
         free(missing);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     for (size_t i = 0; i < nnames && !rc; i++) {
         struct data_column *col = &d->segments[i];
         if (init_column(col, names[i], config_attr_find(cfg, names[i]), 1, n)) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         char name[600];

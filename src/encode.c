@@ -286,13 +286,13 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
     memset(enc, 0, sizeof *enc);
     enc->nattrs = d->nattrs;
     if (!(enc->attrs = calloc(d->nattrs ? d->nattrs : 1, sizeof *enc->attrs)))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t i = 0; i < d->nattrs; i++) {
         const struct data_column *col = &d->attrs[i];
         const struct config_attr *ca = col->attr;
         struct encode_attr *a = &enc->attrs[i];
         if (!(a->name = text_dup(col->name)))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         a->kind = ca->kind;
         a->group = ca->group;
         size_t pool_n = 0, pool_pos = 0;
@@ -309,7 +309,7 @@ int encode_build(const struct data *d, const struct config *cfg, const unsigned 
                                "each: raise [model] min_level_count or leave it out",
                                a->name, ENCODE_MAX_LEVELS, cfg->min_level_count);
         if (rc)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         size_t ref = 0;
         for (size_t l = 1; l < a->nlevels; l++)
             if (a->levels[l].count > a->levels[ref].count)

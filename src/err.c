@@ -46,3 +46,8 @@ int mql_err_prefix(struct mql_err *err, const char *fmt, ...)
     mark_truncated(err->msg, n);
     return err->code;
 }
+
+int mql_err_oom(struct mql_err *err)
+{
+    return mql_err_set(err, MQL_EIO, "out of memory");
+}

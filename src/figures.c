@@ -111,7 +111,7 @@ static int fig_sweep(struct drawer *w)
     size_t *rows;
     double *buf;
     if (work_buffers(t, 7, &rows, &buf))
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     size_t n = select_rows(t, "sample", "all", rows);
     double *x = buf, *conv = x + n, *clo = conv + n, *chi = clo + n, *vol = chi + n, *vlo = vol + n,
            *vhi = vlo + n;
@@ -179,7 +179,7 @@ static int fig_tradeoff(struct drawer *w)
     size_t *rows;
     double *buf;
     if (work_buffers(t, 4, &rows, &buf))
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     size_t na = select_rows(t, "sample", "all", rows);
     size_t nh = select_rows(t, "sample", "holdout", rows + na);
     double *xa = buf, *ya = xa + na, *xh = ya + na, *yh = xh + nh;
@@ -251,7 +251,7 @@ static int fig_scores(struct drawer *w)
     size_t nb = (size_t)((b - a) / width) + 1;
     double *buf = calloc(3 * nb + 1, sizeof *buf);
     if (!buf)
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     double *x = buf, *pos = x + nb, *neg = pos + nb, tp = 0, tn = 0;
     for (size_t i = 0; i < nb; i++)
         x[i] = a + width * (double)i + width / 2;
@@ -371,7 +371,7 @@ static int fig_roc_gains(struct drawer *w)
     size_t *rows;
     double *buf;
     if (work_buffers(t, 4, &rows, &buf))
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     size_t n = select_rows(t, "sample", sample, rows); /* ascending score */
     double P = 0, N = 0;
     for (size_t i = 0; i < n; i++) {
@@ -470,7 +470,7 @@ static int fig_scorecard(struct drawer *w, const char *group, const char *file, 
     if (!buf || !labels) {
         free(buf);
         free(labels);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     double *x = buf, *pos = x + n, *neg = pos + n, *lo = neg + n, *hi = lo + n, *zero = hi + n;
     double factor = num(&w->d->fit, 0, "factor");
@@ -483,7 +483,7 @@ static int fig_scorecard(struct drawer *w, const char *group, const char *file, 
         int ref = num(t, r, "is_reference") == 1;
         size_t len = strlen(txt(t, r, "attribute")) + strlen(txt(t, r, "label")) + 16;
         if (!(labels[k] = malloc(len))) {
-            rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(w->err);
             break;
         }
         /* a long attribute name is shortened, not the level, which tells the bars apart */
@@ -630,7 +630,7 @@ static int fig_grid(struct drawer *w)
     if (!xs || !ys) {
         free(xs);
         free(ys);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     /* fit minimum "none" (NULL) is the bottom row, one step below the lowest fit minimum */
     double flo = INFINITY, fhi = -INFINITY;
@@ -660,7 +660,7 @@ static int fig_grid(struct drawer *w)
         free(ys);
         free(z);
         free(inside);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     for (size_t i = 0; i < nx * ny; i++)
         z[i] = NAN;
@@ -717,7 +717,7 @@ static int fig_periods(struct drawer *w)
     if (!buf || !labels) {
         free(buf);
         free(labels);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     double *x = buf, *m = x + n, *c = m + n;
     /* a partial period (the data covers it only in part: left out of the volumes) is starred */
@@ -789,7 +789,7 @@ static int fig_time_to_sql(struct drawer *w)
     size_t n = 0, cap = 2 * t->nrows + 2;
     double *buf = malloc(4 * cap * sizeof *buf);
     if (!buf)
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     double *x = buf, *y = x + cap, *lo = y + cap, *hi = lo + cap;
     double py = 0, plo = 0, phi = 0;
     x[n] = 0, y[n] = 0, lo[n] = 0, hi[n++] = 0;
@@ -845,7 +845,7 @@ static int fig_maturity(struct drawer *w)
     if (!buf || !labels) {
         free(buf);
         free(labels);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     double *x = buf, *mat = x + n, *far = mat + n, *exp_ = far + n;
     for (size_t r = 0; r < n; r++) {
@@ -1022,7 +1022,7 @@ static int fig_review_curves(struct drawer *w, const struct config *cfg)
     size_t room = 2 * t->nrows + 2; /* a row adds at most two points: an edge and itself */
     double *buf = malloc(4 * room * sizeof *buf);
     if (!buf)
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     double *xp = buf, *yp = xp + room, *xc = yp + room, *yc = xc + room;
     size_t np = review_curve_points(t, "previous", xmax, xp, yp);
     size_t nc = review_curve_points(t, "current", xmax, xc, yc);
@@ -1092,7 +1092,7 @@ static int fig_review_stability(struct drawer *w)
     if (!buf || !labels) {
         free(buf);
         free(labels);
-        return mql_err_set(w->err, MQL_EIO, "out of memory");
+        return mql_err_oom(w->err);
     }
     /* one series per colour: the score, then the attributes by band */
     double *x = buf, *ys = x + n, *y0 = ys + n, *y1 = y0 + n, *y2 = y1 + n;
@@ -1200,7 +1200,7 @@ static int fig_review_points(struct drawer *w)
     char **labels = calloc(n + 1, sizeof *labels);
     int rc = 0;
     if (!pc || !buf || !labels) {
-        rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(w->err);
         goto out;
     }
     size_t k = 0;
@@ -1242,7 +1242,7 @@ static int fig_review_points(struct drawer *w)
         const char *attr = txt(t, r, "attribute"), *lev = txt(t, r, "level");
         size_t len = strlen(attr) + strlen(lev) + 64;
         if (!(labels[i] = malloc(len))) {
-            rc = mql_err_set(w->err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(w->err);
             break;
         }
         int cut = utf8_prefix(attr, 18);

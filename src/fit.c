@@ -105,10 +105,10 @@ static int split(const struct config *cfg, struct fit_result *res, struct mql_er
              "no lead has a date, so the holdout is the last %.0f %% of leads in file order "
              "instead of the last %d months",
              100 * share, cfg->holdout_months))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     struct order_item *o = malloc(d->n * sizeof *o);
     if (!o)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < d->n; r++)
         o[r] = (struct order_item){have_day ? d->day[r] : 0, d->line[r], r};
     qsort(o, d->n, sizeof *o, cmp_order);
@@ -152,7 +152,7 @@ static int single_auc(struct fit_result *res, struct mql_err *err)
         const struct encode_attr *ea = &res->enc.attrs[a];
         struct level_rate *lv = malloc(ea->nlevels * sizeof *lv);
         if (!lv)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         for (size_t l = 0; l < ea->nlevels; l++) {
             const struct encode_level *x = &ea->levels[l];
             lv[l] = (struct level_rate){x->count ? (double)x->positives / (double)x->count : 0,
@@ -198,11 +198,11 @@ static int guard_leakage(const struct config *cfg, struct fit_result *res, struc
             continue;
         if (ca->force) {
             if (warn(res, "leakage", ea->name, "%s; kept because the config says force = yes", why))
-                return mql_err_set(err, MQL_EIO, "out of memory");
+                return mql_err_oom(err);
             continue;
         }
         if (warn(res, "leakage", ea->name, "%s; left out of the model (force = yes keeps it)", why))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         encode_exclude(&res->enc, a, why);
     }
     return 0;
@@ -493,7 +493,7 @@ static int store_histogram(sqlite3 *db, long long id, const struct fit_result *r
     size_t span = (size_t)((long long)hi - lo + 1);
     size_t *c = calloc(4 * span, sizeof *c); /* [sample][score][leads, sqls] */
     if (!c)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < d->n; r++) {
         if (!d->known[r]) /* leads and SQLs of known outcomes: the calibration's counts */
             continue;
@@ -691,7 +691,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
                     {"log_loss", x->log_loss, NAN, NAN},
                     {"log_loss_points", x->log_loss_points, NAN, NAN},
                     {"ks", x->ks, NAN, NAN}};
-        size_t nrows = x->present ? sizeof rows / sizeof rows[0] : 2;
+        size_t nrows = x->present ? ARRAY_SIZE(rows) : 2;
         for (size_t j = 0; j < nrows && !rc; j++) {
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
@@ -849,7 +849,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     yy = malloc(n);
     if (!res->holdout || !train || !codes || !cols || !res->single_auc || !res->score ||
         !res->fit_score || !res->engagement_score || !res->p || !s1 || !s2 || !yy) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     if ((rc = split(cfg, res, err)))
@@ -868,7 +868,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
                   "holdout and the rule; give [data] outcome_date so that immature leads are left "
                   "out (docs/maturity.md)",
                   from, 100 * dc.recent_rate, 100 * dc.earlier_rate, dc.p, 100 * MATURITY_ALPHA))) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             goto out;
         }
     }
@@ -895,7 +895,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     for (size_t a = 0; a < k; a++)
         if (res->enc.attrs[a].excluded &&
             warn(res, "one_level", res->enc.attrs[a].name, "%s", res->enc.attrs[a].why)) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             goto out;
         }
     encode_apply(&res->enc, d, codes);
@@ -903,7 +903,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         goto out;
     size_t nsep = 0;
     if (find_separation(res, &nsep)) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     size_t p = res->enc.ncols;
@@ -931,7 +931,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
     if (mo.l2 == 0 && nsep > 0)
         mo.l2 = cfg->separation_l2;
     if (!(ws = model_ws_new(n, k, p))) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     struct model_design md = {.n = n, .k = k, .p = p, .cols = cols, .y = d->y, .use = train};
@@ -950,13 +950,13 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
             snprintf(subject, sizeof subject, "%s = %s", ea->name, ea->levels[l].label);
             if (warn(res, "aliased", subject,
                      "a linear combination of earlier columns (collinear): dropped, 0 points"))
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
         }
     }
     if (!rc && !res->model.converged &&
         warn(res, "convergence", "model", "did not converge in %d iterations",
              res->model.iterations))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     if (rc || (rc = points_build(&res->enc, &res->model, cfg, &res->points, err)))
         goto out;
     for (size_t r = 0; r < n; r++) {
@@ -969,7 +969,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         (rc = metrics(res, 1, s1, s2, yy, &res->hold, err)))
         goto out;
     if (sign_surprises(res) || suspect_leaks(cfg, res)) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     rc = store_fit(db, cfg, res, err);

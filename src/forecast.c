@@ -172,7 +172,7 @@ int forecast_rule(const struct forecast_input *in, struct forecast *out, struct 
     if (!idx || !v || lead_changes(in->leads, in->whole, n, k, &c)) {
         free(idx);
         free(v);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     out->recent = forecast_recent(in->whole, n, k, idx);
     double m = 0;
@@ -229,7 +229,7 @@ int forecast_rule(const struct forecast_input *in, struct forecast *out, struct 
         if (!rng) {
             free(idx);
             free(v);
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         }
         gsl_rng_set(rng, in->seed);
         /* the quarter's level from its predictive distribution; its periods spread about it

@@ -38,7 +38,7 @@ int fsx_protect(const char *path, struct mql_err *err)
         if (p)
             inputs = p;
         free(copy);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     inputs = p;
     inputs[ninputs++] = (struct ident){st.st_dev, st.st_ino, copy};
@@ -195,11 +195,11 @@ int fsx_claim(const char *path, int durable, struct mql_err *err)
     const char *base;
     char *dir = dir_of(path, &base);
     if (!dir)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = 0, fd = -1;
     char *mpath = join(dir, FSX_MANIFEST);
     if (!mpath) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     int owned = fsx_is_owned(path);
@@ -224,7 +224,7 @@ int fsx_claim(const char *path, int durable, struct mql_err *err)
     size_t len = strlen(base);
     char *line = malloc(len + 1);
     if (!line) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     memcpy(line, base, len);
@@ -270,7 +270,7 @@ int fsx_tmp_open(struct fsx_tmp *t, const char *path, int flags, struct mql_err 
     t->tmp = malloc(n);
     if (!t->path || !t->tmp) {
         fsx_tmp_abort(t);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     for (int tries = 0; tries < 100; tries++) {
         snprintf(t->tmp, n, "%s.tmp-%ld-%lu", path, (long)getpid(), ++tmp_counter);
@@ -305,7 +305,7 @@ int fsx_sync_parent(const char *path, struct mql_err *err)
     const char *base;
     char *dir = dir_of(path, &base);
     if (!dir)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = 0, fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         rc = mql_err_set(err, MQL_EIO, "cannot open '%s': %s", dir, strerror(errno));
@@ -372,7 +372,7 @@ int fsx_mkdirs(const char *path, struct mql_err *err)
         return mql_err_set(err, MQL_EIO, "bad folder name '%s'", path);
     char *buf = text_dup(path);
     if (!buf)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = 0;
     for (size_t i = 1; i <= n && !rc; i++) {
         if (buf[i] != '/' && buf[i] != '\0')
@@ -411,7 +411,7 @@ int fsx_lock(const char *dir, struct mql_err *err)
             return 0; /* closing a second descriptor would drop the POSIX lock: keep one */
     char *path = join(dir, FSX_LOCKFILE);
     if (!path)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = 0;
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
     struct stat st;
@@ -445,7 +445,7 @@ int fsx_lock(const char *dir, struct mql_err *err)
     }
     struct held *h = realloc(held, (nheld + 1) * sizeof *h);
     if (!h) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     held = h;

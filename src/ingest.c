@@ -96,7 +96,7 @@ const char *ingest_reason_name(enum ingest_reason r)
                                         "date_out_of_range",
                                         "outcome_before_created",
                                         "after_as_of"};
-    _Static_assert(sizeof names / sizeof names[0] == REJECT_NREASONS, "a name per reason");
+    _Static_assert(ARRAY_SIZE(names) == REJECT_NREASONS, "a name per reason");
     return (unsigned)r < REJECT_NREASONS && names[r] ? names[r] : "?";
 }
 
@@ -189,7 +189,7 @@ static int check_columns(sqlite3 *db, const struct config *cfg, struct mql_err *
         } else if (i < cfg->nattrs + cfg->segments.n + nd) {
             const char *item = cfg->disqualify.items[i - cfg->nattrs - cfg->segments.n];
             if (!(owned = text_ndup(item, strcspn(item, ":")))) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 break;
             }
             text_trim(owned);
@@ -342,7 +342,7 @@ static int add_col(struct ingest *in, const char *name, const char *role, enum c
             return 0; /* a segment that is also an attribute is stored once */
     struct col *c = realloc(in->cols, (in->ncols + 1) * sizeof *c);
     if (!c)
-        return mql_err_set(in->err, MQL_EIO, "out of memory");
+        return mql_err_oom(in->err);
     in->cols = c;
     in->cols[in->ncols++] =
         (struct col){name, role, type, attr, line, key, -1, -1, 0, 0, {DATE_ISO, NULL}, 0};
@@ -389,7 +389,7 @@ static int plan_columns(struct ingest *in)
         size_t len = strcspn(item, ":");
         char *name = in->rule_names[i] = text_ndup(item, len);
         if (!name)
-            return mql_err_set(in->err, MQL_EIO, "out of memory");
+            return mql_err_oom(in->err);
         text_trim(name);
         if ((rc = add_col(in, name, "rule", COL_TEXT, NULL, cfg->line_disqualify, "disqualify")))
             return rc;
@@ -433,7 +433,7 @@ static int open_joins(struct ingest *in)
     const char **want = malloc((in->ncols ? in->ncols : 1) * sizeof *want);
     if (!in->joins || !in->join_key || !in->join_row || !want) {
         free(want);
-        return mql_err_set(in->err, MQL_EIO, "out of memory");
+        return mql_err_oom(in->err);
     }
     int rc = 0;
     for (size_t j = 0; j < cfg->njoins && !rc; j++) {
@@ -593,7 +593,7 @@ static int create_schema(struct ingest *in)
     strbuf_add(&t, ") STRICT, WITHOUT ROWID");
     strbuf_add(&ins, ")");
     if (t.oom || ins.oom)
-        rc = mql_err_set(in->err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(in->err);
     else if (!(rc = store_exec(in->db, t.s, in->err)))
         rc = store_prepare(in->db, ins.s, &in->ins_lead, in->err);
     free(t.s);
@@ -725,7 +725,7 @@ static int decide_dates(struct ingest *in, struct col *col, const char *s, size_
     struct csvread rd = {.in = f, .delim = (char)cfg->delimiter, .max_record = INGEST_MAX_RECORD};
     struct dates_votes votes;
     memset(&votes, 0, sizeof votes);
-    int rc = csvread_init(&rd) ? mql_err_set(in->err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    int rc = csvread_init(&rd) ? mql_err_oom(in->err) : 0, st, first = 1;
     while (!rc && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
             rc = mql_err_set(in->err, MQL_EIO, "cannot read '%s' again", cfg->leads);
@@ -960,7 +960,7 @@ static int load_row(struct ingest *in)
             size_t nc = in->capmat ? 2 * in->capmat : 65536;
             struct maturity_lead *g = realloc(in->mat, nc * sizeof *g);
             if (!g)
-                return mql_err_set(in->err, MQL_EIO, "out of memory");
+                return mql_err_oom(in->err);
             in->mat = g;
             in->capmat = nc;
         }
@@ -1141,7 +1141,7 @@ static int stream(struct ingest *in, FILE *f, const struct ingest_opts *o, uint6
     rd->on_bytes = on_bytes;
     rd->ctx = in;
     if (csvread_init(rd))
-        return mql_err_set(in->err, MQL_EIO, "out of memory");
+        return mql_err_oom(in->err);
     uint64_t next_progress = 1u << 16;
     int rc = 0;
     for (;;) {
@@ -1150,7 +1150,7 @@ static int stream(struct ingest *in, FILE *f, const struct ingest_opts *o, uint6
             break;
         if (st == CSVR_EREAD) {
             if (rd->oom)
-                return mql_err_set(in->err, MQL_EIO, "out of memory");
+                return mql_err_oom(in->err);
             return mql_err_set(in->err, MQL_EIO, "cannot read '%s': %s", in->cfg->leads,
                                strerror(errno));
         }
@@ -1224,7 +1224,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     in.day_ceiling = opts && opts->today ? opts->today : (int32_t)(time(NULL) / 86400);
     in.mat_on = maturity_active(cfg);
     if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     if ((rc = plan_columns(&in)))
@@ -1232,7 +1232,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     sha256_init(&in.sha);
     if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len)) ||
         !(in.row_missing = calloc(in.ncols + 1, 1))) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     for (size_t i = 0; i < cfg->missing.n; i++)
@@ -1240,7 +1240,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
 
     db_path = o->db_path ? text_dup(o->db_path) : ingest_default_db(cfg);
     if (!db_path) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     if (!o->db_path && (rc = fsx_mkdirs(cfg->out_dir, err)))

@@ -522,7 +522,7 @@ static int sample_file(const char *path, char delim, struct colstat **cs, size_t
     struct colstat *c = NULL;
     size_t nc = 0;
     uint64_t records = 0;
-    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st;
+    int rc = csvread_init(&rd) ? mql_err_oom(err) : 0, st;
     while (!rc && records < INIT_SAMPLE && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
             rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", path);
@@ -534,7 +534,7 @@ static int sample_file(const char *path, char delim, struct colstat **cs, size_t
                 break;
             }
             if (!(c = calloc(rd.nf, sizeof *c))) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 break;
             }
             nc = rd.nf;
@@ -543,7 +543,7 @@ static int sample_file(const char *path, char delim, struct colstat **cs, size_t
                 size_t n = rd.fl[i];
                 text_trim_span(&s, &n);
                 if (!(c[i].name = text_ndup(s, n)))
-                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    rc = mql_err_oom(err);
                 else
                     squash(c[i].name, c[i].key, sizeof c[i].key);
                 for (size_t j = 0; j < i && !rc; j++)
@@ -603,7 +603,7 @@ static int read_column(const char *path, char delim, size_t col, size_t max, cha
     struct csvread rd = {.in = f, .delim = delim};
     size_t cap = 0;
     char **v = NULL;
-    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    int rc = csvread_init(&rd) ? mql_err_oom(err) : 0, st, first = 1;
     while (!rc && *n < max && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
             rc = mql_err_set(err, MQL_EIO, "cannot read '%s'", path);
@@ -622,14 +622,14 @@ static int read_column(const char *path, char delim, size_t col, size_t max, cha
             size_t nc = cap ? 2 * cap : 4096;
             char **g = realloc(v, nc * sizeof *g);
             if (!g) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 break;
             }
             v = g;
             cap = nc;
         }
         if (!(v[*n] = text_ndup(s, len))) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         (*n)++;
@@ -805,7 +805,7 @@ int init_config(const char *leads_path, const char *leads_name, const char *deal
         render(&b, leads_name, delim, c, nc, records, deals_path ? &d : NULL);
         if (b.oom) {
             strbuf_release(&b);
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
         } else {
             *out = strbuf_take(&b);
         }

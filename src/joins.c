@@ -154,13 +154,13 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
     long *at = calloc(nwant ? nwant : 1, sizeof *at);
     if (!t->name || !t->want || !at) {
         free(at);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     t->nwant = nwant;
     for (size_t i = 0; i < nwant; i++)
         if (!(t->want[i] = text_dup(want[i]))) {
             free(at);
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         }
     FILE *f = fopen(j->file, "rb");
     if (!f) {
@@ -173,7 +173,7 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
     struct csvread rd = {.in = f, .delim = j->delimiter, .on_bytes = on_bytes, .ctx = &sha};
     long kcol = -1;
     size_t nheader = 0, cap = 0;
-    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    int rc = csvread_init(&rd) ? mql_err_oom(err) : 0, st, first = 1;
     while (!rc && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
             rc = mql_err_set(err, st == CSVR_ETOOLONG ? MQL_EINPUT : MQL_EIO,
@@ -213,7 +213,7 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
             continue;
         }
         if (t->nrows == cap && grow_rows(t, &cap)) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         size_t r = t->nrows;
@@ -231,12 +231,12 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
         }
         t->line[r] = rd.line;
         if (oom) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         long dup = put(t, r);
         if (dup == -2) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         if (dup >= 0) {
@@ -256,7 +256,7 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
     fclose(f);
     free(at);
     if (!rc && !(t->used = calloc(t->nrows ? t->nrows : 1, 1)))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     if (!rc) {
         uint8_t dig[SHA256_DIGEST_SIZE];
         sha256_digest(&sha, sizeof dig, dig);

@@ -188,7 +188,7 @@ static int write_tables(sqlite3 *db, const struct config *cfg, const struct matu
         const uint64_t c[] = {n,          ms->sqls,     ms->late_sqls,     ms->sqls_undated,
                               ms->mature, ms->immature, ms->immature_sqls, ms->undated,
                               ms->pending};
-        for (size_t j = 0; j < sizeof c / sizeof c[0]; j++)
+        for (size_t j = 0; j < ARRAY_SIZE(c); j++)
             sqlite3_bind_int64(q, i++, (sqlite3_int64)c[j]);
         sqlite3_bind_text(q, i++, from, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, i++, (sqlite3_int64)k->subjects);
@@ -229,18 +229,18 @@ static int write_tables(sqlite3 *db, const struct config *cfg, const struct matu
     int32_t *day = malloc((n ? n : 1) * sizeof *day), *idx = malloc((n ? n : 1) * sizeof *idx);
     struct period_plan plan = {0};
     if (!rc && (!day || !idx))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     for (size_t i = 0; !rc && i < n; i++)
         day[i] = leads[i].created;
     if (!rc && period_plan_make(day, n, cfg->period, idx, &plan))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     size_t np = plan.has_dates ? plan.nperiods : 0;
     struct per {
         uint64_t leads, pending, mature, immature, sqls, late, so_far;
         double known, expected;
     } *p = calloc(np + 1, sizeof *p);
     if (!rc && !p)
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     double fw = km_converted(k, ms->window);
     for (size_t i = 0; !rc && i < n; i++) {
         if (idx[i] < 0)
@@ -287,7 +287,7 @@ static int write_tables(sqlite3 *db, const struct config *cfg, const struct matu
             sqlite3_bind_text(q, 4, x->immature ? "maturing" : "mature", -1, SQLITE_STATIC);
             const uint64_t c[] = {x->leads, x->pending, x->mature, x->immature,
                                   x->sqls,  x->late,    x->so_far};
-            for (size_t j = 0; j < sizeof c / sizeof c[0]; j++)
+            for (size_t j = 0; j < ARRAY_SIZE(c); j++)
                 sqlite3_bind_int64(q, 5 + (int)j, (sqlite3_int64)c[j]);
             if (x->mature)
                 sqlite3_bind_double(q, 12, (double)x->sqls / (double)x->mature);
@@ -348,7 +348,7 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
     struct km_curve k = {0};
     int rc = 0;
     if (!t || !e || !st)
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     size_t m = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         const struct maturity_lead *l = &leads[i];
@@ -365,7 +365,7 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
         m++;
     }
     if (!rc && km_estimate(t, e, m, &k))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     if (!rc) {
         ms->median = km_quantile(&k, 0.5);
         ms->p90 = km_quantile(&k, 0.9);

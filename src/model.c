@@ -369,7 +369,7 @@ int model_fit(const struct model_design *d, const struct model_opts *opts, struc
     res->se = malloc(p * sizeof *res->se);
     res->aliased = calloc(p, 1);
     if (!res->beta || !res->se || !res->aliased)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
 
     size_t n = 0, npos = 0;
     for (size_t r = 0; r < d->n; r++)

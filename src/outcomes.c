@@ -96,7 +96,7 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
     struct csvread rd = {.in = f, .delim = cfg->delimiter, .on_bytes = on_bytes, .ctx = &sha};
     long cid = -1, cdate = -1, cstage = -1;
     size_t nheader = 0;
-    int rc = csvread_init(&rd) ? mql_err_set(err, MQL_EIO, "out of memory") : 0, st, first = 1;
+    int rc = csvread_init(&rd) ? mql_err_oom(err) : 0, st, first = 1;
     while (!rc && (st = csvread_next(&rd)) != CSVR_EOF) {
         if (st < 0) {
             rc = mql_err_set(err, st == CSVR_ETOOLONG ? MQL_EINPUT : MQL_EIO,
@@ -167,7 +167,7 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
         }
         struct outcome_entry *e = insert(o, id, idn);
         if (!e) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         if (!e->line)

@@ -18,13 +18,13 @@ int points_build(const struct encoding *enc, const struct model_result *m, const
     pt->points = calloc(enc->nattrs ? enc->nattrs : 1, sizeof *pt->points);
     pt->group = calloc(enc->nattrs ? enc->nattrs : 1, sizeof *pt->group);
     if (!pt->points || !pt->group)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     double eta_min = m->beta[0], eta_max = m->beta[0];
     for (size_t a = 0; a < enc->nattrs; a++) {
         const struct encode_attr *ea = &enc->attrs[a];
         pt->group[a] = ea->group;
         if (!(pt->points[a] = calloc(ea->nlevels ? ea->nlevels : 1, sizeof **pt->points)))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         double lo = 0, hi = 0;
         for (size_t l = 0; l < ea->nlevels; l++) {
             double b = coef(ea, l, m);

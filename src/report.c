@@ -70,7 +70,7 @@ static int load_review(sqlite3 *db, struct report_data *d, struct mql_err *err)
          "threshold"},
         {&d->rv_promise, "review_promise", "SELECT * FROM review_promise WHERE review_id = %lld"},
     };
-    for (size_t i = 0; i < sizeof q / sizeof q[0] && !rc; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(q) && !rc; i++)
         rc = read_for(db, q[i].needs, q[i].sql, v, q[i].t, err);
     return rc;
 }
@@ -139,7 +139,7 @@ int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
         {&d->feedback, "audit_feedback",
          "SELECT * FROM audit_feedback WHERE sweep_id = %lld ORDER BY rowid", s},
     };
-    for (size_t i = 0; i < sizeof q / sizeof q[0] && !rc; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(q) && !rc; i++)
         rc = read_for(db, q[i].needs, q[i].sql, q[i].id, q[i].t, err);
     if (!rc && d->fit.nrows == 0)
         rc = mql_err_set(err, MQL_EINPUT, "sweep %lld names fit %lld, which the store lacks", s, f);
@@ -160,7 +160,7 @@ void report_release(struct report_data *d)
         &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,    &d->seg_periods,
         &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,   &d->rv_attrs,
         &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods, &d->rv_promise};
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++)
         store_table_release(t[i]);
     memset(d, 0, sizeof *d);
 }
@@ -760,7 +760,7 @@ static void section_maturity(struct writer *w)
             static const char *const cols[] = {"leads",       "pending",    "mature",
                                                "immature",    "sqls",       "late_sqls",
                                                "sqls_so_far", "conversion", "expected_conversion"};
-            for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+            for (size_t k = 0; k < ARRAY_SIZE(cols); k++)
                 tab_num(&t, maturing && k == 7 ? NAN : N(x, r, cols[k]));
             tab_row_end(&t);
         }
@@ -883,7 +883,7 @@ static void section_validation(struct writer *w)
         {"log_loss_points", "value", "log loss with integer points"},
         {"ks", "value", "KS statistic"},
     };
-    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
         tab_row_begin(&t, NULL);
         tab_text(&t, m[i].label);
         double a = metric(d, "training", m[i].name, m[i].col);
@@ -1251,7 +1251,7 @@ static void review_rules_table(struct writer *w, const char *per)
     for (int k = 0; k < 2; k++)
         tab_text(&tb, rr[k] == (size_t)-1 ? "" : S(t, rr[k], "source"));
     tab_row_end(&tb);
-    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
         tab_row_begin(&tb, NULL);
         tab_text(&tb, m[i].label);
         for (int k = 0; k < 2; k++) {
@@ -1280,7 +1280,7 @@ static void review_flips_table(struct writer *w)
     int open = !w->rc && !(w->rc = csvout_open(&csv, path, w->err));
     static const char *const h[] = {"previous_mql", "current_mql", "leads",  "sqls",
                                     "conversion",   "conv_lo",     "conv_hi"};
-    for (size_t i = 0; open && i < sizeof h / sizeof h[0]; i++)
+    for (size_t i = 0; open && i < ARRAY_SIZE(h); i++)
         csvout_text(&csv, h[i]);
     if (open)
         csvout_row(&csv);
@@ -1586,7 +1586,7 @@ static void section_provenance(struct writer *w)
         {"config file", S(&d->load, 0, "config")},
         {"config hash (FNV-1a 64)", S(&d->fit, 0, "config_hash")},
     };
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(items); i++) {
         raw(p, "<dt>");
         esc(p, items[i].k);
         raw(p, "</dt><dd>");
@@ -1621,7 +1621,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     res->dir = text_dup(dir);
     res->index = malloc(n);
     if (!res->dir || !res->index)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     snprintf(res->index, n, "%s/index.html", dir);
 
     double t0 = store_seconds();
@@ -1671,7 +1671,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     raw(p, "</main>\n</body>\n</html>\n");
     res->ntables = w.ntables;
     if (!w.rc && p->oom)
-        w.rc = mql_err_set(err, MQL_EIO, "out of memory");
+        w.rc = mql_err_oom(err);
     if (!w.rc)
         w.rc = fsx_write_file(res->index, p->s, p->len, FSX_OWNED, err);
     free(p->s);
@@ -1702,7 +1702,7 @@ static int remove_leftovers(const char *out_dir, const char *final, const char *
         size_t n = strlen(out_dir) + strlen(e->d_name) + 2;
         char *path = malloc(n);
         if (!path) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             break;
         }
         snprintf(path, n, "%s/%s", out_dir, e->d_name);
@@ -1765,7 +1765,7 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
     char *final = malloc(n), *tmp = malloc(n), *old = malloc(n);
     int made = 0;
     if (!rc && (!final || !tmp || !old))
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
     if (!rc) {
         /* the whole report is written beside the old one, then swapped in: a reader (or a
          * crash) sees the old report or the new one, never a mix */
@@ -1789,7 +1789,7 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
             res->dir = text_dup(final);
             res->index = malloc(n + 16);
             if (!res->dir || !res->index)
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
             else
                 snprintf(res->index, n + 16, "%s/index.html", final);
         }

@@ -22,7 +22,7 @@
 
 static int oom(struct mql_err *err)
 {
-    return mql_err_set(err, MQL_EIO, "out of memory");
+    return mql_err_oom(err);
 }
 
 const char *review_band_name(enum review_band b)
@@ -1401,7 +1401,7 @@ int review_store(sqlite3 *db, const struct config *cfg, struct review_result *re
         "INSERT INTO review_periods VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO review_promise VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     };
-    enum { NST = sizeof sql / sizeof sql[0] };
+    enum { NST = ARRAY_SIZE(sql) };
     sqlite3_stmt *st[NST] = {0}, *head = NULL;
     int rc = review_create_tables(db, err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))

@@ -72,7 +72,7 @@ void rules_release(struct rules *r)
 
 static int oom(struct mql_err *err)
 {
-    return mql_err_set(err, MQL_EIO, "out of memory");
+    return mql_err_oom(err);
 }
 
 static int push_value(struct rules_level *l, const char *v)

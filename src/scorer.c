@@ -428,7 +428,7 @@ static int widen_bind(struct widen *w, const struct rules *r, const struct join_
     w->f = malloc((w->n + 1) * sizeof *w->f);
     w->fl = malloc((w->n + 1) * sizeof *w->fl);
     if (!w->names || !w->f || !w->fl)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     memcpy(w->f, rd->f, rd->nf * sizeof *w->f);
     memcpy(w->fl, rd->fl, rd->nf * sizeof *w->fl);
     for (size_t j = 0; j < r->njoins; j++)
@@ -436,7 +436,7 @@ static int widen_bind(struct widen *w, const struct rules *r, const struct join_
             size_t i = w->first[j] + c, len = strlen(r->joins[j].name) + strlen(t[j].want[c]) + 2;
             char *nm = malloc(len);
             if (!nm)
-                return mql_err_set(err, MQL_EIO, "out of memory");
+                return mql_err_oom(err);
             snprintf(nm, len, "%s.%s", r->joins[j].name, t[j].want[c]);
             w->names[i - w->nf] = nm;
             w->f[i] = nm;
@@ -494,7 +494,7 @@ int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in,
     o.buf = malloc(OUT_FLUSH);
     int rc = 0;
     if (csvread_init(&s) || !cols || !o.buf || !stats->unseen || texts_build(&tx, r, format, ',')) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto done;
     }
     int st = csvread_next(&s);
@@ -524,7 +524,7 @@ int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in,
         static const char *const head[] = {
             "id",           "score",    "fit_score", "engagement_score", "mql",
             "disqualifier", "reason_1", "reason_2",  "reason_3"};
-        for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(head); i++) {
             if (i)
                 put_c(&o, ',');
             put(&o, head[i], strlen(head[i]));

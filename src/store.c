@@ -208,7 +208,7 @@ int store_replace(const char *tmp_path, const char *path, struct mql_err *err)
                            strerror(errno));
     char *dir = text_dup(path);
     if (!dir)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     char *slash = strrchr(dir, '/');
     if (!slash)
         strcpy(dir, ".");
@@ -303,7 +303,7 @@ int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_
     unsigned char *copy = NULL;
     if (!host_is_little_endian() && elem > 1) {
         if (!(copy = malloc(bytes ? bytes : 1)))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         memcpy(copy, data, bytes);
         swap_bytes(copy, elem, n);
         data = copy;
@@ -315,7 +315,7 @@ int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_
             dict_len += strlen(dict[i]) + 1;
         if (!(block = malloc(dict_len ? dict_len : 1))) {
             free(copy);
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         }
         for (size_t i = 0, at = 0; i < ndict; i++) {
             size_t len = strlen(dict[i]) + 1;
@@ -360,7 +360,7 @@ int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct stor
         const char *type = (const char *)sqlite3_column_text(st, 0);
         sqlite3_int64 n = sqlite3_column_int64(st, 1);
         int t = -1;
-        for (int i = 0; i < (int)(sizeof array_type_names / sizeof *array_type_names); i++)
+        for (int i = 0; i < (int)ARRAY_SIZE(array_type_names); i++)
             if (type && strcmp(type, array_type_names[i]) == 0)
                 t = i;
         const void *blob = sqlite3_column_blob(st, 2);
@@ -376,7 +376,7 @@ int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct stor
         a->n = (size_t)n;
         a->data = malloc(bytes ? bytes : 1);
         if (!a->data) {
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
             goto out;
         }
         if (bytes)
@@ -398,14 +398,14 @@ int store_array_get(sqlite3 *db, long long fit_id, const char *name, struct stor
                 count += dict[i] == '\0';
             a->dict = calloc(count ? count : 1, sizeof *a->dict);
             if (!a->dict) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 goto out;
             }
             for (size_t i = 0, at = 0; i < count; i++) {
                 size_t l = strlen(dict + at);
                 if (!(a->dict[i] = text_ndup(dict + at, l))) {
                     a->ndict = i;
-                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    rc = mql_err_oom(err);
                     goto out;
                 }
                 at += l + 1;
@@ -460,11 +460,11 @@ int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct
     t->names = calloc(t->ncols ? t->ncols : 1, sizeof *t->names);
     if (!t->names) {
         sqlite3_finalize(st);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     for (size_t c = 0; c < t->ncols && !rc; c++)
         if (!(t->names[c] = text_dup(sqlite3_column_name(st, (int)c))))
-            rc = mql_err_set(err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(err);
     size_t cap = 0;
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -477,7 +477,7 @@ int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct
             if (text)
                 t->text = text;
             if (!num || !text) {
-                rc = mql_err_set(err, MQL_EIO, "out of memory");
+                rc = mql_err_oom(err);
                 break;
             }
         }
@@ -489,7 +489,7 @@ int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct
             if (type == SQLITE_TEXT) {
                 const char *s = (const char *)sqlite3_column_text(st, (int)c);
                 if (!(t->text[k] = text_dup(s ? s : "")))
-                    rc = mql_err_set(err, MQL_EIO, "out of memory");
+                    rc = mql_err_oom(err);
             }
         }
         t->nrows++;

@@ -64,7 +64,7 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     res->dq = calloc(cfg->disqualify.n ? cfg->disqualify.n : 1, sizeof *res->dq);
     if (!names || !res->dq) {
         free(names);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     size_t k = 0;
     for (size_t i = 0; i < cfg->segments.n; i++)
@@ -77,7 +77,7 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
         split_rule(cfg->disqualify.items[i], &q->column, &q->value);
         if (!q->rule || !q->column || !q->value) {
             free(names);
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         }
         names[k++] = q->column;
     }
@@ -96,7 +96,7 @@ static int load(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
     res->dq_flag = calloc(n ? n : 1, 1);
     res->period = malloc((n ? n : 1) * sizeof *res->period);
     if (!res->dq_flag || !res->period)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     return load_scores(db, res, err);
 }
 
@@ -107,7 +107,7 @@ static int classify(const struct config *cfg, struct sweep_result *res, struct m
     struct period_plan plan;
     if (period_plan_make(d->day, d->n, cfg->period, res->period, &plan)) {
         period_plan_release(&plan);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     res->nperiods = plan.nperiods;
     res->period0 = plan.period0;
@@ -123,7 +123,7 @@ static int classify(const struct config *cfg, struct sweep_result *res, struct m
                       text_parse_real(res->dq[q].value, strlen(res->dq[q].value), &want) == 0;
         unsigned char *hit = calloc(col->nvalues + 1, 1);
         if (!hit)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         for (size_t v = 0; v < col->nvalues; v++) {
             double x;
             hit[v] = numeric ? text_parse_real(col->values[v], strlen(col->values[v]), &x) == 0 &&
@@ -316,7 +316,7 @@ static int choose_fit_mins(struct sweep_result *res, struct mql_err *err)
         if (!seen || !v) {
             free(seen);
             free(v);
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         }
         for (size_t r = 0; r < n; r++)
             if (!res->dq_flag[r])
@@ -328,7 +328,7 @@ static int choose_fit_mins(struct sweep_result *res, struct mql_err *err)
     } else {
         size_t m = 0;
         if (!(v = malloc((n ? n : 1) * sizeof *v)))
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         for (size_t r = 0; r < n; r++)
             if (!res->dq_flag[r])
                 v[m++] = res->fit_score[r];
@@ -342,7 +342,7 @@ static int choose_fit_mins(struct sweep_result *res, struct mql_err *err)
     res->fit_mins = malloc((take + 1) * sizeof *res->fit_mins);
     if (!res->fit_mins) {
         free(v);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     res->fit_mins[0] = SWEEP_NO_FIT_MIN;
     for (size_t i = 0; i < take; i++)
@@ -445,7 +445,7 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
     double *run = malloc((res->nperiods + 2) * sizeof *run);
     if (!run || ctx_init(cfg, res, in, &c, &plo)) {
         free(run);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     size_t P1 = c.P + 1;
     uint32_t *cnt = calloc(c.T * P1, sizeof *cnt), *sq = calloc(c.T * P1, sizeof *sq);
@@ -457,7 +457,7 @@ static int sweep_sample(const struct config *cfg, struct sweep_result *res, cons
         free(un);
         ctx_free(&c);
         free(run);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     for (size_t r = 0; r < d->n; r++) {
         if ((in && !in[r]) || res->dq_flag[r])
@@ -494,7 +494,7 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res,
     double *run = malloc((res->nperiods + 2) * sizeof *run);
     if (!run || ctx_init(cfg, res, NULL, &c, &plo)) {
         free(run);
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     }
     size_t P1 = c.P + 1, F = res->nfit_mins, cell = c.T * P1;
     uint32_t *cnt = calloc(F * cell, sizeof *cnt), *cum = calloc(cell, sizeof *cum);
@@ -505,7 +505,7 @@ static int sweep_grid(const struct config *cfg, struct sweep_result *res,
     res->grid = calloc(F * c.T, sizeof *res->grid);
     int rc = 0;
     if (!cnt || !cum || !un || !cumun || !td || !cumtd || !ts || !cumts || !res->grid) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     c.sqls = c.decided = 0; /* recall and lift against the training leads */
@@ -676,7 +676,7 @@ static int expect(const struct config *cfg, struct sweep_result *res, struct mql
     size_t P = res->nperiods ? res->nperiods : 1, undated = 0;
     double *buf = calloc(3 * P, sizeof *buf);
     if (!buf)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     double *mq = buf, *dec = buf + P, *sq = buf + 2 * P;
     for (size_t r = 0; r < d->n; r++) {
         int32_t p = res->period[r];
@@ -763,7 +763,7 @@ static int capacity_growth(struct sweep_result *res, struct mql_err *err)
     size_t P = res->nperiods ? res->nperiods : 1;
     double *leads = res->period_leads = calloc(P, sizeof *leads);
     if (!leads)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < res->data.n; r++)
         if (res->period[r] >= 0)
             leads[res->period[r]] += 1;
@@ -818,7 +818,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
     struct ctx c;
     int32_t plo;
     if (ctx_init(cfg, res, NULL, &c, &plo))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     /* Only the dated total of whole periods matters for the mean volume, not its split over
      * periods. p: 0 a whole period; 1 no date (in the conversion, not the volume); 2 a partial
      * period (likewise). Cells [t][p][y], y = 0, 1 or 2 for a pending lead (in the volumes,
@@ -829,7 +829,7 @@ static int bootstrap(const struct config *cfg, struct sweep_result *res, struct 
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = 0;
     if (!cnt || !draw || !conv || !vol || !rng) {
-        rc = mql_err_set(err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(err);
         goto out;
     }
     gsl_rng_set(rng, cfg->seed);
@@ -1208,7 +1208,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
     /* the rule is chosen on the training leads: those outside the holdout */
     unsigned char *train = malloc(d->n ? d->n : 1);
     if (!train)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < d->n; r++)
         train[r] = nh ? !res->in_holdout[r] : 1;
     if ((rc = sweep_sample(cfg, res, NULL, &res->all, err)) ||
@@ -1223,7 +1223,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         return rc;
     if (res->has_rec && (rule_row(cfg, res, NULL, &res->rec) ||
                          (nh && rule_row(cfg, res, res->in_holdout, &res->rec_holdout))))
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     if ((res->has_rec && (rc = expect(cfg, res, err))) || (rc = bootstrap(cfg, res, err)))
         return rc;
     disqualifier_stats(res);

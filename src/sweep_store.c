@@ -81,7 +81,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
                           "pending",
                           "recent",
                           "capacity_stat"};
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(head); i++)
         csvout_text(&w, head[i]);
     csvout_row(&w);
     const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
@@ -96,7 +96,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
                 r->conversion,   r->conv_lo,      r->conv_hi,     r->recall,          r->lift,
                 r->vol_mean,     r->vol_max,      r->vol_p90,     r->sqls_per_period, r->share_fit,
                 r->band_conv_lo, r->band_conv_hi, r->band_vol_lo, r->band_vol_hi};
-            for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 csvout_real(&w, v[i]);
             csvout_int(&w, (long long)r->pending);
             csvout_real(&w, r->vol_recent);
@@ -112,7 +112,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
                         "conversion",      "mqls_per_period", "busiest",  "p90",
                         "sqls_per_period", "share_fit",       "feasible", "decided",
                         "recent",          "capacity_stat"};
-    for (size_t i = 0; i < sizeof gh / sizeof gh[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(gh); i++)
         csvout_text(&w, gh[i]);
     csvout_row(&w);
     for (size_t i = 0; i < res->ngrid; i++) {
@@ -144,7 +144,7 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *res, 
     if ((rc = csvout_open(&w, path, err)))
         return rc;
     const char *dh[] = {"rule", "leads", "sqls", "conversion", "mqls_blocked", "sqls_blocked"};
-    for (size_t i = 0; i < sizeof dh / sizeof dh[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(dh); i++)
         csvout_text(&w, dh[i]);
     csvout_row(&w);
     for (size_t i = 0; i < res->ndq; i++) {
@@ -168,7 +168,7 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
     size_t P = res->nperiods;
     size_t *c = calloc(4 * (P ? P : 1), sizeof *c); /* leads, MQLs, SQLs, pending MQLs */
     if (!c)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     for (size_t r = 0; r < res->data.n; r++) {
         if (res->period[r] < 0)
             continue;
@@ -326,7 +326,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 x->conversion,   x->conv_lo,      x->conv_hi,     x->recall,          x->lift,
                 x->vol_mean,     x->vol_max,      x->vol_p90,     x->sqls_per_period, x->share_fit,
                 x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
-            for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
+            for (size_t q = 0; q < ARRAY_SIZE(v); q++)
                 store_bind_real(st, j++, v[q]);
             sqlite3_bind_int64(st, j++, (sqlite3_int64)x->pending);
             store_bind_real(st, j++, x->vol_recent);

@@ -42,4 +42,11 @@ int mql_err_set(struct mql_err *err, int code, const char *fmt, ...)
  * the code. Used to add the place ("config.ini:12") once it is known. */
 int mql_err_prefix(struct mql_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Sets err (may be NULL) to MQL_EIO "out of memory" and returns MQL_EIO: the one wording of an
+ * allocation failure, whatever allocated. */
+int mql_err_oom(struct mql_err *err);
+
+/* The number of elements of a true array (not a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #endif

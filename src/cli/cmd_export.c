@@ -39,7 +39,7 @@ static int write_form(const struct rules *r, const char *format, const char *tab
 {
     char *text = render(r, format, table);
     if (!text)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = 0;
     if (strcmp(path, "-") == 0) {
         if (fputs(text, stdout) == EOF || fflush(stdout) != 0)

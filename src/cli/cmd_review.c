@@ -134,7 +134,7 @@ int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
         /* the review read the copy run took first; the source is the file the config names */
         char *name = text_dup(o->previous_of);
         if (!name) {
-            rc = mql_err_set(&err, MQL_EIO, "out of memory");
+            rc = mql_err_oom(&err);
         } else {
             free(r.prev.source);
             r.prev.source = name;

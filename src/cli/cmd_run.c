@@ -43,7 +43,7 @@ static int keep_previous(const struct config *cfg, char **path)
                          cfg->review_previous,
                          f ? "over the rule files' size limit" : strerror(errno));
     } else if (!(buf = malloc((size_t)a.st_size + 1))) {
-        rc = mql_err_set(&err, MQL_EIO, "out of memory");
+        rc = mql_err_oom(&err);
     } else {
         len = fread(buf, 1, (size_t)a.st_size, f);
         if (ferror(f))

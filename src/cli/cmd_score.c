@@ -97,7 +97,7 @@ static int load_tables(const struct rules *r, const char *rules_path, char **joi
                      rules_path, j, rj->name, rj->name);
         const char **sub = malloc((r->nattrs + r->ndq + 1) * sizeof *sub);
         if (!sub)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         size_t nsub = rules_join_columns(r, j, sub);
         struct join_spec spec = {rj->name, file, rj->on, origin, r->delimiter ? r->delimiter : ',',
                                  &missing};

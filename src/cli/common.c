@@ -105,7 +105,7 @@ static int lock_parent(const char *path, struct mql_err *err)
 {
     char *dir = text_dirname(path);
     if (!dir)
-        return mql_err_set(err, MQL_EIO, "out of memory");
+        return mql_err_oom(err);
     int rc = fsx_lock(dir, err);
     free(dir);
     return rc;
@@ -162,7 +162,7 @@ int cli_open_store(const struct cli_opts *o, const struct config *cfg, sqlite3 *
     } else {
         char *path = ingest_default_db(cfg);
         if (!path)
-            return mql_err_set(err, MQL_EIO, "out of memory");
+            return mql_err_oom(err);
         rc = store_open(path, db, err);
         free(path);
     }

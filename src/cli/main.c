@@ -33,7 +33,7 @@ static void usage(FILE *out)
                  "       mqlcal --help | --version | COMMAND --help\n\n"
                  "Learns lead-scoring points and an MQL threshold from CRM history.\n\n"
                  "commands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nexit status: 0 ok, 1 usage, 2 bad input or config, 3 I/O or internal error\n"
                  "The config file format is described in the README.\n");
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
         printf("mqlcal %s\n", MQLCAL_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         if (strcmp(cmd, commands[i].name) == 0) {
             int rc = commands[i].fn(argc - 1, argv + 1);
             chart_cleanup(); /* the font caches of any chart drawn */
