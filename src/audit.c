@@ -7,6 +7,7 @@
 
 #include "mqlcal/csvout.h"
 #include "mqlcal/period.h"
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/validate.h"
 #include "mqlcal/stats.h"
@@ -265,18 +266,6 @@ double audit_period_conversion(const struct audit_value *v, size_t p)
     return validate_conversion(v->period_sqls[p], v->period_mqls[p], v->period_pending[p]);
 }
 
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS audit_segments(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
-    " NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, mql_rate REAL,"
-    " sqls INTEGER NOT NULL, conversion REAL, conv_lo REAL, conv_hi REAL, share_sqls REAL,"
-    " predicted REAL, flag TEXT NOT NULL, pending INTEGER NOT NULL, known INTEGER NOT NULL,"
-    " all_sqls INTEGER NOT NULL, all_conversion REAL, p_calibration REAL, p_calibration_holm"
-    " REAL, p_low REAL, p_low_holm REAL, low INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS audit_periods(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
-    " NULL, value TEXT NOT NULL, period TEXT NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL, pending INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS audit_feedback(sweep_id INTEGER NOT NULL, column_name TEXT NOT"
-    " NULL, value TEXT NOT NULL, feedback TEXT NOT NULL, mqls INTEGER NOT NULL) STRICT;";
 
 static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
                       const struct audit_result *a, struct mql_err *err)
@@ -370,7 +359,7 @@ int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result
 {
     sqlite3_stmt *s1 = NULL, *s2 = NULL, *s3 = NULL;
     char label[32];
-    int rc = store_exec(db, schema, err);
+    int rc = schema_create(db, "audit", err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
     if ((rc = store_prepare(

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "mqlcal/maturity.h"
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
@@ -414,42 +415,6 @@ static int metrics(const struct fit_result *res, int holdout, double *pp, double
 
 /* ---- store --------------------------------------------------------------------------------- */
 
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS fits(fit_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
-    " mqlcal_version TEXT NOT NULL, config TEXT NOT NULL, config_hash TEXT NOT NULL,"
-    " leads INTEGER NOT NULL, date_min TEXT, date_max TEXT, holdout TEXT NOT NULL,"
-    " n_train INTEGER NOT NULL, n_holdout INTEGER NOT NULL, sql_train INTEGER NOT NULL,"
-    " sql_holdout INTEGER NOT NULL, columns INTEGER NOT NULL, aliased INTEGER NOT NULL,"
-    " l2 REAL NOT NULL, iterations INTEGER NOT NULL, converged INTEGER NOT NULL,"
-    " deviance REAL NOT NULL, null_deviance REAL NOT NULL, aic REAL NOT NULL,"
-    " intercept REAL NOT NULL, intercept_se REAL, scaling TEXT NOT NULL, base INTEGER NOT NULL,"
-    " factor REAL NOT NULL, offset REAL NOT NULL, min_score INTEGER NOT NULL,"
-    " max_score INTEGER NOT NULL, n_pending INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_attributes(fit_id INTEGER NOT NULL, position INTEGER NOT"
-    " NULL, attribute TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL, excluded INTEGER NOT"
-    " NULL, why TEXT, auc_alone REAL, reference INTEGER NOT NULL, missing_level INTEGER NOT NULL,"
-    " unseen_level INTEGER NOT NULL, PRIMARY KEY (fit_id, position)) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_levels(fit_id INTEGER NOT NULL, attribute TEXT NOT NULL,"
-    " position INTEGER NOT NULL, level INTEGER NOT NULL, label TEXT NOT NULL, lo REAL, hi REAL,"
-    " is_missing INTEGER NOT NULL, is_other INTEGER NOT NULL, is_reference INTEGER NOT NULL,"
-    " leads INTEGER NOT NULL, sqls INTEGER NOT NULL, design_column INTEGER, coef REAL, se REAL,"
-    " z REAL, p_value REAL, ci_lo REAL, ci_hi REAL, aliased INTEGER NOT NULL, points INTEGER NOT"
-    " NULL, PRIMARY KEY (fit_id, position, level)) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_values(fit_id INTEGER NOT NULL, attribute TEXT NOT NULL,"
-    " value TEXT NOT NULL, level INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_metrics(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
-    " metric TEXT NOT NULL, value REAL, lo REAL, hi REAL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_calibration(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
-    " bin INTEGER NOT NULL, leads INTEGER NOT NULL, sqls INTEGER NOT NULL, p_min REAL,"
-    " p_max REAL, predicted REAL, observed REAL, lo REAL, hi REAL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_warnings(fit_id INTEGER NOT NULL, kind TEXT NOT NULL,"
-    " subject TEXT NOT NULL, message TEXT NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS fit_histogram(fit_id INTEGER NOT NULL, sample TEXT NOT NULL,"
-    " score INTEGER NOT NULL, leads INTEGER NOT NULL, sqls INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS scores(_id TEXT PRIMARY KEY, _line INTEGER NOT NULL,"
-    " fit_id INTEGER NOT NULL, holdout INTEGER NOT NULL, score INTEGER NOT NULL,"
-    " fit_score INTEGER NOT NULL, engagement_score INTEGER NOT NULL, p REAL NOT NULL) STRICT,"
-    " WITHOUT ROWID;";
 
 static char *read_file(const char *path)
 {
@@ -525,7 +490,7 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
 {
     sqlite3_stmt *st = NULL;
     char *text = read_file(cfg->path);
-    int rc = store_exec(db, schema, err);
+    int rc = schema_create(db, "fit", err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         goto out;
     char created[32], hash[17];

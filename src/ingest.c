@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
@@ -549,53 +550,32 @@ static const char *sql_type(enum col_type t)
 
 static int create_schema(struct ingest *in)
 {
-    int rc = store_exec(in->db,
-                        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) STRICT;"
-                        "CREATE TABLE loads(load_id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
-                        " config TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
-                        " bytes INTEGER, rows_read INTEGER, rows_loaded INTEGER,"
-                        " rows_rejected INTEGER, blank_lines INTEGER, date_min TEXT,"
-                        " date_max TEXT, sha256 TEXT, lines INTEGER, lines_header INTEGER,"
-                        " lines_loaded INTEGER, lines_rejected INTEGER, source_size INTEGER,"
-                        " source_mtime TEXT, config_hash TEXT, outcomes_source TEXT,"
-                        " outcomes_rows INTEGER, outcomes_rows_no_id INTEGER,"
-                        " outcomes_ids INTEGER, outcomes_ids_matched INTEGER,"
-                        " outcomes_sha256 TEXT, sqls INTEGER, not_sqls INTEGER, pending INTEGER,"
-                        " outcomes_pending_rows INTEGER) STRICT;"
-                        "CREATE TABLE columns(position INTEGER PRIMARY KEY, name TEXT NOT NULL"
-                        " UNIQUE, role TEXT NOT NULL, kind TEXT, grp TEXT, csv_field INTEGER NOT"
-                        " NULL, missing INTEGER) STRICT;"
-                        "CREATE TABLE joins(name TEXT PRIMARY KEY, source TEXT NOT NULL,"
-                        " key TEXT NOT NULL, on_column TEXT NOT NULL, sha256 TEXT NOT NULL,"
-                        " rows INTEGER NOT NULL, rows_no_key INTEGER NOT NULL, keys INTEGER NOT"
-                        " NULL, leads_matched INTEGER NOT NULL, leads_unmatched INTEGER NOT NULL,"
-                        " keys_unused INTEGER NOT NULL) STRICT;"
-                        "CREATE TABLE rejects(line INTEGER NOT NULL, lines INTEGER NOT NULL,"
-                        " reason TEXT NOT NULL, detail TEXT NOT NULL, raw ANY) STRICT;",
-                        in->err);
+    int rc = schema_create(in->db, "ingest", in->err);
     if (rc)
         return rc;
     struct strbuf t = {0}, ins = {0};
-    strbuf_add(&t, "CREATE TABLE leads(_line INTEGER NOT NULL, _id TEXT NOT NULL PRIMARY KEY,"
-                   " _outcome INTEGER CHECK (_outcome IN (0, 1)), _created TEXT,"
-                   " _sql_at TEXT, _maturity TEXT");
-    strbuf_add(&ins, "INSERT INTO leads VALUES(?, ?, ?, ?, ?, ?");
+    const struct schema_table *leads = schema_find("leads");
+    strbuf_add(&ins, "INSERT INTO leads VALUES(?");
+    for (size_t c = 1; c < leads->ncols; c++)
+        strbuf_add(&ins, ", ?");
     for (size_t c = 0; c < in->ncols; c++) {
         if (in->cols[c].type == COL_ID || in->cols[c].type == COL_OUTCOME ||
             in->cols[c].type == COL_DATE || in->cols[c].type == COL_SQL_DATE)
             continue;
-        strbuf_add(&t, ", ");
+        if (t.len)
+            strbuf_add(&t, ", ");
         strbuf_sql_ident(&t, in->cols[c].name);
         strbuf_add(&t, " ");
         strbuf_add(&t, sql_type(in->cols[c].type));
         strbuf_add(&ins, ", ?");
     }
-    strbuf_add(&t, ") STRICT, WITHOUT ROWID");
     strbuf_add(&ins, ")");
-    if (t.oom || ins.oom)
+    char *create = t.oom ? NULL : schema_create_sql(leads, t.s ? t.s : "");
+    if (!create || ins.oom)
         rc = mql_err_oom(in->err);
-    else if (!(rc = store_exec(in->db, t.s, in->err)))
+    else if (!(rc = store_exec(in->db, create, in->err)))
         rc = store_prepare(in->db, ins.s, &in->ins_lead, in->err);
+    free(create);
     free(t.s);
     free(ins.s);
     if (rc)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mqlcal/period.h"
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 #include "mqlcal/stats.h"
@@ -115,22 +116,6 @@ int maturity_active(const struct config *cfg)
     return cfg->date && (cfg->outcome_date || (cfg->line_outcomes && cfg->outcomes.date));
 }
 
-static const char *const SCHEMA =
-    "CREATE TABLE maturity(as_of TEXT NOT NULL, as_of_source TEXT NOT NULL,"
-    " window_days INTEGER NOT NULL, window_source TEXT NOT NULL, median_days INTEGER,"
-    " p90_days INTEGER, p95_days INTEGER, leads INTEGER NOT NULL, sqls INTEGER NOT NULL,"
-    " late_sqls INTEGER NOT NULL, sqls_undated INTEGER NOT NULL, mature INTEGER NOT NULL,"
-    " immature INTEGER NOT NULL, immature_sqls INTEGER NOT NULL, undated INTEGER NOT NULL,"
-    " pending INTEGER NOT NULL, immature_from TEXT NOT NULL, curve_subjects INTEGER NOT NULL,"
-    " curve_events INTEGER NOT NULL);"
-    "CREATE TABLE maturity_curve(day INTEGER NOT NULL PRIMARY KEY, at_risk INTEGER NOT NULL,"
-    " events INTEGER NOT NULL, censored INTEGER NOT NULL, converted REAL NOT NULL,"
-    " converted_lo REAL, converted_hi REAL, se_log REAL);"
-    "CREATE TABLE maturity_periods(position INTEGER NOT NULL PRIMARY KEY, period TEXT NOT NULL,"
-    " first_day TEXT NOT NULL, status TEXT NOT NULL, leads INTEGER NOT NULL,"
-    " pending INTEGER NOT NULL, mature INTEGER NOT NULL, immature INTEGER NOT NULL,"
-    " sqls INTEGER NOT NULL, late_sqls INTEGER NOT NULL, sqls_so_far INTEGER NOT NULL,"
-    " conversion REAL, expected_conversion REAL);";
 
 /* The lead's state and outcome (maturity.h), as the leads table keeps them. */
 enum state { S_SQL, S_LATE, S_SQL_UNDATED, S_MATURE, S_IMMATURE, S_UNDATED, S_PENDING };
@@ -165,7 +150,7 @@ static int write_tables(sqlite3 *db, const struct config *cfg, const struct matu
                         size_t n, const enum state *st, const struct km_curve *k,
                         const struct maturity_stats *ms, struct mql_err *err)
 {
-    int rc = store_exec(db, SCHEMA, err);
+    int rc = schema_create(db, "maturity", err);
     sqlite3_stmt *q = NULL;
     char as_of[11], from[11];
     text_format_date(ms->as_of, as_of);

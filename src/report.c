@@ -26,145 +26,6 @@
 
 #define NEAR_RULE 8 /* sweep rows shown either side of the recommended threshold */
 
-/* ---- loading ------------------------------------------------------------------------------- */
-
-/* Reads sql with %lld replaced by id into t; an empty table when `needs` does not exist. */
-static int read_for(sqlite3 *db, const char *needs, const char *sql, long long id,
-                    struct store_table *t, struct mql_err *err)
-{
-    if (needs && !store_table_exists(db, needs)) {
-        memset(t, 0, sizeof *t);
-        return 0;
-    }
-    char q[1024];
-    snprintf(q, sizeof q, sql, id);
-    return store_table_read(db, q, t, err);
-}
-
-/* The latest review and its tables (none when the store has no review yet). */
-static int load_review(sqlite3 *db, struct report_data *d, struct mql_err *err)
-{
-    int rc = read_for(db, "reviews", "SELECT * FROM reviews ORDER BY review_id DESC LIMIT %lld", 1,
-                      &d->review, err);
-    if (rc || d->review.nrows == 0)
-        return rc;
-    long long v = (long long)store_table_num(&d->review, 0, "review_id");
-    d->review_id = v;
-    struct {
-        struct store_table *t;
-        const char *needs, *sql;
-    } q[] = {
-        {&d->rv_rules, "review_rules",
-         "SELECT * FROM review_rules WHERE review_id = %lld ORDER BY rule = 'current', rule"},
-        {&d->rv_flips, "review_flips",
-         "SELECT * FROM review_flips WHERE review_id = %lld ORDER BY previous_mql DESC, "
-         "current_mql DESC"},
-        {&d->rv_points, "review_points",
-         "SELECT * FROM review_points WHERE review_id = %lld ORDER BY rowid"},
-        {&d->rv_attrs, "review_attributes",
-         "SELECT * FROM review_attributes WHERE review_id = %lld ORDER BY rowid"},
-        {&d->rv_periods, "review_periods",
-         "SELECT * FROM review_periods WHERE review_id = %lld ORDER BY rowid"},
-        {&d->rv_curve, "review_curve",
-         "SELECT * FROM review_curve WHERE review_id = %lld ORDER BY rule = 'current', rule, "
-         "threshold"},
-        {&d->rv_promise, "review_promise", "SELECT * FROM review_promise WHERE review_id = %lld"},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(q) && !rc; i++)
-        rc = read_for(db, q[i].needs, q[i].sql, v, q[i].t, err);
-    return rc;
-}
-
-int report_load(sqlite3 *db, struct report_data *d, struct mql_err *err)
-{
-    memset(d, 0, sizeof *d);
-    if (!store_table_exists(db, "sweeps"))
-        return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
-    int rc =
-        store_table_read(db, "SELECT * FROM sweeps ORDER BY sweep_id DESC LIMIT 1", &d->sweep, err);
-    if (rc)
-        return rc;
-    if (d->sweep.nrows == 0)
-        return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
-    d->sweep_id = (long long)store_table_num(&d->sweep, 0, "sweep_id");
-    d->fit_id = (long long)store_table_num(&d->sweep, 0, "fit_id");
-    long long f = d->fit_id, s = d->sweep_id;
-    struct {
-        struct store_table *t;
-        const char *needs, *sql;
-        long long id;
-    } q[] = {
-        {&d->fit, NULL, "SELECT * FROM fits WHERE fit_id = %lld", f},
-        {&d->load, NULL, "SELECT * FROM loads LIMIT %lld", 1},
-        {&d->columns, NULL, "SELECT * FROM columns WHERE %lld ORDER BY position", 1},
-        {&d->rejects, NULL,
-         "SELECT reason, count(*) AS leads, min(line) AS first_line, (SELECT detail FROM rejects "
-         "x WHERE x.reason = r.reason ORDER BY x.line LIMIT 1) AS detail FROM rejects r WHERE "
-         "%lld GROUP BY reason ORDER BY leads DESC, reason",
-         1},
-        {&d->joins, "joins", "SELECT * FROM joins WHERE %lld ORDER BY rowid", 1},
-        {&d->maturity, "maturity", "SELECT * FROM maturity LIMIT %lld", 1},
-        {&d->mat_curve, "maturity_curve", "SELECT * FROM maturity_curve WHERE %lld ORDER BY day",
-         1},
-        {&d->mat_periods, "maturity_periods",
-         "SELECT * FROM maturity_periods WHERE %lld ORDER BY position", 1},
-        {&d->attrs, NULL, "SELECT * FROM fit_attributes WHERE fit_id = %lld ORDER BY position", f},
-        {&d->levels, NULL,
-         "SELECT l.*, a.grp AS grp FROM fit_levels l JOIN fit_attributes a ON a.fit_id = l.fit_id "
-         "AND a.position = l.position WHERE l.fit_id = %lld AND a.excluded = 0 ORDER BY "
-         "l.position, l.level",
-         f},
-        {&d->metrics, NULL, "SELECT * FROM fit_metrics WHERE fit_id = %lld", f},
-        {&d->calib, NULL, "SELECT * FROM fit_calibration WHERE fit_id = %lld ORDER BY sample, bin",
-         f},
-        {&d->hist, "fit_histogram",
-         "SELECT sample, score, leads, sqls FROM fit_histogram WHERE fit_id = %lld ORDER BY "
-         "sample, score",
-         f},
-        {&d->warnings, NULL, "SELECT * FROM fit_warnings WHERE fit_id = %lld ORDER BY rowid", f},
-        {&d->thresholds, NULL,
-         "SELECT * FROM sweep_thresholds WHERE sweep_id = %lld ORDER BY sample, threshold", s},
-        {&d->grid, NULL,
-         "SELECT threshold, fit_min, mqls, sqls, conversion, vol_mean, vol_p90, vol_cap, "
-         "sqls_per_period, feasible FROM sweep_grid WHERE sweep_id = %lld",
-         s},
-        {&d->dqs, NULL, "SELECT * FROM sweep_disqualifiers WHERE sweep_id = %lld ORDER BY rowid",
-         s},
-        {&d->periods, "sweep_periods",
-         "SELECT * FROM sweep_periods WHERE sweep_id = %lld ORDER BY position", s},
-        {&d->segments, "audit_segments",
-         "SELECT * FROM audit_segments WHERE sweep_id = %lld ORDER BY rowid", s},
-        {&d->seg_periods, "audit_periods",
-         "SELECT * FROM audit_periods WHERE sweep_id = %lld ORDER BY rowid", s},
-        {&d->feedback, "audit_feedback",
-         "SELECT * FROM audit_feedback WHERE sweep_id = %lld ORDER BY rowid", s},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(q) && !rc; i++)
-        rc = read_for(db, q[i].needs, q[i].sql, q[i].id, q[i].t, err);
-    if (!rc && d->fit.nrows == 0)
-        rc = mql_err_set(err, MQL_EINPUT, "sweep %lld names fit %lld, which the store lacks", s, f);
-    if (!rc && d->load.nrows == 0)
-        rc = mql_err_set(err, MQL_EINPUT, "the store records no load: run 'mqlcal ingest' again");
-    if (!rc)
-        rc = load_review(db, d, err);
-    return rc;
-}
-
-void report_release(struct report_data *d)
-{
-    if (!d)
-        return;
-    struct store_table *t[] = {
-        &d->load,       &d->columns,  &d->rejects,  &d->joins,     &d->fit,         &d->attrs,
-        &d->levels,     &d->metrics,  &d->calib,    &d->hist,      &d->warnings,    &d->sweep,
-        &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,    &d->seg_periods,
-        &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,   &d->rv_attrs,
-        &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods, &d->rv_promise};
-    for (size_t i = 0; i < ARRAY_SIZE(t); i++)
-        store_table_release(t[i]);
-    memset(d, 0, sizeof *d);
-}
-
 void report_result_release(struct report_result *res)
 {
     if (!res)
@@ -1776,6 +1637,8 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
         if (!(rc = remove_leftovers(cfg->out_dir, final, old, err)) &&
             !(rc = fsx_check_owned_dir(final, err)) && !(rc = fsx_remove_owned_dir(tmp, err))) {
             rc = report_write(cfg, &d, tmp, res, err);
+            if (!rc)
+                rc = report_check_reads(&d, err);
             if (!rc)
                 rc = swap_in(tmp, final, old, err);
             made = 1;

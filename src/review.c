@@ -13,6 +13,7 @@
 #include "mqlcal/fit.h"
 #include "mqlcal/model.h"
 #include "mqlcal/period.h"
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/strbuf.h"
 #include "mqlcal/text.h"
@@ -1284,48 +1285,6 @@ out:
 
 /* ---- storing it ---------------------------------------------------------------------------- */
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS reviews(review_id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
-    " fit_id INTEGER NOT NULL, previous TEXT NOT NULL, current TEXT NOT NULL, leads INTEGER,"
-    " sqls INTEGER, periods INTEGER, period TEXT, baseline TEXT, baseline_from TEXT,"
-    " baseline_to TEXT, baseline_leads INTEGER, current_span TEXT, current_from TEXT,"
-    " current_to TEXT, current_leads INTEGER, psi REAL, psi_band TEXT, psi_previous REAL,"
-    " psi_rules REAL, flagged INTEGER NOT NULL, span_note TEXT, summary TEXT NOT NULL,"
-    " todo TEXT NOT NULL, seconds REAL, mqlcal_version TEXT);"
-    "CREATE TABLE IF NOT EXISTS review_rules(review_id INTEGER NOT NULL, rule TEXT NOT NULL,"
-    " source TEXT, has_rule INTEGER, threshold INTEGER, fit_min INTEGER, mqls INTEGER,"
-    " sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
-    " mqls_per_period REAL, sqls_per_period REAL, psi REAL, unscorable INTEGER, pending INTEGER,"
-    " PRIMARY KEY (review_id, rule));"
-    "CREATE TABLE IF NOT EXISTS review_flips(review_id INTEGER NOT NULL, previous_mql INTEGER,"
-    " current_mql INTEGER, leads INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL,"
-    " conv_hi REAL, pending INTEGER);"
-    "CREATE TABLE IF NOT EXISTS review_points(review_id INTEGER NOT NULL, attribute TEXT,"
-    " level TEXT, previous_points INTEGER, current_points INTEGER, previous_above INTEGER,"
-    " current_above INTEGER, change TEXT);"
-    "CREATE TABLE IF NOT EXISTS review_attributes(review_id INTEGER NOT NULL, attribute TEXT,"
-    " in_previous INTEGER, in_current INTEGER, in_data INTEGER, csi REAL, csi_band TEXT,"
-    " score_shift REAL, new_share REAL, new_value TEXT, tested_levels INTEGER, flagged INTEGER,"
-    " worst_level TEXT, worst_z REAL, worst_p_holm REAL, worst_points_change REAL,"
-    " min_detectable REAL);"
-    "CREATE TABLE IF NOT EXISTS review_levels(review_id INTEGER NOT NULL, attribute TEXT,"
-    " level TEXT, b_baseline REAL, se_baseline REAL, b_current REAL, se_current REAL, z REAL,"
-    " p REAL, p_holm REAL, points_change REAL, flagged INTEGER, detectable REAL);"
-    "CREATE TABLE IF NOT EXISTS review_buckets(review_id INTEGER NOT NULL, attribute TEXT,"
-    " bucket TEXT, baseline_share REAL, current_share REAL);"
-    "CREATE TABLE IF NOT EXISTS review_psi(review_id INTEGER NOT NULL, score_from INTEGER,"
-    " score_to INTEGER, baseline_share REAL, current_share REAL);"
-    "CREATE TABLE IF NOT EXISTS review_promise(review_id INTEGER NOT NULL, since TEXT,"
-    " period TEXT, promised_conversion REAL, promised_lo REAL, promised_hi REAL,"
-    " promised_per_period REAL, leads INTEGER, mqls INTEGER, pending INTEGER, sqls INTEGER,"
-    " conversion REAL, conv_lo REAL, conv_hi REAL, per_period REAL, whole_periods INTEGER);"
-    "CREATE TABLE IF NOT EXISTS review_periods(review_id INTEGER NOT NULL, period TEXT,"
-    " leads INTEGER, sqls INTEGER, previous_mqls INTEGER, previous_sqls INTEGER,"
-    " current_mqls INTEGER, current_sqls INTEGER, pending INTEGER, previous_pending INTEGER,"
-    " current_pending INTEGER);"
-    "CREATE TABLE IF NOT EXISTS review_curve(review_id INTEGER NOT NULL, rule TEXT,"
-    " threshold INTEGER, mqls INTEGER, sqls INTEGER, mqls_per_period REAL, conversion REAL,"
-    " pending INTEGER);";
 
 /* Inserts a row: the review id, then values by a format: i int64 (long long), o an optional
  * int64 (int present, long long value; NULL when absent), d real (NaN is NULL), t text (NULL
@@ -1383,7 +1342,7 @@ static int store_side(sqlite3_stmt *st, sqlite3_stmt *cv, const char *name,
 
 int review_create_tables(sqlite3 *db, struct mql_err *err)
 {
-    return store_exec(db, schema, err);
+    return schema_create(db, "review", err);
 }
 
 int review_store(sqlite3 *db, const struct config *cfg, struct review_result *res,

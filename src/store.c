@@ -1,3 +1,4 @@
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 
 #include <errno.h>
@@ -260,11 +261,6 @@ double store_seconds(void)
 
 /* ---- arrays -------------------------------------------------------------------------------- */
 
-static const char *array_schema =
-    "CREATE TABLE IF NOT EXISTS fit_arrays(fit_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT"
-    " NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, dict BLOB, PRIMARY KEY (fit_id, name))"
-    " STRICT;";
-
 static int host_is_little_endian(void)
 {
     const uint16_t one = 1;
@@ -296,7 +292,7 @@ int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_
                     const void *data, size_t n, const char *const *dict, size_t ndict,
                     struct mql_err *err)
 {
-    int rc = store_exec(db, array_schema, err);
+    int rc = schema_create(db, "fit_arrays", err);
     if (rc)
         return rc;
     size_t elem = array_elem(type), bytes = elem * n;
@@ -437,7 +433,7 @@ void store_array_release(struct store_array *a)
 
 int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err)
 {
-    int rc = store_exec(db, array_schema, err);
+    int rc = schema_create(db, "fit_arrays", err);
     sqlite3_stmt *st = NULL;
     if (rc || (rc = store_prepare(db, "DELETE FROM fit_arrays WHERE fit_id <> ?", &st, err)))
         return rc;
@@ -452,6 +448,8 @@ int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err)
 int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct mql_err *err)
 {
     memset(t, 0, sizeof *t);
+    if (!(t->miss = calloc(1, sizeof *t->miss)))
+        return mql_err_oom(err);
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(db, sql, &st, err);
     if (rc)
@@ -502,12 +500,52 @@ int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct
     return rc;
 }
 
+int store_table_read_all(sqlite3 *db, const char *table, const char *tail, int optional,
+                         struct store_table *t, struct mql_err *err)
+{
+    const struct schema_table *decl = schema_find(table);
+    if (!decl) {
+        memset(t, 0, sizeof *t);
+        return mql_err_set(err, MQL_EIO, "internal: the schema declares no table '%s'", table);
+    }
+    if (optional && !store_table_exists(db, table)) {
+        memset(t, 0, sizeof *t);
+        t->miss = calloc(1, sizeof *t->miss);
+        t->names = calloc(decl->ncols + 1, sizeof *t->names);
+        if (!t->miss || !t->names)
+            return mql_err_oom(err);
+        for (size_t c = 0; c < decl->ncols; c++, t->ncols++)
+            if (!(t->names[c] = text_dup(decl->cols[c].name)))
+                return mql_err_oom(err);
+        return 0;
+    }
+    char q[1024];
+    if (snprintf(q, sizeof q, "SELECT * FROM %s%s", table, tail ? tail : "") >= (int)sizeof q)
+        return mql_err_set(err, MQL_EIO, "internal: the query of '%s' is too long", table);
+    int rc = store_table_read(db, q, t, err);
+    if (!rc)
+        rc = schema_check_result(decl, t->names, t->ncols, err);
+    return rc;
+}
+
 size_t store_table_col(const struct store_table *t, const char *name)
 {
     for (size_t c = 0; c < t->ncols; c++)
         if (strcmp(t->names[c], name) == 0)
             return c;
+    if (t->miss && !t->miss->name[0])
+        snprintf(t->miss->name, sizeof t->miss->name, "%s", name);
     return SIZE_MAX;
+}
+
+int store_table_check(const struct store_table *t, const char *what, struct mql_err *err)
+{
+    if (t->miss && t->miss->name[0])
+        return mql_err_set(err, MQL_EIO,
+                           "internal: %s asked for column '%s', which its query does not give "
+                           "(schema.h declares the store's columns)",
+                           what, t->miss->name);
+    return 0;
 }
 
 double store_table_num(const struct store_table *t, size_t row, const char *name)
@@ -535,6 +573,7 @@ void store_table_release(struct store_table *t)
         for (size_t c = 0; c < t->ncols; c++)
             free(t->names[c]);
     free(t->names);
+    free(t->miss);
     memset(t, 0, sizeof *t);
 }
 

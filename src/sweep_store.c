@@ -7,42 +7,11 @@
 
 #include "mqlcal/csvout.h"
 #include "mqlcal/period.h"
+#include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 #include "mqlcal/sweep.h"
 #include "mqlcal/validate.h"
 
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS sweeps(sweep_id INTEGER PRIMARY KEY, fit_id INTEGER NOT NULL,"
-    " created_at TEXT NOT NULL, period TEXT NOT NULL, periods INTEGER NOT NULL, capacity REAL,"
-    " capacity_rule TEXT NOT NULL, target_conversion REAL, bootstrap INTEGER NOT NULL,"
-    " seed INTEGER NOT NULL, recommended INTEGER NOT NULL, threshold INTEGER, fit_min INTEGER,"
-    " mqls INTEGER, sqls INTEGER, conversion REAL, conv_lo REAL, conv_hi REAL, recall REAL,"
-    " vol_mean REAL, vol_p90 REAL, vol_recent REAL, vol_cap REAL, months_over INTEGER,"
-    " months_whole INTEGER, train_mqls INTEGER, train_sqls INTEGER, train_conversion REAL,"
-    " holdout_mqls INTEGER, holdout_sqls INTEGER, holdout_conversion REAL, holdout_conv_lo REAL,"
-    " holdout_conv_hi REAL, basis TEXT, horizon INTEGER, recent_periods INTEGER, growth REAL,"
-    " exp_mqls REAL, exp_mqls_lo REAL, exp_mqls_hi REAL, exp_conversion REAL, exp_conv_lo REAL,"
-    " exp_conv_hi REAL, exp_sqls REAL, exp_sqls_lo REAL, exp_sqls_hi REAL, feasible_share REAL,"
-    " binding TEXT, reasoning TEXT NOT NULL, warnings TEXT, pending INTEGER, holdout_pending"
-    " INTEGER) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_thresholds(sweep_id INTEGER NOT NULL, sample TEXT NOT NULL,"
-    " threshold INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL,"
-    " conv_lo REAL, conv_hi REAL, recall REAL, lift REAL, vol_mean REAL, vol_max REAL, vol_p90"
-    " REAL, sqls_per_period REAL, share_fit REAL, band_conv_lo REAL, band_conv_hi REAL,"
-    " band_vol_lo REAL, band_vol_hi REAL, pending INTEGER NOT NULL, vol_recent REAL, vol_cap"
-    " REAL, PRIMARY KEY (sweep_id, sample, threshold)) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_grid(sweep_id INTEGER NOT NULL, threshold INTEGER NOT NULL,"
-    " fit_min INTEGER, mqls INTEGER NOT NULL, sqls INTEGER NOT NULL, conversion REAL, vol_mean"
-    " REAL, vol_max REAL, vol_p90 REAL, sqls_per_period REAL, share_fit REAL, feasible INTEGER"
-    " NOT NULL, pending INTEGER NOT NULL, decided INTEGER NOT NULL, vol_recent REAL, vol_cap"
-    " REAL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_periods(sweep_id INTEGER NOT NULL, position INTEGER NOT"
-    " NULL, period TEXT NOT NULL, leads INTEGER NOT NULL, mqls INTEGER NOT NULL, sqls INTEGER NOT"
-    " NULL, conversion REAL, partial INTEGER NOT NULL, pending INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS sweep_disqualifiers(sweep_id INTEGER NOT NULL, rule TEXT NOT"
-    " NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, leads INTEGER NOT NULL, sqls INTEGER"
-    " NOT NULL, conversion REAL, mqls_blocked INTEGER NOT NULL, sqls_blocked INTEGER NOT NULL,"
-    " pending INTEGER NOT NULL) STRICT;";
 
 static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
 {
@@ -293,7 +262,7 @@ int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 struct mql_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_exec(db, schema, err);
+    int rc = schema_create(db, "sweep", err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
     char created[32];

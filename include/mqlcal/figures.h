@@ -39,7 +39,7 @@
 
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
-#include "mqlcal/report.h"
+#include "mqlcal/report_data.h"
 
 #define FIGURES_MAX 48
 

@@ -108,24 +108,43 @@ int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err);
 /* ---- small query results ---------------------------------------------------------------------
  * A whole (small) query result in memory, for the report: every cell as a number (NaN for
  * NULL; text that is not a number reads as 0, as SQLite converts it) and, for TEXT cells, also
- * as text. */
+ * as text. Asking for a column the result does not have is a programming error, not a NULL:
+ * the first such name is kept (miss) and store_table_check turns it into an error, so a stage
+ * that reads a column the schema (schema.h) does not declare fails its tests instead of
+ * showing a blank. */
+struct store_miss {
+    char name[64]; /* the first unknown column asked for, "" when none */
+};
+
 struct store_table {
     size_t nrows, ncols;
-    char **names; /* column names */
-    double *num;  /* num[row * ncols + col] */
-    char **text;  /* text[row * ncols + col], NULL unless the cell is TEXT */
+    char **names;            /* column names */
+    double *num;             /* num[row * ncols + col] */
+    char **text;             /* text[row * ncols + col], NULL unless the cell is TEXT */
+    struct store_miss *miss; /* the table's own record of an unknown column asked for */
 };
 
 /* Runs sql and keeps its rows in t (the caller's: store_table_release, also after a failure). */
 int store_table_read(sqlite3 *db, const char *sql, struct store_table *t, struct mql_err *err);
 
-/* The column named name, or SIZE_MAX. */
+/* Reads `SELECT * FROM table` followed by tail (" WHERE fit_id = 3"), checked against the
+ * schema: the result must hold every column the schema declares for table (MQL_EINPUT
+ * otherwise: a store written by another version). When the store has no such table and
+ * optional is set, t is an empty result with the declared columns. */
+int store_table_read_all(sqlite3 *db, const char *table, const char *tail, int optional,
+                         struct store_table *t, struct mql_err *err);
+
+/* The column named name, or SIZE_MAX (recorded in t->miss). */
 size_t store_table_col(const struct store_table *t, const char *name);
 
-/* Cell (row, name): NaN (or NULL) when the cell is NULL, the column unknown or the row past
- * the end. */
+/* Cell (row, name): NaN (or NULL) when the cell is NULL or the row past the end; an unknown
+ * column reads the same but is recorded (store_table_check). */
 double store_table_num(const struct store_table *t, size_t row, const char *name);
 const char *store_table_text(const struct store_table *t, size_t row, const char *name);
+
+/* MQL_EIO naming the column when anything asked t for a column it does not have; what names
+ * the reader in the message ("the report"). */
+int store_table_check(const struct store_table *t, const char *what, struct mql_err *err);
 
 void store_table_release(struct store_table *t);
 
