@@ -415,7 +415,6 @@ static int metrics(const struct fit_result *res, int holdout, double *pp, double
 
 /* ---- store --------------------------------------------------------------------------------- */
 
-
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -485,17 +484,12 @@ static int store_histogram(sqlite3 *db, long long id, const struct fit_result *r
     return rc;
 }
 
-static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *res,
-                     struct mql_err *err)
+/* The fit's row of fits; sets res->fit_id. */
+static int store_fit_row(sqlite3 *db, const char *text, struct fit_result *res, struct mql_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    char *text = read_file(cfg->path);
-    int rc = schema_create(db, "fit", err);
-    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
-        goto out;
     char created[32], hash[17];
     store_now_iso(created, sizeof created);
-    hash_hex(text ? text : "", hash);
+    hash_hex(text, hash);
     const struct data *d = &res->data;
     int32_t dmin = INT32_MAX, dmax = INT32_MIN;
     size_t pos_train = 0, pos_hold = 0;
@@ -509,140 +503,139 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
         else
             pos_train += d->y[r];
     }
-    const struct model_result *m = &res->model;
-    if ((rc = store_prepare(db,
-                            "INSERT INTO fits VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            &st, err)))
-        goto out;
-    int i = 1;
     char dmin_s[11] = "", dmax_s[11] = "";
     if (dmin != INT32_MAX) {
         text_format_date(dmin, dmin_s);
         text_format_date(dmax, dmax_s);
     }
-    sqlite3_bind_text(st, i++, created, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, i++, MQLCAL_VERSION, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, i++, text ? text : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, i++, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)d->n);
-    if (dmin_s[0]) {
-        sqlite3_bind_text(st, i++, dmin_s, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, i++, dmax_s, -1, SQLITE_STATIC);
-    } else {
-        i += 2;
+    const struct model_result *m = &res->model;
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "fits", err);
+    if (!rc) {
+        schema_put_null(&w); /* fit_id: the next */
+        schema_put_text(&w, created);
+        schema_put_text(&w, MQLCAL_VERSION);
+        schema_put_text(&w, text);
+        schema_put_text(&w, hash);
+        schema_put_int(&w, (long long)d->n);
+        schema_put_text(&w, dmin_s[0] ? dmin_s : NULL);
+        schema_put_text(&w, dmax_s[0] ? dmax_s : NULL);
+        schema_put_text(&w, res->holdout_desc);
+        schema_put_int(&w, (long long)res->n_train);
+        schema_put_int(&w, (long long)res->n_holdout);
+        schema_put_int(&w, (long long)pos_train);
+        schema_put_int(&w, (long long)pos_hold);
+        schema_put_int(&w, (long long)m->p);
+        schema_put_int(&w, (long long)m->naliased);
+        schema_put_real(&w, m->l2);
+        schema_put_int(&w, m->iterations);
+        schema_put_int(&w, m->converged);
+        schema_put_real(&w, m->deviance);
+        schema_put_real(&w, m->null_deviance);
+        schema_put_real(&w, m->aic);
+        schema_put_real(&w, m->beta[0]);
+        schema_put_real(&w, m->se[0]);
+        schema_put_text(&w, res->points.use_range ? "range" : "pdo");
+        schema_put_int(&w, res->points.base);
+        schema_put_real(&w, res->points.factor);
+        schema_put_real(&w, res->points.offset);
+        schema_put_int(&w, res->points.min_score);
+        schema_put_int(&w, res->points.max_score);
+        schema_put_int(&w, (long long)res->n_unknown);
+        rc = schema_row_end(&w);
     }
-    sqlite3_bind_text(st, i++, res->holdout_desc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_train);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_holdout);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)pos_train);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)pos_hold);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)m->p);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)m->naliased);
-    sqlite3_bind_double(st, i++, m->l2);
-    sqlite3_bind_int(st, i++, m->iterations);
-    sqlite3_bind_int(st, i++, m->converged);
-    sqlite3_bind_double(st, i++, m->deviance);
-    sqlite3_bind_double(st, i++, m->null_deviance);
-    sqlite3_bind_double(st, i++, m->aic);
-    sqlite3_bind_double(st, i++, m->beta[0]);
-    store_bind_real(st, i++, m->se[0]);
-    sqlite3_bind_text(st, i++, res->points.use_range ? "range" : "pdo", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, i++, res->points.base);
-    sqlite3_bind_double(st, i++, res->points.factor);
-    sqlite3_bind_double(st, i++, res->points.offset);
-    sqlite3_bind_int(st, i++, res->points.min_score);
-    sqlite3_bind_int(st, i++, res->points.max_score);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)res->n_unknown);
-    if ((rc = store_step_done(db, st, err)))
-        goto out;
-    sqlite3_finalize(st);
-    st = NULL;
+    schema_row_close(&w);
     res->fit_id = sqlite3_last_insert_rowid(db);
-    long long id = res->fit_id;
+    return rc;
+}
 
-    /* attributes and levels */
-    sqlite3_stmt *sa = NULL, *sl = NULL, *sv = NULL;
-    if ((rc = store_prepare(db, "INSERT INTO fit_attributes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &sa,
-                            err)) ||
-        (rc = store_prepare(db,
-                            "INSERT INTO fit_levels VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?)",
-                            &sl, err)) ||
-        (rc = store_prepare(db, "INSERT INTO fit_values VALUES(?,?,?,?)", &sv, err))) {
-        sqlite3_finalize(sa);
-        sqlite3_finalize(sl);
-        goto out;
-    }
+/* One row of fit_levels: level l of attribute a, with its coefficient when it has a column. */
+static void put_level(struct schema_row *w, long long id, const struct fit_result *res, size_t a,
+                      size_t l)
+{
+    const struct encode_attr *ea = &res->enc.attrs[a];
+    const struct encode_level *lv = &ea->levels[l];
+    const struct model_result *m = &res->model;
+    int c = lv->column;
+    schema_put_int(w, id);
+    schema_put_text(w, ea->name);
+    schema_put_int(w, (long long)a);
+    schema_put_int(w, (long long)l);
+    schema_put_text(w, lv->label);
+    schema_put_real(w, lv->lo);
+    schema_put_real(w, lv->hi);
+    schema_put_int(w, lv->is_missing);
+    schema_put_int(w, lv->is_other);
+    schema_put_int(w, l == ea->reference);
+    schema_put_int(w, (long long)lv->count);
+    schema_put_int(w, (long long)lv->positives);
+    double b = c > 0 ? m->beta[c] : NAN, se = c > 0 ? m->se[c] : NAN;
+    schema_put_opt_int(w, c > 0, c);
+    schema_put_real(w, c > 0 && !m->aliased[c] ? b : NAN);
+    schema_put_real(w, se);
+    schema_put_real(w, b / se);
+    schema_put_real(w, c > 0 && isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
+    schema_put_real(w, b - STATS_Z95 * se);
+    schema_put_real(w, b + STATS_Z95 * se);
+    schema_put_int(w, c > 0 && m->aliased[c]);
+    schema_put_int(w, res->points.points[a][l]);
+}
+
+/* fit_attributes, fit_levels and fit_values. */
+static int store_attributes(sqlite3 *db, long long id, const struct fit_result *res,
+                            struct mql_err *err)
+{
+    struct schema_row wa, wl, wv;
+    int rc = schema_row_open(&wa, db, "fit_attributes", err);
+    if (!rc)
+        rc = schema_row_open(&wl, db, "fit_levels", err);
+    else
+        wl.st = NULL;
+    if (!rc)
+        rc = schema_row_open(&wv, db, "fit_values", err);
+    else
+        wv.st = NULL;
     for (size_t a = 0; a < res->enc.nattrs && !rc; a++) {
         const struct encode_attr *ea = &res->enc.attrs[a];
-        sqlite3_bind_int64(sa, 1, id);
-        sqlite3_bind_int64(sa, 2, (sqlite3_int64)a);
-        sqlite3_bind_text(sa, 3, ea->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sa, 4, config_kind_name(ea->kind), -1, SQLITE_STATIC);
-        sqlite3_bind_text(sa, 5, config_group_name(ea->group), -1, SQLITE_STATIC);
-        sqlite3_bind_int(sa, 6, ea->excluded);
-        if (ea->excluded)
-            sqlite3_bind_text(sa, 7, ea->why, -1, SQLITE_STATIC);
-        store_bind_real(sa, 8, res->single_auc[a]);
-        sqlite3_bind_int64(sa, 9, (sqlite3_int64)ea->reference);
-        sqlite3_bind_int64(sa, 10, (sqlite3_int64)ea->missing_level);
-        sqlite3_bind_int64(sa, 11, (sqlite3_int64)ea->unseen_level);
-        if ((rc = store_step_done(db, sa, err)))
-            break;
+        schema_put_int(&wa, id);
+        schema_put_int(&wa, (long long)a);
+        schema_put_text(&wa, ea->name);
+        schema_put_text(&wa, config_kind_name(ea->kind));
+        schema_put_text(&wa, config_group_name(ea->group));
+        schema_put_int(&wa, ea->excluded);
+        schema_put_text(&wa, ea->excluded ? ea->why : NULL);
+        schema_put_real(&wa, res->single_auc[a]);
+        schema_put_int(&wa, (long long)ea->reference);
+        schema_put_int(&wa, (long long)ea->missing_level);
+        schema_put_int(&wa, (long long)ea->unseen_level);
+        rc = schema_row_end(&wa);
         for (size_t l = 0; l < ea->nlevels && !rc; l++) {
-            const struct encode_level *lv = &ea->levels[l];
-            int c = lv->column;
-            int k = 1;
-            sqlite3_bind_int64(sl, k++, id);
-            sqlite3_bind_text(sl, k++, ea->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(sl, k++, (sqlite3_int64)a);
-            sqlite3_bind_int64(sl, k++, (sqlite3_int64)l);
-            sqlite3_bind_text(sl, k++, lv->label, -1, SQLITE_STATIC);
-            store_bind_real(sl, k++, lv->lo);
-            store_bind_real(sl, k++, lv->hi);
-            sqlite3_bind_int(sl, k++, lv->is_missing);
-            sqlite3_bind_int(sl, k++, lv->is_other);
-            sqlite3_bind_int(sl, k++, l == ea->reference);
-            sqlite3_bind_int64(sl, k++, (sqlite3_int64)lv->count);
-            sqlite3_bind_int64(sl, k++, (sqlite3_int64)lv->positives);
-            if (c > 0) {
-                double b = m->beta[c], se = m->se[c];
-                sqlite3_bind_int(sl, k++, c);
-                store_bind_real(sl, k++, m->aliased[c] ? NAN : b);
-                store_bind_real(sl, k++, se);
-                store_bind_real(sl, k++, b / se);
-                store_bind_real(sl, k++,
-                                isfinite(se) ? 2 * gsl_cdf_ugaussian_Q(fabs(b / se)) : NAN);
-                store_bind_real(sl, k++, b - STATS_Z95 * se);
-                store_bind_real(sl, k++, b + STATS_Z95 * se);
-            } else {
-                k += 7;
-            }
-            sqlite3_bind_int(sl, k++, c > 0 && m->aliased[c]);
-            sqlite3_bind_int(sl, k++, res->points.points[a][l]);
-            rc = store_step_done(db, sl, err);
+            put_level(&wl, id, res, a, l);
+            rc = schema_row_end(&wl);
         }
         const struct data_column *col = &res->data.attrs[a];
         for (size_t v = 0; col->categorical && v < col->nvalues && !rc; v++) {
-            sqlite3_bind_int64(sv, 1, id);
-            sqlite3_bind_text(sv, 2, ea->name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(sv, 3, col->values[v], -1, SQLITE_STATIC);
-            sqlite3_bind_int(sv, 4, ea->level_of_value[v]);
-            rc = store_step_done(db, sv, err);
+            schema_put_int(&wv, id);
+            schema_put_text(&wv, ea->name);
+            schema_put_text(&wv, col->values[v]);
+            schema_put_int(&wv, ea->level_of_value[v]);
+            rc = schema_row_end(&wv);
         }
     }
-    sqlite3_finalize(sa);
-    sqlite3_finalize(sl);
-    sqlite3_finalize(sv);
-    if (rc)
-        goto out;
+    schema_row_close(&wa);
+    schema_row_close(&wl);
+    schema_row_close(&wv);
+    return rc;
+}
 
-    /* metrics and calibration */
-    if ((rc = store_prepare(db, "INSERT INTO fit_metrics VALUES(?,?,?,?,?,?)", &st, err)))
-        goto out;
+/* fit_metrics and fit_calibration, of the training leads and of the holdout. */
+static int store_metrics(sqlite3 *db, long long id, const struct fit_result *res,
+                         struct mql_err *err)
+{
     const struct fit_metrics *ms[2] = {&res->train, &res->hold};
     const char *names[2] = {"training", "holdout"};
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "fit_metrics", err);
     for (int s = 0; s < 2 && !rc; s++) {
         const struct fit_metrics *x = ms[s];
         struct {
@@ -658,89 +651,116 @@ static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *r
                     {"ks", x->ks, NAN, NAN}};
         size_t nrows = x->present ? ARRAY_SIZE(rows) : 2;
         for (size_t j = 0; j < nrows && !rc; j++) {
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, rows[j].name, -1, SQLITE_STATIC);
-            store_bind_real(st, 4, rows[j].v);
-            store_bind_real(st, 5, rows[j].lo);
-            store_bind_real(st, 6, rows[j].hi);
-            rc = store_step_done(db, st, err);
+            schema_put_int(&w, id);
+            schema_put_text(&w, names[s]);
+            schema_put_text(&w, rows[j].name);
+            schema_put_real(&w, rows[j].v);
+            schema_put_real(&w, rows[j].lo);
+            schema_put_real(&w, rows[j].hi);
+            rc = schema_row_end(&w);
         }
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO fit_calibration VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                                  &st, err)))
-        goto out;
+    schema_row_close(&w);
+    if (rc || (rc = schema_row_open(&w, db, "fit_calibration", err)))
+        return rc;
     for (int s = 0; s < 2 && !rc; s++)
         for (size_t b = 0; b < ms[s]->ncal && !rc; b++) {
             const struct validate_bin *cb = &ms[s]->cal[b];
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_text(st, 2, names[s], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)b + 1);
-            sqlite3_bind_int64(st, 4, (sqlite3_int64)cb->n);
-            sqlite3_bind_int64(st, 5, (sqlite3_int64)cb->positives);
-            store_bind_real(st, 6, cb->p_min);
-            store_bind_real(st, 7, cb->p_max);
-            store_bind_real(st, 8, cb->predicted);
-            store_bind_real(st, 9, cb->observed);
-            store_bind_real(st, 10, cb->lo);
-            store_bind_real(st, 11, cb->hi);
-            rc = store_step_done(db, st, err);
+            schema_put_int(&w, id);
+            schema_put_text(&w, names[s]);
+            schema_put_int(&w, (long long)b + 1);
+            schema_put_int(&w, (long long)cb->n);
+            schema_put_int(&w, (long long)cb->positives);
+            schema_put_real(&w, cb->p_min);
+            schema_put_real(&w, cb->p_max);
+            schema_put_real(&w, cb->predicted);
+            schema_put_real(&w, cb->observed);
+            schema_put_real(&w, cb->lo);
+            schema_put_real(&w, cb->hi);
+            rc = schema_row_end(&w);
         }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO fit_warnings VALUES(?,?,?,?)", &st, err)))
-        goto out;
-    for (size_t w = 0; w < res->nwarnings && !rc; w++) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, res->warnings[w].kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, res->warnings[w].subject, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, res->warnings[w].message, -1, SQLITE_STATIC);
-        rc = store_step_done(db, st, err);
+    schema_row_close(&w);
+    return rc;
+}
+
+static int store_warnings(sqlite3 *db, long long id, const struct fit_result *res,
+                          struct mql_err *err)
+{
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "fit_warnings", err);
+    for (size_t i = 0; i < res->nwarnings && !rc; i++) {
+        schema_put_int(&w, id);
+        schema_put_text(&w, res->warnings[i].kind);
+        schema_put_text(&w, res->warnings[i].subject);
+        schema_put_text(&w, res->warnings[i].message);
+        rc = schema_row_end(&w);
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* the scores of the latest fit */
-    if (rc || (rc = store_exec(db, "DELETE FROM scores", err)) ||
-        (rc = store_prepare(db, "INSERT INTO scores VALUES(?,?,?,?,?,?,?,?)", &st, err)))
-        goto out;
+    schema_row_close(&w);
+    return rc;
+}
+
+/* The scores of the latest fit (the table keeps no other), a row per lead, and the same as
+ * arrays, with the data's own columns, for the stages after the fit. */
+static int store_scores(sqlite3 *db, long long id, const struct fit_result *res,
+                        struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    struct schema_row w;
+    int rc = store_exec(db, "DELETE FROM scores", err);
+    if (rc || (rc = schema_row_open(&w, db, "scores", err)))
+        return rc;
     /* the leads are in id order (data_load), so the rows append to the table's b-tree, and
      * scores and leads can be read side by side in id order */
     for (size_t r = 0; r < d->n && !rc; r++) {
-        sqlite3_bind_text(st, 1, d->lead_id[r], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, d->line[r]);
-        sqlite3_bind_int64(st, 3, id);
-        sqlite3_bind_int(st, 4, res->holdout[r]);
-        sqlite3_bind_int(st, 5, res->score[r]);
-        sqlite3_bind_int(st, 6, res->fit_score[r]);
-        sqlite3_bind_int(st, 7, res->engagement_score[r]);
-        sqlite3_bind_double(st, 8, res->p[r]);
-        rc = store_step_done(db, st, err);
+        schema_put_text(&w, d->lead_id[r]);
+        schema_put_int(&w, d->line[r]);
+        schema_put_int(&w, id);
+        schema_put_int(&w, res->holdout[r]);
+        schema_put_int(&w, res->score[r]);
+        schema_put_int(&w, res->fit_score[r]);
+        schema_put_int(&w, res->engagement_score[r]);
+        schema_put_real(&w, res->p[r]);
+        rc = schema_row_end(&w);
     }
-    if (!rc)
-        rc = store_histogram(db, id, res, err);
-    /* and the same as arrays, with the text columns, for the stages after the fit */
+    schema_row_close(&w);
+    const struct {
+        const char *name;
+        enum store_array_type type;
+        const void *data;
+    } arrays[] = {
+        {"fit:holdout", STORE_U8, res->holdout},
+        {"fit:score", STORE_I32, res->score},
+        {"fit:fit_score", STORE_I32, res->fit_score},
+        {"fit:engagement_score", STORE_I32, res->engagement_score},
+        {"fit:p", STORE_F64, res->p},
+    };
     if (!rc)
         rc = store_array_keep_only(db, id, err);
     if (!rc)
         rc = data_save_arrays(db, id, d, err);
-    if (!rc)
-        rc = store_array_put(db, id, "fit:holdout", STORE_U8, res->holdout, d->n, NULL, 0, err);
-    if (!rc)
-        rc = store_array_put(db, id, "fit:score", STORE_I32, res->score, d->n, NULL, 0, err);
-    if (!rc)
-        rc =
-            store_array_put(db, id, "fit:fit_score", STORE_I32, res->fit_score, d->n, NULL, 0, err);
-    if (!rc)
-        rc = store_array_put(db, id, "fit:engagement_score", STORE_I32, res->engagement_score, d->n,
-                             NULL, 0, err);
-    if (!rc)
-        rc = store_array_put(db, id, "fit:p", STORE_F64, res->p, d->n, NULL, 0, err);
-    if (!rc)
-        rc = store_exec(db, "COMMIT", err);
-out:
-    sqlite3_finalize(st);
+    for (size_t i = 0; i < ARRAY_SIZE(arrays) && !rc; i++)
+        rc = store_array_put(db, id, arrays[i].name, arrays[i].type, arrays[i].data, d->n, NULL, 0,
+                             err);
+    return rc;
+}
+
+/* Every table of the fit, in one transaction. */
+static int store_fit(sqlite3 *db, const struct config *cfg, struct fit_result *res,
+                     struct mql_err *err)
+{
+    char *text = read_file(cfg->path);
+    int rc = schema_create(db, "fit", err);
+    if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err))) {
+        free(text);
+        return rc;
+    }
+    if (!(rc = store_fit_row(db, text ? text : "", res, err))) {
+        long long id = res->fit_id;
+        if (!(rc = store_attributes(db, id, res, err)) && !(rc = store_metrics(db, id, res, err)) &&
+            !(rc = store_warnings(db, id, res, err)) && !(rc = store_scores(db, id, res, err)) &&
+            !(rc = store_histogram(db, id, res, err)))
+            rc = store_exec(db, "COMMIT", err);
+    }
     if (rc)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     free(text);

@@ -728,137 +728,164 @@ static int decide_dates(struct ingest *in, struct col *col, const char *s, size_
     return rc;
 }
 
-static int load_row(struct ingest *in)
+/* load_row's helpers stop at a rejected record with ROW_REJECTED: reject() has stored it, and
+ * the load goes on with the next record. */
+#define ROW_REJECTED (-1)
+
+static int rejected(int rc)
+{
+    return rc ? rc : ROW_REJECTED;
+}
+
+/* What load_row has read of the record so far. */
+struct row {
+    const char *id;
+    size_t idn;
+    int32_t day, sql_day;
+    int has_day, has_sql_day;
+    int outcome; /* 1 SQL, 0 not, -1 pending (not known yet) */
+};
+
+/* The outcome column's value s[0..n). */
+static int read_outcome(struct ingest *in, const struct col *col, const char *s, size_t n,
+                        struct row *r)
 {
     const struct config *cfg = in->cfg;
     char shown[80];
-    in->stats->read++;
-    if ((long)in->rd.nf != in->nheader)
-        return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
-                      in->rd.nf);
+    if (config_list_has(&cfg->positive, s, n))
+        r->outcome = 1;
+    else if (config_list_has(&cfg->negative, s, n))
+        r->outcome = 0;
+    else if (cfg->pending.n && config_list_has(&cfg->pending, s, n))
+        r->outcome = -1; /* not known yet: NULL */
+    else {
+        show(shown, sizeof shown, s, n);
+        return rejected(reject(in, REJECT_BAD_OUTCOME,
+                               "column '%s': %s is in none of positive, negative%s", col->name,
+                               shown, cfg->pending.n ? " and pending" : " (nor pending)"));
+    }
+    return 0;
+}
+
+/* A creation or SQL date s[0..n), bound at slot as YYYY-MM-DD. */
+static int read_date(struct ingest *in, struct col *col, int slot, const char *s, size_t n,
+                     int missing, struct row *r)
+{
+    sqlite3_stmt *st = in->ins_lead;
+    char shown[80];
+    if (!missing && !col->decided) {
+        int rc = decide_dates(in, col, s, n);
+        if (rc)
+            return rc;
+    }
+    int32_t dd = 0;
+    if (missing) {
+        sqlite3_bind_null(st, slot);
+    } else if (dates_parse(&col->layout, s, n, &dd)) {
+        show(shown, sizeof shown, s, n);
+        return rejected(reject(in, REJECT_BAD_DATE, "column '%s': expected a date %s, got %s",
+                               col->name, dates_layout_name(&col->layout), shown));
+    } else if (dd < in->day_floor || dd > in->day_ceiling) {
+        /* one typo (2204 for 2024) would stretch the calendar over centuries */
+        char lo[11], hi[11];
+        text_format_date(in->day_floor, lo);
+        text_format_date(in->day_ceiling, hi);
+        show(shown, sizeof shown, s, n);
+        return rejected(reject(in, REJECT_DATE_RANGE,
+                               "column '%s': date %s is outside %s .. %s (today)", col->name, shown,
+                               lo, hi));
+    } else {
+        char iso[11];
+        text_format_date(dd, iso);
+        sqlite3_bind_text(st, slot, iso, 10, SQLITE_TRANSIENT);
+        if (col->type == COL_DATE)
+            r->day = dd, r->has_day = 1;
+        else
+            r->sql_day = dd, r->has_sql_day = 1;
+    }
+    return 0;
+}
+
+/* A count or numeric value s[0..n), bound at slot. */
+static int read_number(struct ingest *in, const struct col *col, int slot, const char *s, size_t n)
+{
+    sqlite3_stmt *st = in->ins_lead;
+    char shown[80];
+    if (col->type == COL_COUNT) {
+        int64_t v;
+        if (text_parse_count(s, n, &v)) {
+            show(shown, sizeof shown, s, n);
+            return rejected(reject(in, REJECT_BAD_NUMBER,
+                                   "column '%s': expected a whole number >= 0, got %s", col->name,
+                                   shown));
+        }
+        sqlite3_bind_int64(st, slot, v);
+        return 0;
+    }
+    double v;
+    if (text_parse_number(s, n, &v)) {
+        show(shown, sizeof shown, s, n);
+        return rejected(reject(in, REJECT_BAD_NUMBER, "column '%s': expected a number, got %s",
+                               col->name, shown));
+    }
+    sqlite3_bind_double(st, slot, v);
+    return 0;
+}
+
+/* Every configured column of the record, checked and bound to the lead's insert. */
+static int read_fields(struct ingest *in, struct row *r)
+{
     sqlite3_stmt *st = in->ins_lead;
     int bind = 7; /* 1-6: _line, _id, _outcome, _created, _sql_at, _maturity */
-    const char *id = NULL;
-    size_t idn = 0;
-    int32_t day = 0, sql_day = 0;
-    int has_day = 0, has_sql_day = 0;
-    int outcome = 0; /* 1 SQL, 0 not, -1 pending (not known yet) */
-    for (size_t j = 0; j < cfg->njoins; j++) {
-        size_t kn;
-        const char *k = field(in, (size_t)in->join_key[j], &kn);
-        text_trim_span(&k, &kn);
-        in->join_row[j] = is_missing(in, k, kn) ? -1 : joins_find(&in->joins[j], k, kn);
-    }
     for (size_t c = 0; c < in->ncols; c++) {
         struct col *col = &in->cols[c];
         size_t n;
         const char *s = col_value(in, col, &n);
         text_trim_span(&s, &n);
         if (memchr(s, '\0', n))
-            return reject(in, REJECT_NUL_BYTE, "column '%s': NUL byte in the value", col->name);
+            return rejected(
+                reject(in, REJECT_NUL_BYTE, "column '%s': NUL byte in the value", col->name));
         if (!text_utf8_valid(s, n))
-            return reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name);
-        int missing = is_missing(in, s, n);
+            return rejected(
+                reject(in, REJECT_INVALID_UTF8, "column '%s': invalid UTF-8", col->name));
+        int missing = is_missing(in, s, n), rc = 0;
         in->row_missing[c] = (unsigned char)missing;
         int slot = col->type == COL_ID         ? 2
                    : col->type == COL_OUTCOME  ? 3
                    : col->type == COL_SQL_DATE ? 5
                    : col->type == COL_DATE     ? 4
                                                : bind++;
-        switch (col->type) {
-        case COL_ID:
+        if (col->type == COL_ID) {
             if (missing)
-                return reject(in, REJECT_MISSING_ID, "column '%s': missing id", col->name);
-            id = s;
-            idn = n;
+                return rejected(
+                    reject(in, REJECT_MISSING_ID, "column '%s': missing id", col->name));
+            r->id = s;
+            r->idn = n;
             sqlite3_bind_text(st, slot, s, (int)n, SQLITE_STATIC);
-            break;
-        case COL_OUTCOME:
+        } else if (col->type == COL_OUTCOME) {
             if (missing)
-                return reject(in, REJECT_MISSING_OUTCOME, "column '%s': missing outcome",
-                              col->name);
-            if (config_list_has(&cfg->positive, s, n))
-                outcome = 1;
-            else if (config_list_has(&cfg->negative, s, n))
-                outcome = 0;
-            else if (cfg->pending.n && config_list_has(&cfg->pending, s, n))
-                outcome = -1; /* not known yet: NULL */
-            else {
-                show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_OUTCOME,
-                              "column '%s': %s is in none of positive, negative%s", col->name,
-                              shown, cfg->pending.n ? " and pending" : " (nor pending)");
-            }
-            break;
-        case COL_DATE:
-        case COL_SQL_DATE: {
-            if (!missing && !col->decided) {
-                int rc = decide_dates(in, col, s, n);
-                if (rc)
-                    return rc;
-            }
-            int32_t dd = 0;
-            if (missing) {
-                sqlite3_bind_null(st, slot);
-            } else if (dates_parse(&col->layout, s, n, &dd)) {
-                show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_DATE, "column '%s': expected a date %s, got %s",
-                              col->name, dates_layout_name(&col->layout), shown);
-            } else if (dd < in->day_floor || dd > in->day_ceiling) {
-                /* one typo (2204 for 2024) would stretch the calendar over centuries */
-                char lo[11], hi[11];
-                text_format_date(in->day_floor, lo);
-                text_format_date(in->day_ceiling, hi);
-                show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_DATE_RANGE,
-                              "column '%s': date %s is outside %s .. %s (today)", col->name, shown,
-                              lo, hi);
-            } else {
-                char iso[11];
-                text_format_date(dd, iso);
-                sqlite3_bind_text(st, slot, iso, 10, SQLITE_TRANSIENT);
-                if (col->type == COL_DATE)
-                    day = dd, has_day = 1;
-                else
-                    sql_day = dd, has_sql_day = 1;
-            }
-            break;
+                return rejected(
+                    reject(in, REJECT_MISSING_OUTCOME, "column '%s': missing outcome", col->name));
+            rc = read_outcome(in, col, s, n, r);
+        } else if (col->type == COL_DATE || col->type == COL_SQL_DATE) {
+            rc = read_date(in, col, slot, s, n, missing, r);
+        } else if (missing) {
+            sqlite3_bind_null(st, slot);
+        } else if (col->type == COL_COUNT || col->type == COL_NUMERIC) {
+            rc = read_number(in, col, slot, s, n);
+        } else {
+            sqlite3_bind_text(st, slot, s, (int)n, SQLITE_STATIC);
         }
-        case COL_COUNT: {
-            int64_t v;
-            if (missing) {
-                sqlite3_bind_null(st, slot);
-            } else if (text_parse_count(s, n, &v)) {
-                show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_NUMBER,
-                              "column '%s': expected a whole number >= 0, got %s", col->name,
-                              shown);
-            } else {
-                sqlite3_bind_int64(st, slot, v);
-            }
-            break;
-        }
-        case COL_NUMERIC: {
-            double v;
-            if (missing) {
-                sqlite3_bind_null(st, slot);
-            } else if (text_parse_number(s, n, &v)) {
-                show(shown, sizeof shown, s, n);
-                return reject(in, REJECT_BAD_NUMBER, "column '%s': expected a number, got %s",
-                              col->name, shown);
-            } else {
-                sqlite3_bind_double(st, slot, v);
-            }
-            break;
-        }
-        case COL_TEXT:
-            if (missing)
-                sqlite3_bind_null(st, slot);
-            else
-                sqlite3_bind_text(st, slot, s, (int)n, SQLITE_STATIC);
-            break;
-        }
+        if (rc)
+            return rc;
     }
+    return 0;
+}
+
+/* The lead's outcome and maturity state from what the row and [outcomes] say, bound. */
+static void decide_outcome(struct ingest *in, struct row *r)
+{
+    sqlite3_stmt *st = in->ins_lead;
     if (!in->cfg->date)
         sqlite3_bind_null(st, 4);
     if (!in->cfg->outcome_date)
@@ -867,53 +894,68 @@ static int load_row(struct ingest *in)
     /* [outcomes]: the lead's rows in the deals file decide; else outcome_date alone: a
      * filled-in date is an SQL */
     if (in->cfg->line_outcomes) {
-        struct outcome_entry *e = outcomes_find(&in->outcomes, id, idn);
-        outcome = e && e->positive ? 1 : e && e->pending ? -1 : 0;
+        struct outcome_entry *e = outcomes_find(&in->outcomes, r->id, r->idn);
+        r->outcome = e && e->positive ? 1 : e && e->pending ? -1 : 0;
         if (e && e->has_day) {
             char iso[11];
             text_format_date(e->day, iso);
             sqlite3_bind_text(st, 5, iso, 10, SQLITE_TRANSIENT);
-            sql_day = e->day, has_sql_day = 1;
+            r->sql_day = e->day, r->has_sql_day = 1;
         }
         if (e)
             in->outcome_match = e;
     } else if (!in->cfg->outcome) {
-        outcome = has_sql_day;
+        r->outcome = r->has_sql_day;
     }
     if (in->mat_on) {
         /* the state as far as the row tells; maturity_apply moves the leads whose window is
          * still open and the late SQLs once as_of and the window are known */
-        sqlite3_bind_text(st, 6, maturity_first_state(outcome, has_day, has_sql_day), -1,
+        sqlite3_bind_text(st, 6, maturity_first_state(r->outcome, r->has_day, r->has_sql_day), -1,
                           SQLITE_STATIC);
     } else {
         sqlite3_bind_null(st, 6);
     }
     /* a lead without a creation date cannot be placed in time: not known (maturity.h) */
-    if (outcome < 0 || (in->mat_on && !has_day))
+    if (r->outcome < 0 || (in->mat_on && !r->has_day))
         sqlite3_bind_null(st, 3);
     else
-        sqlite3_bind_int(st, 3, outcome);
-    if (cfg->has_as_of &&
-        ((has_day && day > cfg->as_of_day) || (has_sql_day && sql_day > cfg->as_of_day))) {
-        char a[11], b[11];
-        text_format_date(has_day && day > cfg->as_of_day ? day : sql_day, a);
+        sqlite3_bind_int(st, 3, r->outcome);
+}
+
+/* The rejections that need both dates: after as_of, or an SQL before its creation. */
+static int check_dates(struct ingest *in, const struct row *r)
+{
+    const struct config *cfg = in->cfg;
+    char a[11], b[11];
+    if (cfg->has_as_of && ((r->has_day && r->day > cfg->as_of_day) ||
+                           (r->has_sql_day && r->sql_day > cfg->as_of_day))) {
+        int created = r->has_day && r->day > cfg->as_of_day;
+        text_format_date(created ? r->day : r->sql_day, a);
         text_format_date(cfg->as_of_day, b);
-        return reject(in, REJECT_AFTER_AS_OF,
-                      "column '%s': date %s is after as_of %s, the day the export was taken",
-                      has_day && day > cfg->as_of_day ? cfg->date
-                      : cfg->outcome_date             ? cfg->outcome_date
-                                                      : "[outcomes] date",
-                      a, b);
+        return rejected(
+            reject(in, REJECT_AFTER_AS_OF,
+                   "column '%s': date %s is after as_of %s, the day the export was taken",
+                   created             ? cfg->date
+                   : cfg->outcome_date ? cfg->outcome_date
+                                       : "[outcomes] date",
+                   a, b));
     }
-    if (has_sql_day && has_day && sql_day < day) {
-        char a[11], b[11];
-        text_format_date(sql_day, a);
-        text_format_date(day, b);
-        return reject(in, REJECT_OUTCOME_BEFORE_CREATED,
-                      "column '%s': the lead became an SQL on %s, before it was created (%s)",
-                      cfg->outcome_date, a, b);
+    if (r->has_sql_day && r->has_day && r->sql_day < r->day) {
+        text_format_date(r->sql_day, a);
+        text_format_date(r->day, b);
+        return rejected(
+            reject(in, REJECT_OUTCOME_BEFORE_CREATED,
+                   "column '%s': the lead became an SQL on %s, before it was created (%s)",
+                   cfg->outcome_date, a, b));
     }
-    char line_id[24];
+    return 0;
+}
+
+/* Inserts the bound lead; a duplicate id is a rejection naming the first line with it. */
+static int insert_lead(struct ingest *in, const struct row *r)
+{
+    sqlite3_stmt *st = in->ins_lead;
+    char line_id[24], shown[80];
     if (!in->cfg->id) {
         /* no id column: the line number is the id */
         int k = snprintf(line_id, sizeof line_id, "%llu", (unsigned long long)in->rec_line);
@@ -924,17 +966,24 @@ static int load_row(struct ingest *in)
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT &&
         sqlite3_extended_errcode(in->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        sqlite3_bind_text(in->find_line, 1, id, (int)idn, SQLITE_STATIC);
+        sqlite3_bind_text(in->find_line, 1, r->id, (int)r->idn, SQLITE_STATIC);
         int64_t first =
             sqlite3_step(in->find_line) == SQLITE_ROW ? sqlite3_column_int64(in->find_line, 0) : 0;
         sqlite3_reset(in->find_line);
-        show(shown, sizeof shown, id, idn);
-        return reject(in, REJECT_DUPLICATE_ID, "column '%s': duplicate id %s (first at line %lld)",
-                      cfg->id, shown, (long long)first);
+        show(shown, sizeof shown, r->id, r->idn);
+        return rejected(reject(in, REJECT_DUPLICATE_ID,
+                               "column '%s': duplicate id %s (first at line %lld)", in->cfg->id,
+                               shown, (long long)first));
     }
     if (rc != SQLITE_DONE)
         return mql_err_set(in->err, MQL_EIO, "store: line %llu: %s",
                            (unsigned long long)in->rec_line, sqlite3_errmsg(in->db));
+    return 0;
+}
+
+/* The counts of a loaded lead: stats, joins, missing values, the date range, maturity. */
+static int count_lead(struct ingest *in, const struct row *r)
+{
     if (in->mat_on) {
         if (in->nmat == in->capmat) {
             size_t nc = in->capmat ? 2 * in->capmat : 65536;
@@ -944,14 +993,15 @@ static int load_row(struct ingest *in)
             in->mat = g;
             in->capmat = nc;
         }
-        in->mat[in->nmat++] = (struct maturity_lead){
-            has_day ? day : INT32_MIN, has_sql_day ? sql_day : INT32_MIN, (int8_t)outcome};
+        in->mat[in->nmat++] =
+            (struct maturity_lead){r->has_day ? r->day : INT32_MIN,
+                                   r->has_sql_day ? r->sql_day : INT32_MIN, (int8_t)r->outcome};
     }
     in->stats->loaded++;
     in->stats->loaded_lines += in->rec_nlines;
-    in->stats->sqls += outcome == 1;
-    in->stats->pending += outcome < 0;
-    for (size_t j = 0; j < cfg->njoins; j++) {
+    in->stats->sqls += r->outcome == 1;
+    in->stats->pending += r->outcome < 0;
+    for (size_t j = 0; j < in->cfg->njoins; j++) {
         struct join_table *t = &in->joins[j];
         if (in->join_row[j] >= 0) {
             t->leads_matched++;
@@ -964,14 +1014,37 @@ static int load_row(struct ingest *in)
         in->outcome_match->matched = 1;
     for (size_t c = 0; c < in->ncols; c++)
         in->cols[c].missing += in->row_missing[c];
-    if (has_day) {
-        if (!in->have_day || day < in->day_min)
-            in->day_min = day;
-        if (!in->have_day || day > in->day_max)
-            in->day_max = day;
+    if (r->has_day) {
+        if (!in->have_day || r->day < in->day_min)
+            in->day_min = r->day;
+        if (!in->have_day || r->day > in->day_max)
+            in->day_max = r->day;
         in->have_day = 1;
     }
     return 0;
+}
+
+/* One record: read, checked and stored as a lead, or rejected (reject). */
+static int load_row(struct ingest *in)
+{
+    in->stats->read++;
+    if ((long)in->rd.nf != in->nheader)
+        return reject(in, REJECT_FIELD_COUNT, "expected %ld fields, got %zu", in->nheader,
+                      in->rd.nf);
+    for (size_t j = 0; j < in->cfg->njoins; j++) {
+        size_t kn;
+        const char *k = field(in, (size_t)in->join_key[j], &kn);
+        text_trim_span(&k, &kn);
+        in->join_row[j] = is_missing(in, k, kn) ? -1 : joins_find(&in->joins[j], k, kn);
+    }
+    struct row r = {0};
+    int rc = read_fields(in, &r);
+    if (!rc) {
+        decide_outcome(in, &r);
+        if (!(rc = check_dates(in, &r)) && !(rc = insert_lead(in, &r)))
+            rc = count_lead(in, &r);
+    }
+    return rc == ROW_REJECTED ? 0 : rc;
 }
 
 static int finish_store(struct ingest *in, const char *started)

@@ -675,11 +675,16 @@ static int create_one(sqlite3 *db, const struct schema_table *t, struct mql_err 
     return rc;
 }
 
-int schema_create(sqlite3 *db, const char *name, struct mql_err *err)
+int schema_create_table(sqlite3 *db, const char *name, struct mql_err *err)
 {
     const struct schema_table *t = schema_find(name);
-    if (t)
-        return create_one(db, t, err);
+    if (!t)
+        return mql_err_set(err, MQL_EIO, "internal: the schema declares no table '%s'", name);
+    return create_one(db, t, err);
+}
+
+int schema_create(sqlite3 *db, const char *name, struct mql_err *err)
+{
     int rc = 0, found = 0;
     for (size_t i = 0; i < ARRAY_SIZE(tables) && !rc; i++)
         if (strcmp(tables[i].stage, name) == 0 && !tables[i].open_ended) {
@@ -688,7 +693,7 @@ int schema_create(sqlite3 *db, const char *name, struct mql_err *err)
         }
     if (!rc && !found)
         rc =
-            mql_err_set(err, MQL_EIO, "internal: the schema declares no table or stage '%s'", name);
+            mql_err_set(err, MQL_EIO, "internal: the schema declares no stage '%s'", name);
     return rc;
 }
 
@@ -787,7 +792,7 @@ void schema_put_text(struct schema_row *w, const char *s)
     if (slot(w, s ? S_TEXT : S_ANY)) {
         int i = pos(w);
         if (s)
-            sqlite3_bind_text(w->st, i, s, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(w->st, i, s, -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(w->st, i);
     }
@@ -796,13 +801,13 @@ void schema_put_text(struct schema_row *w, const char *s)
 void schema_put_textn(struct schema_row *w, const char *s, size_t n)
 {
     if (slot(w, S_TEXT))
-        sqlite3_bind_text64(w->st, pos(w), s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+        sqlite3_bind_text64(w->st, pos(w), s, n, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 void schema_put_blob(struct schema_row *w, const void *data, size_t n)
 {
     if (slot(w, S_BLOB))
-        sqlite3_bind_blob64(w->st, pos(w), data, n, SQLITE_TRANSIENT);
+        sqlite3_bind_blob64(w->st, pos(w), data, n, SQLITE_STATIC);
 }
 
 void schema_put_null(struct schema_row *w)

@@ -292,7 +292,7 @@ int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_
                     const void *data, size_t n, const char *const *dict, size_t ndict,
                     struct mql_err *err)
 {
-    int rc = schema_create(db, "fit_arrays", err);
+    int rc = schema_create_table(db, "fit_arrays", err);
     if (rc)
         return rc;
     size_t elem = array_elem(type), bytes = elem * n;
@@ -433,7 +433,7 @@ void store_array_release(struct store_array *a)
 
 int store_array_keep_only(sqlite3 *db, long long fit_id, struct mql_err *err)
 {
-    int rc = schema_create(db, "fit_arrays", err);
+    int rc = schema_create_table(db, "fit_arrays", err);
     sqlite3_stmt *st = NULL;
     if (rc || (rc = store_prepare(db, "DELETE FROM fit_arrays WHERE fit_id <> ?", &st, err)))
         return rc;

@@ -60,9 +60,12 @@ const char *schema_type_name(enum schema_type type);
  * ", extra". */
 char *schema_create_sql(const struct schema_table *t, const char *extra);
 
-/* Creates (if missing) the table name, or with a stage's name every table of that stage but
- * open-ended ones. MQL_EIO when SQLite fails or when nothing of that name is declared. */
-int schema_create(sqlite3 *db, const char *name, struct mql_err *err);
+/* Creates (if missing) every table of the stage called stage but the open-ended ones. MQL_EIO
+ * when SQLite fails or when no table of that stage is declared. */
+int schema_create(sqlite3 *db, const char *stage, struct mql_err *err);
+
+/* Creates (if missing) the table called name. */
+int schema_create_table(sqlite3 *db, const char *name, struct mql_err *err);
 
 /* 0 when the columns of a query result (names[0..n)) hold every declared column of table t;
  * MQL_EINPUT naming the first missing one otherwise ("the store's table 'sweeps' has no
@@ -78,7 +81,8 @@ int schema_check_result(const struct schema_table *t, char *const *names, size_t
  * Each put fills the next column in declaration order. A put past the last column, a type
  * that the column does not take (an int or NULL goes anywhere; a real into REAL or ANY; text
  * into TEXT or ANY; a blob into BLOB or ANY) or a row ended with a column unfilled is an
- * internal error (MQL_EIO naming the table and the column), reported by schema_row_end. */
+ * internal error (MQL_EIO naming the table and the column), reported by schema_row_end.
+ * Text and blobs are not copied: they must stay valid until schema_row_end. */
 struct schema_row {
     sqlite3 *db;
     sqlite3_stmt *st;

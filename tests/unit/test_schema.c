@@ -29,7 +29,7 @@ static void test_create_all(void **state)
     assert_true(schema_count() >= 38);
     for (size_t i = 0; i < schema_count(); i++) {
         const struct schema_table *t = schema_at(i);
-        assert_int_equal(schema_create(db, t->name, &err), 0);
+        assert_int_equal(schema_create_table(db, t->name, &err), 0);
         char q[256];
         snprintf(q, sizeof q, "SELECT name, type FROM pragma_table_info('%s') ORDER BY cid",
                  t->name);
@@ -60,6 +60,9 @@ static void test_create_stage(void **state)
     assert_true(store_table_exists(db, "loads") && store_table_exists(db, "rejects"));
     assert_false(store_table_exists(db, "leads"));
     assert_false(store_table_exists(db, "fits"));
+    /* a stage and a table may share a name: the stage makes all of its tables */
+    assert_int_equal(schema_create(db, "maturity", &err), 0);
+    assert_true(store_table_exists(db, "maturity_curve") && store_table_exists(db, "maturity_periods"));
     char *sql = schema_create_sql(schema_find("leads"), "\"channel\" TEXT");
     assert_non_null(strstr(sql, "_maturity TEXT, \"channel\" TEXT) STRICT, WITHOUT ROWID"));
     free(sql);
@@ -73,7 +76,7 @@ static void test_row_writer(void **state)
     (void)state;
     sqlite3 *db = memdb();
     struct mql_err err;
-    assert_int_equal(schema_create(db, "fit_histogram", &err), 0);
+    assert_int_equal(schema_create_table(db, "fit_histogram", &err), 0);
     struct schema_row w;
     assert_int_equal(schema_row_open(&w, db, "fit_histogram", &err), 0);
     schema_put_int(&w, 1);
@@ -109,7 +112,7 @@ static void test_row_writer(void **state)
     schema_row_close(&w);
 
     /* NaN is NULL; NULL text is NULL */
-    assert_int_equal(schema_create(db, "fit_metrics", &err), 0);
+    assert_int_equal(schema_create_table(db, "fit_metrics", &err), 0);
     assert_int_equal(schema_row_open(&w, db, "fit_metrics", &err), 0);
     schema_put_int(&w, 1);
     schema_put_text(&w, "holdout");
