@@ -1,3 +1,8 @@
+/*
+ * audit.c: the segment audit: per segment value, MQLs, SQLs and conversion at the recommended
+ * rule, calibration and low-conversion tests with Holm's correction, stored in audit_* and
+ * written as audit CSVs (audit.h).
+ */
 #include "mqlcal/audit.h"
 
 #include <math.h>

@@ -1,3 +1,7 @@
+/*
+ * chart.c: drawing charts with cairo: frames, axes, ticks, lines, bars and legends into PNG
+ * files (chart.h); knows nothing of leads or the store.
+ */
 #include "mqlcal/chart.h"
 
 #include <cairo.h>

@@ -1,3 +1,7 @@
+/*
+ * config.c: reading and checking the INI config into struct config, with the file, line and key
+ * of every error (config.h).
+ */
 #include "mqlcal/config.h"
 
 #include <ctype.h>

@@ -1,3 +1,7 @@
+/*
+ * csvout.c: writing CSV files, quoted as RFC 4180 and guarded against spreadsheet formulas
+ * (csvout.h).
+ */
 #include "mqlcal/csvout.h"
 
 #include <errno.h>

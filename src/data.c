@@ -1,3 +1,7 @@
+/*
+ * data.c: loading the leads of a store into columns in memory for the fit and the stages after
+ * it (data.h).
+ */
 #include "mqlcal/data.h"
 
 #include <math.h>

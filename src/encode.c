@@ -1,3 +1,7 @@
+/*
+ * encode.c: turning attribute values into levels and design columns: bins, pooled rare values,
+ * references (encode.h).
+ */
 #include "mqlcal/encode.h"
 
 #include <math.h>

@@ -1,3 +1,6 @@
+/*
+ * err.c: errors as values: filling struct mql_err (err.h).
+ */
 #include "mqlcal/err.h"
 
 #include <stdarg.h>

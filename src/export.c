@@ -1,3 +1,7 @@
+/*
+ * export.c: writing the rule files production scorers load: SQL and PMML, from struct rules
+ * (export.h).
+ */
 #include "mqlcal/export.h"
 
 #include <math.h>

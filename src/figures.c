@@ -1,3 +1,7 @@
+/*
+ * figures.c: the report's charts: what each PNG shows, drawn from struct report_data with
+ * chart.h (figures.h).
+ */
 #include "mqlcal/figures.h"
 
 #include <math.h>

@@ -1,3 +1,7 @@
+/*
+ * fit.c: the fit stage: encodes the leads, fits the logistic model, turns it into points,
+ * checks it on the holdout, warns of leaks, and stores it all (fit.h).
+ */
 #include "mqlcal/fit.h"
 
 #include <gsl/gsl_cdf.h>

@@ -1,3 +1,7 @@
+/*
+ * ingest.c: the ingest stage: reads the leads CSV (and [outcomes], [join] tables) into a new
+ * store, rejecting every record it cannot load with the reason (ingest.h).
+ */
 #include "mqlcal/ingest.h"
 
 #include "mqlcal/csvread.h"

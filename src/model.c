@@ -1,3 +1,7 @@
+/*
+ * model.c: the penalised logistic regression: iteratively reweighted least squares with GSL,
+ * standard errors, aliasing (model.h).
+ */
 #include "mqlcal/model.h"
 
 #include <gsl/gsl_errno.h>

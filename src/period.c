@@ -1,3 +1,7 @@
+/*
+ * period.c: calendar periods (week, month, quarter) of a day number, and their labels
+ * (period.h).
+ */
 #include "mqlcal/period.h"
 
 #include <stdio.h>

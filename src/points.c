@@ -1,3 +1,6 @@
+/*
+ * points.c: scaling log-odds coefficients into whole points and a score range (points.h).
+ */
 #include "mqlcal/points.h"
 
 #include <math.h>

@@ -1,3 +1,7 @@
+/*
+ * report.c: the report's HTML page: its sections, written from struct report_data, and the swap
+ * of the finished report folder into place (report.h).
+ */
 #define _GNU_SOURCE /* renameat2 */
 #include "mqlcal/report.h"
 

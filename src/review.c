@@ -1,3 +1,7 @@
+/*
+ * review.c: the review stage: this quarter's rule against the last one on the same leads, its
+ * tests, summary and tables (review.h).
+ */
 #include "mqlcal/review.h"
 
 #include <gsl/gsl_cdf.h>

@@ -1,3 +1,7 @@
+/*
+ * rules.c: struct rules, the recommended rule: made from the store, written to and read from
+ * rules.json, and used to score a lead (rules.h).
+ */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "mqlcal/rules.h"
 

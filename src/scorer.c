@@ -1,3 +1,7 @@
+/*
+ * scorer.c: the score command: scoring a CSV of leads with a rule file, streaming, with joins
+ * (scorer.h).
+ */
 #include "mqlcal/scorer.h"
 
 #include <stdlib.h>

@@ -1,3 +1,7 @@
+/*
+ * store.c: the SQLite store: opening, creating and replacing it, statements, per-lead arrays as
+ * blobs, and small query results read back by column name (store.h).
+ */
 #include "mqlcal/schema.h"
 #include "mqlcal/store.h"
 

@@ -1,3 +1,6 @@
+/*
+ * strbuf.c: a growable string buffer that remembers an allocation failure (strbuf.h).
+ */
 #include "mqlcal/strbuf.h"
 
 #include <stdarg.h>

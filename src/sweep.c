@@ -1,3 +1,7 @@
+/*
+ * sweep.c: the sweep stage: every threshold and fit minimum against conversion, MQL volume and
+ * capacity, and the rule it recommends (sweep.h).
+ */
 #include "mqlcal/sweep.h"
 
 #include <gsl/gsl_randist.h>

@@ -1,3 +1,7 @@
+/*
+ * text.c: small text rules shared by the stages: trimming, UTF-8, numbers, dates as text,
+ * duplication (text.h).
+ */
 #include "mqlcal/text.h"
 
 #include <ctype.h>

@@ -1,3 +1,7 @@
+/*
+ * validate.c: model metrics on scored leads: AUC with DeLong's interval, KS, calibration bins
+ * with Wilson intervals, Brier, log loss (validate.h).
+ */
 #include "mqlcal/validate.h"
 
 #include <math.h>
