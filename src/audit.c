@@ -271,7 +271,6 @@ double audit_period_conversion(const struct audit_value *v, size_t p)
     return validate_conversion(v->period_sqls[p], v->period_mqls[p], v->period_pending[p]);
 }
 
-
 static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
                       const struct audit_result *a, struct mql_err *err)
 {

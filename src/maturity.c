@@ -116,7 +116,6 @@ int maturity_active(const struct config *cfg)
     return cfg->date && (cfg->outcome_date || (cfg->line_outcomes && cfg->outcomes.date));
 }
 
-
 /* The lead's state and outcome (maturity.h), as the leads table keeps them. */
 enum state { S_SQL, S_LATE, S_SQL_UNDATED, S_MATURE, S_IMMATURE, S_UNDATED, S_PENDING };
 static const char *const state_name[] = {"sql",      "late_sql", "sql_undated", "mature",

@@ -1009,12 +1009,44 @@ static void describe_rule(char *buf, size_t cap, const struct review_side *s, co
         100 * s->conv_lo, 100 * s->conv_hi, 100 * s->recall);
 }
 
-static void summarize(const struct config *cfg, struct review_result *res)
+/* Whether anything drifted: the scores' PSI band, an attribute's mix (CSI), or a flagged
+ * change of an attribute's relationship with conversion. Decided here, before any text is
+ * written; summarize() only reads it. */
+static int decide_flagged(const struct review_result *res)
 {
-    char *b = res->summary, *t = res->todo;
-    size_t cap = sizeof res->summary, tcap = sizeof res->todo;
+    if (!res->has_spans)
+        return 0;
+    int any = res->psi_band != REVIEW_STABLE;
+    for (size_t i = 0; i < res->nattrs; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        any |= a->csi_band == REVIEW_INVESTIGATE || a->csi_band == REVIEW_SHIFTED;
+        any |= a->flagged && a->worst >= 0;
+    }
+    return any;
+}
+
+/* How many of the rules' levels changed, changed sign, were added and removed. */
+struct point_changes {
+    size_t changed, flips, added, removed;
+};
+
+static struct point_changes count_changes(const struct review_result *res)
+{
+    struct point_changes c = {0};
+    for (size_t i = 0; i < res->npoints; i++) {
+        c.changed += res->points[i].change == REVIEW_CHANGED;
+        c.flips += res->points[i].change == REVIEW_SIGN_FLIP;
+        c.added += res->points[i].change == REVIEW_ADDED;
+        c.removed += res->points[i].change == REVIEW_REMOVED;
+    }
+    return c;
+}
+
+/* The summary's first part: the two rules, the leads that change MQL status, the points. */
+static void say_rules(char *b, size_t cap, const struct config *cfg,
+                      const struct review_result *res, struct point_changes pc)
+{
     const char *per = res->has_dates ? config_period_name(cfg->period) : "period";
-    b[0] = t[0] = '\0';
     say(b, cap, "Previous rule: ");
     describe_rule(b, cap, &res->prev, per);
     say(b, cap, ". Current rule: ");
@@ -1032,18 +1064,11 @@ static void summarize(const struct config *cfg, struct review_result *res)
             say(b, cap, " (%.1f %% convert)", 100 * lose->conversion);
         say(b, cap, ". ");
     }
-    size_t changed = 0, flips = 0, added = 0, removed = 0;
-    for (size_t i = 0; i < res->npoints; i++) {
-        changed += res->points[i].change == REVIEW_CHANGED;
-        flips += res->points[i].change == REVIEW_SIGN_FLIP;
-        added += res->points[i].change == REVIEW_ADDED;
-        removed += res->points[i].change == REVIEW_REMOVED;
-    }
-    if (!changed && !flips && !added && !removed)
+    if (!pc.changed && !pc.flips && !pc.added && !pc.removed)
         say(b, cap, "The points are the same. ");
     else
         say(b, cap, "Points: %zu levels changed, %zu changed sign, %zu added, %zu removed. ",
-            changed, flips, added, removed);
+            pc.changed, pc.flips, pc.added, pc.removed);
     for (size_t i = 0; i < res->nattrs; i++) {
         const struct review_attr *a = &res->attrs[i];
         if (!a->in_data)
@@ -1058,24 +1083,19 @@ static void summarize(const struct config *cfg, struct review_result *res)
             "Values the rules cannot read are scored as missing (previous rule: %zu, current: "
             "%zu). ",
             res->prev.unscorable, res->cur.unscorable);
-    if (!res->has_spans) {
-        say(b, cap, "No stability check: %s. ", res->span_note);
-        say(t, tcap,
-            res->has_dates ? "Set [review] baseline and current to check stability. "
-                           : "Configure the lead creation date ([data] date) to check "
-                             "stability between periods. ");
-        goto trim;
-    }
+}
+
+/* The drift between the spans: the scores' PSI, each attribute that moved or changed. */
+static void say_drift(char *b, size_t cap, const struct review_result *res)
+{
     say(b, cap,
         "Between %s (%zu leads) and %s (%zu leads) the current rule's scores are %s (PSI "
         "%.3f). ",
         res->base_label, res->base_n, res->cur_label, res->cur_n, review_band_name(res->psi_band),
         res->cur.psi);
-    int any = res->psi_band != REVIEW_STABLE;
     for (size_t i = 0; i < res->nattrs; i++) {
         const struct review_attr *a = &res->attrs[i];
         if (a->csi_band == REVIEW_INVESTIGATE || a->csi_band == REVIEW_SHIFTED) {
-            any = 1;
             say(b, cap, "%s: the mix of values %s (CSI %.3f", a->name,
                 a->csi_band == REVIEW_SHIFTED ? "shifted" : "moved", a->csi);
             if (isfinite(a->new_share) && a->new_share >= 0.01)
@@ -1085,7 +1105,6 @@ static void summarize(const struct config *cfg, struct review_result *res)
         }
         if (a->flagged && a->worst >= 0) {
             const struct review_level_test *w = &a->tests[a->worst];
-            any = 1;
             say(b, cap,
                 "%s: the relationship with conversion changed: level %s is worth %+.0f points "
                 "in %s and %+.0f in %s (z = %.1f, Holm p = %.2g). ",
@@ -1093,40 +1112,46 @@ static void summarize(const struct config *cfg, struct review_result *res)
                 w->b_cur * res->cur.rules.factor, res->cur_label, w->z, w->p_holm);
         }
     }
-    res->flagged = any;
-    if (!any) {
-        /* what the tests could have seen: never "nothing changed" */
-        const struct review_attr *lo = NULL, *hi = NULL;
-        for (size_t i = 0; i < res->nattrs; i++) {
-            const struct review_attr *a = &res->attrs[i];
-            if (!isfinite(a->min_detectable))
-                continue;
-            if (!lo || a->min_detectable < lo->min_detectable)
-                lo = a;
-            if (!hi || a->min_detectable > hi->min_detectable)
-                hi = a;
-        }
-        say(b, cap,
-            "No change detected: no attribute's mix moved, and no relationship with "
-            "conversion changed by as much as the tests can see");
-        if (lo && hi && lo != hi)
-            say(b, cap,
-                " (a change of %.0f points or more for %s, to %.0f for %s, at alpha %g; "
-                "smaller ones would pass unseen)",
-                lo->min_detectable, lo->name, hi->min_detectable, hi->name, cfg->review_alpha);
-        else if (lo)
-            say(b, cap, " (a change of %.0f points or more for %s, at alpha %g)",
-                lo->min_detectable, lo->name, cfg->review_alpha);
-        say(b, cap, ". ");
-        if (res->flips[0][1].leads || res->flips[1][0].leads || changed || flips || added ||
-            removed)
-            say(t, tcap,
-                "The definition is stable: adopt the current rule (the same meaning, "
-                "fitted on more history). ");
-        else
-            say(t, tcap, "The definition is stable and unchanged: keep it. ");
-        goto trim;
+}
+
+/* Nothing drifted: what the tests could have seen (never "nothing changed"), and what to do. */
+static void say_stable(char *b, size_t cap, char *t, size_t tcap, const struct config *cfg,
+                       const struct review_result *res, struct point_changes pc)
+{
+    const struct review_attr *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < res->nattrs; i++) {
+        const struct review_attr *a = &res->attrs[i];
+        if (!isfinite(a->min_detectable))
+            continue;
+        if (!lo || a->min_detectable < lo->min_detectable)
+            lo = a;
+        if (!hi || a->min_detectable > hi->min_detectable)
+            hi = a;
     }
+    say(b, cap,
+        "No change detected: no attribute's mix moved, and no relationship with "
+        "conversion changed by as much as the tests can see");
+    if (lo && hi && lo != hi)
+        say(b, cap,
+            " (a change of %.0f points or more for %s, to %.0f for %s, at alpha %g; "
+            "smaller ones would pass unseen)",
+            lo->min_detectable, lo->name, hi->min_detectable, hi->name, cfg->review_alpha);
+    else if (lo)
+        say(b, cap, " (a change of %.0f points or more for %s, at alpha %g)", lo->min_detectable,
+            lo->name, cfg->review_alpha);
+    say(b, cap, ". ");
+    if (res->flips[0][1].leads || res->flips[1][0].leads || pc.changed || pc.flips || pc.added ||
+        pc.removed)
+        say(t, tcap,
+            "The definition is stable: adopt the current rule (the same meaning, "
+            "fitted on more history). ");
+    else
+        say(t, tcap, "The definition is stable and unchanged: keep it. ");
+}
+
+/* Something drifted: what to do about each attribute and the scores. */
+static void say_todo(char *t, size_t tcap, const struct review_result *res)
+{
     for (size_t i = 0; i < res->nattrs; i++) {
         const struct review_attr *a = &res->attrs[i];
         if (a->flagged)
@@ -1147,7 +1172,29 @@ static void summarize(const struct config *cfg, struct review_result *res)
     if (res->psi_band == REVIEW_SHIFTED || res->psi_band == REVIEW_INVESTIGATE)
         say(t, tcap,
             "Scores moved: recheck MQL volume against capacity before keeping the threshold. ");
-trim:
+}
+
+/* The review's summary and to-do in words, from res (res->flagged decided before). */
+static void summarize(const struct config *cfg, struct review_result *res)
+{
+    char *b = res->summary, *t = res->todo;
+    size_t cap = sizeof res->summary, tcap = sizeof res->todo;
+    b[0] = t[0] = '\0';
+    struct point_changes pc = count_changes(res);
+    say_rules(b, cap, cfg, res, pc);
+    if (!res->has_spans) {
+        say(b, cap, "No stability check: %s. ", res->span_note);
+        say(t, tcap,
+            res->has_dates ? "Set [review] baseline and current to check stability. "
+                           : "Configure the lead creation date ([data] date) to check "
+                             "stability between periods. ");
+    } else {
+        say_drift(b, cap, res);
+        if (!res->flagged)
+            say_stable(b, cap, t, tcap, cfg, res, pc);
+        else
+            say_todo(t, tcap, res);
+    }
     for (char *x = b; x; x = x == b ? t : NULL) /* no trailing space */
         for (size_t len = strlen(x); len && x[len - 1] == ' ';)
             x[--len] = '\0';
@@ -1276,6 +1323,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     }
     if ((rc = stability(cfg, &h, res, err)))
         goto out;
+    res->flagged = decide_flagged(res);
     summarize(cfg, res);
     res->seconds = store_seconds() - t0;
 out:
@@ -1288,7 +1336,6 @@ out:
 }
 
 /* ---- storing it ---------------------------------------------------------------------------- */
-
 
 /* Inserts a row: the review id, then values by a format: i int64 (long long), o an optional
  * int64 (int present, long long value; NULL when absent), d real (NaN is NULL), t text (NULL

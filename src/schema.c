@@ -692,8 +692,7 @@ int schema_create(sqlite3 *db, const char *name, struct mql_err *err)
             rc = create_one(db, &tables[i], err);
         }
     if (!rc && !found)
-        rc =
-            mql_err_set(err, MQL_EIO, "internal: the schema declares no stage '%s'", name);
+        rc = mql_err_set(err, MQL_EIO, "internal: the schema declares no stage '%s'", name);
     return rc;
 }
 

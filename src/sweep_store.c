@@ -12,7 +12,6 @@
 #include "mqlcal/sweep.h"
 #include "mqlcal/validate.h"
 
-
 static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
 {
     if (fm == SWEEP_NO_FIT_MIN)
