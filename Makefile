@@ -41,7 +41,7 @@ endif
 DEMO_N   ?= 50000
 DEMO_SEED ?= 20261126
 
-.PHONY: all deps demo test check unit asan fuzz fuzz-build valgrind bench install uninstall clean format tools
+.PHONY: all deps demo test check check-style unit asan fuzz fuzz-build valgrind bench install uninstall clean format tools
 
 BIN      ?= mqlcal
 
@@ -148,8 +148,24 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mqlcal
 
+FORMAT_FILES := $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(wildcard include/mqlcal/*.h scripts/*.c src/*.h src/cli/*.h tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
+
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/mqlcal/*.h scripts/*.c $(wildcard src/*.h src/cli/*.h tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
+	clang-format -i $(FORMAT_FILES)
+
+# What CI checks besides the tests: the code is clang-formatted, each public header compiles
+# on its own (it includes what it uses), the shell scripts pass shellcheck, and every column a
+# stage reads by name is declared in src/schema.c (tests/tools/check_reads.py).
+check-style:
+	@scripts/install-deps.sh --style
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
+	@for h in include/mqlcal/*.h; do \
+	  printf '#include "%s"\n' "$${h#include/}" | \
+	    $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || { echo "$$h does not compile on its own"; exit 1; }; \
+	done
+	@shellcheck -S warning scripts/*.sh .ci/run tests/run.sh tests/fuzz/*.sh
+	@python3 tests/tools/check_reads.py
+	@echo "check-style: formatted, $$(ls include/mqlcal/*.h | wc -l) headers compile alone, shellcheck clean"
 
 clean:
 	rm -rf $(BUILD) mqlcal

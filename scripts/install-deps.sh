@@ -10,6 +10,8 @@
 #   scripts/install-deps.sh --fuzz   also clang with its libFuzzer and sanitizer runtimes and
 #                                    llvm-symbolizer, which `make fuzz` builds and runs with
 #   scripts/install-deps.sh --valgrind  also valgrind, which `make valgrind` runs the CLI tests in
+#   scripts/install-deps.sh --style  also clang-format, shellcheck and python3, which
+#                                    `make check-style` runs
 # Uses apt-get as root, or through sudo when that works without a password. When neither is
 # possible it prints the exact command to run by hand and exits 1.
 set -u
@@ -23,6 +25,7 @@ pkgs=(gcc make pkg-config
 # clang-14's runtimes (libFuzzer, ASan, UBSan) are only a recommendation of Debian's clang
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev llvm)
 [ "${1:-}" = "--valgrind" ] && pkgs+=(valgrind)
+[ "${1:-}" = "--style" ] && pkgs+=(clang-format shellcheck python3)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,7 +7,7 @@
 #   tests/fuzz/run.sh BUILD_DIR TARGET...      (make fuzz passes build/fuzz config rules ...)
 # Environment: FUZZ_SECONDS (default 60), FUZZ_JOBS, FUZZ_ARGS (more libFuzzer options).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=$1
 shift
 seconds=${FUZZ_SECONDS:-60}

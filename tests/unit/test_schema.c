@@ -62,7 +62,8 @@ static void test_create_stage(void **state)
     assert_false(store_table_exists(db, "fits"));
     /* a stage and a table may share a name: the stage makes all of its tables */
     assert_int_equal(schema_create(db, "maturity", &err), 0);
-    assert_true(store_table_exists(db, "maturity_curve") && store_table_exists(db, "maturity_periods"));
+    assert_true(store_table_exists(db, "maturity_curve") &&
+                store_table_exists(db, "maturity_periods"));
     char *sql = schema_create_sql(schema_find("leads"), "\"channel\" TEXT");
     assert_non_null(strstr(sql, "_maturity TEXT, \"channel\" TEXT) STRICT, WITHOUT ROWID"));
     free(sql);
