@@ -43,7 +43,7 @@ struct model_ws {
 
 struct model_ws *model_ws_new(size_t n, size_t k, size_t p)
 {
-    gsl_set_error_handler_off();
+    gsl_set_error_handler_off(); /* for library callers without mqlcal's main() */
     struct model_ws *ws = calloc(1, sizeof *ws);
     if (!ws || p == 0 || k > 255)
         goto fail;

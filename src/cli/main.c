@@ -1,4 +1,5 @@
 /* main.c: mqlcal's entry point: the command table, --help and --version. */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts the process on any error (a failed gsl_rng_alloc in the
+     * sweep, a singular matrix): the core checks every GSL status itself, so the process-wide
+     * handler is off from the start, whatever command runs */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         usage(stderr);
         return MQL_EUSAGE;
