@@ -24,17 +24,27 @@
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
 
-static const char *const kind_names[] = {"categorical", "count", "numeric"};
-static const char *const group_names[] = {"none", "fit", "engagement"};
-
-const char *rules_kind_name(enum attr_kind k)
+/* The kind (group) whose name, as config_kind_name spells it, is s. */
+int rules_kind_of(const char *s, enum attr_kind *k)
 {
-    return (size_t)k < ARRAY_SIZE(kind_names) ? kind_names[k] : "categorical";
+    const enum attr_kind all[] = {ATTR_CATEGORICAL, ATTR_COUNT, ATTR_NUMERIC};
+    for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+        if (strcmp(s, config_kind_name(all[i])) == 0) {
+            *k = all[i];
+            return 0;
+        }
+    return -1;
 }
 
-const char *rules_group_name(enum attr_group g)
+int rules_group_of(const char *s, enum attr_group *g)
 {
-    return (size_t)g < ARRAY_SIZE(group_names) ? group_names[g] : "none";
+    const enum attr_group all[] = {GROUP_NONE, GROUP_FIT, GROUP_ENGAGEMENT};
+    for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+        if (strcmp(s, config_group_name(all[i])) == 0) {
+            *g = all[i];
+            return 0;
+        }
+    return -1;
 }
 
 int rules_push_value(struct rules_level *l, const char *v)
@@ -47,26 +57,6 @@ int rules_push_value(struct rules_level *l, const char *v)
         return -1;
     l->nvalues++;
     return 0;
-}
-
-int rules_kind_of(const char *s, enum attr_kind *k)
-{
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, kind_names[i]) == 0) {
-            *k = (enum attr_kind)i;
-            return 0;
-        }
-    return -1;
-}
-
-int rules_group_of(const char *s, enum attr_group *g)
-{
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, group_names[i]) == 0) {
-            *g = (enum attr_group)i;
-            return 0;
-        }
-    return -1;
 }
 
 void rules_release(struct rules *r)

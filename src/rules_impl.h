@@ -1,17 +1,14 @@
 /*
  * rules_impl.h: what the rules_*.c files share and nobody else uses: the names of attribute
- * kinds and groups as rules.json spells them, and adding a value to a level.
+ * kinds and groups read back, and adding a value to a level.
  */
 #ifndef MQLCAL_RULES_IMPL_H
 #define MQLCAL_RULES_IMPL_H
 
 #include "mqlcal/rules.h"
 
-/* "categorical", "count", "numeric"; "none", "fit", "engagement" */
-const char *rules_kind_name(enum attr_kind k);
-const char *rules_group_name(enum attr_group g);
-
-/* 0 and *k (*g) set when s names a kind (group), -1 otherwise. */
+/* 0 and *k (*g) set when s names a kind (group) as config_kind_name (config_group_name) spells
+ * it, -1 otherwise. */
 int rules_kind_of(const char *s, enum attr_kind *k);
 int rules_group_of(const char *s, enum attr_group *g);
 

@@ -67,8 +67,8 @@ char *rules_to_json(const struct rules *r)
         const struct rules_attr *at = &r->attrs[a];
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(at->name));
-        json_object_set_new(o, "kind", json_string(rules_kind_name(at->kind)));
-        json_object_set_new(o, "group", json_string(rules_group_name(at->group)));
+        json_object_set_new(o, "kind", json_string(config_kind_name(at->kind)));
+        json_object_set_new(o, "group", json_string(config_group_name(at->group)));
         json_object_set_new(o, "reference", json_string(at->levels[at->reference].label));
         json_object_set_new(o, "missing", json_string(at->levels[at->missing].label));
         if (at->kind == ATTR_CATEGORICAL)

@@ -136,219 +136,252 @@ static int joins_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
     return rc;
 }
 
-int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
+/* The store's tables a rule is made from. */
+struct sources {
+    struct store_table sweep, fit, load, attrs, levels, values, metrics;
+};
+
+static void sources_release(struct sources *t)
 {
-    memset(r, 0, sizeof *r);
-    struct store_table sweep = {0}, fit = {0}, load = {0}, attrs = {0}, levels = {0}, values = {0},
-                       metrics = {0};
-    struct config cfg;
-    memset(&cfg, 0, sizeof cfg);
+    struct store_table *all[] = {&t->sweep,  &t->fit,    &t->load,   &t->attrs,
+                                 &t->levels, &t->values, &t->metrics};
+    for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+        store_table_release(all[i]);
+}
+
+/* MQL_EIO when making the rule asked any table for a column it lacks (store.h). */
+static int sources_check(const struct sources *t, struct mql_err *err)
+{
+    const struct store_table *all[] = {&t->sweep,  &t->fit,    &t->load,   &t->attrs,
+                                       &t->levels, &t->values, &t->metrics};
     int rc = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(all) && !rc; i++)
+        rc = store_table_check(all[i], "the rule file", err);
+    return rc;
+}
+
+/* The latest sweep, its fit, the load and the fit's kept attributes, levels and values. */
+static int read_sources(sqlite3 *db, struct sources *t, long long *fit_id, struct mql_err *err)
+{
     if (!store_table_exists(db, "sweeps"))
         return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
-    if ((rc = store_table_read(db, "SELECT * FROM sweeps ORDER BY sweep_id DESC LIMIT 1", &sweep,
-                               err)))
-        goto out;
-    if (sweep.nrows == 0) {
-        rc = mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
-        goto out;
-    }
-    long long f = (long long)store_table_num(&sweep, 0, "fit_id");
+    int rc =
+        store_table_read_all(db, "sweeps", " ORDER BY sweep_id DESC LIMIT 1", 0, &t->sweep, err);
+    if (rc)
+        return rc;
+    if (t->sweep.nrows == 0)
+        return mql_err_set(err, MQL_EINPUT, "the store has no sweep yet: run 'mqlcal sweep' first");
+    long long f = *fit_id = (long long)store_table_num(&t->sweep, 0, "fit_id");
     char q[512];
-    snprintf(q, sizeof q, "SELECT * FROM fits WHERE fit_id = %lld", f);
-    if ((rc = store_table_read(db, q, &fit, err)) ||
-        (rc = store_table_read(db, "SELECT * FROM loads LIMIT 1", &load, err)))
-        goto out;
-    snprintf(q, sizeof q,
-             "SELECT * FROM fit_attributes WHERE fit_id = %lld AND excluded = 0 ORDER BY position",
-             f);
-    if ((rc = store_table_read(db, q, &attrs, err)))
-        goto out;
+    snprintf(q, sizeof q, " WHERE fit_id = %lld", f);
+    if ((rc = store_table_read_all(db, "fits", q, 0, &t->fit, err)) ||
+        (rc = store_table_read_all(db, "loads", " LIMIT 1", 0, &t->load, err)) ||
+        (rc = store_table_read_all(db, "fit_metrics", q, 0, &t->metrics, err)))
+        return rc;
+    snprintf(q, sizeof q, " WHERE fit_id = %lld AND excluded = 0 ORDER BY position", f);
+    if ((rc = store_table_read_all(db, "fit_attributes", q, 0, &t->attrs, err)))
+        return rc;
     snprintf(q, sizeof q,
              "SELECT l.position, l.level, l.label, l.lo, l.hi, l.points, l.is_missing FROM "
              "fit_levels l JOIN "
              "fit_attributes a ON a.fit_id = l.fit_id AND a.position = l.position WHERE l.fit_id "
              "= %lld AND a.excluded = 0 ORDER BY l.position, l.level",
              f);
-    if ((rc = store_table_read(db, q, &levels, err)))
-        goto out;
+    if ((rc = store_table_read(db, q, &t->levels, err)))
+        return rc;
     snprintf(q, sizeof q,
              "SELECT a.position, v.value, v.level FROM fit_values v JOIN fit_attributes a ON "
              "a.fit_id = v.fit_id AND a.attribute = v.attribute WHERE v.fit_id = %lld AND "
              "a.excluded = 0 ORDER BY a.position, v.value",
              f);
-    if ((rc = store_table_read(db, q, &values, err)))
-        goto out;
-    snprintf(q, sizeof q, "SELECT * FROM fit_metrics WHERE fit_id = %lld", f);
-    if ((rc = store_table_read(db, q, &metrics, err)))
-        goto out;
-    if (fit.nrows == 0 || load.nrows == 0) {
-        rc = mql_err_set(err, MQL_EINPUT, "the store lacks the fit (%lld) of its latest sweep", f);
-        goto out;
-    }
-    /* a suspected leak the config has not decided on: no rule file for production until it is
-     * marked after_outcome (left out) or force (kept on purpose) */
-    if (store_table_exists(db, "fit_warnings")) {
-        struct store_table lk = {0};
-        snprintf(q, sizeof q,
-                 "SELECT subject, message FROM fit_warnings WHERE fit_id = %lld AND kind = "
-                 "'leak_suspect' LIMIT 1",
-                 f);
-        if ((rc = store_table_read(db, q, &lk, err)))
-            goto out;
-        if (lk.nrows) {
-            rc = mql_err_set(err, MQL_EINPUT,
-                             "no rule file: attribute '%s' may leak the outcome (%s). Mark it "
-                             "after_outcome = yes in [attributes] if sales write it after the "
-                             "outcome, or force = yes to keep it on purpose, and run the fit "
-                             "again",
-                             store_table_text(&lk, 0, "subject"),
-                             store_table_text(&lk, 0, "message"));
-            store_table_release(&lk);
-            goto out;
-        }
-        store_table_release(&lk);
-    }
-    /* the input conventions, from the fit's own config */
-    const char *ctext = store_table_text(&fit, 0, "config");
-    if ((rc = config_load_string(ctext ? ctext : "", "the fit's config", &cfg, err)))
-        goto out;
-    r->version = RULES_VERSION;
-    r->delimiter = cfg.delimiter;
-    if (cfg.id && !(r->id_column = text_dup(cfg.id))) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    r->missing_values = calloc(cfg.missing.n + 1, sizeof *r->missing_values);
-    if (!r->missing_values) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    for (size_t i = 0; i < cfg.missing.n; i++) {
-        if (!(r->missing_values[i] = text_dup(cfg.missing.items[i]))) {
-            rc = mql_err_oom(err);
-            goto out;
-        }
+    if ((rc = store_table_read(db, q, &t->values, err)))
+        return rc;
+    if (t->fit.nrows == 0 || t->load.nrows == 0)
+        return mql_err_set(err, MQL_EINPUT, "the store lacks the fit (%lld) of its latest sweep",
+                           f);
+    return 0;
+}
+
+/* A suspected leak the config has not decided on: no rule file for production until it is
+ * marked after_outcome (left out) or force (kept on purpose). */
+static int refuse_leaks(sqlite3 *db, long long f, struct mql_err *err)
+{
+    if (!store_table_exists(db, "fit_warnings"))
+        return 0;
+    struct store_table lk = {0};
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT subject, message FROM fit_warnings WHERE fit_id = %lld AND kind = "
+             "'leak_suspect' LIMIT 1",
+             f);
+    int rc = store_table_read(db, q, &lk, err);
+    if (!rc && lk.nrows)
+        rc = mql_err_set(err, MQL_EINPUT,
+                         "no rule file: attribute '%s' may leak the outcome (%s). Mark it "
+                         "after_outcome = yes in [attributes] if sales write it after the "
+                         "outcome, or force = yes to keep it on purpose, and run the fit "
+                         "again",
+                         store_table_text(&lk, 0, "subject"), store_table_text(&lk, 0, "message"));
+    store_table_release(&lk);
+    return rc;
+}
+
+/* The input conventions, from the fit's own config: id column, missing values, disqualifiers. */
+static int conventions(struct rules *r, const struct config *cfg, struct mql_err *err)
+{
+    r->delimiter = cfg->delimiter;
+    if (cfg->id && !(r->id_column = text_dup(cfg->id)))
+        return mql_err_oom(err);
+    r->missing_values = calloc(cfg->missing.n + 1, sizeof *r->missing_values);
+    r->dq = calloc(cfg->disqualify.n + 1, sizeof *r->dq);
+    if (!r->missing_values || !r->dq)
+        return mql_err_oom(err);
+    for (size_t i = 0; i < cfg->missing.n; i++) {
+        if (!(r->missing_values[i] = text_dup(cfg->missing.items[i])))
+            return mql_err_oom(err);
         r->nmissing++;
     }
-    r->dq = calloc(cfg.disqualify.n + 1, sizeof *r->dq);
-    if (!r->dq) {
-        rc = mql_err_oom(err);
-        goto out;
+    for (size_t i = 0; i < cfg->disqualify.n; i++) {
+        const char *col, *val;
+        size_t ncol, nval;
+        config_dq_item(cfg->disqualify.items[i], &col, &ncol, &val, &nval);
+        struct rules_disqualifier *d = &r->dq[r->ndq++];
+        d->column = text_ndup(col, ncol);
+        d->value = text_ndup(val, nval);
+        if (!d->column || !d->value)
+            return mql_err_oom(err);
     }
-    for (size_t i = 0; i < cfg.disqualify.n; i++) {
-        const char *item = cfg.disqualify.items[i], *colon = strchr(item, ':');
-        struct rules_disqualifier *d = &r->dq[r->ndq];
-        d->column = text_ndup(item, colon ? (size_t)(colon - item) : strlen(item));
-        d->value = text_dup(colon ? colon + 1 : "");
-        r->ndq++;
-        if (!d->column || !d->value) {
-            rc = mql_err_oom(err);
-            goto out;
-        }
-        text_trim(d->column);
-        text_trim(d->value);
+    return 0;
+}
+
+/* Attribute a's levels: rows first.. of levels that have its position. */
+static int levels_of(struct rules_attr *a, const struct store_table *levels, size_t first,
+                     struct mql_err *err)
+{
+    a->levels = calloc(a->nlevels + 1, sizeof *a->levels);
+    if (!a->levels)
+        return mql_err_oom(err);
+    for (size_t k = 0; k < a->nlevels; k++) {
+        struct rules_level *L = &a->levels[k];
+        const char *label = store_table_text(levels, first + k, "label");
+        if (!(L->label = text_dup(label ? label : "")))
+            return mql_err_oom(err);
+        L->points = (int)store_table_num(levels, first + k, "points");
+        double lo = store_table_num(levels, first + k, "lo");
+        double hi = store_table_num(levels, first + k, "hi");
+        L->lo = isnan(lo) ? -INFINITY : lo;
+        L->hi = isnan(hi) ? INFINITY : hi;
+        L->no_bin =
+            a->kind != ATTR_CATEGORICAL && store_table_num(levels, first + k, "is_missing") == 1;
     }
-    const char *scaling = store_table_text(&fit, 0, "scaling");
-    r->scaling_method = text_dup(scaling ? scaling : "pdo");
-    r->factor = store_table_num(&fit, 0, "factor");
-    r->offset = store_table_num(&fit, 0, "offset");
-    r->base = (int)store_table_num(&fit, 0, "base");
-    /* attributes, levels, values */
-    r->attrs = calloc(attrs.nrows + 1, sizeof *r->attrs);
-    if (!r->attrs || !r->scaling_method) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
+    return 0;
+}
+
+/* The attributes with their levels and, for categorical ones, the values of each level. */
+static int attributes(struct rules *r, const struct sources *t, struct mql_err *err)
+{
+    r->attrs = calloc(t->attrs.nrows + 1, sizeof *r->attrs);
+    if (!r->attrs)
+        return mql_err_oom(err);
     size_t lv = 0, vv = 0;
-    for (size_t i = 0; i < attrs.nrows && !rc; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < t->attrs.nrows && !rc; i++) {
         struct rules_attr *a = &r->attrs[r->nattrs++];
-        double pos = store_table_num(&attrs, i, "position");
-        const char *name = store_table_text(&attrs, i, "attribute");
+        double pos = store_table_num(&t->attrs, i, "position");
+        const char *name = store_table_text(&t->attrs, i, "attribute");
         if (!(a->name = text_dup(name ? name : "")))
-            rc = mql_err_oom(err);
-        rules_kind_of(store_table_text(&attrs, i, "kind"), &a->kind);
-        rules_group_of(store_table_text(&attrs, i, "grp"), &a->group);
-        a->reference = (size_t)store_table_num(&attrs, i, "reference");
-        a->missing = (size_t)store_table_num(&attrs, i, "missing_level");
-        a->unseen = (size_t)store_table_num(&attrs, i, "unseen_level");
+            return mql_err_oom(err);
+        rules_kind_of(store_table_text(&t->attrs, i, "kind"), &a->kind);
+        rules_group_of(store_table_text(&t->attrs, i, "grp"), &a->group);
+        a->reference = (size_t)store_table_num(&t->attrs, i, "reference");
+        a->missing = (size_t)store_table_num(&t->attrs, i, "missing_level");
+        a->unseen = (size_t)store_table_num(&t->attrs, i, "unseen_level");
         size_t first = lv;
-        while (lv < levels.nrows && store_table_num(&levels, lv, "position") == pos)
+        while (lv < t->levels.nrows && store_table_num(&t->levels, lv, "position") == pos)
             lv++;
         a->nlevels = lv - first;
-        a->levels = calloc(a->nlevels + 1, sizeof *a->levels);
-        if (!a->levels) {
-            rc = mql_err_oom(err);
-            break;
-        }
-        for (size_t k = 0; k < a->nlevels && !rc; k++) {
-            struct rules_level *L = &a->levels[k];
-            const char *label = store_table_text(&levels, first + k, "label");
-            if (!(L->label = text_dup(label ? label : "")))
-                rc = mql_err_oom(err);
-            L->points = (int)store_table_num(&levels, first + k, "points");
-            double lo = store_table_num(&levels, first + k, "lo");
-            double hi = store_table_num(&levels, first + k, "hi");
-            L->lo = isnan(lo) ? -INFINITY : lo;
-            L->hi = isnan(hi) ? INFINITY : hi;
-            L->no_bin = a->kind != ATTR_CATEGORICAL &&
-                        store_table_num(&levels, first + k, "is_missing") == 1;
-        }
-        while (!rc && vv < values.nrows && store_table_num(&values, vv, "position") < pos)
+        rc = levels_of(a, &t->levels, first, err);
+        while (!rc && vv < t->values.nrows && store_table_num(&t->values, vv, "position") < pos)
             vv++;
-        for (; !rc && vv < values.nrows && store_table_num(&values, vv, "position") == pos; vv++) {
-            size_t level = (size_t)store_table_num(&values, vv, "level");
-            const char *v = store_table_text(&values, vv, "value");
+        for (; !rc && vv < t->values.nrows && store_table_num(&t->values, vv, "position") == pos;
+             vv++) {
+            size_t level = (size_t)store_table_num(&t->values, vv, "level");
+            const char *v = store_table_text(&t->values, vv, "value");
             if (level < a->nlevels && v && rules_push_value(&a->levels[level], v))
                 rc = mql_err_oom(err);
         }
     }
+    return rc;
+}
+
+/* The recommended rule and what the sweep expects of it (rules.json's "expected"). */
+static int expected(struct rules *r, const struct sources *t, struct mql_err *err)
+{
+    const struct store_table *sw = &t->sweep;
+    r->has_rule = store_table_num(sw, 0, "recommended") == 1;
+    if (!r->has_rule)
+        return 0;
+    r->threshold = (int)store_table_num(sw, 0, "threshold");
+    double fm = store_table_num(sw, 0, "fit_min");
+    r->has_fit_min = isfinite(fm);
+    r->fit_min = r->has_fit_min ? (int)fm : 0;
+    r->has_expected = 1;
+    struct rules_expected *e = &r->expected;
+    const char *per = store_table_text(sw, 0, "period");
+    e->period = text_dup(per ? per : "period");
+    e->mqls = (long long)store_table_num(sw, 0, "mqls");
+    e->sqls = (long long)store_table_num(sw, 0, "sqls");
+    e->leads = (long long)store_table_num(&t->load, 0, "rows_loaded");
+    const char *basis = store_table_text(sw, 0, "basis");
+    e->basis = text_dup(basis ? basis : "in_sample");
+    e->horizon = (long long)store_table_num(sw, 0, "horizon");
+    e->mqls_per_period = store_table_num(sw, 0, "exp_mqls");
+    e->mqls_lo = store_table_num(sw, 0, "exp_mqls_lo");
+    e->mqls_hi = store_table_num(sw, 0, "exp_mqls_hi");
+    e->conversion = store_table_num(sw, 0, "exp_conversion");
+    e->conv_lo = store_table_num(sw, 0, "exp_conv_lo");
+    e->conv_hi = store_table_num(sw, 0, "exp_conv_hi");
+    e->sqls_per_period = store_table_num(sw, 0, "exp_sqls");
+    e->sqls_lo = store_table_num(sw, 0, "exp_sqls_lo");
+    e->sqls_hi = store_table_num(sw, 0, "exp_sqls_hi");
+    e->feasible_share = store_table_num(sw, 0, "feasible_share");
+    e->recall = store_table_num(sw, 0, "recall");
+    return e->period && e->basis ? 0 : mql_err_oom(err);
+}
+
+int rules_from_store(sqlite3 *db, struct rules *r, struct mql_err *err)
+{
+    memset(r, 0, sizeof *r);
+    struct sources t;
+    memset(&t, 0, sizeof t);
+    struct config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    long long f = 0;
+    int rc = read_sources(db, &t, &f, err);
     if (!rc)
-        rc = joins_from_store(db, r, err);
-    if (rc)
-        goto out;
-    r->has_rule = store_table_num(&sweep, 0, "recommended") == 1;
-    if (r->has_rule) {
-        r->threshold = (int)store_table_num(&sweep, 0, "threshold");
-        double fm = store_table_num(&sweep, 0, "fit_min");
-        r->has_fit_min = isfinite(fm);
-        r->fit_min = r->has_fit_min ? (int)fm : 0;
-        r->has_expected = 1;
-        struct rules_expected *e = &r->expected;
-        const char *per = store_table_text(&sweep, 0, "period");
-        e->period = text_dup(per ? per : "period");
-        e->mqls = (long long)store_table_num(&sweep, 0, "mqls");
-        e->sqls = (long long)store_table_num(&sweep, 0, "sqls");
-        e->leads = (long long)store_table_num(&load, 0, "rows_loaded");
-        const char *basis = store_table_text(&sweep, 0, "basis");
-        e->basis = text_dup(basis ? basis : "in_sample");
-        e->horizon = (long long)store_table_num(&sweep, 0, "horizon");
-        e->mqls_per_period = store_table_num(&sweep, 0, "exp_mqls");
-        e->mqls_lo = store_table_num(&sweep, 0, "exp_mqls_lo");
-        e->mqls_hi = store_table_num(&sweep, 0, "exp_mqls_hi");
-        e->conversion = store_table_num(&sweep, 0, "exp_conversion");
-        e->conv_lo = store_table_num(&sweep, 0, "exp_conv_lo");
-        e->conv_hi = store_table_num(&sweep, 0, "exp_conv_hi");
-        e->sqls_per_period = store_table_num(&sweep, 0, "exp_sqls");
-        e->sqls_lo = store_table_num(&sweep, 0, "exp_sqls_lo");
-        e->sqls_hi = store_table_num(&sweep, 0, "exp_sqls_hi");
-        e->feasible_share = store_table_num(&sweep, 0, "feasible_share");
-        e->recall = store_table_num(&sweep, 0, "recall");
-        if (!e->period || !e->basis)
-            rc = mql_err_oom(err);
+        rc = refuse_leaks(db, f, err);
+    if (!rc) {
+        const char *ctext = store_table_text(&t.fit, 0, "config");
+        rc = config_load_string(ctext ? ctext : "", "the fit's config", &cfg, err);
     }
-    if (!rc && !(r->provenance_json = provenance(&load, &fit, &sweep, &metrics)))
+    if (!rc) {
+        r->version = RULES_VERSION;
+        rc = conventions(r, &cfg, err);
+    }
+    if (!rc) {
+        const char *scaling = store_table_text(&t.fit, 0, "scaling");
+        r->scaling_method = text_dup(scaling ? scaling : "pdo");
+        r->factor = store_table_num(&t.fit, 0, "factor");
+        r->offset = store_table_num(&t.fit, 0, "offset");
+        r->base = (int)store_table_num(&t.fit, 0, "base");
+        rc = r->scaling_method ? attributes(r, &t, err) : mql_err_oom(err);
+    }
+    if (!rc && !(rc = joins_from_store(db, r, err)) && !(rc = expected(r, &t, err)) &&
+        !(r->provenance_json = provenance(&t.load, &t.fit, &t.sweep, &t.metrics)))
         rc = mql_err_oom(err);
-    if (!rc)
+    if (!rc && !(rc = sources_check(&t, err)))
         rc = rules_compile(r, err);
-out:
-    store_table_release(&sweep);
-    store_table_release(&fit);
-    store_table_release(&load);
-    store_table_release(&attrs);
-    store_table_release(&levels);
-    store_table_release(&values);
-    store_table_release(&metrics);
+    sources_release(&t);
     config_release(&cfg);
     if (rc)
         rules_release(r);
