@@ -393,6 +393,228 @@ static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
     return rc;
 }
 
+/* "format", "version" and "provenance" (kept as compact JSON text). */
+static int read_header(struct reader *rd, json_t *root, struct rules *r)
+{
+    char *format = NULL;
+    int rc = get_string(rd, root, "format", 1, 0, &format);
+    if (!rc && strcmp(format, RULES_FORMAT) != 0) {
+        size_t n = enter_key(rd, "format");
+        rc = bad(rd, "'%s' is not a mqlcal rule file (expected '%s')", format, RULES_FORMAT);
+        leave(rd, n);
+    }
+    free(format);
+    if (rc || (rc = get_int(rd, root, "version", 1, 0, &r->version, NULL)))
+        return rc;
+    if (r->version != RULES_VERSION) {
+        size_t n = enter_key(rd, "version");
+        rc = bad(rd, "version %d is not supported (this mqlcal reads version %d)", r->version,
+                 RULES_VERSION);
+        leave(rd, n);
+        return rc;
+    }
+    json_t *prov = json_object_get(root, "provenance");
+    if (prov && !json_is_object(prov)) { /* json_dumps would fail, as if out of memory */
+        size_t n = enter_key(rd, "provenance");
+        rc = bad(rd, "expected an object, got %s", type_name(prov));
+        leave(rd, n);
+        return rc;
+    }
+    if (prov && !(r->provenance_json = json_dumps(prov, JSON_PRESERVE_ORDER | JSON_COMPACT)))
+        return mql_err_oom(rd->err);
+    return 0;
+}
+
+/* "input.missing_values": strings. */
+static int read_missing(struct reader *rd, json_t *in, struct rules *r)
+{
+    json_t *miss = get_typed(rd, in, "missing_values", 1);
+    if (!miss)
+        return MQL_EINPUT;
+    r->missing_values = calloc(json_array_size(miss) + 1, sizeof *r->missing_values);
+    if (!r->missing_values)
+        return mql_err_oom(rd->err);
+    int rc = 0;
+    size_t mb = enter_key(rd, "missing_values");
+    for (size_t i = 0; !rc && i < json_array_size(miss); i++) {
+        json_t *s = json_array_get(miss, i);
+        if (!json_is_string(s)) {
+            size_t n = enter_index(rd, i);
+            rc = bad(rd, "expected a string, got %s", type_name(s));
+            leave(rd, n);
+        } else if (!(r->missing_values[r->nmissing++] = text_dup(json_string_value(s)))) {
+            rc = mql_err_oom(rd->err);
+        }
+    }
+    leave(rd, mb);
+    return rc;
+}
+
+/* "input": the id column, the delimiter, the missing values and the joins. */
+static int read_input(struct reader *rd, json_t *root, struct rules *r)
+{
+    json_t *in = get_typed(rd, root, "input", 0);
+    if (!in)
+        return MQL_EINPUT;
+    size_t b = enter_key(rd, "input");
+    char *delim = NULL;
+    int rc = get_column(rd, in, "id_column", 1, &r->id_column);
+    if (!rc)
+        rc = get_string(rd, in, "delimiter", 1, 0, &delim);
+    if (!rc && strlen(delim) != 1) {
+        size_t n = enter_key(rd, "delimiter");
+        rc = bad(rd, "expected one character, got '%s'", delim);
+        leave(rd, n);
+    }
+    if (!rc)
+        r->delimiter = delim[0];
+    free(delim);
+    if (!rc)
+        rc = read_missing(rd, in, r);
+    if (!rc)
+        rc = read_joins(rd, in, r);
+    leave(rd, b);
+    return rc;
+}
+
+/* "scaling": method, factor, offset, base. */
+static int read_scaling(struct reader *rd, json_t *root, struct rules *r)
+{
+    json_t *sc = get_typed(rd, root, "scaling", 0);
+    if (!sc)
+        return MQL_EINPUT;
+    size_t b = enter_key(rd, "scaling");
+    int rc = get_string(rd, sc, "method", 1, 0, &r->scaling_method);
+    if (!rc)
+        rc = get_number(rd, sc, "factor", 0, &r->factor);
+    if (!rc)
+        rc = get_number(rd, sc, "offset", 0, &r->offset);
+    if (!rc)
+        rc = get_int(rd, sc, "base", 1, 0, &r->base, NULL);
+    leave(rd, b);
+    return rc;
+}
+
+/* "attributes": each read by read_attr; no name twice. */
+static int read_attributes(struct reader *rd, json_t *root, struct rules *r)
+{
+    json_t *attrs = get_typed(rd, root, "attributes", 1);
+    if (!attrs)
+        return MQL_EINPUT;
+    size_t na = json_array_size(attrs);
+    int rc = 0;
+    if (na > RULES_MAX_ATTRS) {
+        size_t n = enter_key(rd, "attributes");
+        rc = bad(rd, "%zu attributes, at most %d", na, RULES_MAX_ATTRS);
+        leave(rd, n);
+        return rc;
+    }
+    r->attrs = calloc(na + 1, sizeof *r->attrs);
+    if (!r->attrs)
+        return mql_err_oom(rd->err);
+    size_t b = enter_key(rd, "attributes");
+    for (size_t a = 0; a < na && !rc; a++) {
+        size_t n = enter_index(rd, a);
+        r->nattrs++;
+        rc = read_attr(rd, json_array_get(attrs, a), &r->attrs[a]);
+        for (size_t k = 0; k < a && !rc; k++)
+            if (strcmp(r->attrs[k].name, r->attrs[a].name) == 0)
+                rc = bad(rd, "attribute '%s' twice (also attributes[%zu])", r->attrs[a].name, k);
+        leave(rd, n);
+    }
+    leave(rd, b);
+    return rc;
+}
+
+/* "disqualifiers": objects with a column and a value. */
+static int read_disqualifiers(struct reader *rd, json_t *root, struct rules *r)
+{
+    json_t *dqs = get_typed(rd, root, "disqualifiers", 1);
+    if (!dqs)
+        return MQL_EINPUT;
+    r->dq = calloc(json_array_size(dqs) + 1, sizeof *r->dq);
+    if (!r->dq)
+        return mql_err_oom(rd->err);
+    int rc = 0;
+    size_t b = enter_key(rd, "disqualifiers");
+    for (size_t q = 0; q < json_array_size(dqs) && !rc; q++) {
+        json_t *o = json_array_get(dqs, q);
+        size_t n = enter_index(rd, q);
+        r->ndq++;
+        if (!json_is_object(o))
+            rc = bad(rd, "expected an object, got %s", type_name(o));
+        if (!rc)
+            rc = get_column(rd, o, "column", 0, &r->dq[q].column);
+        if (!rc)
+            rc = get_string(rd, o, "value", 1, 0, &r->dq[q].value);
+        leave(rd, n);
+    }
+    leave(rd, b);
+    return rc;
+}
+
+/* "rule": threshold and fit minimum, each a whole number or null. */
+static int read_rule(struct reader *rd, json_t *root, struct rules *r)
+{
+    json_t *rule = get_typed(rd, root, "rule", 0);
+    if (!rule)
+        return MQL_EINPUT;
+    size_t b = enter_key(rd, "rule");
+    int rc = get_int(rd, rule, "threshold", 1, 1, &r->threshold, &r->has_rule);
+    if (!rc)
+        rc = get_int(rd, rule, "fit_min", 1, 1, &r->fit_min, &r->has_fit_min);
+    leave(rd, b);
+    return rc;
+}
+
+/* Member key of x as a number (NaN when absent or not a number), and as a whole number (0). */
+static double x_number(json_t *x, const char *key)
+{
+    json_t *v = json_object_get(x, key);
+    return v && json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static long long x_integer(json_t *x, const char *key)
+{
+    json_t *v = json_object_get(x, key);
+    return v && json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* An interval [lo, hi] under key: each NaN when absent or not a number. */
+static void x_pair(json_t *x, const char *key, double *lo, double *hi)
+{
+    json_t *a = json_object_get(x, key);
+    json_t *l = a ? json_array_get(a, 0) : NULL, *h = a ? json_array_get(a, 1) : NULL;
+    *lo = l && json_is_number(l) ? json_number_value(l) : NAN;
+    *hi = h && json_is_number(h) ? json_number_value(h) : NAN;
+}
+
+/* "expected": optional, kept when well formed, never an error. */
+static void read_expected(json_t *root, struct rules *r)
+{
+    json_t *x = json_object_get(root, "expected"), *v;
+    if (!x || !json_is_object(x))
+        return;
+    struct rules_expected *e = &r->expected;
+    r->has_expected = 1;
+    if ((v = json_object_get(x, "period")) && json_is_string(v))
+        e->period = text_dup(json_string_value(v));
+    e->mqls_per_period = x_number(x, "mqls_per_period");
+    e->sqls_per_period = x_number(x, "sqls_per_period");
+    e->conversion = x_number(x, "conversion");
+    e->recall = x_number(x, "recall");
+    e->feasible_share = x_number(x, "feasible_share");
+    if ((v = json_object_get(x, "basis")) && json_is_string(v))
+        e->basis = text_dup(json_string_value(v));
+    e->horizon = x_integer(x, "horizon");
+    x_pair(x, "mqls_per_period_ci", &e->mqls_lo, &e->mqls_hi);
+    x_pair(x, "sqls_per_period_ci", &e->sqls_lo, &e->sqls_hi);
+    e->mqls = x_integer(x, "mqls");
+    e->sqls = x_integer(x, "sqls");
+    e->leads = x_integer(x, "leads");
+    x_pair(x, "conversion_ci", &e->conv_lo, &e->conv_hi);
+}
+
 int rules_parse_json(const char *text, size_t len, const char *name, struct rules *r,
                      struct mql_err *err)
 {
@@ -404,221 +626,14 @@ int rules_parse_json(const char *text, size_t len, const char *name, struct rule
         return mql_err_set(err, MQL_EINPUT, "%s:%d:%d: not valid JSON: %s", name, je.line,
                            je.column, je.text);
     int rc = 0;
-    char *format = NULL;
-    if (!json_is_object(root)) {
+    if (!json_is_object(root))
         rc = bad(&rd, "expected an object, got %s", type_name(root));
-        goto out;
+    if (!rc && !(rc = read_header(&rd, root, r)) && !(rc = read_input(&rd, root, r)) &&
+        !(rc = read_scaling(&rd, root, r)) && !(rc = read_attributes(&rd, root, r)) &&
+        !(rc = read_disqualifiers(&rd, root, r)) && !(rc = read_rule(&rd, root, r))) {
+        read_expected(root, r);
+        rc = rules_compile(r, err);
     }
-    if ((rc = get_string(&rd, root, "format", 1, 0, &format)))
-        goto out;
-    if (strcmp(format, RULES_FORMAT) != 0) {
-        size_t n = enter_key(&rd, "format");
-        rc = bad(&rd, "'%s' is not a mqlcal rule file (expected '%s')", format, RULES_FORMAT);
-        leave(&rd, n);
-        goto out;
-    }
-    if ((rc = get_int(&rd, root, "version", 1, 0, &r->version, NULL)))
-        goto out;
-    if (r->version != RULES_VERSION) {
-        size_t n = enter_key(&rd, "version");
-        rc = bad(&rd, "version %d is not supported (this mqlcal reads version %d)", r->version,
-                 RULES_VERSION);
-        leave(&rd, n);
-        goto out;
-    }
-    json_t *prov = json_object_get(root, "provenance");
-    if (prov && !json_is_object(prov)) { /* json_dumps would fail, as if out of memory */
-        size_t n = enter_key(&rd, "provenance");
-        rc = bad(&rd, "expected an object, got %s", type_name(prov));
-        leave(&rd, n);
-        goto out;
-    }
-    if (prov && !(r->provenance_json = json_dumps(prov, JSON_PRESERVE_ORDER | JSON_COMPACT))) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    /* input */
-    json_t *in = get_typed(&rd, root, "input", 0);
-    if (!in) {
-        rc = MQL_EINPUT;
-        goto out;
-    }
-    size_t b = enter_key(&rd, "input");
-    char *delim = NULL;
-    rc = get_column(&rd, in, "id_column", 1, &r->id_column);
-    if (!rc)
-        rc = get_string(&rd, in, "delimiter", 1, 0, &delim);
-    if (!rc && strlen(delim) != 1) {
-        size_t n = enter_key(&rd, "delimiter");
-        rc = bad(&rd, "expected one character, got '%s'", delim);
-        leave(&rd, n);
-    }
-    if (!rc)
-        r->delimiter = delim[0];
-    free(delim);
-    json_t *miss = rc ? NULL : get_typed(&rd, in, "missing_values", 1);
-    if (!rc && !miss)
-        rc = MQL_EINPUT;
-    if (!rc) {
-        r->missing_values = calloc(json_array_size(miss) + 1, sizeof *r->missing_values);
-        if (!r->missing_values)
-            rc = mql_err_oom(err);
-        size_t mb = enter_key(&rd, "missing_values");
-        for (size_t i = 0; !rc && i < json_array_size(miss); i++) {
-            json_t *s = json_array_get(miss, i);
-            if (!json_is_string(s)) {
-                size_t n = enter_index(&rd, i);
-                rc = bad(&rd, "expected a string, got %s", type_name(s));
-                leave(&rd, n);
-            } else if (!(r->missing_values[r->nmissing++] = text_dup(json_string_value(s)))) {
-                rc = mql_err_oom(err);
-            }
-        }
-        leave(&rd, mb);
-    }
-    if (!rc)
-        rc = read_joins(&rd, in, r);
-    leave(&rd, b);
-    if (rc)
-        goto out;
-    /* scaling */
-    json_t *sc = get_typed(&rd, root, "scaling", 0);
-    if (!sc) {
-        rc = MQL_EINPUT;
-        goto out;
-    }
-    b = enter_key(&rd, "scaling");
-    rc = get_string(&rd, sc, "method", 1, 0, &r->scaling_method);
-    if (!rc)
-        rc = get_number(&rd, sc, "factor", 0, &r->factor);
-    if (!rc)
-        rc = get_number(&rd, sc, "offset", 0, &r->offset);
-    if (!rc)
-        rc = get_int(&rd, sc, "base", 1, 0, &r->base, NULL);
-    leave(&rd, b);
-    if (rc)
-        goto out;
-    /* attributes */
-    json_t *attrs = get_typed(&rd, root, "attributes", 1);
-    if (!attrs) {
-        rc = MQL_EINPUT;
-        goto out;
-    }
-    size_t na = json_array_size(attrs);
-    if (na > RULES_MAX_ATTRS) {
-        size_t n = enter_key(&rd, "attributes");
-        rc = bad(&rd, "%zu attributes, at most %d", na, RULES_MAX_ATTRS);
-        leave(&rd, n);
-        goto out;
-    }
-    r->attrs = calloc(na + 1, sizeof *r->attrs);
-    if (!r->attrs) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    b = enter_key(&rd, "attributes");
-    for (size_t a = 0; a < na && !rc; a++) {
-        size_t n = enter_index(&rd, a);
-        r->nattrs++;
-        rc = read_attr(&rd, json_array_get(attrs, a), &r->attrs[a]);
-        for (size_t k = 0; k < a && !rc; k++)
-            if (strcmp(r->attrs[k].name, r->attrs[a].name) == 0)
-                rc = bad(&rd, "attribute '%s' twice (also attributes[%zu])", r->attrs[a].name, k);
-        leave(&rd, n);
-    }
-    leave(&rd, b);
-    if (rc)
-        goto out;
-    /* disqualifiers */
-    json_t *dqs = get_typed(&rd, root, "disqualifiers", 1);
-    if (!dqs) {
-        rc = MQL_EINPUT;
-        goto out;
-    }
-    r->dq = calloc(json_array_size(dqs) + 1, sizeof *r->dq);
-    if (!r->dq) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    b = enter_key(&rd, "disqualifiers");
-    for (size_t q = 0; q < json_array_size(dqs) && !rc; q++) {
-        json_t *o = json_array_get(dqs, q);
-        size_t n = enter_index(&rd, q);
-        r->ndq++;
-        if (!json_is_object(o))
-            rc = bad(&rd, "expected an object, got %s", type_name(o));
-        if (!rc)
-            rc = get_column(&rd, o, "column", 0, &r->dq[q].column);
-        if (!rc)
-            rc = get_string(&rd, o, "value", 1, 0, &r->dq[q].value);
-        leave(&rd, n);
-    }
-    leave(&rd, b);
-    if (rc)
-        goto out;
-    /* the rule */
-    json_t *rule = get_typed(&rd, root, "rule", 0);
-    if (!rule) {
-        rc = MQL_EINPUT;
-        goto out;
-    }
-    b = enter_key(&rd, "rule");
-    rc = get_int(&rd, rule, "threshold", 1, 1, &r->threshold, &r->has_rule);
-    if (!rc)
-        rc = get_int(&rd, rule, "fit_min", 1, 1, &r->fit_min, &r->has_fit_min);
-    leave(&rd, b);
-    if (rc)
-        goto out;
-    /* expected: optional, kept when well formed */
-    json_t *x = json_object_get(root, "expected");
-    if (x && json_is_object(x)) {
-        struct rules_expected *e = &r->expected;
-        json_t *v;
-        r->has_expected = 1;
-        if ((v = json_object_get(x, "period")) && json_is_string(v))
-            e->period = text_dup(json_string_value(v));
-#define NUM(key, field)                                                                            \
-    e->field = (v = json_object_get(x, key)) && json_is_number(v) ? json_number_value(v) : NAN
-        NUM("mqls_per_period", mqls_per_period);
-        NUM("sqls_per_period", sqls_per_period);
-        NUM("conversion", conversion);
-        NUM("recall", recall);
-        NUM("feasible_share", feasible_share);
-#undef NUM
-        if ((v = json_object_get(x, "basis")) && json_is_string(v))
-            e->basis = text_dup(json_string_value(v));
-        e->horizon =
-            (v = json_object_get(x, "horizon")) && json_is_integer(v) ? json_integer_value(v) : 0;
-#define PAIR(key, lo, hi)                                                                          \
-    do {                                                                                           \
-        json_t *a = json_object_get(x, key);                                                       \
-        e->lo = a && json_is_number(json_array_get(a, 0))                                          \
-                    ? json_number_value(json_array_get(a, 0))                                      \
-                    : NAN;                                                                         \
-        e->hi = a && json_is_number(json_array_get(a, 1))                                          \
-                    ? json_number_value(json_array_get(a, 1))                                      \
-                    : NAN;                                                                         \
-    } while (0)
-        PAIR("mqls_per_period_ci", mqls_lo, mqls_hi);
-        PAIR("sqls_per_period_ci", sqls_lo, sqls_hi);
-#undef PAIR
-        e->mqls =
-            (v = json_object_get(x, "mqls")) && json_is_integer(v) ? json_integer_value(v) : 0;
-        e->sqls =
-            (v = json_object_get(x, "sqls")) && json_is_integer(v) ? json_integer_value(v) : 0;
-        e->leads =
-            (v = json_object_get(x, "leads")) && json_is_integer(v) ? json_integer_value(v) : 0;
-        json_t *ci = json_object_get(x, "conversion_ci");
-        e->conv_lo = ci && json_is_number(json_array_get(ci, 0))
-                         ? json_number_value(json_array_get(ci, 0))
-                         : NAN;
-        e->conv_hi = ci && json_is_number(json_array_get(ci, 1))
-                         ? json_number_value(json_array_get(ci, 1))
-                         : NAN;
-    }
-    rc = rules_compile(r, err);
-out:
-    free(format);
     json_decref(root);
     if (rc)
         rules_release(r);
