@@ -268,109 +268,73 @@ static int read_joins(struct reader *rd, json_t *in, struct rules *r)
     return rc;
 }
 
-static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
+/* A categorical level's "values": strings. */
+static int read_values(struct reader *rd, json_t *lo, struct rules_level *L)
 {
-    if (!json_is_object(o))
-        return bad(rd, "expected an object, got %s", type_name(o));
-    char *kind = NULL, *group = NULL;
-    int rc = get_column(rd, o, "name", 0, &a->name);
-    if (!rc)
-        rc = get_string(rd, o, "kind", 1, 0, &kind);
-    if (!rc && rules_kind_of(kind, &a->kind)) {
-        size_t n = enter_key(rd, "kind");
-        rc = bad(rd, "unknown attribute kind '%s' (expected categorical, count or numeric)", kind);
-        leave(rd, n);
-    }
-    if (!rc)
-        rc = get_string(rd, o, "group", 1, 0, &group);
-    if (!rc && rules_group_of(group, &a->group)) {
-        size_t n = enter_key(rd, "group");
-        rc = bad(rd, "unknown group '%s' (expected fit, engagement or none)", group);
-        leave(rd, n);
-    }
-    free(kind);
-    free(group);
-    json_t *ls = rc ? NULL : get_typed(rd, o, "levels", 1);
-    if (!rc && !ls)
+    json_t *vs = get_typed(rd, lo, "values", 1);
+    if (!vs)
         return MQL_EINPUT;
-    if (rc)
-        return rc;
-    size_t nl = json_array_size(ls);
-    if (nl == 0 || nl > RULES_MAX_LEVELS) {
-        size_t n = enter_key(rd, "levels");
-        rc = bad(rd, "expected 1 to %d levels, got %zu", RULES_MAX_LEVELS, nl);
-        leave(rd, n);
-        return rc;
-    }
-    a->levels = calloc(nl, sizeof *a->levels);
-    if (!a->levels)
-        return mql_err_oom(rd->err);
-    size_t base = enter_key(rd, "levels");
-    for (size_t l = 0; l < nl && !rc; l++) {
-        json_t *lo = json_array_get(ls, l);
-        struct rules_level *L = &a->levels[l];
-        a->nlevels++;
-        size_t at = enter_index(rd, l);
-        if (!json_is_object(lo)) {
-            rc = bad(rd, "expected an object, got %s", type_name(lo));
-            break;
+    int rc = 0;
+    size_t vb = enter_key(rd, "values");
+    for (size_t v = 0; v < json_array_size(vs) && !rc; v++) {
+        json_t *s = json_array_get(vs, v);
+        if (!json_is_string(s)) {
+            size_t n = enter_index(rd, v);
+            rc = bad(rd, "expected a string, got %s", type_name(s));
+            leave(rd, n);
+        } else if (rules_push_value(L, json_string_value(s))) {
+            rc = mql_err_oom(rd->err);
         }
-        rc = get_string(rd, lo, "label", 1, 0, &L->label);
-        if (!rc)
-            rc = get_int(rd, lo, "points", 1, 0, &L->points, NULL);
-        for (size_t k = 0; k < l && !rc; k++)
-            if (strcmp(a->levels[k].label, L->label) == 0) {
-                size_t n = enter_key(rd, "label");
-                rc = bad(rd, "duplicate level '%s' (also levels[%zu])", L->label, k);
-                leave(rd, n);
-            }
-        if (!rc && a->kind == ATTR_CATEGORICAL) {
-            json_t *vs = get_typed(rd, lo, "values", 1);
-            if (!vs) {
-                rc = MQL_EINPUT;
-                break;
-            }
-            size_t vb = enter_key(rd, "values");
-            for (size_t v = 0; v < json_array_size(vs) && !rc; v++) {
-                json_t *s = json_array_get(vs, v);
-                if (!json_is_string(s)) {
-                    size_t n = enter_index(rd, v);
-                    rc = bad(rd, "expected a string, got %s", type_name(s));
-                    leave(rd, n);
-                } else if (rules_push_value(L, json_string_value(s))) {
-                    rc = mql_err_oom(rd->err);
-                }
-            }
-            leave(rd, vb);
-        } else if (!rc) {
-            L->lo = L->hi = NAN;
-            L->no_bin = !json_object_get(lo, "lo") && !json_object_get(lo, "hi");
-            if (!L->no_bin) {
-                rc = get_number(rd, lo, "lo", 1, &L->lo);
-                if (!rc)
-                    rc = get_number(rd, lo, "hi", 1, &L->hi);
-                if (isnan(L->lo))
-                    L->lo = -INFINITY;
-                if (isnan(L->hi))
-                    L->hi = INFINITY;
-                if (!rc && !(L->lo < L->hi))
-                    rc = bad(rd, "empty bin: lo %g is not below hi %g", L->lo, L->hi);
-            }
-        }
-        leave(rd, at);
     }
-    leave(rd, base);
-    if (rc)
-        return rc;
-    rc = level_ref(rd, o, a, "reference", &a->reference);
+    leave(rd, vb);
+    return rc;
+}
+
+/* A count or numeric level's bin [lo, hi) (null for minus or plus infinity), or no bin. */
+static int read_bin(struct reader *rd, json_t *lo, struct rules_level *L)
+{
+    L->lo = L->hi = NAN;
+    L->no_bin = !json_object_get(lo, "lo") && !json_object_get(lo, "hi");
+    if (L->no_bin)
+        return 0;
+    int rc = get_number(rd, lo, "lo", 1, &L->lo);
     if (!rc)
-        rc = level_ref(rd, o, a, "missing", &a->missing);
-    if (!rc && a->kind == ATTR_CATEGORICAL)
-        rc = level_ref(rd, o, a, "unseen", &a->unseen);
-    if (rc || a->kind == ATTR_CATEGORICAL)
+        rc = get_number(rd, lo, "hi", 1, &L->hi);
+    if (isnan(L->lo))
+        L->lo = -INFINITY;
+    if (isnan(L->hi))
+        L->hi = INFINITY;
+    if (!rc && !(L->lo < L->hi))
+        rc = bad(rd, "empty bin: lo %g is not below hi %g", L->lo, L->hi);
+    return rc;
+}
+
+/* Level l of attribute a: label (unique), points, and its values or its bin. */
+static int read_level(struct reader *rd, json_t *lo, struct rules_attr *a, size_t l)
+{
+    struct rules_level *L = &a->levels[l];
+    if (!json_is_object(lo))
+        return bad(rd, "expected an object, got %s", type_name(lo));
+    int rc = get_string(rd, lo, "label", 1, 0, &L->label);
+    if (!rc)
+        rc = get_int(rd, lo, "points", 1, 0, &L->points, NULL);
+    for (size_t k = 0; k < l && !rc; k++)
+        if (strcmp(a->levels[k].label, L->label) == 0) {
+            size_t n = enter_key(rd, "label");
+            rc = bad(rd, "duplicate level '%s' (also levels[%zu])", L->label, k);
+            leave(rd, n);
+        }
+    if (rc)
         return rc;
-    /* bins: every level with lo and hi is a bin [lo, hi); together, in order, they cover the
-     * line; a level without them can only be the missing level */
+    return a->kind == ATTR_CATEGORICAL ? read_values(rd, lo, L) : read_bin(rd, lo, L);
+}
+
+/* The bins of a count or numeric attribute: every level with lo and hi is a bin [lo, hi);
+ * together, in order, they cover the line; a level without them can only be the missing
+ * level. */
+static int check_bins(struct reader *rd, const struct rules_attr *a)
+{
+    int rc = 0;
     double at = -INFINITY;
     size_t b = enter_key(rd, "levels");
     for (size_t l = 0; l < a->nlevels && !rc; l++) {
@@ -391,6 +355,70 @@ static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
         rc = bad(rd, "the last bin must reach plus infinity (hi null), not %g", at);
     leave(rd, b);
     return rc;
+}
+
+/* "name", "kind", "group" of an attribute. */
+static int read_attr_head(struct reader *rd, json_t *o, struct rules_attr *a)
+{
+    char *kind = NULL, *group = NULL;
+    int rc = get_column(rd, o, "name", 0, &a->name);
+    if (!rc)
+        rc = get_string(rd, o, "kind", 1, 0, &kind);
+    if (!rc && rules_kind_of(kind, &a->kind)) {
+        size_t n = enter_key(rd, "kind");
+        rc = bad(rd, "unknown attribute kind '%s' (expected categorical, count or numeric)", kind);
+        leave(rd, n);
+    }
+    if (!rc)
+        rc = get_string(rd, o, "group", 1, 0, &group);
+    if (!rc && rules_group_of(group, &a->group)) {
+        size_t n = enter_key(rd, "group");
+        rc = bad(rd, "unknown group '%s' (expected fit, engagement or none)", group);
+        leave(rd, n);
+    }
+    free(kind);
+    free(group);
+    return rc;
+}
+
+static int read_attr(struct reader *rd, json_t *o, struct rules_attr *a)
+{
+    if (!json_is_object(o))
+        return bad(rd, "expected an object, got %s", type_name(o));
+    int rc = read_attr_head(rd, o, a);
+    if (rc)
+        return rc;
+    json_t *ls = get_typed(rd, o, "levels", 1);
+    if (!ls)
+        return MQL_EINPUT;
+    size_t nl = json_array_size(ls);
+    if (nl == 0 || nl > RULES_MAX_LEVELS) {
+        size_t n = enter_key(rd, "levels");
+        rc = bad(rd, "expected 1 to %d levels, got %zu", RULES_MAX_LEVELS, nl);
+        leave(rd, n);
+        return rc;
+    }
+    a->levels = calloc(nl, sizeof *a->levels);
+    if (!a->levels)
+        return mql_err_oom(rd->err);
+    size_t base = enter_key(rd, "levels");
+    for (size_t l = 0; l < nl && !rc; l++) {
+        a->nlevels++;
+        size_t at = enter_index(rd, l);
+        rc = read_level(rd, json_array_get(ls, l), a, l);
+        leave(rd, at);
+    }
+    leave(rd, base);
+    if (rc)
+        return rc;
+    rc = level_ref(rd, o, a, "reference", &a->reference);
+    if (!rc)
+        rc = level_ref(rd, o, a, "missing", &a->missing);
+    if (!rc && a->kind == ATTR_CATEGORICAL)
+        rc = level_ref(rd, o, a, "unseen", &a->unseen);
+    if (rc || a->kind == ATTR_CATEGORICAL)
+        return rc;
+    return check_bins(rd, a);
 }
 
 /* "format", "version" and "provenance" (kept as compact JSON text). */
