@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mqlcal/store.h"
+#include "mqlcal/strbuf.h"
 #include "mqlcal/text.h"
 #include "mqlcal/stats.h"
 
@@ -171,180 +172,191 @@ static const char *stored_kind(sqlite3 *db, const char *name, char *buf, size_t 
 
 /* Loads outcome, dates, lines, ids, the attributes when with_attrs, and the named columns as
  * text (in d->segments). */
-static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const char *const *names,
-                size_t nnames, struct data *d, struct mql_err *err)
-{
-    memset(d, 0, sizeof *d);
-    sqlite3_stmt *st = NULL;
-    struct intern *tabs = NULL;
-    char *sql = NULL;
-    int rc = count_rows(db, &d->n, err);
-    if (rc)
-        return rc;
-    if (d->n == 0)
-        return mql_err_set(err, MQL_EINPUT, "the store holds no lead: ingest first");
+/* What load() keeps while it reads the leads table. */
+struct loader {
+    struct data *d;
+    struct data_column **cols; /* attributes, then segments */
+    size_t ncols;
+    struct intern *tabs;   /* the value ids of each categorical column */
+    size_t id_cap, id_len; /* the block of lead ids */
+};
 
-    /* the columns: attributes, then the segments (an attribute that is also a segment is read
-     * twice: as its kind, and as text) */
+/* The data's arrays for d->n leads and the loader's column list. */
+static int alloc_data(const struct config *cfg, int with_attrs, size_t nnames, struct loader *L,
+                      struct mql_err *err)
+{
+    struct data *d = L->d;
     d->nattrs = with_attrs ? cfg->nattrs : 0;
     d->nsegments = nnames;
     d->attrs = calloc(d->nattrs ? d->nattrs : 1, sizeof *d->attrs);
     d->segments = calloc(d->nsegments ? d->nsegments : 1, sizeof *d->segments);
     d->lead_id = calloc(d->n, sizeof *d->lead_id);
     d->line = malloc(d->n * sizeof *d->line);
-    size_t id_cap = 16 * d->n + 16, id_len = 0;
-    d->id_block = malloc(id_cap);
+    L->id_cap = 16 * d->n + 16;
+    d->id_block = malloc(L->id_cap);
     d->y = malloc(d->n);
     d->known = malloc(d->n);
     d->day = malloc(d->n * sizeof *d->day);
-    size_t ncols = d->nattrs + d->nsegments;
-    tabs = calloc(ncols ? ncols : 1, sizeof *tabs);
-    /* SELECT _id, _outcome, _created, attrs..., extra segments... */
-    size_t cap = 64;
-    for (size_t i = 0; i < d->nattrs; i++)
-        cap += 2 * strlen(cfg->attrs[i].column) + 4;
-    for (size_t i = 0; i < nnames; i++)
-        cap += 2 * strlen(names[i]) + 4;
-    sql = malloc(cap);
+    L->ncols = d->nattrs + d->nsegments;
+    L->tabs = calloc(L->ncols ? L->ncols : 1, sizeof *L->tabs);
+    L->cols = malloc((L->ncols ? L->ncols : 1) * sizeof *L->cols);
     if (!d->attrs || !d->segments || !d->lead_id || !d->line || !d->id_block || !d->y ||
-        !d->known || !d->day || !tabs || !sql) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
+        !d->known || !d->day || !L->tabs || !L->cols)
+        return mql_err_oom(err);
     d->has_dates = cfg->date != NULL;
-    size_t len = (size_t)snprintf(sql, cap, "SELECT _id, _outcome, _created, _line");
-    struct data_column **cols = (struct data_column **)malloc((ncols ? ncols : 1) * sizeof *cols);
-    if (!cols) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
+    return 0;
+}
+
+/* The attribute and segment columns, each checked against the store's columns table (present,
+ * and of the kind the config says), and the SELECT that reads them into *sql (malloc'd):
+ * _id, _outcome, _created, _line, then the columns. */
+static int prepare_columns(sqlite3 *db, const struct config *cfg, const char *const *names,
+                           struct loader *L, char **sql, struct mql_err *err)
+{
+    struct data *d = L->d;
     size_t c = 0;
     for (size_t i = 0; i < d->nattrs; i++) {
         const struct config_attr *a = &cfg->attrs[i];
-        if (init_column(&d->attrs[i], a->column, a, a->kind == ATTR_CATEGORICAL, d->n)) {
-            free(cols);
-            rc = mql_err_oom(err);
-            goto out;
-        }
-        cols[c++] = &d->attrs[i];
+        if (init_column(&d->attrs[i], a->column, a, a->kind == ATTR_CATEGORICAL, d->n))
+            return mql_err_oom(err);
+        L->cols[c++] = &d->attrs[i];
     }
-    for (size_t i = 0; i < nnames; i++) {
-        const char *name = names[i];
-        const struct config_attr *a = config_attr_find(cfg, name);
+    for (size_t i = 0; i < d->nsegments; i++) {
         /* a segment that is an attribute shares its values, read as text */
-        if (init_column(&d->segments[i], name, a, 1, d->n)) {
-            free(cols);
-            rc = mql_err_oom(err);
-            goto out;
-        }
-        cols[c++] = &d->segments[i];
+        if (init_column(&d->segments[i], names[i], config_attr_find(cfg, names[i]), 1, d->n))
+            return mql_err_oom(err);
+        L->cols[c++] = &d->segments[i];
     }
-    for (size_t i = 0; i < ncols; i++) {
+    struct strbuf q = {0};
+    strbuf_add(&q, "SELECT _id, _outcome, _created, _line");
+    for (size_t i = 0; i < L->ncols; i++) {
         char kind[32];
-        const char *stored = stored_kind(db, cols[i]->name, kind, sizeof kind);
-        if (!stored) {
+        const char *stored = stored_kind(db, L->cols[i]->name, kind, sizeof kind);
+        const char *want = L->cols[i]->attr ? config_kind_name(L->cols[i]->attr->kind) : NULL;
+        int rc = 0;
+        if (!stored)
             rc = mql_err_set(err, MQL_EINPUT,
                              "column '%s' is in the config but not in the store: run 'mqlcal "
                              "ingest' again",
-                             cols[i]->name);
-            free(cols);
-            goto out;
-        }
-        const char *want = cols[i]->attr ? config_kind_name(cols[i]->attr->kind) : NULL;
-        if (want && stored[0] && strcmp(want, stored) != 0) {
+                             L->cols[i]->name);
+        else if (want && stored[0] && strcmp(want, stored) != 0)
             rc = mql_err_set(err, MQL_EINPUT,
                              "attribute '%s' is %s in the config but was ingested as %s: run "
                              "'mqlcal ingest' again",
-                             cols[i]->name, want, stored);
-            free(cols);
-            goto out;
+                             L->cols[i]->name, want, stored);
+        if (rc) {
+            free(q.s);
+            return rc;
         }
-        len += (size_t)snprintf(sql + len, cap - len, ", ");
-        int q = store_quote_ident(cols[i]->name, sql + len, cap - len);
-        len += (size_t)q;
+        strbuf_add(&q, ", ");
+        strbuf_sql_ident(&q, L->cols[i]->name);
     }
     /* the table's key order: no sort, and the order other tables keyed by _id share */
-    snprintf(sql + len, cap - len, " FROM leads ORDER BY _id");
-    if ((rc = store_prepare(db, sql, &st, err))) {
-        free(cols);
-        goto out;
+    strbuf_add(&q, " FROM leads ORDER BY _id");
+    if (q.oom) {
+        free(q.s);
+        return mql_err_oom(err);
     }
+    *sql = q.s;
+    return 0;
+}
+
+/* Lead r from the current row of st. */
+static int read_lead(sqlite3_stmt *st, struct loader *L, size_t r, struct mql_err *err)
+{
+    struct data *d = L->d;
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    size_t idn = id ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+    if (L->id_len + idn + 1 > L->id_cap) {
+        /* grow the block; the pointers are set once it is complete */
+        size_t ncap = 2 * (L->id_len + idn + 1);
+        char *nb = realloc(d->id_block, ncap);
+        if (!nb)
+            return mql_err_oom(err);
+        d->id_block = nb;
+        L->id_cap = ncap;
+    }
+    memcpy(d->id_block + L->id_len, id ? id : "", idn);
+    d->id_block[L->id_len + idn] = '\0';
+    d->lead_id[r] = (char *)(uintptr_t)L->id_len; /* an offset until the block is done */
+    L->id_len += idn + 1;
+    d->line[r] = sqlite3_column_int64(st, 3);
+    /* NULL: pending, the outcome is not known yet */
+    d->known[r] = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    d->y[r] = (unsigned char)(d->known[r] && sqlite3_column_int(st, 1) == 1);
+    d->nunknown += !d->known[r];
+    int32_t day = INT32_MIN;
+    const char *created = (const char *)sqlite3_column_text(st, 2);
+    if (created)
+        text_parse_date(created, strlen(created), &day);
+    d->day[r] = day;
+    for (size_t i = 0; i < L->ncols; i++) {
+        struct data_column *col = L->cols[i];
+        int k = (int)i + 4;
+        int type = sqlite3_column_type(st, k);
+        if (!col->categorical) {
+            col->num[r] = type == SQLITE_NULL ? NAN : sqlite3_column_double(st, k);
+        } else if (type == SQLITE_NULL) {
+            col->ids[r] = DATA_MISSING;
+        } else {
+            const char *v = (const char *)sqlite3_column_text(st, k);
+            size_t vn = (size_t)sqlite3_column_bytes(st, k);
+            uint32_t id2 = intern_get(&L->tabs[i], v ? v : "", v ? vn : 0);
+            if (id2 == UINT32_MAX)
+                return mql_err_oom(err);
+            col->ids[r] = id2;
+        }
+    }
+    return 0;
+}
+
+static void loader_release(struct loader *L)
+{
+    if (L->tabs) {
+        for (size_t i = 0; i < L->ncols; i++) {
+            for (size_t v = 0; v < L->tabs[i].n; v++)
+                free(L->tabs[i].values[v]);
+            free(L->tabs[i].values);
+            free(L->tabs[i].slots);
+        }
+        free(L->tabs);
+    }
+    free(L->cols);
+}
+
+static int load(sqlite3 *db, const struct config *cfg, int with_attrs, const char *const *names,
+                size_t nnames, struct data *d, struct mql_err *err)
+{
+    memset(d, 0, sizeof *d);
+    sqlite3_stmt *st = NULL;
+    char *sql = NULL;
+    struct loader L = {d, NULL, 0, NULL, 0, 0};
+    int rc = count_rows(db, &d->n, err);
+    if (rc)
+        return rc;
+    if (d->n == 0)
+        return mql_err_set(err, MQL_EINPUT, "the store holds no lead: ingest first");
+    /* the columns: attributes, then the segments (an attribute that is also a segment is read
+     * twice: as its kind, and as text) */
+    if (!(rc = alloc_data(cfg, with_attrs, nnames, &L, err)) &&
+        !(rc = prepare_columns(db, cfg, names, &L, &sql, err)))
+        rc = store_prepare(db, sql, &st, err);
     size_t r = 0;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && r < d->n) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        size_t idn = (size_t)sqlite3_column_bytes(st, 0);
-        if (id_len + idn + 1 > id_cap) {
-            /* grow the block; the pointers are set once it is complete */
-            size_t ncap = 2 * (id_len + idn + 1);
-            char *nb = realloc(d->id_block, ncap);
-            if (!nb) {
-                rc = mql_err_oom(err);
-                break;
-            }
-            d->id_block = nb;
-            id_cap = ncap;
-        }
-        memcpy(d->id_block + id_len, id ? id : "", id ? idn : 0);
-        d->id_block[id_len + (id ? idn : 0)] = '\0';
-        d->lead_id[r] = (char *)(uintptr_t)id_len; /* an offset until the block is done */
-        id_len += (id ? idn : 0) + 1;
-        d->line[r] = sqlite3_column_int64(st, 3);
-        /* NULL: pending, the outcome is not known yet */
-        d->known[r] = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        d->y[r] = (unsigned char)(d->known[r] && sqlite3_column_int(st, 1) == 1);
-        d->nunknown += !d->known[r];
-        int32_t day = INT32_MIN;
-        const char *created = (const char *)sqlite3_column_text(st, 2);
-        if (created)
-            text_parse_date(created, strlen(created), &day);
-        d->day[r] = day;
-        for (size_t i = 0; i < ncols; i++) {
-            struct data_column *col = cols[i];
-            int k = (int)i + 4;
-            int type = sqlite3_column_type(st, k);
-            if (col->categorical) {
-                if (type == SQLITE_NULL) {
-                    col->ids[r] = DATA_MISSING;
-                    continue;
-                }
-                const char *v = (const char *)sqlite3_column_text(st, k);
-                size_t vn = (size_t)sqlite3_column_bytes(st, k);
-                uint32_t id2 = intern_get(&tabs[i], v ? v : "", v ? vn : 0);
-                if (id2 == UINT32_MAX) {
-                    rc = mql_err_oom(err);
-                    break;
-                }
-                col->ids[r] = id2;
-            } else {
-                col->num[r] = type == SQLITE_NULL ? NAN : sqlite3_column_double(st, k);
-            }
-        }
-        if (rc)
-            break;
-        r++;
-    }
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW && r < d->n)
+        if (!(rc = read_lead(st, &L, r, err)))
+            r++;
     if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
     if (!rc && r != d->n)
         rc = mql_err_set(err, MQL_EIO, "store: expected %zu leads, read %zu", d->n, r);
     for (size_t i = 0; i < r; i++)
         d->lead_id[i] = d->id_block + (uintptr_t)d->lead_id[i];
-    for (size_t i = 0; i < ncols && !rc; i++)
-        if (cols[i]->categorical && intern_finish(&tabs[i], cols[i], d->n))
+    for (size_t i = 0; i < L.ncols && !rc; i++)
+        if (L.cols[i]->categorical && intern_finish(&L.tabs[i], L.cols[i], d->n))
             rc = mql_err_oom(err);
-    free(cols);
-out:
     sqlite3_finalize(st);
-    if (tabs) {
-        for (size_t i = 0; i < ncols; i++) {
-            for (size_t v = 0; v < tabs[i].n; v++)
-                free(tabs[i].values[v]);
-            free(tabs[i].values);
-            free(tabs[i].slots);
-        }
-        free(tabs);
-    }
+    loader_release(&L);
     free(sql);
     return rc;
 }
