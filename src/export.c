@@ -491,54 +491,48 @@ int export_pmml_check(const struct rules *r, struct mql_err *err)
                        shown, where);
 }
 
-char *export_pmml(const struct rules *r)
+/* The DataDictionary: a field per attribute, with its valid range and missing values. */
+static void pmml_dictionary(struct strbuf *b, const struct rules *r)
 {
-    struct strbuf b = {0};
-    strbuf_add(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                   "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"4.4\">\n"
-                   "  <Header description=\"MQL scorecard exported by mqlcal\">\n"
-                   "    <Application name=\"mqlcal\" version=\"" MQLCAL_VERSION "\"/>\n"
-                   "  </Header>\n");
-    strbuf_addf(&b, "  <DataDictionary numberOfFields=\"%zu\">\n", r->nattrs + 1);
+    strbuf_addf(b, "  <DataDictionary numberOfFields=\"%zu\">\n", r->nattrs + 1);
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         int cat = at->kind == ATTR_CATEGORICAL;
-        strbuf_add(&b, "    <DataField name=\"");
-        strbuf_markup(&b, at->name);
-        strbuf_addf(&b, "\" optype=\"%s\" dataType=\"%s\"", cat ? "categorical" : "continuous",
+        strbuf_add(b, "    <DataField name=\"");
+        strbuf_markup(b, at->name);
+        strbuf_addf(b, "\" optype=\"%s\" dataType=\"%s\"", cat ? "categorical" : "continuous",
                     cat                      ? "string"
                     : at->kind == ATTR_COUNT ? "integer"
                                              : "double");
         if (cat && r->nmissing == 0) {
-            strbuf_add(&b, "/>\n");
+            strbuf_add(b, "/>\n");
             continue;
         }
-        strbuf_add(&b, ">\n");
+        strbuf_add(b, ">\n");
         /* the valid range of the data grammar (text.h): a count of at most 18 digits, a number
          * below 1e200 in size (its largest is about 1e194); outside it the consumer returns
          * invalid (MiningSchema) */
         if (at->kind == ATTR_COUNT)
-            strbuf_add(&b, "      <Interval closure=\"closedClosed\" leftMargin=\"0\" "
-                           "rightMargin=\"999999999999999999\"/>\n");
+            strbuf_add(b, "      <Interval closure=\"closedClosed\" leftMargin=\"0\" "
+                          "rightMargin=\"999999999999999999\"/>\n");
         else if (!cat)
-            strbuf_add(&b, "      <Interval closure=\"openOpen\" leftMargin=\"-1e200\" "
-                           "rightMargin=\"1e200\"/>\n");
+            strbuf_add(b, "      <Interval closure=\"openOpen\" leftMargin=\"-1e200\" "
+                          "rightMargin=\"1e200\"/>\n");
         for (size_t i = 0; i < r->nmissing; i++) {
-            strbuf_add(&b, "      <Value value=\"");
-            strbuf_markup(&b, r->missing_values[i]);
-            strbuf_add(&b, "\" property=\"missing\"/>\n");
+            strbuf_add(b, "      <Value value=\"");
+            strbuf_markup(b, r->missing_values[i]);
+            strbuf_add(b, "\" property=\"missing\"/>\n");
         }
-        strbuf_add(&b, "    </DataField>\n");
+        strbuf_add(b, "    </DataField>\n");
     }
-    strbuf_add(&b, "    <DataField name=\"score\" optype=\"continuous\" dataType=\"double\"/>\n"
-                   "  </DataDictionary>\n");
-    strbuf_addf(&b,
-                "  <Scorecard modelName=\"mqlcal\" functionName=\"regression\" "
-                "useReasonCodes=\"true\" reasonCodeAlgorithm=\"pointsAbove\" initialScore=\"%d\" "
-                "baselineMethod=\"other\">\n",
-                r->base);
-    /* the MQL rule, which a Scorecard cannot state */
-    strbuf_add(&b, "    <Extension name=\"mqlcal-rule\" value=\"");
+    strbuf_add(b, "    <DataField name=\"score\" optype=\"continuous\" dataType=\"double\"/>\n"
+                  "  </DataDictionary>\n");
+}
+
+/* The MQL rule, which a Scorecard cannot state, as an Extension. */
+static void pmml_rule(struct strbuf *b, const struct rules *r)
+{
+    strbuf_add(b, "    <Extension name=\"mqlcal-rule\" value=\"");
     struct strbuf rule = {0};
     if (r->has_rule) {
         strbuf_addf(&rule, "threshold=%d", r->threshold);
@@ -551,118 +545,151 @@ char *export_pmml(const struct rules *r)
         strbuf_addf(&rule, "; disqualify=%s:%s", r->dq[q].column, r->dq[q].value);
     for (size_t a = 0; a < r->nattrs; a++)
         if (r->attrs[a].group != GROUP_NONE)
-            strbuf_addf(&rule, "; %s=%s", r->attrs[a].name,
-                        r->attrs[a].group == GROUP_FIT ? "fit" : "engagement");
+            strbuf_addf(&rule, "; %s=%s", r->attrs[a].name, config_group_name(r->attrs[a].group));
     if (rule.oom)
-        b.oom = 1;
+        b->oom = 1;
     else
-        strbuf_markup(&b, rule.s ? rule.s : "");
+        strbuf_markup(b, rule.s ? rule.s : "");
     strbuf_release(&rule);
-    strbuf_add(&b, "\"/>\n    <MiningSchema>\n");
+    strbuf_add(b, "\"/>\n");
+}
+
+/* The MiningSchema and the Output: the final score and the reason codes. */
+static void pmml_schema(struct strbuf *b, const struct rules *r)
+{
+    strbuf_add(b, "    <MiningSchema>\n");
     for (size_t a = 0; a < r->nattrs; a++) {
-        strbuf_add(&b, "      <MiningField name=\"");
-        strbuf_markup(&b, r->attrs[a].name);
+        strbuf_add(b, "      <MiningField name=\"");
+        strbuf_markup(b, r->attrs[a].name);
         /* a value that is not of the field's type is refused (the model returns invalid), as
          * mqlcal score refuses a count or number that is not one */
-        strbuf_add(&b, "\" usageType=\"active\" invalidValueTreatment=\"returnInvalid\"/>\n");
+        strbuf_add(b, "\" usageType=\"active\" invalidValueTreatment=\"returnInvalid\"/>\n");
     }
-    strbuf_add(&b, "      <MiningField name=\"score\" usageType=\"predicted\"/>\n"
-                   "    </MiningSchema>\n    <Output>\n"
-                   "      <OutputField name=\"final_score\" feature=\"predictedValue\" "
-                   "dataType=\"double\" optype=\"continuous\"/>\n");
+    strbuf_add(b, "      <MiningField name=\"score\" usageType=\"predicted\"/>\n"
+                  "    </MiningSchema>\n    <Output>\n"
+                  "      <OutputField name=\"final_score\" feature=\"predictedValue\" "
+                  "dataType=\"double\" optype=\"continuous\"/>\n");
     for (int k = 1; k <= RULES_REASONS; k++)
-        strbuf_addf(&b,
+        strbuf_addf(b,
                     "      <OutputField name=\"reason_%d\" rank=\"%d\" feature=\"reasonCode\" "
                     "dataType=\"string\" optype=\"categorical\"/>\n",
                     k, k);
-    strbuf_add(&b, "    </Output>\n");
-    /* categorical values are trimmed before they are looked up, as rules.h reads them: a
-     * derived field per categorical attribute, which its predicates test */
+    strbuf_add(b, "    </Output>\n");
+}
+
+/* Categorical values are trimmed before they are looked up, as rules.h reads them: a derived
+ * field per categorical attribute, which its predicates test. */
+static void pmml_trimmed(struct strbuf *b, const struct rules *r)
+{
     int anycat = 0;
     for (size_t a = 0; a < r->nattrs; a++)
         anycat |= r->attrs[a].kind == ATTR_CATEGORICAL;
     if (anycat) {
-        strbuf_add(&b, "    <LocalTransformations>\n");
+        strbuf_add(b, "    <LocalTransformations>\n");
         for (size_t a = 0; a < r->nattrs; a++) {
             if (r->attrs[a].kind != ATTR_CATEGORICAL)
                 continue;
-            strbuf_add(&b, "      <DerivedField name=\"" PMML_TRIMMED);
-            strbuf_markup(&b, r->attrs[a].name);
-            strbuf_add(&b, "\" optype=\"categorical\" dataType=\"string\"><Apply "
-                           "function=\"trimBlanks\"><FieldRef field=\"");
-            strbuf_markup(&b, r->attrs[a].name);
-            strbuf_add(&b, "\"/></Apply></DerivedField>\n");
+            strbuf_add(b, "      <DerivedField name=\"" PMML_TRIMMED);
+            strbuf_markup(b, r->attrs[a].name);
+            strbuf_add(b, "\" optype=\"categorical\" dataType=\"string\"><Apply "
+                          "function=\"trimBlanks\"><FieldRef field=\"");
+            strbuf_markup(b, r->attrs[a].name);
+            strbuf_add(b, "\"/></Apply></DerivedField>\n");
         }
-        strbuf_add(&b, "    </LocalTransformations>\n");
+        strbuf_add(b, "    </LocalTransformations>\n");
     }
+}
+
+/* One attribute's Characteristic: missing first, then its levels, then a catch-all. */
+static void pmml_characteristic(struct strbuf *b, const struct rules *r,
+                                const struct rules_attr *at)
+{
+    strbuf_add(b, "      <Characteristic name=\"");
+    strbuf_markup(b, at->name);
+    strbuf_add(b, "\" reasonCode=\"");
+    strbuf_markup(b, at->name);
+    strbuf_addf(b, "\" baselineScore=\"%d\">\n", at->levels[at->reference].points);
+    /* missing first; for a categorical attribute also a trimmed value that is empty or a
+     * missing token (the DataField's missing values match the raw text only) */
+    int cat = at->kind == ATTR_CATEGORICAL;
+    strbuf_addf(b, "        <Attribute partialScore=\"%d\">", at->levels[at->missing].points);
+    if (cat)
+        strbuf_add(b, "<CompoundPredicate booleanOperator=\"or\">");
+    strbuf_add(b, "<SimplePredicate field=\"");
+    if (cat)
+        strbuf_add(b, PMML_TRIMMED);
+    strbuf_markup(b, at->name);
+    strbuf_add(b, "\" operator=\"isMissing\"/>");
+    if (cat) {
+        strbuf_add(b, "<SimpleSetPredicate field=\"" PMML_TRIMMED);
+        strbuf_markup(b, at->name);
+        strbuf_addf(b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">\"\"",
+                    r->nmissing + 1);
+        for (size_t i = 0; i < r->nmissing; i++) {
+            strbuf_add(b, " ");
+            pmml_array_item(b, r->missing_values[i]);
+        }
+        strbuf_add(b, "</Array></SimpleSetPredicate></CompoundPredicate>");
+    }
+    strbuf_add(b, "</Attribute>\n");
+    size_t last = at->missing;
+    for (size_t l = 0; l < at->nlevels; l++) {
+        const struct rules_level *L = &at->levels[l];
+        if (at->kind == ATTR_CATEGORICAL) {
+            if (L->nvalues == 0)
+                continue;
+            strbuf_addf(b,
+                        "        <Attribute partialScore=\"%d\"><SimpleSetPredicate "
+                        "field=\"" PMML_TRIMMED,
+                        L->points);
+            strbuf_markup(b, at->name);
+            strbuf_addf(b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">",
+                        L->nvalues);
+            for (size_t v = 0; v < L->nvalues; v++) {
+                if (v)
+                    strbuf_add(b, " ");
+                pmml_array_item(b, L->values[v]);
+            }
+            strbuf_add(b, "</Array></SimpleSetPredicate></Attribute>\n");
+        } else if (!L->no_bin) {
+            last = l;
+            if (isinf(L->hi))
+                continue;
+            strbuf_addf(b, "        <Attribute partialScore=\"%d\"><SimplePredicate field=\"",
+                        L->points);
+            strbuf_markup(b, at->name);
+            strbuf_add(b, "\" operator=\"lessThan\" value=\"");
+            pmml_number(b, L->hi);
+            strbuf_add(b, "\"/></Attribute>\n");
+        }
+    }
+    /* the catch-all: unseen values, or the last bin */
+    size_t other = at->kind == ATTR_CATEGORICAL ? at->unseen : last;
+    strbuf_addf(b, "        <Attribute partialScore=\"%d\"><True/></Attribute>\n",
+                at->levels[other].points);
+    strbuf_add(b, "      </Characteristic>\n");
+}
+
+char *export_pmml(const struct rules *r)
+{
+    struct strbuf b = {0};
+    strbuf_add(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"4.4\">\n"
+                   "  <Header description=\"MQL scorecard exported by mqlcal\">\n"
+                   "    <Application name=\"mqlcal\" version=\"" MQLCAL_VERSION "\"/>\n"
+                   "  </Header>\n");
+    pmml_dictionary(&b, r);
+    strbuf_addf(&b,
+                "  <Scorecard modelName=\"mqlcal\" functionName=\"regression\" "
+                "useReasonCodes=\"true\" reasonCodeAlgorithm=\"pointsAbove\" initialScore=\"%d\" "
+                "baselineMethod=\"other\">\n",
+                r->base);
+    pmml_rule(&b, r);
+    pmml_schema(&b, r);
+    pmml_trimmed(&b, r);
     strbuf_add(&b, "    <Characteristics>\n");
-    for (size_t a = 0; a < r->nattrs; a++) {
-        const struct rules_attr *at = &r->attrs[a];
-        strbuf_add(&b, "      <Characteristic name=\"");
-        strbuf_markup(&b, at->name);
-        strbuf_add(&b, "\" reasonCode=\"");
-        strbuf_markup(&b, at->name);
-        strbuf_addf(&b, "\" baselineScore=\"%d\">\n", at->levels[at->reference].points);
-        /* missing first; for a categorical attribute also a trimmed value that is empty or a
-         * missing token (the DataField's missing values match the raw text only) */
-        int cat = at->kind == ATTR_CATEGORICAL;
-        strbuf_addf(&b, "        <Attribute partialScore=\"%d\">", at->levels[at->missing].points);
-        if (cat)
-            strbuf_add(&b, "<CompoundPredicate booleanOperator=\"or\">");
-        strbuf_add(&b, "<SimplePredicate field=\"");
-        if (cat)
-            strbuf_add(&b, PMML_TRIMMED);
-        strbuf_markup(&b, at->name);
-        strbuf_add(&b, "\" operator=\"isMissing\"/>");
-        if (cat) {
-            strbuf_add(&b, "<SimpleSetPredicate field=\"" PMML_TRIMMED);
-            strbuf_markup(&b, at->name);
-            strbuf_addf(&b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">\"\"",
-                        r->nmissing + 1);
-            for (size_t i = 0; i < r->nmissing; i++) {
-                strbuf_add(&b, " ");
-                pmml_array_item(&b, r->missing_values[i]);
-            }
-            strbuf_add(&b, "</Array></SimpleSetPredicate></CompoundPredicate>");
-        }
-        strbuf_add(&b, "</Attribute>\n");
-        size_t last = at->missing;
-        for (size_t l = 0; l < at->nlevels; l++) {
-            const struct rules_level *L = &at->levels[l];
-            if (at->kind == ATTR_CATEGORICAL) {
-                if (L->nvalues == 0)
-                    continue;
-                strbuf_addf(&b,
-                            "        <Attribute partialScore=\"%d\"><SimpleSetPredicate "
-                            "field=\"" PMML_TRIMMED,
-                            L->points);
-                strbuf_markup(&b, at->name);
-                strbuf_addf(&b, "\" booleanOperator=\"isIn\"><Array n=\"%zu\" type=\"string\">",
-                            L->nvalues);
-                for (size_t v = 0; v < L->nvalues; v++) {
-                    if (v)
-                        strbuf_add(&b, " ");
-                    pmml_array_item(&b, L->values[v]);
-                }
-                strbuf_add(&b, "</Array></SimpleSetPredicate></Attribute>\n");
-            } else if (!L->no_bin) {
-                last = l;
-                if (isinf(L->hi))
-                    continue;
-                strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><SimplePredicate field=\"",
-                            L->points);
-                strbuf_markup(&b, at->name);
-                strbuf_add(&b, "\" operator=\"lessThan\" value=\"");
-                pmml_number(&b, L->hi);
-                strbuf_add(&b, "\"/></Attribute>\n");
-            }
-        }
-        /* the catch-all: unseen values, or the last bin */
-        size_t other = at->kind == ATTR_CATEGORICAL ? at->unseen : last;
-        strbuf_addf(&b, "        <Attribute partialScore=\"%d\"><True/></Attribute>\n",
-                    at->levels[other].points);
-        strbuf_add(&b, "      </Characteristic>\n");
-    }
+    for (size_t a = 0; a < r->nattrs; a++)
+        pmml_characteristic(&b, r, &r->attrs[a]);
     strbuf_add(&b, "    </Characteristics>\n  </Scorecard>\n</PMML>\n");
     return strbuf_take(&b);
 }
