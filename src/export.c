@@ -267,21 +267,14 @@ static void sql_sum(struct strbuf *b, const struct rules *r, int group, int with
         strbuf_add(b, "0");
 }
 
-char *export_sql(const struct rules *r, const char *table)
+/* The CTE v: every column the rule reads, trimmed once, from table with its joins. */
+static void sql_inputs(struct strbuf *b, const struct rules *r, const char *table)
 {
-    struct strbuf b = {0};
-    strbuf_add(&b, "-- mqlcal ");
-    strbuf_add(&b, MQLCAL_VERSION);
-    strbuf_add(&b, ": the MQL rule as one query over raw leads (values as text, columns named as "
-                   "in the CSV).\n-- Gives: id, score, fit_score, engagement_score, mql, "
-                   "disqualifier, reason_1, reason_2, reason_3, error (NULL, or why the lead "
-                   "cannot be scored: its scores and mql are then NULL, as mqlcal score refuses "
-                   "it).\n");
     /* v: every column the rule reads, trimmed once; the window function keeps SQLite and
      * PostgreSQL from folding v into s, where each trimmed value is read many times */
-    strbuf_add(&b, "WITH v AS (\n  SELECT ROW_NUMBER() OVER () AS \"_mqlcal_row\"");
+    strbuf_add(b, "WITH v AS (\n  SELECT ROW_NUMBER() OVER () AS \"_mqlcal_row\"");
     if (!r->id_column)
-        strbuf_add(&b, ", CAST(t.\"_line\" AS VARCHAR(20)) AS \"_line\"");
+        strbuf_add(b, ", CAST(t.\"_line\" AS VARCHAR(20)) AS \"_line\"");
     for (size_t i = 0; i < r->nattrs + r->ndq + (r->id_column ? 1 : 0); i++) {
         const char *c = i < r->nattrs            ? r->attrs[i].name
                         : i < r->nattrs + r->ndq ? r->dq[i - r->nattrs].column
@@ -293,113 +286,139 @@ char *export_sql(const struct rules *r, const char *table)
                                                       : r->id_column) == 0;
         if (seen)
             continue;
-        strbuf_add(&b, ",\n    ");
-        sql_trimmed(&b, r, c);
+        strbuf_add(b, ",\n    ");
+        sql_trimmed(b, r, c);
     }
     for (size_t j = 0; j < r->njoins; j++)
-        strbuf_addf(&b, ",\n    j%zu.\"_mqlcal_rows\" AS \"_mqlcal_rows_%zu\"", j + 1, j + 1);
-    strbuf_add(&b, "\n  FROM ");
-    strbuf_sql_ident(&b, table);
-    strbuf_add(&b, " AS t");
-    sql_joins(&b, r);
-    strbuf_add(&b, "\n),\ns AS (\n  SELECT ");
+        strbuf_addf(b, ",\n    j%zu.\"_mqlcal_rows\" AS \"_mqlcal_rows_%zu\"", j + 1, j + 1);
+    strbuf_add(b, "\n  FROM ");
+    strbuf_sql_ident(b, table);
+    strbuf_add(b, " AS t");
+    sql_joins(b, r);
+}
+
+/* The CTE s: per lead its id, each attribute's points (p1..) and level label (l1..), and
+ * why it cannot be scored (error) or which disqualifier it meets. */
+static void sql_levels(struct strbuf *b, const struct rules *r)
+{
+    strbuf_add(b, "\n),\ns AS (\n  SELECT ");
     if (r->id_column)
-        sql_value(&b, r->id_column);
+        sql_value(b, r->id_column);
     else
-        strbuf_add(&b, "src.\"_line\"");
-    strbuf_add(&b, " AS id");
+        strbuf_add(b, "src.\"_line\"");
+    strbuf_add(b, " AS id");
     for (size_t a = 0; a < r->nattrs; a++) {
-        strbuf_add(&b, ",\n    ");
-        sql_level(&b, r, &r->attrs[a], 0);
-        strbuf_addf(&b, " AS p%zu,\n    ", a + 1);
-        sql_level(&b, r, &r->attrs[a], 1);
-        strbuf_addf(&b, " AS l%zu", a + 1);
+        strbuf_add(b, ",\n    ");
+        sql_level(b, r, &r->attrs[a], 0);
+        strbuf_addf(b, " AS p%zu,\n    ", a + 1);
+        sql_level(b, r, &r->attrs[a], 1);
+        strbuf_addf(b, " AS l%zu", a + 1);
     }
     /* why a lead cannot be scored: its key on two rows of a table, or the first count or
      * number that is not one */
-    strbuf_add(&b, ",\n    CASE");
+    strbuf_add(b, ",\n    CASE");
     for (size_t j = 0; j < r->njoins; j++) {
-        strbuf_addf(&b, " WHEN src.\"_mqlcal_rows_%zu\" > 1 THEN ", j + 1);
+        strbuf_addf(b, " WHEN src.\"_mqlcal_rows_%zu\" > 1 THEN ", j + 1);
         char text[1024];
         snprintf(text, sizeof text, "table %s: the key is on more than one row of column '%s'",
                  r->joins[j].name, r->joins[j].on);
-        strbuf_sql_string(&b, text);
+        strbuf_sql_string(b, text);
     }
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         if (at->kind == ATTR_CATEGORICAL)
             continue;
-        strbuf_add(&b, " WHEN NOT ");
-        sql_missing(&b, r, at->name);
-        strbuf_add(&b, " AND NOT ");
-        sql_valid(&b, at->name, at->kind);
-        strbuf_add(&b, " THEN ");
+        strbuf_add(b, " WHEN NOT ");
+        sql_missing(b, r, at->name);
+        strbuf_add(b, " AND NOT ");
+        sql_valid(b, at->name, at->kind);
+        strbuf_add(b, " THEN ");
         char text[1024];
         snprintf(text, sizeof text, "column '%s': expected %s", at->name,
                  at->kind == ATTR_COUNT ? "a whole number >= 0" : "a number");
-        strbuf_sql_string(&b, text);
+        strbuf_sql_string(b, text);
     }
-    strbuf_add(&b, " WHEN 1 = 0 THEN '' ELSE NULL END AS error");
-    strbuf_add(&b, ",\n    CASE");
+    strbuf_add(b, " WHEN 1 = 0 THEN '' ELSE NULL END AS error");
+    strbuf_add(b, ",\n    CASE");
     for (size_t q = 0; q < r->ndq; q++) {
         int a = r->dq_attr ? r->dq_attr[q] : -1;
-        strbuf_add(&b, " WHEN NOT ");
-        sql_missing(&b, r, r->dq[q].column);
+        strbuf_add(b, " WHEN NOT ");
+        sql_missing(b, r, r->dq[q].column);
         if (a >= 0 && r->attrs[a].kind != ATTR_CATEGORICAL) {
             /* the same number (rules_dq_match), only where the value is one */
-            strbuf_add(&b, " AND ");
-            sql_valid(&b, r->dq[q].column, r->attrs[a].kind);
-            strbuf_add(&b, " AND CAST(");
-            sql_value(&b, r->dq[q].column);
-            strbuf_add(&b, " AS DOUBLE PRECISION) = ");
-            sql_number(&b, r->dq_number[q]);
+            strbuf_add(b, " AND ");
+            sql_valid(b, r->dq[q].column, r->attrs[a].kind);
+            strbuf_add(b, " AND CAST(");
+            sql_value(b, r->dq[q].column);
+            strbuf_add(b, " AS DOUBLE PRECISION) = ");
+            sql_number(b, r->dq_number[q]);
         } else {
-            strbuf_add(&b, " AND LOWER(");
-            sql_value(&b, r->dq[q].column);
-            strbuf_add(&b, ") = LOWER(");
-            strbuf_sql_string(&b, r->dq[q].value);
-            strbuf_add(&b, ")");
+            strbuf_add(b, " AND LOWER(");
+            sql_value(b, r->dq[q].column);
+            strbuf_add(b, ") = LOWER(");
+            strbuf_sql_string(b, r->dq[q].value);
+            strbuf_add(b, ")");
         }
-        strbuf_add(&b, " THEN ");
+        strbuf_add(b, " THEN ");
         char text[1024];
         snprintf(text, sizeof text, "%s:%s", r->dq[q].column, r->dq[q].value);
-        strbuf_sql_string(&b, text);
+        strbuf_sql_string(b, text);
     }
-    strbuf_add(&b,
-               r->ndq ? " ELSE NULL END AS disqualifier\n  FROM v AS src\n),\nt AS (\n  SELECT id, "
+}
+
+/* The CTEs t (scores), r, rk and top (the three reasons above the reference levels). */
+static void sql_scores(struct strbuf *b, const struct rules *r)
+{
+    strbuf_add(b, r->ndq
+                      ? " ELSE NULL END AS disqualifier\n  FROM v AS src\n),\nt AS (\n  SELECT id, "
                       : " WHEN 1 = 0 THEN '' ELSE NULL END AS disqualifier\n  FROM v AS src\n),\n"
                         "t AS (\n  SELECT id, ");
     /* NULL when the lead cannot be scored: a NULL level, or an error about its row */
-    strbuf_add(&b, "CASE WHEN error IS NULL THEN ");
-    sql_sum(&b, r, -1, 1);
-    strbuf_add(&b, " END AS score, CASE WHEN error IS NULL THEN ");
-    sql_sum(&b, r, GROUP_FIT, 0);
-    strbuf_add(&b, " END AS fit_score, CASE WHEN error IS NULL THEN ");
-    sql_sum(&b, r, GROUP_ENGAGEMENT, 0);
-    strbuf_add(&b, " END AS engagement_score, disqualifier, error FROM s\n),\n");
+    strbuf_add(b, "CASE WHEN error IS NULL THEN ");
+    sql_sum(b, r, -1, 1);
+    strbuf_add(b, " END AS score, CASE WHEN error IS NULL THEN ");
+    sql_sum(b, r, GROUP_FIT, 0);
+    strbuf_add(b, " END AS fit_score, CASE WHEN error IS NULL THEN ");
+    sql_sum(b, r, GROUP_ENGAGEMENT, 0);
+    strbuf_add(b, " END AS engagement_score, disqualifier, error FROM s\n),\n");
     /* reasons: one row per attribute above its reference, ranked */
-    strbuf_add(&b, "r AS (\n");
+    strbuf_add(b, "r AS (\n");
     int any = 0;
     for (size_t a = 0; a < r->nattrs; a++) {
         const struct rules_attr *at = &r->attrs[a];
         int ref = at->levels[at->reference].points;
-        strbuf_addf(&b, "  %sSELECT id, %zu AS k, p%zu - (%d) AS d, ", any ? "UNION ALL " : "",
+        strbuf_addf(b, "  %sSELECT id, %zu AS k, p%zu - (%d) AS d, ", any ? "UNION ALL " : "",
                     a + 1, a + 1, ref);
-        strbuf_sql_string(&b, at->name);
+        strbuf_sql_string(b, at->name);
         strbuf_addf(
-            &b,
+            b,
             " || ': ' || l%zu || ' (+' || CAST(p%zu - (%d) AS VARCHAR(12)) || ')' AS reason "
             "FROM s WHERE p%zu - (%d) > 0\n",
             a + 1, a + 1, ref, a + 1, ref);
         any = 1;
     }
     if (!any)
-        strbuf_add(&b, "  SELECT id, 0 AS k, 0 AS d, '' AS reason FROM s WHERE 1 = 0\n");
-    strbuf_add(&b, "),\nrk AS (\n  SELECT id, reason, ROW_NUMBER() OVER (PARTITION BY id ORDER BY "
-                   "d DESC, k) AS n FROM r\n),\n");
-    strbuf_add(&b, "top AS (\n  SELECT id, MAX(CASE WHEN n = 1 THEN reason END) AS reason_1, "
-                   "MAX(CASE WHEN n = 2 THEN reason END) AS reason_2, MAX(CASE WHEN n = 3 THEN "
-                   "reason END) AS reason_3 FROM rk WHERE n <= 3 GROUP BY id\n)\n");
+        strbuf_add(b, "  SELECT id, 0 AS k, 0 AS d, '' AS reason FROM s WHERE 1 = 0\n");
+    strbuf_add(b, "),\nrk AS (\n  SELECT id, reason, ROW_NUMBER() OVER (PARTITION BY id ORDER BY "
+                  "d DESC, k) AS n FROM r\n),\n");
+    strbuf_add(b, "top AS (\n  SELECT id, MAX(CASE WHEN n = 1 THEN reason END) AS reason_1, "
+                  "MAX(CASE WHEN n = 2 THEN reason END) AS reason_2, MAX(CASE WHEN n = 3 THEN "
+                  "reason END) AS reason_3 FROM rk WHERE n <= 3 GROUP BY id\n)\n");
+}
+
+char *export_sql(const struct rules *r, const char *table)
+{
+    struct strbuf b = {0};
+    strbuf_add(&b, "-- mqlcal ");
+    strbuf_add(&b, MQLCAL_VERSION);
+    strbuf_add(&b, ": the MQL rule as one query over raw leads (values as text, columns named as "
+                   "in the CSV).\n-- Gives: id, score, fit_score, engagement_score, mql, "
+                   "disqualifier, reason_1, reason_2, reason_3, error (NULL, or why the lead "
+                   "cannot be scored: its scores and mql are then NULL, as mqlcal score refuses "
+                   "it).\n");
+    sql_inputs(&b, r, table);
+    sql_levels(&b, r);
+    sql_scores(&b, r);
     strbuf_add(&b,
                "SELECT t.id, t.score, t.fit_score, t.engagement_score,\n  CASE WHEN t.error IS NOT "
                "NULL THEN NULL WHEN ");
