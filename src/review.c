@@ -759,6 +759,160 @@ out:
 }
 
 /* The current rule's levels refitted on each span; z-test of each level's change, Holm. */
+/* Each lead's level of each attribute of the current rule: level[i * k + a]. */
+static int lead_levels(const struct rules *r, const struct data *d, uint16_t *level,
+                       struct mql_err *err)
+{
+    size_t k = r->nattrs;
+    for (size_t a = 0; a < k; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        int c = column_of(d, at->name);
+        uint16_t *map = NULL;
+        unsigned char *listed = NULL, *bad = NULL;
+        int rc = c >= 0 && level_map(r, a, &d->segments[c], &map, &listed, &bad) ? oom(err) : 0;
+        for (size_t i = 0; i < d->n && !rc; i++)
+            level[i * k + a] = c < 0 ? (uint16_t)at->missing : map[value_slot(&d->segments[c], i)];
+        free(map);
+        free(listed);
+        free(bad);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The design column of level l of attribute a (first[a] is its first column; the reference
+ * level has none). */
+static size_t design_col(const struct rules_attr *at, const size_t *first, size_t a, size_t l)
+{
+    return l < at->reference ? first[a] + l : first[a] + l - 1;
+}
+
+/* The current rule's attributes refitted on the leads of span s (bit s of span[i]); *ok = 1
+ * when the fit converged. */
+static int fit_span(const struct config *cfg, const struct rules *r, const struct data *d,
+                    const unsigned char *span, int s, const uint16_t *level, const size_t *first,
+                    size_t p, struct model_result *fit, int *ok, struct mql_err *err)
+{
+    size_t k = r->nattrs, n = d->n, m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += (span[i] >> s) & 1;
+    uint16_t *cols = malloc((m ? m : 1) * k * sizeof *cols);
+    unsigned char *y = malloc(m ? m : 1);
+    int rc = 0;
+    if (!cols || !y) {
+        free(cols);
+        free(y);
+        return oom(err);
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!((span[i] >> s) & 1))
+            continue;
+        for (size_t a = 0; a < k; a++) {
+            const struct rules_attr *at = &r->attrs[a];
+            size_t l = level[i * k + a];
+            cols[j * k + a] =
+                l == at->reference ? (uint16_t)p : (uint16_t)design_col(at, first, a, l);
+        }
+        y[j++] = d->y[i];
+    }
+    struct model_design des = {m, k, p, cols, y, NULL};
+    struct model_opts opts = {cfg->l2, cfg->max_iter, cfg->tolerance};
+    struct model_ws *ws = m ? model_ws_new(m, k, p) : NULL;
+    struct mql_err ferr;
+    mql_err_clear(&ferr);
+    if (ws && model_fit(&des, &opts, ws, fit, &ferr) == 0)
+        *ok = 1;
+    else if (m && !ws)
+        rc = oom(err);
+    model_ws_free(ws);
+    free(cols);
+    free(y);
+    return rc;
+}
+
+/* A z test per level of every attribute between the two spans' fits; *ntests counts them. */
+static int level_tests(const struct rules *r, const struct model_result *fits, const size_t *first,
+                       struct review_result *res, size_t *ntests, struct mql_err *err)
+{
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        struct review_attr *ra = attr_entry(res, at->name);
+        if (!ra || !(ra->tests = calloc(at->nlevels, sizeof *ra->tests)))
+            return oom(err);
+        for (size_t l = 0; l < at->nlevels; l++) {
+            if (l == at->reference)
+                continue;
+            size_t c = design_col(at, first, a, l);
+            double b0 = fits[0].beta[c], s0 = fits[0].se[c], b1 = fits[1].beta[c],
+                   s1 = fits[1].se[c];
+            if (!isfinite(s0) || !isfinite(s1) || fits[0].aliased[c] || fits[1].aliased[c])
+                continue;
+            struct review_level_test *t = &ra->tests[ra->ntests++];
+            if (!(t->level = text_dup(at->levels[l].label)))
+                return oom(err);
+            t->b_base = b0;
+            t->se_base = s0;
+            t->b_cur = b1;
+            t->se_cur = s1;
+            t->z = (b1 - b0) / sqrt(s0 * s0 + s1 * s1);
+            t->p = erfc(fabs(t->z) / sqrt(2.0));
+            t->points_change = (b1 - b0) * r->factor;
+            (*ntests)++;
+        }
+    }
+    return 0;
+}
+
+/* Holm over every test; each test's detectable change (80 % power at Holm's strictest step);
+ * per attribute, whether any test is flagged, its worst test and its smallest detectable. */
+static int adjust_tests(const struct config *cfg, const struct rules *r, struct review_result *res,
+                        size_t ntests, struct mql_err *err)
+{
+    struct review_level_test **all = malloc(ntests * sizeof *all);
+    double *pv = malloc(ntests * sizeof *pv), *adj = malloc(ntests * sizeof *adj);
+    int rc = !all || !pv || !adj ? oom(err) : 0;
+    size_t j = 0;
+    for (size_t i = 0; i < res->nattrs && !rc; i++)
+        for (size_t t = 0; t < res->attrs[i].ntests; t++)
+            all[j++] = &res->attrs[i].tests[t];
+    for (size_t x = 0; x < ntests && !rc; x++)
+        pv[x] = all[x]->p;
+    if (!rc && stats_holm(pv, ntests, adj))
+        rc = oom(err);
+    for (size_t x = 0; x < ntests && !rc; x++) {
+        all[x]->p_holm = adj[x];
+        all[x]->flagged =
+            adj[x] < cfg->review_alpha && fabs(all[x]->points_change) >= cfg->review_min_change;
+    }
+    free(pv);
+    free(adj);
+    free(all);
+    if (rc)
+        return rc;
+    double zk = gsl_cdf_ugaussian_Qinv(cfg->review_alpha / (2.0 * (double)ntests)) +
+                gsl_cdf_ugaussian_Pinv(0.8);
+    for (size_t i = 0; i < res->nattrs; i++) {
+        struct review_attr *ra = &res->attrs[i];
+        ra->min_detectable = NAN;
+        for (size_t t = 0; t < ra->ntests; t++) {
+            struct review_level_test *x = &ra->tests[t];
+            x->detectable =
+                fmax(cfg->review_min_change,
+                     zk * sqrt(x->se_base * x->se_base + x->se_cur * x->se_cur) * r->factor);
+            if (!(x->detectable >= ra->min_detectable))
+                ra->min_detectable = x->detectable;
+            ra->flagged |= ra->tests[t].flagged;
+            if (ra->worst < 0 || ra->tests[t].p < ra->tests[ra->worst].p)
+                ra->worst = (int)t;
+        }
+    }
+    return 0;
+}
+
+/* Has each attribute's relationship with conversion changed between the spans? The current
+ * rule's attributes refitted on each span, and a test per level (level_tests, adjust_tests). */
 static int coefficient_tests(const struct config *cfg, const struct hist *h,
                              const unsigned char *span, struct review_result *res,
                              struct mql_err *err)
@@ -782,147 +936,17 @@ static int coefficient_tests(const struct config *cfg, const struct hist *h,
         return 0;
     }
     uint16_t *level = malloc((n ? n : 1) * k * sizeof *level);
-    int rc = 0;
-    if (!level) {
-        free(first);
-        return oom(err);
-    }
-    for (size_t a = 0; a < k; a++) {
-        const struct rules_attr *at = &r->attrs[a];
-        int c = column_of(d, at->name);
-        uint16_t *map = NULL;
-        unsigned char *listed = NULL, *bad = NULL;
-        if (c >= 0 && level_map(r, a, &d->segments[c], &map, &listed, &bad)) {
-            free(map);
-            free(listed);
-            free(bad);
-            rc = oom(err);
-            break;
-        }
-        for (size_t i = 0; i < n; i++)
-            level[i * k + a] = c < 0 ? (uint16_t)at->missing : map[value_slot(&d->segments[c], i)];
-        free(map);
-        free(listed);
-        free(bad);
-    }
+    int rc = level ? lead_levels(r, d, level, err) : oom(err);
     struct model_result fits[2];
     memset(fits, 0, sizeof fits);
     int ok[2] = {0, 0};
-    for (int s = 0; s < 2 && !rc; s++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += (span[i] >> s) & 1;
-        uint16_t *cols = malloc((m ? m : 1) * k * sizeof *cols);
-        unsigned char *y = malloc(m ? m : 1);
-        if (!cols || !y) {
-            free(cols);
-            free(y);
-            rc = oom(err);
-            break;
-        }
-        size_t j = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!((span[i] >> s) & 1))
-                continue;
-            for (size_t a = 0; a < k; a++) {
-                const struct rules_attr *at = &r->attrs[a];
-                size_t l = level[i * k + a];
-                cols[j * k + a] = l == at->reference  ? (uint16_t)p
-                                  : l < at->reference ? (uint16_t)(first[a] + l)
-                                                      : (uint16_t)(first[a] + l - 1);
-            }
-            y[j++] = d->y[i];
-        }
-        struct model_design des = {m, k, p, cols, y, NULL};
-        struct model_opts opts = {cfg->l2, cfg->max_iter, cfg->tolerance};
-        struct model_ws *ws = m ? model_ws_new(m, k, p) : NULL;
-        struct mql_err ferr;
-        mql_err_clear(&ferr);
-        if (ws && model_fit(&des, &opts, ws, &fits[s], &ferr) == 0)
-            ok[s] = 1;
-        else if (m && !ws)
-            rc = oom(err);
-        model_ws_free(ws);
-        free(cols);
-        free(y);
-    }
-    /* the tests */
+    for (int s = 0; s < 2 && !rc; s++)
+        rc = fit_span(cfg, r, d, span, s, level, first, p, &fits[s], &ok[s], err);
     size_t ntests = 0;
-    for (size_t a = 0; a < k && !rc && ok[0] && ok[1]; a++) {
-        const struct rules_attr *at = &r->attrs[a];
-        struct review_attr *ra = attr_entry(res, at->name);
-        if (!ra || !(ra->tests = calloc(at->nlevels, sizeof *ra->tests))) {
-            rc = oom(err);
-            break;
-        }
-        for (size_t l = 0; l < at->nlevels; l++) {
-            if (l == at->reference)
-                continue;
-            size_t c = l < at->reference ? first[a] + l : first[a] + l - 1;
-            double b0 = fits[0].beta[c], s0 = fits[0].se[c], b1 = fits[1].beta[c],
-                   s1 = fits[1].se[c];
-            if (!isfinite(s0) || !isfinite(s1) || fits[0].aliased[c] || fits[1].aliased[c])
-                continue;
-            struct review_level_test *t = &ra->tests[ra->ntests++];
-            if (!(t->level = text_dup(at->levels[l].label))) {
-                rc = oom(err);
-                break;
-            }
-            t->b_base = b0;
-            t->se_base = s0;
-            t->b_cur = b1;
-            t->se_cur = s1;
-            t->z = (b1 - b0) / sqrt(s0 * s0 + s1 * s1);
-            t->p = erfc(fabs(t->z) / sqrt(2.0));
-            t->points_change = (b1 - b0) * r->factor;
-            ntests++;
-        }
-    }
-    /* Holm over every test */
-    if (!rc && ntests) {
-        struct review_level_test **all = malloc(ntests * sizeof *all);
-        if (!all) {
-            rc = oom(err);
-        } else {
-            size_t j = 0;
-            for (size_t i = 0; i < res->nattrs; i++)
-                for (size_t t = 0; t < res->attrs[i].ntests; t++)
-                    all[j++] = &res->attrs[i].tests[t];
-            double *pv = malloc(ntests * sizeof *pv), *adj = malloc(ntests * sizeof *adj);
-            for (size_t x = 0; pv && adj && x < ntests; x++)
-                pv[x] = all[x]->p;
-            if (!pv || !adj || stats_holm(pv, ntests, adj)) {
-                rc = oom(err);
-            } else {
-                for (size_t x = 0; x < ntests; x++) {
-                    all[x]->p_holm = adj[x];
-                    all[x]->flagged = adj[x] < cfg->review_alpha &&
-                                      fabs(all[x]->points_change) >= cfg->review_min_change;
-                }
-            }
-            free(pv);
-            free(adj);
-            free(all);
-            /* power: the change each test sees 80 % of the time at Holm's strictest step */
-            double zk = gsl_cdf_ugaussian_Qinv(cfg->review_alpha / (2.0 * (double)ntests)) +
-                        gsl_cdf_ugaussian_Pinv(0.8);
-            for (size_t i = 0; i < res->nattrs; i++) {
-                struct review_attr *ra = &res->attrs[i];
-                ra->min_detectable = NAN;
-                for (size_t t = 0; t < ra->ntests; t++) {
-                    struct review_level_test *x = &ra->tests[t];
-                    x->detectable = fmax(
-                        cfg->review_min_change,
-                        zk * sqrt(x->se_base * x->se_base + x->se_cur * x->se_cur) * r->factor);
-                    if (!(x->detectable >= ra->min_detectable))
-                        ra->min_detectable = x->detectable;
-                    ra->flagged |= ra->tests[t].flagged;
-                    if (ra->worst < 0 || ra->tests[t].p < ra->tests[ra->worst].p)
-                        ra->worst = (int)t;
-                }
-            }
-        }
-    }
+    if (!rc && ok[0] && ok[1])
+        rc = level_tests(r, fits, first, res, &ntests, err);
+    if (!rc && ntests)
+        rc = adjust_tests(cfg, r, res, ntests, err);
     model_result_release(&fits[0]);
     model_result_release(&fits[1]);
     free(level);
