@@ -159,24 +159,12 @@ struct hist {
     const struct period_plan *plan; /* which periods the volumes stand on, as the sweep's */
 };
 
-static int score_side(const struct hist *h, struct review_side *s, struct mql_err *err)
+/* Each lead's score and fit score by the side's rule, and the values it cannot read. */
+static int side_points(const struct hist *h, struct review_side *s, struct mql_err *err)
 {
     const struct data *d = h->d;
     const struct rules *r = &s->rules;
     size_t n = d->n;
-    uint16_t *map = NULL;
-    unsigned char *listed = NULL, *bad = NULL, *dq = calloc(n ? n : 1, 1);
-    s->score = malloc((n ? n : 1) * sizeof *s->score);
-    s->fit_score = calloc(n ? n : 1, sizeof *s->fit_score);
-    s->mql = calloc(n ? n : 1, 1);
-    s->period_mqls = calloc(h->nperiods, sizeof *s->period_mqls);
-    s->period_sqls = calloc(h->nperiods, sizeof *s->period_sqls);
-    s->period_pending = calloc(h->nperiods, sizeof *s->period_pending);
-    if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls ||
-        !s->period_pending) {
-        free(dq);
-        return oom(err);
-    }
     for (size_t i = 0; i < n; i++)
         s->score[i] = r->base;
     for (size_t a = 0; a < r->nattrs; a++) {
@@ -191,15 +179,17 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
             continue;
         }
         const struct data_column *col = &d->segments[c];
-        if (level_map(r, a, col, &map, &listed, &bad))
-            goto nomem;
+        uint16_t *map = NULL;
+        unsigned char *listed = NULL, *bad = NULL;
+        int *pts = NULL;
+        int rc = level_map(r, a, col, &map, &listed, &bad) ||
+                         !(pts = malloc((col->nvalues + 1) * sizeof *pts))
+                     ? oom(err)
+                     : 0;
         /* points per value, then one pass over the leads */
-        int *pts = malloc((col->nvalues + 1) * sizeof *pts);
-        if (!pts)
-            goto nomem;
-        for (size_t v = 0; v <= col->nvalues; v++)
+        for (size_t v = 0; v <= col->nvalues && !rc; v++)
             pts[v] = at->pts[map[v]];
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !rc; i++) {
             size_t v = value_slot(col, i);
             s->score[i] += pts[v];
             if (fit)
@@ -210,9 +200,17 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
         free(map);
         free(listed);
         free(bad);
-        map = NULL;
-        listed = bad = NULL;
+        if (rc)
+            return rc;
     }
+    return 0;
+}
+
+/* dq[i] = 1 when lead i meets one of the rule's disqualifiers. */
+static int side_disqualified(const struct hist *h, const struct rules *r, unsigned char *dq,
+                             struct mql_err *err)
+{
+    const struct data *d = h->d;
     for (size_t q = 0; q < r->ndq; q++) {
         int c = column_of(d, r->dq[q].column);
         if (c < 0)
@@ -220,14 +218,24 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
         const struct data_column *col = &d->segments[c];
         unsigned char *match = calloc(col->nvalues + 1, 1);
         if (!match)
-            goto nomem;
+            return oom(err);
         for (size_t v = 0; v < col->nvalues; v++)
             match[v] = (unsigned char)rules_dq_match(r, q, col->values[v], strlen(col->values[v]));
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < d->n; i++)
             dq[i] |= match[value_slot(col, i)];
         free(match);
     }
-    /* the rule, its curve (the fit minimum kept) and its periods */
+    return 0;
+}
+
+/* The rule's MQLs and their periods, and its curve: MQLs, SQLs, pending and volume at or above
+ * every score (the fit minimum and the disqualifiers kept). *all_sqls counts every SQL. */
+static int side_curve(const struct hist *h, struct review_side *s, const unsigned char *dq,
+                      size_t *all_sqls, struct mql_err *err)
+{
+    const struct data *d = h->d;
+    const struct rules *r = &s->rules;
+    size_t n = d->n;
     int lo = n ? s->score[0] : 0, hi = lo;
     for (size_t i = 0; i < n; i++) {
         lo = s->score[i] < lo ? s->score[i] : lo;
@@ -241,22 +249,19 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     s->curve_vol = calloc(nt, sizeof *s->curve_vol);
     s->curve_pending = calloc(nt, sizeof *s->curve_pending);
     if (!s->curve_mqls || !s->curve_sqls || !s->curve_vol || !s->curve_pending)
-        goto nomem;
-    s->has_rule = r->has_rule;
-    s->threshold = r->threshold;
-    s->has_fit_min = r->has_fit_min;
-    s->fit_min = r->fit_min;
+        return oom(err);
     size_t sqls = 0;
     for (size_t i = 0; i < n; i++) {
         sqls += d->y[i];
         if (dq[i] || (r->has_fit_min && s->fit_score[i] < r->fit_min))
             continue;
-        s->curve_mqls[s->score[i] - lo]++;
-        s->curve_sqls[s->score[i] - lo] += d->y[i];
-        s->curve_pending[s->score[i] - lo] += !d->known[i];
+        size_t t = (size_t)(s->score[i] - lo);
+        s->curve_mqls[t]++;
+        s->curve_sqls[t] += d->y[i];
+        s->curve_pending[t] += !d->known[i];
         /* the volume counts leads of whole periods and undated ones (spread over those) */
         if (h->period[i] < 0 || h->plan->full[h->period[i]])
-            s->curve_vol[s->score[i] - lo] += 1;
+            s->curve_vol[t] += 1;
         if (r->has_rule && s->score[i] >= r->threshold) {
             s->mql[i] = 1;
             s->mqls++;
@@ -277,7 +282,15 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     }
     for (size_t t = 0; t < nt; t++)
         s->curve_vol[t] /= (double)h->plan->nfull;
-    /* conversion among the MQLs whose outcome is known; the volumes count them all */
+    *all_sqls = sqls;
+    return 0;
+}
+
+/* The rule's conversion (among the MQLs whose outcome is known; the volumes count them all),
+ * recall, and MQLs and SQLs per period as the sweep counts them. */
+static int side_figures(const struct hist *h, struct review_side *s, size_t sqls,
+                        struct mql_err *err)
+{
     size_t decided = s->mqls - s->pending;
     s->conversion = validate_conversion(s->sqls, s->mqls, s->pending);
     s->conv_lo = s->conv_hi = NAN;
@@ -287,10 +300,8 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     /* the sweep's volume: whole periods, undated MQLs spread; SQLs = conversion x MQLs */
     size_t pm = 0;
     double *vol = malloc((h->nperiods ? h->nperiods : 1) * sizeof *vol);
-    if (!vol) {
-        free(dq);
+    if (!vol)
         return oom(err);
-    }
     for (size_t p = 0; p < h->nperiods; p++) {
         pm += s->period_mqls[p];
         vol[p] = (double)s->period_mqls[p];
@@ -298,14 +309,34 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     s->mqls_per_period = period_plan_mean(h->plan, vol, (double)(s->mqls - pm));
     s->sqls_per_period = decided ? s->conversion * s->mqls_per_period : 0;
     free(vol);
-    free(dq);
     return 0;
-nomem:
-    free(map);
-    free(listed);
-    free(bad);
+}
+
+/* Scores the history with the side's rule: points, MQLs, curve and figures. */
+static int score_side(const struct hist *h, struct review_side *s, struct mql_err *err)
+{
+    size_t n = h->d->n;
+    unsigned char *dq = calloc(n ? n : 1, 1);
+    s->score = malloc((n ? n : 1) * sizeof *s->score);
+    s->fit_score = calloc(n ? n : 1, sizeof *s->fit_score);
+    s->mql = calloc(n ? n : 1, 1);
+    s->period_mqls = calloc(h->nperiods, sizeof *s->period_mqls);
+    s->period_sqls = calloc(h->nperiods, sizeof *s->period_sqls);
+    s->period_pending = calloc(h->nperiods, sizeof *s->period_pending);
+    int rc = 0;
+    if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls ||
+        !s->period_pending)
+        rc = oom(err);
+    s->has_rule = s->rules.has_rule;
+    s->threshold = s->rules.threshold;
+    s->has_fit_min = s->rules.has_fit_min;
+    s->fit_min = s->rules.fit_min;
+    size_t sqls = 0;
+    if (!rc && !(rc = side_points(h, s, err)) && !(rc = side_disqualified(h, &s->rules, dq, err)) &&
+        !(rc = side_curve(h, s, dq, &sqls, err)))
+        rc = side_figures(h, s, sqls, err);
     free(dq);
-    return oom(err);
+    return rc;
 }
 
 /* ---- the points of both rules ------------------------------------------------------------------
