@@ -145,151 +145,156 @@ static enum state classify(const struct maturity_lead *l, int32_t as_of, int win
     return S_MATURE;
 }
 
-static int write_tables(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
-                        size_t n, const enum state *st, const struct km_curve *k,
-                        const struct maturity_stats *ms, struct mql_err *err)
+/* The row of maturity: as_of, the window, the percentiles and the counts. */
+static int store_summary(sqlite3 *db, size_t n, const struct km_curve *k,
+                         const struct maturity_stats *ms, struct mql_err *err)
 {
-    int rc = schema_create(db, "maturity", err);
-    sqlite3_stmt *q = NULL;
     char as_of[11], from[11];
     text_format_date(ms->as_of, as_of);
     text_format_date(ms->immature_from, from);
-    if (!rc && !(rc = store_prepare(db,
-                                    "INSERT INTO maturity VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                    "?, ?, ?, ?, ?, ?, ?, ?)",
-                                    &q, err))) {
-        int i = 1;
-        sqlite3_bind_text(q, i++, as_of, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, i++, ms->as_of_source, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, i++, ms->window);
-        sqlite3_bind_text(q, i++, ms->window_source, -1, SQLITE_TRANSIENT);
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "maturity", err);
+    if (!rc) {
+        schema_put_text(&w, as_of);
+        schema_put_text(&w, ms->as_of_source);
+        schema_put_int(&w, ms->window);
+        schema_put_text(&w, ms->window_source);
         const int32_t pc[3] = {ms->median, ms->p90, ms->p95};
         for (int j = 0; j < 3; j++)
-            if (pc[j] >= 0)
-                sqlite3_bind_int(q, i++, pc[j]);
-            else
-                sqlite3_bind_null(q, i++);
+            schema_put_opt_int(&w, pc[j] >= 0, pc[j]);
         const uint64_t c[] = {n,          ms->sqls,     ms->late_sqls,     ms->sqls_undated,
                               ms->mature, ms->immature, ms->immature_sqls, ms->undated,
                               ms->pending};
         for (size_t j = 0; j < ARRAY_SIZE(c); j++)
-            sqlite3_bind_int64(q, i++, (sqlite3_int64)c[j]);
-        sqlite3_bind_text(q, i++, from, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, i++, (sqlite3_int64)k->subjects);
-        sqlite3_bind_int64(q, i++, (sqlite3_int64)k->events);
-        rc = store_step_done(db, q, err);
-        sqlite3_finalize(q);
-        q = NULL;
+            schema_put_int(&w, (long long)c[j]);
+        schema_put_text(&w, from);
+        schema_put_int(&w, (long long)k->subjects);
+        schema_put_int(&w, (long long)k->events);
+        rc = schema_row_end(&w);
     }
-    if (!rc && !(rc = store_prepare(db, "INSERT INTO maturity_curve VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                                    &q, err))) {
-        for (size_t i = 0; i < k->n && !rc; i++) {
-            const struct km_step *s = &k->s[i];
-            sqlite3_bind_int(q, 1, s->t);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)s->at_risk);
-            sqlite3_bind_int64(q, 3, (sqlite3_int64)s->events);
-            sqlite3_bind_int64(q, 4, (sqlite3_int64)s->censored);
-            sqlite3_bind_double(q, 5, 1.0 - s->surv);
-            if (isfinite(s->hi))
-                sqlite3_bind_double(q, 6, 1.0 - s->hi);
-            else
-                sqlite3_bind_null(q, 6);
-            if (isfinite(s->lo))
-                sqlite3_bind_double(q, 7, 1.0 - s->lo);
-            else
-                sqlite3_bind_null(q, 7);
-            if (isfinite(s->se_log))
-                sqlite3_bind_double(q, 8, s->se_log);
-            else
-                sqlite3_bind_null(q, 8);
-            rc = store_step_done(db, q, err);
-            sqlite3_reset(q);
-        }
-        sqlite3_finalize(q);
-        q = NULL;
+    schema_row_close(&w);
+    return rc;
+}
+
+/* The Kaplan-Meier curve of time to SQL, a row per step (maturity_curve). */
+static int store_curve(sqlite3 *db, const struct km_curve *k, struct mql_err *err)
+{
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "maturity_curve", err);
+    for (size_t i = 0; i < k->n && !rc; i++) {
+        const struct km_step *s = &k->s[i];
+        schema_put_int(&w, s->t);
+        schema_put_int(&w, (long long)s->at_risk);
+        schema_put_int(&w, (long long)s->events);
+        schema_put_int(&w, (long long)s->censored);
+        schema_put_real(&w, 1.0 - s->surv);
+        schema_put_real(&w, 1.0 - s->hi); /* NULL when the band is open */
+        schema_put_real(&w, 1.0 - s->lo);
+        schema_put_real(&w, s->se_log);
+        rc = schema_row_end(&w);
     }
-    /* per period: the counts, the mature leads' conversion, and for a period still maturing the
-     * Kaplan-Meier expectation of what it will reach within the window */
+    schema_row_close(&w);
+    return rc;
+}
+
+/* One creation period's counts. */
+struct per {
+    uint64_t leads, pending, mature, immature, sqls, late, so_far;
+    double known, expected;
+};
+
+/* Counts lead l (state st) into its period x; fw is the curve's conversion at the window. */
+static void count_period(struct per *x, const struct maturity_lead *l, enum state st, double fw,
+                         const struct km_curve *k, const struct maturity_stats *ms)
+{
+    x->leads++;
+    x->pending += st == S_PENDING;
+    x->immature += st == S_IMMATURE;
+    x->late += st == S_LATE;
+    int sql_in = st == S_SQL || st == S_SQL_UNDATED;
+    x->sqls += (uint64_t)sql_in;
+    x->mature += st == S_SQL || st == S_SQL_UNDATED || st == S_MATURE || st == S_LATE;
+    if (st == S_PENDING)
+        return;
+    /* so far: an SQL within the window by as_of, mature or not */
+    int so_far = l->outcome == 1 && (l->sql == INT32_MIN || l->sql - l->created <= ms->window);
+    x->so_far += (uint64_t)so_far;
+    x->known += 1;
+    if (st != S_IMMATURE) {
+        x->expected += sql_in;
+    } else if (so_far) {
+        x->expected += 1;
+    } else {
+        double fa = km_converted(k, ms->as_of - l->created);
+        x->expected += fa < 1.0 ? fmax(0.0, (fw - fa) / (1.0 - fa)) : 0.0;
+    }
+}
+
+/* The rows of maturity_periods from the periods' counts p[0..np). */
+static int store_periods(sqlite3 *db, const struct config *cfg, const struct period_plan *plan,
+                         const struct per *p, size_t np, struct mql_err *err)
+{
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "maturity_periods", err);
+    for (size_t i = 0; i < np && !rc; i++) {
+        const struct per *x = &p[i];
+        char label[32], first[11];
+        int32_t pi = plan->period0 + (int32_t)i;
+        period_label(pi, cfg->period, label, sizeof label);
+        text_format_date(period_first_day(pi, cfg->period), first);
+        schema_put_int(&w, (long long)i);
+        schema_put_text(&w, label);
+        schema_put_text(&w, first);
+        schema_put_text(&w, x->immature ? "maturing" : "mature");
+        const uint64_t c[] = {x->leads, x->pending, x->mature, x->immature,
+                              x->sqls,  x->late,    x->so_far};
+        for (size_t j = 0; j < ARRAY_SIZE(c); j++)
+            schema_put_int(&w, (long long)c[j]);
+        schema_put_real(&w, x->mature ? (double)x->sqls / (double)x->mature : NAN);
+        schema_put_real(&w, x->known > 0 ? x->expected / x->known : NAN);
+        rc = schema_row_end(&w);
+    }
+    schema_row_close(&w);
+    return rc;
+}
+
+/* Per creation period: the counts, the mature leads' conversion, and for a period still
+ * maturing the Kaplan-Meier expectation of what it will reach within the window. */
+static int write_periods(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
+                         size_t n, const enum state *st, const struct km_curve *k,
+                         const struct maturity_stats *ms, struct mql_err *err)
+{
     int32_t *day = malloc((n ? n : 1) * sizeof *day), *idx = malloc((n ? n : 1) * sizeof *idx);
     struct period_plan plan = {0};
-    if (!rc && (!day || !idx))
-        rc = mql_err_oom(err);
+    int rc = !day || !idx ? mql_err_oom(err) : 0;
     for (size_t i = 0; !rc && i < n; i++)
         day[i] = leads[i].created;
     if (!rc && period_plan_make(day, n, cfg->period, idx, &plan))
         rc = mql_err_oom(err);
     size_t np = plan.has_dates ? plan.nperiods : 0;
-    struct per {
-        uint64_t leads, pending, mature, immature, sqls, late, so_far;
-        double known, expected;
-    } *p = calloc(np + 1, sizeof *p);
+    struct per *p = calloc(np + 1, sizeof *p);
     if (!rc && !p)
         rc = mql_err_oom(err);
     double fw = km_converted(k, ms->window);
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (idx[i] < 0)
-            continue;
-        struct per *x = &p[idx[i]];
-        const struct maturity_lead *l = &leads[i];
-        x->leads++;
-        x->pending += st[i] == S_PENDING;
-        x->immature += st[i] == S_IMMATURE;
-        x->late += st[i] == S_LATE;
-        int sql_in = st[i] == S_SQL || st[i] == S_SQL_UNDATED;
-        x->sqls += (uint64_t)sql_in;
-        x->mature +=
-            st[i] == S_SQL || st[i] == S_SQL_UNDATED || st[i] == S_MATURE || st[i] == S_LATE;
-        if (st[i] == S_PENDING)
-            continue;
-        /* so far: an SQL within the window by as_of, mature or not */
-        int so_far = l->outcome == 1 && (l->sql == INT32_MIN || l->sql - l->created <= ms->window);
-        x->so_far += (uint64_t)so_far;
-        x->known += 1;
-        if (st[i] != S_IMMATURE) {
-            x->expected += sql_in;
-        } else if (so_far) {
-            x->expected += 1;
-        } else {
-            double fa = km_converted(k, ms->as_of - l->created);
-            x->expected += fa < 1.0 ? fmax(0.0, (fw - fa) / (1.0 - fa)) : 0.0;
-        }
-    }
-    if (!rc &&
-        !(rc = store_prepare(db,
-                             "INSERT INTO maturity_periods VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?)",
-                             &q, err))) {
-        for (size_t i = 0; i < np && !rc; i++) {
-            const struct per *x = &p[i];
-            char label[32], first[11];
-            int32_t pi = plan.period0 + (int32_t)i;
-            period_label(pi, cfg->period, label, sizeof label);
-            text_format_date(period_first_day(pi, cfg->period), first);
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)i);
-            sqlite3_bind_text(q, 2, label, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 3, first, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 4, x->immature ? "maturing" : "mature", -1, SQLITE_STATIC);
-            const uint64_t c[] = {x->leads, x->pending, x->mature, x->immature,
-                                  x->sqls,  x->late,    x->so_far};
-            for (size_t j = 0; j < ARRAY_SIZE(c); j++)
-                sqlite3_bind_int64(q, 5 + (int)j, (sqlite3_int64)c[j]);
-            if (x->mature)
-                sqlite3_bind_double(q, 12, (double)x->sqls / (double)x->mature);
-            else
-                sqlite3_bind_null(q, 12);
-            if (x->known > 0)
-                sqlite3_bind_double(q, 13, x->expected / x->known);
-            else
-                sqlite3_bind_null(q, 13);
-            rc = store_step_done(db, q, err);
-            sqlite3_reset(q);
-        }
-        sqlite3_finalize(q);
-    }
+    for (size_t i = 0; !rc && i < n; i++)
+        if (idx[i] >= 0)
+            count_period(&p[idx[i]], &leads[i], st[i], fw, k, ms);
+    if (!rc)
+        rc = store_periods(db, cfg, &plan, p, np, err);
     free(p);
     free(day);
     free(idx);
     period_plan_release(&plan);
+    return rc;
+}
+
+static int write_tables(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
+                        size_t n, const enum state *st, const struct km_curve *k,
+                        const struct maturity_stats *ms, struct mql_err *err)
+{
+    int rc = schema_create(db, "maturity", err);
+    if (!rc && !(rc = store_summary(db, n, k, ms, err)) && !(rc = store_curve(db, k, err)))
+        rc = write_periods(db, cfg, leads, n, st, k, ms, err);
     return rc;
 }
 
