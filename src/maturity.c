@@ -298,13 +298,11 @@ static int write_tables(sqlite3 *db, const struct config *cfg, const struct matu
     return rc;
 }
 
-int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
-                   size_t n, int32_t today, struct maturity_stats *ms, struct mql_err *err)
+/* as_of: the config's, else the latest date the data holds. */
+static int decide_as_of(const struct config *cfg, const struct maturity_lead *leads, size_t n,
+                        int32_t today, struct maturity_stats *ms, struct mql_err *err)
 {
-    memset(ms, 0, sizeof *ms);
-    ms->active = 1;
     char a[11], b[11];
-    /* as_of: the config's, else the latest date the data holds */
     if (cfg->has_as_of) {
         if (cfg->as_of_day > today) {
             text_format_date(cfg->as_of_day, a);
@@ -318,26 +316,29 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
         ms->as_of_given = 1;
         snprintf(ms->as_of_source, sizeof ms->as_of_source, "%s:%d: as_of", cfg->path,
                  cfg->line_as_of);
-    } else {
-        int32_t last = INT32_MIN;
-        for (size_t i = 0; i < n; i++) {
-            last = leads[i].created > last ? leads[i].created : last;
-            last = leads[i].sql > last ? leads[i].sql : last;
-        }
-        if (last == INT32_MIN)
-            return mql_err_set(err, MQL_EINPUT, "%s: no lead has a creation date", cfg->leads);
-        ms->as_of = last;
-        snprintf(ms->as_of_source, sizeof ms->as_of_source,
-                 "the latest creation or SQL date in the data");
+        return 0;
     }
-    /* time to SQL over every dated lead */
+    int32_t last = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        last = leads[i].created > last ? leads[i].created : last;
+        last = leads[i].sql > last ? leads[i].sql : last;
+    }
+    if (last == INT32_MIN)
+        return mql_err_set(err, MQL_EINPUT, "%s: no lead has a creation date", cfg->leads);
+    ms->as_of = last;
+    snprintf(ms->as_of_source, sizeof ms->as_of_source,
+             "the latest creation or SQL date in the data");
+    return 0;
+}
+
+/* The Kaplan-Meier curve of time to SQL over every dated lead, its percentiles, and the
+ * window: the config's, else the 95th percentile. */
+static int time_to_sql(const struct config *cfg, const struct maturity_lead *leads, size_t n,
+                       struct maturity_stats *ms, struct km_curve *k, struct mql_err *err)
+{
     int32_t *t = malloc((n ? n : 1) * sizeof *t);
     unsigned char *e = malloc(n ? n : 1);
-    enum state *st = malloc((n ? n : 1) * sizeof *st);
-    struct km_curve k = {0};
-    int rc = 0;
-    if (!t || !e || !st)
-        rc = mql_err_oom(err);
+    int rc = !t || !e ? mql_err_oom(err) : 0;
     size_t m = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         const struct maturity_lead *l = &leads[i];
@@ -347,38 +348,45 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
         t[m] = ev ? l->sql - l->created : ms->as_of - l->created;
         e[m] = (unsigned char)ev;
         if (t[m] < 0) { /* a lead created after as_of: ingest rejects those */
+            char a[11];
             text_format_date(l->created, a);
             rc = mql_err_set(err, MQL_EINPUT, "a lead created on %s, after as_of", a);
             break;
         }
         m++;
     }
-    if (!rc && km_estimate(t, e, m, &k))
+    if (!rc && km_estimate(t, e, m, k))
         rc = mql_err_oom(err);
-    if (!rc) {
-        ms->median = km_quantile(&k, 0.5);
-        ms->p90 = km_quantile(&k, 0.9);
-        ms->p95 = km_quantile(&k, 0.95);
-        if (cfg->window) {
-            ms->window = cfg->window;
-            ms->window_given = 1;
-            snprintf(ms->window_source, sizeof ms->window_source, "%s:%d: window", cfg->path,
-                     cfg->line_window);
-        } else if (ms->p95 >= 0) {
-            ms->window = ms->p95 > 0 ? ms->p95 : 1;
-            snprintf(ms->window_source, sizeof ms->window_source,
-                     "proposed: the 95th percentile of time to SQL");
-        } else {
-            rc = mql_err_set(err, MQL_EINPUT,
-                             "%s: no SQL has a date, so no conversion window can be proposed: "
-                             "give [data] window (days)",
-                             cfg->leads);
-        }
+    free(t);
+    free(e);
+    if (rc)
+        return rc;
+    ms->median = km_quantile(k, 0.5);
+    ms->p90 = km_quantile(k, 0.9);
+    ms->p95 = km_quantile(k, 0.95);
+    if (cfg->window) {
+        ms->window = cfg->window;
+        ms->window_given = 1;
+        snprintf(ms->window_source, sizeof ms->window_source, "%s:%d: window", cfg->path,
+                 cfg->line_window);
+    } else if (ms->p95 >= 0) {
+        ms->window = ms->p95 > 0 ? ms->p95 : 1;
+        snprintf(ms->window_source, sizeof ms->window_source,
+                 "proposed: the 95th percentile of time to SQL");
+    } else {
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s: no SQL has a date, so no conversion window can be proposed: "
+                           "give [data] window (days)",
+                           cfg->leads);
     }
-    /* each lead's state, and the outcome the definition gives it */
-    sqlite3_stmt *up = NULL;
-    ms->immature_from = ms->as_of - ms->window + 1;
-    for (size_t i = 0; !rc && i < n; i++) {
+    return 0;
+}
+
+/* Each lead's state (st[i]) and the counts of each state. */
+static void classify_all(const struct maturity_lead *leads, size_t n, enum state *st,
+                         struct maturity_stats *ms)
+{
+    for (size_t i = 0; i < n; i++) {
         const struct maturity_lead *l = &leads[i];
         st[i] = classify(l, ms->as_of, ms->window);
         switch (st[i]) {
@@ -406,18 +414,23 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
             break;
         }
     }
-    /* the rows whose state the window changes: the late SQLs (whatever their age) and the leads
-     * whose window is still open; the same rule as classify, checked below */
+}
+
+/* The rows whose state the window changes: the late SQLs (whatever their age) and the leads
+ * whose window is still open; the same rule as classify, checked against its counts. */
+static int move_rows(sqlite3 *db, const struct maturity_stats *ms, struct mql_err *err)
+{
     char from[11];
     text_format_date(ms->immature_from, from);
+    sqlite3_stmt *up = NULL;
 #define LATE "(_maturity = 'sql' AND julianday(_sql_at) - julianday(_created) > ?1)"
-    if (!rc)
-        rc = store_prepare(
-            db,
-            "UPDATE leads SET _outcome = CASE WHEN " LATE " THEN 0 END, _maturity = CASE WHEN " LATE
-            " THEN 'late_sql' ELSE 'immature' END WHERE _maturity IN ('sql', 'sql_undated', "
-            "'mature') AND (" LATE " OR _created >= ?2)",
-            &up, err);
+    int rc = store_prepare(
+        db,
+        "UPDATE leads SET _outcome = CASE WHEN " LATE " THEN 0 END, _maturity = CASE WHEN " LATE
+        " THEN 'late_sql' ELSE 'immature' END WHERE _maturity IN ('sql', 'sql_undated', "
+        "'mature') AND (" LATE " OR _created >= ?2)",
+        &up, err);
+#undef LATE
     if (!rc) {
         sqlite3_bind_int(up, 1, ms->window);
         sqlite3_bind_text(up, 2, from, 10, SQLITE_TRANSIENT);
@@ -431,13 +444,29 @@ int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_
                              (unsigned long long)moved,
                              (unsigned long long)(ms->immature + ms->late_sqls));
     }
-#undef LATE
     sqlite3_finalize(up);
+    return rc;
+}
+
+int maturity_apply(sqlite3 *db, const struct config *cfg, const struct maturity_lead *leads,
+                   size_t n, int32_t today, struct maturity_stats *ms, struct mql_err *err)
+{
+    memset(ms, 0, sizeof *ms);
+    ms->active = 1;
+    int rc = decide_as_of(cfg, leads, n, today, ms, err);
+    if (rc)
+        return rc;
+    enum state *st = malloc((n ? n : 1) * sizeof *st);
+    struct km_curve k = {0};
+    rc = st ? time_to_sql(cfg, leads, n, ms, &k, err) : mql_err_oom(err);
+    if (!rc) {
+        ms->immature_from = ms->as_of - ms->window + 1;
+        classify_all(leads, n, st, ms);
+        rc = move_rows(db, ms, err);
+    }
     if (!rc)
         rc = write_tables(db, cfg, leads, n, st, &k, ms, err);
     km_release(&k);
-    free(t);
-    free(e);
     free(st);
     return rc;
 }
