@@ -838,44 +838,49 @@ static int lists_disjoint(const struct strlist *pos, const struct strlist *neg,
 }
 
 /* Checks after parsing: required keys, clashes between roles. */
-static int finish(struct config *c, struct mql_err *err)
+/* [outcomes]: its keys, and that it is the one source of the outcome. */
+static int finish_outcomes(struct config *c, struct mql_err *err)
 {
     int rc;
-    if (!c->leads)
-        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
     struct config_outcomes *oc = &c->outcomes;
-    if (c->line_outcomes) {
-        if (!oc->file || !oc->id)
-            return mql_err_set(err, MQL_EINPUT, "line %d: [outcomes] needs file and id",
-                               c->line_outcomes);
-        if (c->outcome || c->outcome_date)
-            return mql_err_set(err, MQL_EINPUT,
-                               "line %d: [outcomes] decides the outcome: remove [data] %s (or the "
-                               "[outcomes] section)",
-                               c->line_outcomes, c->outcome ? "outcome" : "outcome_date");
-        if (!c->id)
-            return mql_err_set(err, MQL_EINPUT,
-                               "line %d: [outcomes] joins on the lead id: give [data] id",
-                               c->line_outcomes);
-        if (!oc->stage && (oc->positive.n || oc->negative.n || oc->pending.n))
-            return mql_err_set(err, MQL_EINPUT,
-                               "line %d: [outcomes] positive, negative and pending are stage "
-                               "values: give stage",
-                               c->line_outcomes);
-        if (oc->stage && !oc->positive.n)
-            return mql_err_set(err, MQL_EINPUT,
-                               "line %d: [outcomes] stage: give positive (the stages that make an "
-                               "SQL) and negative",
-                               c->line_outcomes);
-        if ((rc = lists_disjoint(&oc->positive, &oc->negative, &oc->pending, c->line_outcomes,
-                                 "[outcomes] stage", err)))
-            return rc;
-        char *f = join_path(c->dir, oc->file);
-        if (!f)
-            return mql_err_oom(err);
-        free(oc->file);
-        oc->file = f;
-    }
+    if (!c->line_outcomes)
+        return 0;
+    if (!oc->file || !oc->id)
+        return mql_err_set(err, MQL_EINPUT, "line %d: [outcomes] needs file and id",
+                           c->line_outcomes);
+    if (c->outcome || c->outcome_date)
+        return mql_err_set(err, MQL_EINPUT,
+                           "line %d: [outcomes] decides the outcome: remove [data] %s (or the "
+                           "[outcomes] section)",
+                           c->line_outcomes, c->outcome ? "outcome" : "outcome_date");
+    if (!c->id)
+        return mql_err_set(err, MQL_EINPUT,
+                           "line %d: [outcomes] joins on the lead id: give [data] id",
+                           c->line_outcomes);
+    if (!oc->stage && (oc->positive.n || oc->negative.n || oc->pending.n))
+        return mql_err_set(err, MQL_EINPUT,
+                           "line %d: [outcomes] positive, negative and pending are stage "
+                           "values: give stage",
+                           c->line_outcomes);
+    if (oc->stage && !oc->positive.n)
+        return mql_err_set(err, MQL_EINPUT,
+                           "line %d: [outcomes] stage: give positive (the stages that make an "
+                           "SQL) and negative",
+                           c->line_outcomes);
+    if ((rc = lists_disjoint(&oc->positive, &oc->negative, &oc->pending, c->line_outcomes,
+                             "[outcomes] stage", err)))
+        return rc;
+    char *f = join_path(c->dir, oc->file);
+    if (!f)
+        return mql_err_oom(err);
+    free(oc->file);
+    oc->file = f;
+    return 0;
+}
+
+/* [join NAME] sections: their keys, and their files beside the config. */
+static int finish_joins(struct config *c, struct mql_err *err)
+{
     for (size_t i = 0; i < c->njoins; i++) {
         struct config_join *j = &c->joins[i];
         if (!j->file || !j->key || !j->on)
@@ -887,13 +892,17 @@ static int finish(struct config *c, struct mql_err *err)
         free(j->file);
         j->file = f;
     }
-    if (c->line_outcomes) {
-        /* checked above */
-    } else if (!c->outcome && !c->outcome_date) {
+    return 0;
+}
+
+/* The outcome: where it comes from, its values (with the defaults), and what needs dates. */
+static int finish_outcome_values(struct config *c, struct mql_err *err)
+{
+    int rc;
+    if (!c->line_outcomes && !c->outcome && !c->outcome_date) /* [outcomes]: checked before */
         return mql_err_set(err, MQL_EINPUT,
                            "[data]: missing required key 'outcome' (or outcome_date: a filled-in "
                            "date is an SQL, or an [outcomes] file)");
-    }
     if ((c->has_as_of || c->window) && !(c->date && (c->outcome_date || c->outcomes.date)))
         return mql_err_set(err, MQL_EINPUT,
                            "line %d: %s needs the creation date and the SQL dates: give [data] "
@@ -915,20 +924,68 @@ static int finish(struct config *c, struct mql_err *err)
                              c->line_pending ? c->line_pending : c->line_positive, "outcome value",
                              err)))
         return rc;
+    return 0;
+}
+
+/* The role columns (id, outcome, date, feedback, outcome_date): no attribute is one, no two are
+ * one column, and (but feedback) none is a segment or carries a disqualifier: they are stored
+ * apart (_id, _outcome, _created) and would read a column that is not there. */
+static const char *const role_names[] = {"id", "outcome", "date", "feedback", "outcome_date"};
+
+static int finish_roles(struct config *c, struct mql_err *err)
+{
     const char *roles[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
-    const char *names[] = {"id", "outcome", "date", "feedback", "outcome_date"};
     for (size_t i = 0; i < c->nattrs; i++)
         for (size_t r = 0; r < 5; r++)
             if (roles[r] && strcmp(c->attrs[i].column, roles[r]) == 0)
                 return mql_err_set(err, MQL_EINPUT, "line %d: attribute '%s' is also the %s column",
-                                   c->attrs[i].line, roles[r], names[r]);
+                                   c->attrs[i].line, roles[r], role_names[r]);
     for (size_t r = 0; r < 5; r++)
         for (size_t q = r + 1; q < 5; q++)
             if (roles[r] && roles[q] && strcmp(roles[r], roles[q]) == 0)
                 return mql_err_set(err, MQL_EINPUT, "[data]: '%s' is both the %s and the %s column",
-                                   roles[r], names[r], names[q]);
-    /* a disqualifier on a column known only after the outcome (written by sales) would
-     * promise conversion it cannot keep: refused unless the attribute is forced */
+                                   roles[r], role_names[r], role_names[q]);
+    return 0;
+}
+
+static int finish_stored_roles(struct config *c, struct mql_err *err)
+{
+    const char *stored[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
+    for (size_t r = 0; r < 5; r++) {
+        if (r == 3)
+            continue; /* the feedback column may be a segment */
+        if (!stored[r])
+            continue;
+        for (size_t i = 0; i < c->segments.n; i++)
+            if (strcmp(c->segments.items[i], stored[r]) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: segment '%s' is the %s column, which is not a "
+                                   "segment of leads (audit by another column)",
+                                   c->line_segments, stored[r], role_names[r]);
+        for (size_t i = 0; i < c->disqualify.n; i++) {
+            const char *item = c->disqualify.items[i], *col, *val;
+            size_t n, nval;
+            config_dq_item(item, &col, &n, &val, &nval);
+            if (strlen(stored[r]) == n && memcmp(col, stored[r], n) == 0)
+                return mql_err_set(err, MQL_EINPUT,
+                                   "line %d: disqualifier '%s' is on the %s column, which no "
+                                   "rule may use",
+                                   c->line_disqualify, item, role_names[r]);
+        }
+    }
+    for (size_t i = 0; i < c->segments.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->segments.items[i], c->segments.items[j]) == 0)
+                return mql_err_set(err, MQL_EINPUT, "line %d: segment column '%s' given twice",
+                                   c->line_segments, c->segments.items[i]);
+    return 0;
+}
+
+/* A disqualifier on a count or numeric attribute needs a number; one on a column known only
+ * after the outcome (written by sales) would promise conversion it cannot keep: refused unless
+ * the attribute is forced. */
+static int finish_disqualifiers(struct config *c, struct mql_err *err)
+{
     for (size_t i = 0; i < c->disqualify.n; i++) {
         const char *item = c->disqualify.items[i], *col, *val;
         size_t n, nval;
@@ -952,36 +1009,12 @@ static int finish(struct config *c, struct mql_err *err)
                                    "the attribute (line %d) to keep it anyway",
                                    c->line_disqualify, item, c->attrs[a].column, c->attrs[a].line);
     }
-    /* the id, outcome and date are stored apart (_id, _outcome, _created): a segment or a
-     * disqualifier on them would read a column that is not there */
-    const char *stored[] = {c->id, c->outcome, c->date, c->feedback, c->outcome_date};
-    for (size_t r = 0; r < 5; r++) {
-        if (r == 3)
-            continue; /* the feedback column may be a segment */
-        if (!stored[r])
-            continue;
-        for (size_t i = 0; i < c->segments.n; i++)
-            if (strcmp(c->segments.items[i], stored[r]) == 0)
-                return mql_err_set(err, MQL_EINPUT,
-                                   "line %d: segment '%s' is the %s column, which is not a "
-                                   "segment of leads (audit by another column)",
-                                   c->line_segments, stored[r], names[r]);
-        for (size_t i = 0; i < c->disqualify.n; i++) {
-            const char *item = c->disqualify.items[i], *col, *val;
-            size_t n, nval;
-            config_dq_item(item, &col, &n, &val, &nval);
-            if (strlen(stored[r]) == n && memcmp(col, stored[r], n) == 0)
-                return mql_err_set(err, MQL_EINPUT,
-                                   "line %d: disqualifier '%s' is on the %s column, which no "
-                                   "rule may use",
-                                   c->line_disqualify, item, names[r]);
-        }
-    }
-    for (size_t i = 0; i < c->segments.n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->segments.items[i], c->segments.items[j]) == 0)
-                return mql_err_set(err, MQL_EINPUT, "line %d: segment column '%s' given twice",
-                                   c->line_segments, c->segments.items[i]);
+    return 0;
+}
+
+/* The files and folders, relative to the config's folder. */
+static int finish_paths(struct config *c, struct mql_err *err)
+{
     char *leads = join_path(c->dir, c->leads);
     char *out = join_path(c->dir, c->out_dir ? c->out_dir : "out");
     if (!leads || !out) {
@@ -1005,6 +1038,18 @@ static int finish(struct config *c, struct mql_err *err)
                            "[review]: give both baseline and current, or neither (the last two "
                            "complete quarters)");
     return 0;
+}
+
+static int finish(struct config *c, struct mql_err *err)
+{
+    if (!c->leads)
+        return mql_err_set(err, MQL_EINPUT, "[data]: missing required key 'leads'");
+    int rc;
+    if ((rc = finish_outcomes(c, err)) || (rc = finish_joins(c, err)) ||
+        (rc = finish_outcome_values(c, err)) || (rc = finish_roles(c, err)) ||
+        (rc = finish_disqualifiers(c, err)) || (rc = finish_stored_roles(c, err)))
+        return rc;
+    return finish_paths(c, err);
 }
 
 int config_load_string(const char *text, const char *path, struct config *cfg, struct mql_err *err)
