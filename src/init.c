@@ -340,22 +340,36 @@ static int nameable(const char *name)
 struct deals;
 static void deals_lines(struct strbuf *b, const struct deals *d, const char *lead_id);
 
-static void render(struct strbuf *b, const char *leads_rel, char delim, struct colstat *c,
-                   size_t nc, uint64_t records, const struct deals *deals)
+/* The columns init recognised as the id, the outcome, the dates and the feedback (-1 when
+ * none). */
+struct roles {
+    int id, outcome, date, sqld, feedback;
+};
+
+static struct roles find_roles(const struct colstat *c, size_t nc)
 {
-    int id = -1, outcome = -1, date = -1, sqld = -1, feedback = -1;
+    struct roles r = {-1, -1, -1, -1, -1};
     for (size_t i = 0; i < nc; i++) {
-        if (c[i].kind == K_FEEDBACK && feedback < 0)
-            feedback = (int)i;
-        if (c[i].kind == K_ID && id < 0)
-            id = (int)i;
-        if (c[i].kind == K_OUTCOME && outcome < 0)
-            outcome = (int)i;
-        if (c[i].kind == K_DATE && date < 0)
-            date = (int)i;
-        if (c[i].kind == K_SQL_DATE && sqld < 0)
-            sqld = (int)i;
+        if (c[i].kind == K_FEEDBACK && r.feedback < 0)
+            r.feedback = (int)i;
+        if (c[i].kind == K_ID && r.id < 0)
+            r.id = (int)i;
+        if (c[i].kind == K_OUTCOME && r.outcome < 0)
+            r.outcome = (int)i;
+        if (c[i].kind == K_DATE && r.date < 0)
+            r.date = (int)i;
+        if (c[i].kind == K_SQL_DATE && r.sqld < 0)
+            r.sqld = (int)i;
     }
+    return r;
+}
+
+/* The [data] section (and [outcomes] with a deals file). */
+static void render_data(struct strbuf *b, const char *leads_rel, char delim,
+                        const struct colstat *c, size_t nc, uint64_t records,
+                        const struct deals *deals, struct roles ro)
+{
+    int id = ro.id, outcome = ro.outcome, date = ro.date, sqld = ro.sqld, feedback = ro.feedback;
     strbuf_addf(b,
                 "; mqlcal starter config, written by `mqlcal init` from %s (%llu records read).\n"
                 "; Every line is a guess: check each, then run `mqlcal run` on this file.\n"
@@ -417,77 +431,80 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
     strbuf_release(&miss);
     if (deals)
         deals_lines(b, deals, id >= 0 ? c[id].name : NULL);
+}
 
-    strbuf_add(
-        b, "\n[attributes]                 ; column = kind [, group] [, after_outcome = yes]\n");
-    for (size_t i = 0; i < nc; i++) {
-        const struct colstat *k = &c[i];
-        if (deals && (k->kind == K_OUTCOME || k->kind == K_SQL_DATE) && nameable(k->name)) {
-            /* the deals file decides: this column tells the outcome after the fact */
-            strbuf_addf(b,
-                        k->kind == K_OUTCOME
-                            ? "%s = categorical, after_outcome = yes   ; the leads file's own "
-                              "outcome: [outcomes] decides, so it is never learned from\n"
-                            : "; %s                      ; the date it became an SQL: "
-                              "[outcomes] decides, not an attribute\n",
-                        k->name);
-            continue;
-        }
-        if (k->kind == K_ID || k->kind == K_OUTCOME || k->kind == K_DATE || k->kind == K_SQL_DATE ||
-            k->kind == K_FEEDBACK)
-            continue;
-        if (!nameable(k->name)) {
-            strbuf_addf(b, "; column %zu: its name cannot stand in a config key: left out\n",
-                        i + 1);
-            continue;
-        }
-        const char *comment = NULL;
-        char why[160] = "";
-        switch (k->kind) {
-        case K_SKIP:
-            strbuf_addf(b, "; %s                      ; %s: left out%s\n", k->name,
-                        k->why_after ? "whole numbers named as an identifier"
-                                     : "empty in the sample",
-                        k->why_after ? " (a key of another table? its columns join with a "
-                                       "[join NAME] section: file, key, on)"
-                                     : "");
-            continue;
-        case K_TEXT:
-            strbuf_addf(
-                b, "; %s = categorical        ; free text (over %d distinct values): left out\n",
-                k->name, INIT_MAX_LEVELS);
-            continue;
-        case K_OTHER_DATE:
-            strbuf_addf(b, "; %s                      ; a date (%s): not an attribute%s\n", k->name,
-                        dates_layout_name(&k->layout),
-                        contains(k->key, W_SALES) || word_of(k->name, W_SALES_WORDS)
-                            ? "; looks written after the outcome"
-                            : "");
-            continue;
-        default:
-            break;
-        }
-        const char *kind = k->kind == K_COUNT     ? "count"
-                           : k->kind == K_NUMERIC ? "numeric"
-                                                  : "categorical";
-        const char *group = "";
-        if ((k->kind == K_COUNT || k->kind == K_NUMERIC) && contains(k->key, W_ENGAGE))
-            group = ", engagement";
-        else if (contains(k->key, W_FIT))
-            group = ", fit";
-        if (k->kind == K_CATEGORICAL && k->nvals == 1)
-            comment = "one value in the sample: nothing to learn";
-        if (k->why_after) {
-            snprintf(why, sizeof why, "looks written by sales after the outcome ('%s')",
-                     k->why_after);
-            comment = why;
-        }
-        strbuf_addf(b, "%s%s = %s%s%s", comment && !k->why_after ? "; " : "", k->name, kind, group,
-                    k->why_after ? ", after_outcome = yes" : "");
-        if (comment)
-            strbuf_addf(b, "   ; %s", comment);
-        strbuf_add(b, "\n");
+/* Column i's line of [attributes] (or a comment saying why it is left out). */
+static void render_attribute(struct strbuf *b, const struct colstat *c, size_t i,
+                             const struct deals *deals)
+{
+    const struct colstat *k = &c[i];
+    if (deals && (k->kind == K_OUTCOME || k->kind == K_SQL_DATE) && nameable(k->name)) {
+        /* the deals file decides: this column tells the outcome after the fact */
+        strbuf_addf(b,
+                    k->kind == K_OUTCOME
+                        ? "%s = categorical, after_outcome = yes   ; the leads file's own "
+                          "outcome: [outcomes] decides, so it is never learned from\n"
+                        : "; %s                      ; the date it became an SQL: "
+                          "[outcomes] decides, not an attribute\n",
+                    k->name);
+        return;
     }
+    if (k->kind == K_ID || k->kind == K_OUTCOME || k->kind == K_DATE || k->kind == K_SQL_DATE ||
+        k->kind == K_FEEDBACK)
+        return;
+    if (!nameable(k->name)) {
+        strbuf_addf(b, "; column %zu: its name cannot stand in a config key: left out\n", i + 1);
+        return;
+    }
+    const char *comment = NULL;
+    char why[160] = "";
+    switch (k->kind) {
+    case K_SKIP:
+        strbuf_addf(b, "; %s                      ; %s: left out%s\n", k->name,
+                    k->why_after ? "whole numbers named as an identifier" : "empty in the sample",
+                    k->why_after ? " (a key of another table? its columns join with a "
+                                   "[join NAME] section: file, key, on)"
+                                 : "");
+        return;
+    case K_TEXT:
+        strbuf_addf(b,
+                    "; %s = categorical        ; free text (over %d distinct values): left out\n",
+                    k->name, INIT_MAX_LEVELS);
+        return;
+    case K_OTHER_DATE:
+        strbuf_addf(b, "; %s                      ; a date (%s): not an attribute%s\n", k->name,
+                    dates_layout_name(&k->layout),
+                    contains(k->key, W_SALES) || word_of(k->name, W_SALES_WORDS)
+                        ? "; looks written after the outcome"
+                        : "");
+        return;
+    default:
+        break;
+    }
+    const char *kind = k->kind == K_COUNT     ? "count"
+                       : k->kind == K_NUMERIC ? "numeric"
+                                              : "categorical";
+    const char *group = "";
+    if ((k->kind == K_COUNT || k->kind == K_NUMERIC) && contains(k->key, W_ENGAGE))
+        group = ", engagement";
+    else if (contains(k->key, W_FIT))
+        group = ", fit";
+    if (k->kind == K_CATEGORICAL && k->nvals == 1)
+        comment = "one value in the sample: nothing to learn";
+    if (k->why_after) {
+        snprintf(why, sizeof why, "looks written by sales after the outcome ('%s')", k->why_after);
+        comment = why;
+    }
+    strbuf_addf(b, "%s%s = %s%s%s", comment && !k->why_after ? "; " : "", k->name, kind, group,
+                k->why_after ? ", after_outcome = yes" : "");
+    if (comment)
+        strbuf_addf(b, "   ; %s", comment);
+    strbuf_add(b, "\n");
+}
+
+/* The [segments], [calibration] and [output] sections. */
+static void render_rest(struct strbuf *b, const struct colstat *c, size_t nc)
+{
     strbuf_add(b, "\n[segments]\n");
     int nseg = 0;
     struct strbuf seg = {0};
@@ -507,6 +524,17 @@ static void render(struct strbuf *b, const char *leads_rel, char delim, struct c
                   "; capacity = 400             ; MQLs a month sales can work\n"
                   "; target_conversion = 0.30   ; wanted share of MQLs that become SQLs\n"
                   "\n[output]\ndir = out\n");
+}
+
+static void render(struct strbuf *b, const char *leads_rel, char delim, struct colstat *c,
+                   size_t nc, uint64_t records, const struct deals *deals)
+{
+    render_data(b, leads_rel, delim, c, nc, records, deals, find_roles(c, nc));
+    strbuf_add(
+        b, "\n[attributes]                 ; column = kind [, group] [, after_outcome = yes]\n");
+    for (size_t i = 0; i < nc; i++)
+        render_attribute(b, c, i, deals);
+    render_rest(b, c, nc);
 }
 
 /* The header and up to INIT_SAMPLE records of path, per column (c: nc entries, the caller's to
