@@ -475,14 +475,180 @@ static void widen_fill(struct widen *w, const struct rules *r, const struct join
 
 /* ---- the run ------------------------------------------------------------------------------- */
 
+/* What scorer_run keeps across records. */
+struct scoring {
+    const struct rules *r;
+    const struct join_table *tables;
+    int joined;
+    size_t *cols, ncols; /* the rule's columns in the (widened) record; the id last */
+    struct widen wd;
+    struct out o;
+    struct texts tx;
+    enum scorer_format format;
+    scorer_reject_fn reject;
+    void *ctx;
+    struct scorer_stats *stats;
+};
+
+static void unscored(struct scoring *sc, uint64_t line, const char *why)
+{
+    sc->stats->unscored++;
+    if (sc->reject)
+        sc->reject(sc->ctx, line, why);
+}
+
+/* The header: read, and the rule's columns found in it (through the joins when it has any). */
+static int read_header(struct scoring *sc, struct csvread *s, const char *name, struct mql_err *err)
+{
+    int st = csvread_next(s);
+    if (st == CSVR_EOF)
+        return mql_err_set(err, MQL_EINPUT, "%s: empty: no header", name);
+    if (st != CSVR_OK)
+        return mql_err_set(err, st == CSVR_EREAD ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
+                           (unsigned long long)s->line,
+                           st == CSVR_EREAD      ? (s->oom ? "out of memory" : "cannot read")
+                           : st == CSVR_ETOOLONG ? "record too long"
+                           : st == CSVR_BAD_QUOTE
+                               ? "bad_quote: a quoted field of the header is followed by text"
+                               : "unterminated quote in the header");
+    int rc = sc->joined ? widen_bind(&sc->wd, sc->r, sc->tables, s, sc->cols, err)
+                        : rules_bind_header(sc->r, s->f, s->fl, s->nf, sc->cols, err);
+    if (rc) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        rc = mql_err_set(err, MQL_EINPUT, "%s: %s", name, msg);
+    }
+    return rc;
+}
+
+static void write_head(struct scoring *sc)
+{
+    if (sc->format != SCORER_CSV)
+        return;
+    static const char *const head[] = {"id",      "score",        "fit_score", "engagement_score",
+                                       "mql",     "disqualifier", "reason_1",  "reason_2",
+                                       "reason_3"};
+    for (size_t i = 0; i < ARRAY_SIZE(head); i++) {
+        if (i)
+            put_c(&sc->o, ',');
+        put(&sc->o, head[i], strlen(head[i]));
+    }
+    put_c(&sc->o, '\n');
+}
+
+/* Counts a scored lead: MQLs, the joins it matched, the values the rule had never seen. */
+static void count_scored(struct scoring *sc, const char *const *f, const size_t *fl,
+                         const struct rules_outcome *x)
+{
+    struct scorer_stats *stats = sc->stats;
+    stats->scored++;
+    stats->mqls += (uint64_t)x->mql;
+    for (size_t j = 0; sc->joined && j < sc->r->njoins; j++) {
+        stats->join_matched[j] += sc->wd.row[j] >= 0;
+        stats->join_unmatched[j] += sc->wd.row[j] < 0;
+    }
+    if (x->nunseen && stats->unseen) {
+        stats->unseen_leads++;
+        for (size_t k = 0; k < x->nunseen; k++) {
+            size_t a = x->unseen[k];
+            const char *v = f[sc->cols[a]];
+            size_t vn = fl[sc->cols[a]];
+            text_trim_span(&v, &vn);
+            note_unseen(&stats->unseen[a], v, vn);
+        }
+    }
+}
+
+/* One well-formed record (nheader fields) at line: scored and written, or rejected. */
+static void score_record(struct scoring *sc, struct csvread *s, uint64_t line)
+{
+    const struct rules *r = sc->r;
+    const char *const *f = s->f;
+    const size_t *fl = s->fl;
+    if (sc->joined) {
+        widen_fill(&sc->wd, r, sc->tables, s);
+        f = sc->wd.f;
+        fl = sc->wd.fl;
+    }
+    struct rules_outcome x;
+    char why[256];
+    size_t bad_attr;
+    if (rules_score(r, f, fl, sc->cols, &x, &bad_attr, why, sizeof why)) {
+        unscored(sc, line, why);
+        return;
+    }
+    const char *id;
+    size_t idn;
+    char num[24];
+    if (r->id_column) {
+        id = f[sc->cols[sc->ncols - 1]];
+        idn = fl[sc->cols[sc->ncols - 1]];
+        text_trim_span(&id, &idn);
+    } else {
+        idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
+        id = num;
+    }
+    /* JSON holds only UTF-8 (and the id is never changed: it is the key back to the CRM) */
+    if (sc->format == SCORER_JSONL && !text_utf8_valid(id, idn)) {
+        unscored(sc, line,
+                 "the id is not valid UTF-8, which JSON cannot hold (--format csv writes it "
+                 "byte for byte)");
+        return;
+    }
+    count_scored(sc, f, fl, &x);
+    write_row(&sc->o, &sc->tx, sc->format, ',', id, idn, &x);
+}
+
+/* The records after the header, to the end of the file or a read error. */
+static int score_records(struct scoring *sc, struct csvread *s, const char *name, size_t nheader,
+                         struct mql_err *err)
+{
+    char why[256];
+    for (;;) {
+        int st = csvread_next(s);
+        uint64_t line = s->line;
+        if (st == CSVR_EOF)
+            return 0;
+        if (st == CSVR_EREAD || st == CSVR_ETOOLONG)
+            return mql_err_set(err, st == CSVR_ETOOLONG ? MQL_EINPUT : MQL_EIO, "%s:%llu: %s", name,
+                               (unsigned long long)s->next_line,
+                               st == CSVR_ETOOLONG ? "record longer than 16 MiB"
+                               : s->oom            ? "out of memory"
+                                                   : "cannot read");
+        sc->stats->records++;
+        if (st == CSVR_UNTERMINATED) {
+            unscored(sc, line, "unterminated_quote: the file ends inside a quoted field");
+            return 0;
+        }
+        if (st == CSVR_BAD_QUOTE) {
+            snprintf(why, sizeof why,
+                     "bad_quote: a quoted field is followed by text before the delimiter "
+                     "(%llu line%s)",
+                     (unsigned long long)s->nlines, s->nlines == 1 ? "" : "s");
+            unscored(sc, line, why);
+        } else if (s->nf != nheader) {
+            snprintf(why, sizeof why, "expected %zu fields, got %zu", nheader, s->nf);
+            unscored(sc, line, why);
+        } else {
+            score_record(sc, s, line);
+        }
+    }
+}
+
 int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in, const char *name,
                FILE *out, enum scorer_format format, scorer_reject_fn reject, void *ctx,
                struct scorer_stats *stats, struct mql_err *err)
 {
-    struct widen wd;
-    memset(&wd, 0, sizeof wd);
-    int joined = r->njoins > 0;
-    if (joined && !tables)
+    struct scoring sc;
+    memset(&sc, 0, sizeof sc);
+    sc.r = r;
+    sc.tables = tables;
+    sc.joined = r->njoins > 0;
+    sc.format = format;
+    sc.reject = reject;
+    sc.ctx = ctx;
+    sc.stats = stats;
+    if (sc.joined && !tables)
         return mql_err_set(err, MQL_EINPUT, "the rule reads %zu joined table%s: none was given",
                            r->njoins, r->njoins == 1 ? "" : "s");
     memset(stats, 0, sizeof *stats);
@@ -490,153 +656,26 @@ int scorer_run(const struct rules *r, const struct join_table *tables, FILE *in,
     stats->nattrs = stats->unseen ? r->nattrs : 0;
     struct csvread s = {
         .in = in, .delim = r->delimiter ? r->delimiter : ',', .max_record = SCORER_MAX_RECORD};
-    struct out o = {.f = out};
-    struct texts tx;
-    memset(&tx, 0, sizeof tx);
-    size_t ncols = r->nattrs + r->ndq + (r->id_column ? 1 : 0);
-    size_t *cols = malloc((ncols + 1) * sizeof *cols);
-    o.buf = malloc(OUT_FLUSH);
+    sc.o.f = out;
+    sc.ncols = r->nattrs + r->ndq + (r->id_column ? 1 : 0);
+    sc.cols = malloc((sc.ncols + 1) * sizeof *sc.cols);
+    sc.o.buf = malloc(OUT_FLUSH);
     int rc = 0;
-    if (csvread_init(&s) || !cols || !o.buf || !stats->unseen || texts_build(&tx, r, format, ',')) {
+    if (csvread_init(&s) || !sc.cols || !sc.o.buf || !stats->unseen ||
+        texts_build(&sc.tx, r, format, ','))
         rc = mql_err_oom(err);
-        goto done;
+    if (!rc && !(rc = read_header(&sc, &s, name, err))) {
+        write_head(&sc);
+        rc = score_records(&sc, &s, name, s.nf, err);
+        flush_out(&sc.o);
+        if (!rc && (sc.o.failed || fflush(out) != 0))
+            rc = mql_err_set(err, MQL_EIO, "cannot write the scores");
     }
-    int st = csvread_next(&s);
-    if (st == CSVR_EOF) {
-        rc = mql_err_set(err, MQL_EINPUT, "%s: empty: no header", name);
-        goto done;
-    }
-    if (st != CSVR_OK) {
-        rc = mql_err_set(err, st == CSVR_EREAD ? MQL_EIO : MQL_EINPUT, "%s:%llu: %s", name,
-                         (unsigned long long)s.line,
-                         st == CSVR_EREAD      ? (s.oom ? "out of memory" : "cannot read")
-                         : st == CSVR_ETOOLONG ? "record too long"
-                         : st == CSVR_BAD_QUOTE
-                             ? "bad_quote: a quoted field of the header is followed by text"
-                             : "unterminated quote in the header");
-        goto done;
-    }
-    size_t nheader = s.nf;
-    if ((rc = joined ? widen_bind(&wd, r, tables, &s, cols, err)
-                     : rules_bind_header(r, s.f, s.fl, s.nf, cols, err))) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        rc = mql_err_set(err, MQL_EINPUT, "%s: %s", name, msg);
-        goto done;
-    }
-    if (format == SCORER_CSV) {
-        static const char *const head[] = {
-            "id",           "score",    "fit_score", "engagement_score", "mql",
-            "disqualifier", "reason_1", "reason_2",  "reason_3"};
-        for (size_t i = 0; i < ARRAY_SIZE(head); i++) {
-            if (i)
-                put_c(&o, ',');
-            put(&o, head[i], strlen(head[i]));
-        }
-        put_c(&o, '\n');
-    }
-    struct rules_outcome x;
-    char why[256];
-    for (;;) {
-        st = csvread_next(&s);
-        uint64_t line = s.line;
-        if (st == CSVR_EOF)
-            break;
-        if (st == CSVR_EREAD || st == CSVR_ETOOLONG) {
-            rc = mql_err_set(err, st == CSVR_ETOOLONG ? MQL_EINPUT : MQL_EIO, "%s:%llu: %s", name,
-                             (unsigned long long)s.next_line,
-                             st == CSVR_ETOOLONG ? "record longer than 16 MiB"
-                             : s.oom             ? "out of memory"
-                                                 : "cannot read");
-            break;
-        }
-        stats->records++;
-        if (st == CSVR_UNTERMINATED) {
-            stats->unscored++;
-            if (reject)
-                reject(ctx, line, "unterminated_quote: the file ends inside a quoted field");
-            break;
-        }
-        if (st == CSVR_BAD_QUOTE) {
-            stats->unscored++;
-            if (reject) {
-                snprintf(why, sizeof why,
-                         "bad_quote: a quoted field is followed by text before the delimiter "
-                         "(%llu line%s)",
-                         (unsigned long long)s.nlines, s.nlines == 1 ? "" : "s");
-                reject(ctx, line, why);
-            }
-            continue;
-        }
-        if (s.nf != nheader) {
-            stats->unscored++;
-            if (reject) {
-                snprintf(why, sizeof why, "expected %zu fields, got %zu", nheader, s.nf);
-                reject(ctx, line, why);
-            }
-            continue;
-        }
-        const char *const *f = s.f;
-        const size_t *fl = s.fl;
-        if (joined) {
-            widen_fill(&wd, r, tables, &s);
-            f = wd.f;
-            fl = wd.fl;
-        }
-        size_t bad_attr;
-        if (rules_score(r, f, fl, cols, &x, &bad_attr, why, sizeof why)) {
-            stats->unscored++;
-            if (reject)
-                reject(ctx, line, why);
-            continue;
-        }
-        const char *id;
-        size_t idn;
-        char num[24];
-        if (r->id_column) {
-            id = f[cols[ncols - 1]];
-            idn = fl[cols[ncols - 1]];
-            text_trim_span(&id, &idn);
-        } else {
-            idn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)line);
-            id = num;
-        }
-        /* JSON holds only UTF-8 (and the id is never changed: it is the key back to the CRM) */
-        if (format == SCORER_JSONL && !text_utf8_valid(id, idn)) {
-            stats->unscored++;
-            if (reject)
-                reject(ctx, line,
-                       "the id is not valid UTF-8, which JSON cannot hold (--format csv writes it "
-                       "byte for byte)");
-            continue;
-        }
-        stats->scored++;
-        stats->mqls += (uint64_t)x.mql;
-        for (size_t j = 0; joined && j < r->njoins; j++) {
-            stats->join_matched[j] += wd.row[j] >= 0;
-            stats->join_unmatched[j] += wd.row[j] < 0;
-        }
-        if (x.nunseen && stats->unseen) {
-            stats->unseen_leads++;
-            for (size_t k = 0; k < x.nunseen; k++) {
-                size_t a = x.unseen[k];
-                const char *v = f[cols[a]];
-                size_t vn = fl[cols[a]];
-                text_trim_span(&v, &vn);
-                note_unseen(&stats->unseen[a], v, vn);
-            }
-        }
-        write_row(&o, &tx, format, ',', id, idn, &x);
-    }
-    flush_out(&o);
-    if (!rc && (o.failed || fflush(out) != 0))
-        rc = mql_err_set(err, MQL_EIO, "cannot write the scores");
-done:
-    widen_release(&wd);
-    texts_release(&tx);
-    free(cols);
+    widen_release(&sc.wd);
+    texts_release(&sc.tx);
+    free(sc.cols);
     stats->blank_lines = s.blank_lines;
     csvread_release(&s);
-    free(o.buf);
+    free(sc.o.buf);
     return rc;
 }
