@@ -810,125 +810,147 @@ static int sign_surprises(struct fit_result *res)
     return 0;
 }
 
-int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err)
+/* fit_run's per-lead scratch arrays. */
+struct fit_scratch {
+    uint16_t *codes, *cols; /* level and design column of each lead's attributes */
+    unsigned char *train, *yy;
+    double *s1, *s2;
+};
+
+static void scratch_release(struct fit_scratch *x)
 {
-    memset(res, 0, sizeof *res);
-    double t0 = store_seconds();
-    uint16_t *codes = NULL, *cols = NULL;
-    unsigned char *train = NULL, *yy = NULL;
-    double *s1 = NULL, *s2 = NULL;
-    struct model_ws *ws = NULL;
-    int rc = data_load(db, cfg, &res->data, err);
-    if (rc)
-        return rc;
-    const struct data *d = &res->data;
-    size_t n = d->n, k = d->nattrs;
-    res->seconds_load = store_seconds() - t0;
+    free(x->codes);
+    free(x->cols);
+    free(x->train);
+    free(x->yy);
+    free(x->s1);
+    free(x->s2);
+}
+
+/* The result's per-lead arrays and the scratch, for n leads of k attributes. */
+static int fit_alloc(struct fit_result *res, size_t n, size_t k, struct fit_scratch *x,
+                     struct mql_err *err)
+{
     res->holdout = calloc(n, 1);
-    train = malloc(n);
-    codes = malloc(n * (k ? k : 1) * sizeof *codes);
-    cols = malloc(n * (k ? k : 1) * sizeof *cols);
+    x->train = malloc(n);
+    x->codes = malloc(n * (k ? k : 1) * sizeof *x->codes);
+    x->cols = malloc(n * (k ? k : 1) * sizeof *x->cols);
     res->single_auc = calloc(k ? k : 1, sizeof *res->single_auc);
     res->score = malloc(n * sizeof *res->score);
     res->fit_score = malloc(n * sizeof *res->fit_score);
     res->engagement_score = malloc(n * sizeof *res->engagement_score);
     res->p = malloc(n * sizeof *res->p);
-    s1 = malloc(n * sizeof *s1);
-    s2 = malloc(n * sizeof *s2);
-    yy = malloc(n);
-    if (!res->holdout || !train || !codes || !cols || !res->single_auc || !res->score ||
-        !res->fit_score || !res->engagement_score || !res->p || !s1 || !s2 || !yy) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    if ((rc = split(cfg, res, err)))
-        goto out;
-    if (!maturity_active(cfg)) { /* without SQL dates, a fresh export's youngest leads look bad */
-        struct maturity_decline dc;
-        char from[11];
-        int fired = maturity_decline(d->day, d->y, d->known, n, &dc);
-        text_format_date(dc.recent_from, from);
-        if (fired < 0 ||
-            (fired &&
-             warn(res, "immature", "outcome",
-                  "the leads created from %s convert at %.1f %% against %.1f %% before (one-sided "
-                  "z-test p %.1g; it alarms falsely at most %.1f %% of the time): most likely "
-                  "they have not had time to become SQLs and count as failures, which biases the "
-                  "holdout and the rule; give [data] outcome_date so that immature leads are left "
-                  "out (docs/maturity.md)",
-                  from, 100 * dc.recent_rate, 100 * dc.earlier_rate, dc.p, 100 * MATURITY_ALPHA))) {
-            rc = mql_err_oom(err);
-            goto out;
-        }
-    }
-    /* a lead whose outcome is not known yet is in neither sample's figures */
-    for (size_t r = 0; r < n; r++) {
+    x->s1 = malloc(n * sizeof *x->s1);
+    x->s2 = malloc(n * sizeof *x->s2);
+    x->yy = malloc(n);
+    if (!res->holdout || !x->train || !x->codes || !x->cols || !res->single_auc || !res->score ||
+        !res->fit_score || !res->engagement_score || !res->p || !x->s1 || !x->s2 || !x->yy)
+        return mql_err_oom(err);
+    return 0;
+}
+
+/* Without SQL dates, a fresh export's youngest leads look bad: a warning when they do. */
+static int warn_decline(const struct config *cfg, struct fit_result *res, struct mql_err *err)
+{
+    if (maturity_active(cfg))
+        return 0;
+    const struct data *d = &res->data;
+    struct maturity_decline dc;
+    char from[11];
+    int fired = maturity_decline(d->day, d->y, d->known, d->n, &dc);
+    text_format_date(dc.recent_from, from);
+    if (fired < 0 ||
+        (fired &&
+         warn(res, "immature", "outcome",
+              "the leads created from %s convert at %.1f %% against %.1f %% before (one-sided "
+              "z-test p %.1g; it alarms falsely at most %.1f %% of the time): most likely "
+              "they have not had time to become SQLs and count as failures, which biases the "
+              "holdout and the rule; give [data] outcome_date so that immature leads are left "
+              "out (docs/maturity.md)",
+              from, 100 * dc.recent_rate, 100 * dc.earlier_rate, dc.p, 100 * MATURITY_ALPHA)))
+        return mql_err_oom(err);
+    return 0;
+}
+
+/* The training leads: not in the holdout, outcome known (a lead whose outcome is not known yet
+ * is in neither sample's figures); both classes must be there. */
+static int training_leads(struct fit_result *res, unsigned char *train, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t train_pos = 0;
+    for (size_t r = 0; r < d->n; r++) {
         train[r] = !res->holdout[r] && d->known[r];
         res->n_holdout += res->holdout[r] && d->known[r];
         res->n_train += train[r];
+        train_pos += train[r] && d->y[r];
     }
     res->n_unknown = d->nunknown;
-    size_t train_pos = 0;
-    for (size_t r = 0; r < n; r++)
-        train_pos += train[r] && d->y[r];
-    if (res->n_train == 0 || train_pos == 0 || train_pos == res->n_train) {
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "%s of the %zu training leads converted: the outcome has one class, so "
-                         "there is nothing to learn (check [data] outcome, positive and "
-                         "negative)",
-                         train_pos ? "every one" : "none", res->n_train);
-        goto out;
-    }
-    if ((rc = encode_build(d, cfg, train, &res->enc, err)))
-        goto out;
+    if (res->n_train == 0 || train_pos == 0 || train_pos == res->n_train)
+        return mql_err_set(err, MQL_EINPUT,
+                           "%s of the %zu training leads converted: the outcome has one class, "
+                           "so there is nothing to learn (check [data] outcome, positive and "
+                           "negative)",
+                           train_pos ? "every one" : "none", res->n_train);
+    return 0;
+}
+
+/* The levels and design columns of every lead (x->codes, x->cols), with the attributes left
+ * out (one level, leakage) and *nsep, the levels that separate the outcome. */
+static int encode_leads(const struct config *cfg, struct fit_result *res, struct fit_scratch *x,
+                        size_t *nsep, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t n = d->n, k = d->nattrs;
+    int rc = encode_build(d, cfg, x->train, &res->enc, err);
+    if (rc)
+        return rc;
     for (size_t a = 0; a < k; a++)
         if (res->enc.attrs[a].excluded &&
-            warn(res, "one_level", res->enc.attrs[a].name, "%s", res->enc.attrs[a].why)) {
-            rc = mql_err_oom(err);
-            goto out;
-        }
-    encode_apply(&res->enc, d, codes);
+            warn(res, "one_level", res->enc.attrs[a].name, "%s", res->enc.attrs[a].why))
+            return mql_err_oom(err);
+    encode_apply(&res->enc, d, x->codes);
     if ((rc = single_auc(res, err)) || (rc = guard_leakage(cfg, res, err)))
-        goto out;
-    size_t nsep = 0;
-    if (find_separation(res, &nsep)) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
+        return rc;
+    if (find_separation(res, nsep))
+        return mql_err_oom(err);
     size_t p = res->enc.ncols;
-    if (p < 2) {
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "no attribute left to fit: every attribute has one level or leaks the "
-                         "outcome");
-        goto out;
-    }
-    if (p > FIT_MAX_COLUMNS || k > 255) {
+    if (p < 2)
+        return mql_err_set(err, MQL_EINPUT,
+                           "no attribute left to fit: every attribute has one level or leaks the "
+                           "outcome");
+    if (p > FIT_MAX_COLUMNS || k > 255)
         /* level indexes are 16-bit, and XᵀWX is p x p: beyond this the model is not a
          * scorecard anyone can read anyway */
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "%zu model columns from %zu attributes: more than %d columns or 255 "
-                         "attributes; raise [model] min_level_count or leave attributes out",
-                         p, k, FIT_MAX_COLUMNS);
-        goto out;
-    }
+        return mql_err_set(err, MQL_EINPUT,
+                           "%zu model columns from %zu attributes: more than %d columns or 255 "
+                           "attributes; raise [model] min_level_count or leave attributes out",
+                           p, k, FIT_MAX_COLUMNS);
     for (size_t r = 0; r < n; r++)
         for (size_t a = 0; a < k; a++) {
-            int c = res->enc.attrs[a].levels[codes[r * k + a]].column;
-            cols[r * k + a] = (uint16_t)(c > 0 ? (size_t)c : p);
+            int c = res->enc.attrs[a].levels[x->codes[r * k + a]].column;
+            x->cols[r * k + a] = (uint16_t)(c > 0 ? (size_t)c : p);
         }
+    return 0;
+}
+
+/* The logistic regression on the training leads, with warnings for aliased columns and a
+ * fit that did not converge. */
+static int solve(const struct config *cfg, struct fit_result *res, const struct fit_scratch *x,
+                 size_t nsep, struct mql_err *err)
+{
+    const struct data *d = &res->data;
+    size_t n = d->n, k = d->nattrs, p = res->enc.ncols;
     struct model_opts mo = {.l2 = cfg->l2, .max_iter = cfg->max_iter, .tol = cfg->tolerance};
     if (mo.l2 == 0 && nsep > 0)
         mo.l2 = cfg->separation_l2;
-    if (!(ws = model_ws_new(n, k, p))) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    struct model_design md = {.n = n, .k = k, .p = p, .cols = cols, .y = d->y, .use = train};
+    struct model_ws *ws = model_ws_new(n, k, p);
+    if (!ws)
+        return mql_err_oom(err);
+    struct model_design md = {.n = n, .k = k, .p = p, .cols = x->cols, .y = d->y, .use = x->train};
     double t1 = store_seconds();
-    rc = model_fit(&md, &mo, ws, &res->model, err);
+    int rc = model_fit(&md, &mo, ws, &res->model, err);
     res->seconds_solve = store_seconds() - t1;
-    if (rc)
-        goto out;
+    model_ws_free(ws);
     for (size_t a = 0; a < k && !rc; a++) {
         const struct encode_attr *ea = &res->enc.attrs[a];
         for (size_t l = 0; l < ea->nlevels; l++) {
@@ -946,31 +968,47 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
         warn(res, "convergence", "model", "did not converge in %d iterations",
              res->model.iterations))
         rc = mql_err_oom(err);
-    if (rc || (rc = points_build(&res->enc, &res->model, cfg, &res->points, err)))
-        goto out;
+    return rc;
+}
+
+/* Every lead's points, fit and engagement scores and model probability. */
+static void score_leads(struct fit_result *res, const struct fit_scratch *x)
+{
+    size_t n = res->data.n, k = res->data.nattrs, p = res->enc.ncols;
     for (size_t r = 0; r < n; r++) {
-        res->score[r] = points_score(&res->points, codes + r * k, &res->fit_score[r],
+        res->score[r] = points_score(&res->points, x->codes + r * k, &res->fit_score[r],
                                      &res->engagement_score[r]);
-        double eta = model_eta(res->model.beta, p, cols + r * k, k);
+        double eta = model_eta(res->model.beta, p, x->cols + r * k, k);
         res->p[r] = 1 / (1 + exp(-eta));
     }
-    if ((rc = metrics(res, 0, s1, s2, yy, &res->train, err)) ||
-        (rc = metrics(res, 1, s1, s2, yy, &res->hold, err)))
-        goto out;
-    if (sign_surprises(res) || suspect_leaks(cfg, res)) {
-        rc = mql_err_oom(err);
-        goto out;
+}
+
+int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = store_seconds();
+    struct fit_scratch x = {0};
+    int rc = data_load(db, cfg, &res->data, err);
+    if (rc)
+        return rc;
+    res->seconds_load = store_seconds() - t0;
+    size_t nsep = 0;
+    if (!(rc = fit_alloc(res, res->data.n, res->data.nattrs, &x, err)) &&
+        !(rc = split(cfg, res, err)) && !(rc = warn_decline(cfg, res, err)) &&
+        !(rc = training_leads(res, x.train, err)) &&
+        !(rc = encode_leads(cfg, res, &x, &nsep, err)) && !(rc = solve(cfg, res, &x, nsep, err)) &&
+        !(rc = points_build(&res->enc, &res->model, cfg, &res->points, err))) {
+        score_leads(res, &x);
+        if (!(rc = metrics(res, 0, x.s1, x.s2, x.yy, &res->train, err)) &&
+            !(rc = metrics(res, 1, x.s1, x.s2, x.yy, &res->hold, err))) {
+            if (sign_surprises(res) || suspect_leaks(cfg, res))
+                rc = mql_err_oom(err);
+            else
+                rc = store_fit(db, cfg, res, err);
+        }
     }
-    rc = store_fit(db, cfg, res, err);
     res->seconds_total = store_seconds() - t0;
-out:
-    model_ws_free(ws);
-    free(codes);
-    free(cols);
-    free(train);
-    free(yy);
-    free(s1);
-    free(s2);
+    scratch_release(&x);
     return rc;
 }
 
