@@ -296,95 +296,75 @@ static int dq_hit(const struct rules *r, size_t q, const char *s, size_t n)
     return text_ieq_span(r->dq[q].value, s, n);
 }
 
-int rules_score(const struct rules *r, const char *const *fields, const size_t *lens,
-                const size_t *cols, struct rules_outcome *out, size_t *bad_attr, char *why,
-                size_t why_cap)
+/* The level of a count value s[0..n) (trimmed, not empty, not a missing token unless it
+ * fails to read); -1 with why filled when it is not a whole number >= 0. */
+static inline int count_level(const struct rules *r, const struct rules_attr *at, const char *s,
+                              size_t n, size_t *level, char *why, size_t why_cap)
 {
-    int score = r->base, fit = 0, eng = 0;
-    const char *tv[RULES_MAX_ATTRS]; /* the trimmed values, for the disqualifiers */
-    size_t tn[RULES_MAX_ATTRS];
-    int dv[RULES_MAX_ATTRS]; /* points above the reference, for the reasons */
-    out->nunseen = 0;
-    for (size_t a = 0; a < r->nattrs; a++) {
-        const struct rules_attr *at = &r->attrs[a];
-        const char *s = fields[cols[a]];
-        size_t n = lens[cols[a]];
-        if (n && (is_space(s[0]) || is_space(s[n - 1])))
-            text_trim_span(&s, &n);
-        tv[a] = s;
-        tn[a] = n;
-        size_t level;
-        if (n == 0) {
-            level = at->missing;
-        } else if (at->kind == ATTR_CATEGORICAL) {
-            /* one probe: the missing tokens are in the table too */
-            size_t found = probe(at, s, n);
-            level = found ? found - 1 : at->unseen;
-            if (!found)
-                out->unseen[out->nunseen++] = (uint16_t)a;
-        } else if (r->missing_numeric && is_missing(r, s, n)) {
-            level = at->missing;
-        } else {
-            double v;
-            int64_t iv;
-            if (at->kind == ATTR_COUNT) {
-                /* the common count: a few digits, read here; anything else as the ingest does */
-                if (n <= 9) {
-                    uint32_t u = 0;
-                    size_t i = 0;
-                    for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
-                        u = u * 10 + (uint32_t)(s[i] - '0');
-                    if (i == n) {
-                        if (u < RULES_SMALL_COUNTS) {
-                            out->level[a] = at->small[u];
-                            goto points;
-                        }
-                        v = (double)u;
-                        level = bin_of(at, v);
-                        goto found;
-                    }
-                }
-                if (text_parse_count(s, n, &iv)) {
-                    if (is_missing(r, s, n)) {
-                        out->level[a] = (uint16_t)at->missing;
-                        goto points;
-                    }
-                    *bad_attr = a;
-                    snprintf(why, why_cap, "column '%s': expected a whole number >= 0, got '%.*s'",
-                             at->name, (int)(n > 40 ? 40 : n), s);
-                    return -1;
-                }
-                if (iv < RULES_SMALL_COUNTS) {
-                    out->level[a] = at->small[iv];
-                    goto points;
-                }
-                v = (double)iv;
-            } else if (text_parse_number(s, n, &v)) {
-                if (is_missing(r, s, n)) {
-                    out->level[a] = (uint16_t)at->missing;
-                    goto points;
-                }
-                *bad_attr = a;
-                snprintf(why, why_cap, "column '%s': expected a number, got '%.*s'", at->name,
-                         (int)(n > 40 ? 40 : n), s);
-                return -1;
-            }
-            level = bin_of(at, v);
+    /* the common count: a few digits, read here; anything else as the ingest does */
+    if (n <= 9) {
+        uint32_t u = 0;
+        size_t i = 0;
+        for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+            u = u * 10 + (uint32_t)(s[i] - '0');
+        if (i == n) {
+            *level = u < RULES_SMALL_COUNTS ? at->small[u] : bin_of(at, (double)u);
+            return 0;
         }
-    found:
-        out->level[a] = (uint16_t)level;
-    points:;
-        int p = at->pts[out->level[a]];
-        score += p;
-        fit += at->group == GROUP_FIT ? p : 0;
-        eng += at->group == GROUP_ENGAGEMENT ? p : 0;
-        dv[a] = at->delta[out->level[a]];
     }
-    out->score = score;
-    out->fit_score = fit;
-    out->engagement_score = eng;
-    out->disqualifier = -1;
-    for (size_t q = 0; q < r->ndq && out->disqualifier < 0; q++) {
+    int64_t iv;
+    if (text_parse_count(s, n, &iv)) {
+        if (is_missing(r, s, n)) {
+            *level = at->missing;
+            return 0;
+        }
+        snprintf(why, why_cap, "column '%s': expected a whole number >= 0, got '%.*s'", at->name,
+                 (int)(n > 40 ? 40 : n), s);
+        return -1;
+    }
+    *level = iv < RULES_SMALL_COUNTS ? at->small[iv] : bin_of(at, (double)iv);
+    return 0;
+}
+
+/* The level of attribute a's value s[0..n) (trimmed); -1 with why filled when a count or a
+ * number does not read. A categorical value never seen is noted in out->unseen. */
+static inline int attr_level(const struct rules *r, size_t a, const char *s, size_t n,
+                             struct rules_outcome *out, size_t *level, char *why, size_t why_cap)
+{
+    const struct rules_attr *at = &r->attrs[a];
+    if (n == 0) {
+        *level = at->missing;
+    } else if (at->kind == ATTR_CATEGORICAL) {
+        /* one probe: the missing tokens are in the table too */
+        size_t found = probe(at, s, n);
+        *level = found ? found - 1 : at->unseen;
+        if (!found)
+            out->unseen[out->nunseen++] = (uint16_t)a;
+    } else if (r->missing_numeric && is_missing(r, s, n)) {
+        *level = at->missing;
+    } else if (at->kind == ATTR_COUNT) {
+        return count_level(r, at, s, n, level, why, why_cap);
+    } else {
+        double v;
+        if (!text_parse_number(s, n, &v))
+            *level = bin_of(at, v);
+        else if (is_missing(r, s, n))
+            *level = at->missing;
+        else {
+            snprintf(why, why_cap, "column '%s': expected a number, got '%.*s'", at->name,
+                     (int)(n > 40 ? 40 : n), s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The first disqualifier the lead meets, or -1; tv/tn are the attributes' trimmed values. */
+static inline int first_disqualifier(const struct rules *r, const char *const *fields,
+                                     const size_t *lens, const size_t *cols, const char *const *tv,
+                                     const size_t *tn)
+{
+    for (size_t q = 0; q < r->ndq; q++) {
         const char *s;
         size_t n;
         if (r->dq_attr[q] >= 0) { /* an attribute's column: already trimmed */
@@ -396,15 +376,18 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
             text_trim_span(&s, &n);
         }
         if (dq_hit(r, q, s, n))
-            out->disqualifier = (int)q;
+            return (int)q;
     }
-    out->mql = r->has_rule && out->disqualifier < 0 && score >= r->threshold &&
-               (!r->has_fit_min || fit >= r->fit_min);
-    /* reasons: points above the reference, most first, file order on ties (a later attribute
-     * must beat, not equal, an earlier one); the top three kept in registers */
+    return -1;
+}
+
+/* Reasons: points above the reference (dv), most first, file order on ties (a later attribute
+ * must beat, not equal, an earlier one); the top three kept in registers. */
+static inline void top_reasons(size_t nattrs, const int *dv, struct rules_outcome *out)
+{
     _Static_assert(RULES_REASONS == 3, "the top three below");
     int d0 = 0, d1 = 0, d2 = 0, a0 = -1, a1 = -1, a2 = -1;
-    for (size_t a = 0; a < r->nattrs; a++) {
+    for (size_t a = 0; a < nattrs; a++) {
         /* without branches (the comparisons are data-dependent): replace the third when
          * strictly above it, then bubble up on strictly greater (earlier wins ties) */
         int d = dv[a], t;
@@ -432,6 +415,44 @@ int rules_score(const struct rules *r, const char *const *fields, const size_t *
     out->reason_points[0] = d0;
     out->reason_points[1] = d1;
     out->reason_points[2] = d2;
+}
+
+int rules_score(const struct rules *r, const char *const *fields, const size_t *lens,
+                const size_t *cols, struct rules_outcome *out, size_t *bad_attr, char *why,
+                size_t why_cap)
+{
+    int score = r->base, fit = 0, eng = 0;
+    const char *tv[RULES_MAX_ATTRS]; /* the trimmed values, for the disqualifiers */
+    size_t tn[RULES_MAX_ATTRS];
+    int dv[RULES_MAX_ATTRS]; /* points above the reference, for the reasons */
+    out->nunseen = 0;
+    for (size_t a = 0; a < r->nattrs; a++) {
+        const struct rules_attr *at = &r->attrs[a];
+        const char *s = fields[cols[a]];
+        size_t n = lens[cols[a]];
+        if (n && (is_space(s[0]) || is_space(s[n - 1])))
+            text_trim_span(&s, &n);
+        tv[a] = s;
+        tn[a] = n;
+        size_t level;
+        if (attr_level(r, a, s, n, out, &level, why, why_cap)) {
+            *bad_attr = a;
+            return -1;
+        }
+        out->level[a] = (uint16_t)level;
+        int p = at->pts[level];
+        score += p;
+        fit += at->group == GROUP_FIT ? p : 0;
+        eng += at->group == GROUP_ENGAGEMENT ? p : 0;
+        dv[a] = at->delta[level];
+    }
+    out->score = score;
+    out->fit_score = fit;
+    out->engagement_score = eng;
+    out->disqualifier = first_disqualifier(r, fields, lens, cols, tv, tn);
+    out->mql = r->has_rule && out->disqualifier < 0 && score >= r->threshold &&
+               (!r->has_fit_min || fit >= r->fit_min);
+    top_reasons(r->nattrs, dv, out);
     return 0;
 }
 
