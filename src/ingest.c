@@ -1264,6 +1264,114 @@ static int stream(struct ingest *in, FILE *f, const struct ingest_opts *o, uint6
     return 0;
 }
 
+/* The load's state before the first record: the date bounds, the columns, the hashes. */
+static int prepare(struct ingest *in, const struct ingest_opts *opts)
+{
+    const struct config *cfg = in->cfg;
+    in->day_floor = cfg->earliest_day;
+    in->day_ceiling = opts && opts->today ? opts->today : (int32_t)(time(NULL) / 86400);
+    in->mat_on = maturity_active(cfg);
+    if (!(in->rule_names = calloc(cfg->disqualify.n + 1, sizeof *in->rule_names)))
+        return mql_err_oom(in->err);
+    int rc = plan_columns(in);
+    if (rc)
+        return rc;
+    sha256_init(&in->sha);
+    if (!(in->missing_len = calloc(cfg->missing.n + 1, sizeof *in->missing_len)) ||
+        !(in->row_missing = calloc(in->ncols + 1, 1)))
+        return mql_err_oom(in->err);
+    for (size_t i = 0; i < cfg->missing.n; i++)
+        in->missing_len[i] = strlen(cfg->missing.items[i]);
+    return 0;
+}
+
+/* The store's path (--db, or the output folder's) checked, and a fresh temporary file beside
+ * it, listed in the folder's manifest so that a killed ingest's file is removed by the next
+ * run (fsx_remove_stale_tmp). Both malloc'd. */
+static int open_target(const struct config *cfg, const struct ingest_opts *o, char **db_path,
+                       char **tmp_path, struct mql_err *err)
+{
+    *db_path = o->db_path ? text_dup(o->db_path) : ingest_default_db(cfg);
+    if (!*db_path)
+        return mql_err_oom(err);
+    int rc;
+    if (!o->db_path && (rc = fsx_mkdirs(cfg->out_dir, err)))
+        return rc;
+    /* refused before reading: a --db that is an input, a device or somebody else's file */
+    struct fsx_tmp tmp;
+    if ((rc = store_check_target(*db_path, err)) || (rc = fsx_claim(*db_path, 1, err)) ||
+        (rc = fsx_tmp_open(&tmp, *db_path, 0, err)))
+        return rc;
+    close(tmp.fd); /* SQLite opens the file by its name */
+    *tmp_path = tmp.tmp;
+    free(tmp.path);
+    return 0;
+}
+
+/* The leads file, opened for reading: its size and modification time for the store. */
+static int open_leads(struct ingest *in, FILE **f, uint64_t *total)
+{
+    const struct config *cfg = in->cfg;
+    if (!(*f = fopen(cfg->leads, "rb")))
+        return mql_err_set(in->err, errno == ENOENT ? MQL_EINPUT : MQL_EIO,
+                           "cannot open leads '%s': %s", cfg->leads, strerror(errno));
+    struct stat st;
+    *total = fstat(fileno(*f), &st) == 0 ? (uint64_t)st.st_size : 0;
+    in->source_size = *total;
+    ingest_mtime_text(&st, in->source_mtime, sizeof in->source_mtime);
+    if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode))
+        return mql_err_set(in->err, MQL_EINPUT, "leads '%s' is a folder, not a CSV file",
+                           cfg->leads);
+    return 0;
+}
+
+/* What [outcomes] held and how much of it matched, for the stats. */
+static void outcome_stats(const struct ingest *in, struct ingest_stats *stats)
+{
+    if (!in->cfg->line_outcomes)
+        return;
+    stats->outcome_rows = in->outcomes.rows;
+    stats->outcome_rows_no_id = in->outcomes.rows_no_id;
+    stats->outcome_pending_rows = in->outcomes.pending_rows;
+    stats->outcome_ids = in->outcomes.n;
+    for (size_t i = 0; i < in->outcomes.cap; i++)
+        if (in->outcomes.e[i].id)
+            stats->outcome_ids_matched += (uint64_t)in->outcomes.e[i].matched;
+    snprintf(stats->outcome_sha256, sizeof stats->outcome_sha256, "%s", in->outcomes.sha256);
+}
+
+/* A load that loaded nothing is an error: the previous store stays. */
+static int check_loaded(const struct ingest *in, const struct ingest_stats *stats)
+{
+    const struct config *cfg = in->cfg;
+    if (in->nheader < 0)
+        return mql_err_set(in->err, MQL_EINPUT, "%s: empty file: no header", cfg->leads);
+    if (stats->read == 0)
+        return mql_err_set(in->err, MQL_EINPUT, "%s: header only, no rows", cfg->leads);
+    if (stats->loaded == 0)
+        return mql_err_set(in->err, MQL_EINPUT,
+                           "%s: no row could be loaded (%llu read, all rejected); the previous "
+                           "store is left as it was",
+                           cfg->leads, (unsigned long long)stats->read);
+    return 0;
+}
+
+/* Commits and closes the new store. */
+static int close_store(struct ingest *in, const char *started)
+{
+    int rc;
+    if ((rc = finish_store(in, started)) || (rc = store_exec(in->db, "COMMIT", in->err)))
+        return rc;
+    sqlite3_finalize(in->ins_lead);
+    sqlite3_finalize(in->ins_reject);
+    sqlite3_finalize(in->find_line);
+    in->ins_lead = in->ins_reject = in->find_line = NULL;
+    if (sqlite3_close(in->db) != SQLITE_OK)
+        return mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+    in->db = NULL;
+    return 0;
+}
+
 int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct ingest_stats *stats,
                struct mql_err *err)
 {
@@ -1273,118 +1381,32 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     FILE *f = NULL;
     char *db_path = NULL, *tmp_path = NULL;
     char started[32];
-    int rc;
-
+    uint64_t total = 0;
     memset(stats, 0, sizeof *stats);
     store_now_iso(started, sizeof started);
-    in.day_floor = cfg->earliest_day;
-    in.day_ceiling = opts && opts->today ? opts->today : (int32_t)(time(NULL) / 86400);
-    in.mat_on = maturity_active(cfg);
-    if (!(in.rule_names = calloc(cfg->disqualify.n + 1, sizeof *in.rule_names))) {
-        rc = mql_err_oom(err);
-        goto out;
+    int rc = prepare(&in, opts);
+    if (!rc && !(rc = open_target(cfg, o, &db_path, &tmp_path, err)) &&
+        !(rc = open_leads(&in, &f, &total)) &&
+        /* the tables are created when the header has been read (on_record), since the leads
+         * table has a column per configured attribute in the header */
+        !(rc = store_create_bulk(tmp_path, &in.db, err)) &&
+        !(rc = store_exec(in.db, "BEGIN", err)) &&
+        !(rc = cfg->line_outcomes ? outcomes_load(cfg, &in.outcomes, err) : 0)) {
+        rc = stream(&in, f, o, total);
+        outcome_stats(&in, stats);
     }
-    if ((rc = plan_columns(&in)))
-        goto out;
-    sha256_init(&in.sha);
-    if (!(in.missing_len = calloc(cfg->missing.n + 1, sizeof *in.missing_len)) ||
-        !(in.row_missing = calloc(in.ncols + 1, 1))) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    for (size_t i = 0; i < cfg->missing.n; i++)
-        in.missing_len[i] = strlen(cfg->missing.items[i]);
-
-    db_path = o->db_path ? text_dup(o->db_path) : ingest_default_db(cfg);
-    if (!db_path) {
-        rc = mql_err_oom(err);
-        goto out;
-    }
-    if (!o->db_path && (rc = fsx_mkdirs(cfg->out_dir, err)))
-        goto out;
-    /* refused before reading: a --db that is an input, a device or somebody else's file */
-    if ((rc = store_check_target(db_path, err)))
-        goto out;
-    struct fsx_tmp tmp;
-    /* listed in the folder's manifest, so that a killed ingest's temporary file is removed by
-     * the next run (fsx_remove_stale_tmp) */
-    if ((rc = fsx_claim(db_path, 1, err)) || (rc = fsx_tmp_open(&tmp, db_path, 0, err)))
-        goto out;
-    close(tmp.fd); /* SQLite opens the file by its name */
-    tmp_path = tmp.tmp;
-    free(tmp.path);
-
-    if (!(f = fopen(cfg->leads, "rb"))) {
-        rc = mql_err_set(err, errno == ENOENT ? MQL_EINPUT : MQL_EIO, "cannot open leads '%s': %s",
-                         cfg->leads, strerror(errno));
-        goto out;
-    }
-    struct stat st;
-    uint64_t total = fstat(fileno(f), &st) == 0 ? (uint64_t)st.st_size : 0;
-    in.source_size = total;
-    ingest_mtime_text(&st, in.source_mtime, sizeof in.source_mtime);
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        rc = mql_err_set(err, MQL_EINPUT, "leads '%s' is a folder, not a CSV file", cfg->leads);
-        goto out;
-    }
-
-    /* The tables are created when the header has been read (on_record), since the leads
-     * table has a column per configured attribute in the header. */
-    if ((rc = store_create_bulk(tmp_path, &in.db, err)))
-        goto out;
-    if ((rc = store_exec(in.db, "BEGIN", err)))
-        goto out;
-    if (cfg->line_outcomes && (rc = outcomes_load(cfg, &in.outcomes, err)))
-        goto out;
-    rc = stream(&in, f, o, total);
-    if (cfg->line_outcomes) {
-        stats->outcome_rows = in.outcomes.rows;
-        stats->outcome_rows_no_id = in.outcomes.rows_no_id;
-        stats->outcome_pending_rows = in.outcomes.pending_rows;
-        stats->outcome_ids = in.outcomes.n;
-        for (size_t i = 0; i < in.outcomes.cap; i++)
-            if (in.outcomes.e[i].id)
-                stats->outcome_ids_matched += (uint64_t)in.outcomes.e[i].matched;
-        snprintf(stats->outcome_sha256, sizeof stats->outcome_sha256, "%s", in.outcomes.sha256);
-    }
-    if (rc)
-        goto out;
-    if (in.nheader < 0) {
-        rc = mql_err_set(err, MQL_EINPUT, "%s: empty file: no header", cfg->leads);
-        goto out;
-    }
-    if (stats->read == 0) {
-        rc = mql_err_set(err, MQL_EINPUT, "%s: header only, no rows", cfg->leads);
-        goto out;
-    }
-    if (stats->loaded == 0) {
-        rc = mql_err_set(err, MQL_EINPUT,
-                         "%s: no row could be loaded (%llu read, all rejected); the previous "
-                         "store is left as it was",
-                         cfg->leads, (unsigned long long)stats->read);
-        goto out;
-    }
-    if (in.mat_on) {
+    if (!rc)
+        rc = check_loaded(&in, stats);
+    if (!rc && in.mat_on) {
         /* the outcome is "an SQL within the window": it needs every lead's dates first */
         struct maturity_stats *ms = &stats->maturity;
-        if ((rc = maturity_apply(in.db, cfg, in.mat, in.nmat, in.day_ceiling, ms, err)))
-            goto out;
-        stats->sqls = ms->sqls + ms->sqls_undated;
-        stats->pending = ms->pending + ms->immature + ms->undated;
+        if (!(rc = maturity_apply(in.db, cfg, in.mat, in.nmat, in.day_ceiling, ms, err))) {
+            stats->sqls = ms->sqls + ms->sqls_undated;
+            stats->pending = ms->pending + ms->immature + ms->undated;
+        }
     }
-    if ((rc = finish_store(&in, started)) || (rc = store_exec(in.db, "COMMIT", err)))
-        goto out;
-    sqlite3_finalize(in.ins_lead);
-    sqlite3_finalize(in.ins_reject);
-    sqlite3_finalize(in.find_line);
-    in.ins_lead = in.ins_reject = in.find_line = NULL;
-    if (sqlite3_close(in.db) != SQLITE_OK) {
-        rc = mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(in.db));
-        goto out;
-    }
-    in.db = NULL;
-    rc = store_replace(tmp_path, db_path, err);
-out:
+    if (!rc && !(rc = close_store(&in, started)))
+        rc = store_replace(tmp_path, db_path, err);
     if (f)
         fclose(f);
     release(&in);
