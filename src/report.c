@@ -430,12 +430,12 @@ static void section_summary(struct writer *w)
     raw(p, "</section>\n");
 }
 
-static void section_quality(struct writer *w)
+/* Every record accounted for: read = loaded + rejected, and the outcomes of the loaded. */
+static void quality_reconcile(struct writer *w)
 {
     const struct report_data *d = w->d;
     const struct store_table *ld = &d->load;
     struct strbuf *p = &w->p;
-    raw(p, "<section id=\"quality\"><h2>Data quality</h2>\n");
     char a[64], b[64], c[64];
     fmt_value(N(ld, 0, "rows_read"), F_INT, a, sizeof a);
     fmt_value(N(ld, 0, "rows_loaded"), F_INT, b, sizeof b);
@@ -468,9 +468,15 @@ static void section_quality(struct writer *w)
                    "holdout figure.");
         raw(p, "</p>\n");
     }
+}
+
+/* The [outcomes] file: every row accounted for too. */
+static void quality_outcomes(struct writer *w)
+{
+    const struct store_table *ld = &w->d->load;
+    struct strbuf *p = &w->p;
     const char *osrc = store_table_text(ld, 0, "outcomes_source");
     if (osrc) {
-        /* the [outcomes] file: every row accounted for too */
         char r1[32], r2[32], r3[32], r4[32];
         fmt_value(N(ld, 0, "outcomes_rows"), F_INT, r1, sizeof r1);
         fmt_value(N(ld, 0, "outcomes_ids"), F_INT, r2, sizeof r2);
@@ -488,8 +494,13 @@ static void section_quality(struct writer *w)
                  N(ld, 0, "outcomes_pending_rows"));
         raw(p, "</p>\n");
     }
+}
+
+/* Each [join] table: its rows, and the leads that found one and did not. */
+static void quality_joins(struct writer *w)
+{
+    const struct report_data *d = w->d;
     if (d->joins.nrows) {
-        /* each [join] table: its rows, and the leads that found one and did not */
         static const char *const h[] = {"table",           "file",       "rows",
                                         "rows, no key",    "keys",       "leads matched",
                                         "leads unmatched", "keys unused"};
@@ -514,6 +525,13 @@ static void section_quality(struct writer *w)
         }
         tab_end(w, &t);
     }
+}
+
+/* The rejected records by reason. */
+static void quality_rejects(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    struct strbuf *p = &w->p;
     if (d->rejects.nrows) {
         static const char *const h[] = {"reason", "records", "first line", "first example"};
         static const enum fmt f[] = {F_TEXT, F_INT, F_INT, F_TEXT};
@@ -531,6 +549,13 @@ static void section_quality(struct writer *w)
     } else {
         raw(p, "<p>No record was rejected.</p>\n");
     }
+}
+
+/* Missing values per column, flagged over 20 % (but the SQL date, missing for non-SQLs). */
+static void quality_missing(struct writer *w)
+{
+    const struct report_data *d = w->d;
+    const struct store_table *ld = &d->load;
     static const char *const h[] = {"column", "role", "kind", "missing", "missing rate"};
     static const enum fmt f[] = {F_TEXT, F_TEXT, F_TEXT, F_INT, F_PCT};
     struct tab t;
@@ -550,7 +575,17 @@ static void section_quality(struct writer *w)
         tab_row_end(&t);
     }
     tab_end(w, &t);
-    raw(p, "</section>\n");
+}
+
+static void section_quality(struct writer *w)
+{
+    raw(&w->p, "<section id=\"quality\"><h2>Data quality</h2>\n");
+    quality_reconcile(w);
+    quality_outcomes(w);
+    quality_joins(w);
+    quality_rejects(w);
+    quality_missing(w);
+    raw(&w->p, "</section>\n");
 }
 
 /* Outcomes take time (maturity.h): as_of, the window, time to SQL, and each period's maturity. */
