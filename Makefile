@@ -155,7 +155,8 @@ format:
 
 # What CI checks besides the tests: the code is clang-formatted, each public header compiles
 # on its own (it includes what it uses), the shell scripts pass shellcheck, and every column a
-# stage reads by name is declared in src/schema.c (tests/tools/check_reads.py).
+# stage reads by name is declared in src/schema.c (tests/tools/check_reads.py), and no function
+# in src/ is over 120 lines (tests/tools/check_funclen.py).
 check-style:
 	@scripts/install-deps.sh --style
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
@@ -165,6 +166,7 @@ check-style:
 	done
 	@shellcheck -S warning scripts/*.sh .ci/run tests/run.sh tests/fuzz/*.sh
 	@python3 tests/tools/check_reads.py
+	@python3 tests/tools/check_funclen.py
 	@echo "check-style: formatted, $$(ls include/mqlcal/*.h | wc -l) headers compile alone, shellcheck clean"
 
 clean:
