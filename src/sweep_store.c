@@ -12,14 +12,6 @@
 #include "mqlcal/sweep.h"
 #include "mqlcal/validate.h"
 
-static void bind_fit_min(sqlite3_stmt *st, int i, int fm)
-{
-    if (fm == SWEEP_NO_FIT_MIN)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_int(st, i, fm);
-}
-
 static int write_csvs(const struct config *cfg, const struct sweep_result *res, struct mql_err *err)
 {
     char path[4096];
@@ -148,53 +140,48 @@ static int store_periods(sqlite3 *db, const struct config *cfg, const struct swe
             x[3] += !res->data.known[r];
         }
     }
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO sweep_periods VALUES(?,?,?,?,?,?,?,?,?)", &st, err);
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "sweep_periods", err);
     for (size_t p = 0; p < P && !rc; p++) {
         char label[32];
         if (res->data.has_dates)
             period_label(res->period0 + (int32_t)p, cfg->period, label, sizeof label);
         else
             snprintf(label, sizeof label, "all");
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
-        sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
         const size_t *x = c + 4 * p;
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)x[2]);
-        store_bind_real(st, 7, validate_conversion(x[2], x[1], x[3]));
-        sqlite3_bind_int(st, 8, res->period_full && !res->period_full[p]);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)x[3]);
-        rc = store_step_done(db, st, err);
+        schema_put_int(&w, res->sweep_id);
+        schema_put_int(&w, (long long)p);
+        schema_put_text(&w, label);
+        schema_put_int(&w, (long long)x[0]);
+        schema_put_int(&w, (long long)x[1]);
+        schema_put_int(&w, (long long)x[2]);
+        schema_put_real(&w, validate_conversion(x[2], x[1], x[3]));
+        schema_put_int(&w, res->period_full && !res->period_full[p]);
+        schema_put_int(&w, (long long)x[3]);
+        rc = schema_row_end(&w);
     }
-    sqlite3_finalize(st);
+    schema_row_close(&w);
     free(c);
     return rc;
 }
 
-static const char *sweeps_insert =
-    "INSERT INTO sweeps(fit_id, created_at, period, periods, capacity, capacity_rule,"
-    " target_conversion, bootstrap, seed, recommended, threshold, fit_min, mqls, sqls,"
-    " conversion, conv_lo, conv_hi, recall, vol_mean, vol_p90, vol_recent, vol_cap, months_over,"
-    " months_whole, train_mqls, train_sqls, train_conversion, holdout_mqls, holdout_sqls,"
-    " holdout_conversion, holdout_conv_lo, holdout_conv_hi, basis, horizon, recent_periods,"
-    " growth, exp_mqls, exp_mqls_lo, exp_mqls_hi, exp_conversion, exp_conv_lo, exp_conv_hi,"
-    " exp_sqls, exp_sqls_lo, exp_sqls_hi, feasible_share, binding, reasoning, warnings, pending,"
-    " holdout_pending) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-
-/* The sweeps row, bound in the column order of sweeps_insert; the count of binds is checked
- * against the statement's parameters. */
-static int bind_sweep(sqlite3_stmt *st, const struct config *cfg, const struct sweep_result *res,
-                      const char *created, struct mql_err *err)
+/* The sweep's row of sweeps; sets res->sweep_id. */
+static int store_sweep_row(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
+                           struct mql_err *err)
 {
     const struct sweep_row *r = &res->rec, *t = &res->rec_train, *h = &res->rec_holdout;
     const struct sweep_expect *e = &res->expect;
-    int i = 1, rec = res->has_rec, hold = rec && res->holdout.leads > 0;
-#define INT(cond, v) ((cond) ? sqlite3_bind_int64(st, i++, (sqlite3_int64)(v)) : (i++, 0))
-#define REAL(cond, v) (store_bind_real(st, i++, (cond) ? (double)(v) : NAN))
-#define TEXT(cond, v) ((cond) ? sqlite3_bind_text(st, i++, (v), -1, SQLITE_STATIC) : (i++, 0))
+    int rec = res->has_rec, hold = rec && res->holdout.leads > 0;
+    char created[32];
+    store_now_iso(created, sizeof created);
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "sweeps", err);
+    if (rc)
+        return rc;
+#define INT(cond, v) schema_put_opt_int(&w, (cond), (long long)(v))
+#define REAL(cond, v) schema_put_real(&w, (cond) ? (double)(v) : NAN)
+#define TEXT(cond, v) schema_put_text(&w, (cond) ? (v) : NULL)
+    schema_put_null(&w); /* sweep_id: the next */
     INT(1, res->fit_id);
     TEXT(1, created);
     TEXT(1, sweep_period_word(cfg, res));
@@ -251,110 +238,105 @@ static int bind_sweep(sqlite3_stmt *st, const struct config *cfg, const struct s
 #undef INT
 #undef REAL
 #undef TEXT
-    if (i - 1 != sqlite3_bind_parameter_count(st))
-        return mql_err_set(err, MQL_EIO, "internal: %d values bound for the %d columns of sweeps",
-                           i - 1, sqlite3_bind_parameter_count(st));
-    return 0;
+    rc = schema_row_end(&w);
+    schema_row_close(&w);
+    res->sweep_id = sqlite3_last_insert_rowid(db);
+    return rc;
+}
+
+/* Every threshold of both samples (sweep_thresholds). */
+static int store_thresholds(sqlite3 *db, const struct sweep_result *res, struct mql_err *err)
+{
+    const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "sweep_thresholds", err);
+    for (int k = 0; k < 2 && !rc; k++)
+        for (size_t t = 0; t < ss[k]->nrows && !rc; t++) {
+            const struct sweep_row *x = &ss[k]->rows[t];
+            schema_put_int(&w, res->sweep_id);
+            schema_put_text(&w, ss[k]->name);
+            schema_put_int(&w, x->threshold);
+            schema_put_int(&w, (long long)x->mqls);
+            schema_put_int(&w, (long long)x->sqls);
+            const double v[] = {
+                x->conversion,   x->conv_lo,      x->conv_hi,     x->recall,          x->lift,
+                x->vol_mean,     x->vol_max,      x->vol_p90,     x->sqls_per_period, x->share_fit,
+                x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
+            for (size_t q = 0; q < ARRAY_SIZE(v); q++)
+                schema_put_real(&w, v[q]);
+            schema_put_int(&w, (long long)x->pending);
+            schema_put_real(&w, x->vol_recent);
+            schema_put_real(&w, x->vol_cap);
+            rc = schema_row_end(&w);
+        }
+    schema_row_close(&w);
+    return rc;
+}
+
+/* The grid cells with MQLs (sweep_grid). */
+static int store_grid(sqlite3 *db, const struct sweep_result *res, struct mql_err *err)
+{
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "sweep_grid", err);
+    for (size_t g = 0; g < res->ngrid && !rc; g++) {
+        const struct sweep_row *x = &res->grid[g];
+        if (x->mqls == 0)
+            continue;
+        schema_put_int(&w, res->sweep_id);
+        schema_put_int(&w, x->threshold);
+        schema_put_opt_int(&w, x->fit_min != SWEEP_NO_FIT_MIN, x->fit_min);
+        schema_put_int(&w, (long long)x->mqls);
+        schema_put_int(&w, (long long)x->sqls);
+        schema_put_real(&w, x->conversion);
+        schema_put_real(&w, x->vol_mean);
+        schema_put_real(&w, x->vol_max);
+        schema_put_real(&w, x->vol_p90);
+        schema_put_real(&w, x->sqls_per_period);
+        schema_put_real(&w, x->share_fit);
+        schema_put_int(&w, x->feasible);
+        schema_put_int(&w, (long long)x->pending);
+        schema_put_int(&w, (long long)x->decided);
+        schema_put_real(&w, x->vol_recent);
+        schema_put_real(&w, x->vol_cap);
+        rc = schema_row_end(&w);
+    }
+    schema_row_close(&w);
+    return rc;
+}
+
+/* What each [rules] disqualify item removed (sweep_disqualifiers). */
+static int store_disqualifiers(sqlite3 *db, const struct sweep_result *res, struct mql_err *err)
+{
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "sweep_disqualifiers", err);
+    for (size_t q = 0; q < res->ndq && !rc; q++) {
+        const struct sweep_disqualifier *x = &res->dq[q];
+        schema_put_int(&w, res->sweep_id);
+        schema_put_text(&w, x->rule);
+        schema_put_text(&w, x->column);
+        schema_put_text(&w, x->value);
+        schema_put_int(&w, (long long)x->leads);
+        schema_put_int(&w, (long long)x->sqls);
+        schema_put_real(&w, sweep_dq_conversion(x));
+        schema_put_int(&w, (long long)x->mqls_blocked);
+        schema_put_int(&w, (long long)x->sqls_blocked);
+        schema_put_int(&w, (long long)x->pending);
+        rc = schema_row_end(&w);
+    }
+    schema_row_close(&w);
+    return rc;
 }
 
 int sweep_store(sqlite3 *db, const struct config *cfg, struct sweep_result *res,
                 struct mql_err *err)
 {
-    sqlite3_stmt *st = NULL;
     int rc = schema_create(db, "sweep", err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
-    char created[32];
-    store_now_iso(created, sizeof created);
-    if ((rc = store_prepare(db, sweeps_insert, &st, err)) ||
-        (rc = bind_sweep(st, cfg, res, created, err)))
-        goto out;
-    if ((rc = store_step_done(db, st, err)))
-        goto out;
-    sqlite3_finalize(st);
-    st = NULL;
-    res->sweep_id = sqlite3_last_insert_rowid(db);
-
-    if ((rc = store_prepare(db,
-                            "INSERT INTO sweep_thresholds VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?,?,?,?)",
-                            &st, err)))
-        goto out;
-    const struct sweep_sample *ss[2] = {&res->all, &res->holdout};
-    for (int k = 0; k < 2 && !rc; k++)
-        for (size_t t = 0; t < ss[k]->nrows && !rc; t++) {
-            const struct sweep_row *x = &ss[k]->rows[t];
-            int j = 1;
-            sqlite3_bind_int64(st, j++, res->sweep_id);
-            sqlite3_bind_text(st, j++, ss[k]->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, j++, x->threshold);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->mqls);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->sqls);
-            double v[] = {
-                x->conversion,   x->conv_lo,      x->conv_hi,     x->recall,          x->lift,
-                x->vol_mean,     x->vol_max,      x->vol_p90,     x->sqls_per_period, x->share_fit,
-                x->band_conv_lo, x->band_conv_hi, x->band_vol_lo, x->band_vol_hi};
-            for (size_t q = 0; q < ARRAY_SIZE(v); q++)
-                store_bind_real(st, j++, v[q]);
-            sqlite3_bind_int64(st, j++, (sqlite3_int64)x->pending);
-            store_bind_real(st, j++, x->vol_recent);
-            store_bind_real(st, j++, x->vol_cap);
-            rc = store_step_done(db, st, err);
-        }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(
-                   db, "INSERT INTO sweep_grid VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err)))
-        goto out;
-    for (size_t g = 0; g < res->ngrid && !rc; g++) {
-        const struct sweep_row *x = &res->grid[g];
-        if (x->mqls == 0)
-            continue;
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_int(st, 2, x->threshold);
-        bind_fit_min(st, 3, x->fit_min);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)x->mqls);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x->sqls);
-        store_bind_real(st, 6, x->conversion);
-        store_bind_real(st, 7, x->vol_mean);
-        store_bind_real(st, 8, x->vol_max);
-        store_bind_real(st, 9, x->vol_p90);
-        store_bind_real(st, 10, x->sqls_per_period);
-        store_bind_real(st, 11, x->share_fit);
-        sqlite3_bind_int(st, 12, x->feasible);
-        sqlite3_bind_int64(st, 13, (sqlite3_int64)x->pending);
-        sqlite3_bind_int64(st, 14, (sqlite3_int64)x->decided);
-        store_bind_real(st, 15, x->vol_recent);
-        store_bind_real(st, 16, x->vol_cap);
-        rc = store_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(db, "INSERT INTO sweep_disqualifiers VALUES(?,?,?,?,?,?,?,?,?,?)",
-                                  &st, err)))
-        goto out;
-    for (size_t q = 0; q < res->ndq && !rc; q++) {
-        const struct sweep_disqualifier *x = &res->dq[q];
-        sqlite3_bind_int64(st, 1, res->sweep_id);
-        sqlite3_bind_text(st, 2, x->rule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, x->column, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, x->value, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)x->leads);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)x->sqls);
-        store_bind_real(st, 7, sweep_dq_conversion(x));
-        sqlite3_bind_int64(st, 8, (sqlite3_int64)x->mqls_blocked);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)x->sqls_blocked);
-        sqlite3_bind_int64(st, 10, (sqlite3_int64)x->pending);
-        rc = store_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!rc)
-        rc = store_periods(db, cfg, res, err);
-    if (!rc)
+    if (!(rc = store_sweep_row(db, cfg, res, err)) && !(rc = store_thresholds(db, res, err)) &&
+        !(rc = store_grid(db, res, err)) && !(rc = store_disqualifiers(db, res, err)) &&
+        !(rc = store_periods(db, cfg, res, err)))
         rc = store_exec(db, "COMMIT", err);
-out:
-    sqlite3_finalize(st);
     if (rc) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
