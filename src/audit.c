@@ -358,76 +358,84 @@ static int write_csvs(const struct config *cfg, const struct sweep_result *sw,
     return csvout_close(&w, err);
 }
 
+/* The three audit tables' writers. */
+struct audit_rows {
+    struct schema_row seg, per, fb;
+};
+
+/* Value v of segment column col: its row of audit_segments, its periods and its feedback. */
+static int store_value(struct audit_rows *w, const struct config *cfg,
+                       const struct sweep_result *sw, const struct audit_result *a, const char *col,
+                       const struct audit_value *v)
+{
+    schema_put_int(&w->seg, sw->sweep_id);
+    schema_put_text(&w->seg, col);
+    schema_put_text(&w->seg, v->value);
+    schema_put_int(&w->seg, (long long)v->leads);
+    schema_put_int(&w->seg, (long long)v->mqls);
+    schema_put_real(&w->seg, v->mql_rate);
+    schema_put_int(&w->seg, (long long)v->sqls);
+    schema_put_real(&w->seg, v->conversion);
+    schema_put_real(&w->seg, v->conv_lo);
+    schema_put_real(&w->seg, v->conv_hi);
+    schema_put_real(&w->seg, v->share_sqls);
+    schema_put_real(&w->seg, v->predicted);
+    schema_put_text(&w->seg, audit_flag_name(v->flag));
+    schema_put_int(&w->seg, (long long)v->pending);
+    schema_put_int(&w->seg, (long long)v->known);
+    schema_put_int(&w->seg, (long long)v->all_sqls);
+    schema_put_real(&w->seg, v->all_conversion);
+    schema_put_real(&w->seg, v->p_calib);
+    schema_put_real(&w->seg, v->p_calib_holm);
+    schema_put_real(&w->seg, v->p_low);
+    schema_put_real(&w->seg, v->p_low_holm);
+    schema_put_int(&w->seg, v->low);
+    int rc = schema_row_end(&w->seg);
+    for (size_t p = 0; p < a->nperiods && !rc; p++) {
+        char label[32];
+        period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
+        schema_put_int(&w->per, sw->sweep_id);
+        schema_put_text(&w->per, col);
+        schema_put_text(&w->per, v->value);
+        schema_put_text(&w->per, sw->data.has_dates ? label : "all");
+        schema_put_int(&w->per, (long long)v->period_mqls[p]);
+        schema_put_int(&w->per, (long long)v->period_sqls[p]);
+        schema_put_real(&w->per, audit_period_conversion(v, p));
+        schema_put_int(&w->per, (long long)v->period_pending[p]);
+        rc = schema_row_end(&w->per);
+    }
+    for (size_t f = 0; f < a->nfeedback && !rc; f++) {
+        if (!v->feedback[f])
+            continue;
+        schema_put_int(&w->fb, sw->sweep_id);
+        schema_put_text(&w->fb, col);
+        schema_put_text(&w->fb, v->value);
+        schema_put_text(&w->fb, a->feedback_values[f]);
+        schema_put_int(&w->fb, (long long)v->feedback[f]);
+        rc = schema_row_end(&w->fb);
+    }
+    return rc;
+}
+
 int audit_store(sqlite3 *db, const struct config *cfg, const struct sweep_result *sw,
                 const struct audit_result *a, struct mql_err *err)
 {
-    sqlite3_stmt *s1 = NULL, *s2 = NULL, *s3 = NULL;
-    char label[32];
+    struct audit_rows w;
+    memset(&w, 0, sizeof w);
     int rc = schema_create(db, "audit", err);
     if (rc || (rc = store_exec(db, "BEGIN IMMEDIATE", err)))
         return rc;
-    if ((rc = store_prepare(
-             db, "INSERT INTO audit_segments VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-             &s1, err)) ||
-        (rc = store_prepare(db, "INSERT INTO audit_periods VALUES(?,?,?,?,?,?,?,?)", &s2, err)) ||
-        (rc = store_prepare(db, "INSERT INTO audit_feedback VALUES(?,?,?,?,?)", &s3, err)))
-        goto out;
+    if (!(rc = schema_row_open(&w.seg, db, "audit_segments", err)) &&
+        !(rc = schema_row_open(&w.per, db, "audit_periods", err)))
+        rc = schema_row_open(&w.fb, db, "audit_feedback", err);
     for (size_t s = 0; s < a->nsegments && !rc; s++)
-        for (size_t i = 0; i < a->segments[s].nvalues && !rc; i++) {
-            const struct audit_value *v = &a->segments[s].values[i];
-            const char *col = a->segments[s].column;
-            sqlite3_bind_int64(s1, 1, sw->sweep_id);
-            sqlite3_bind_text(s1, 2, col, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s1, 3, v->value, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s1, 4, (sqlite3_int64)v->leads);
-            sqlite3_bind_int64(s1, 5, (sqlite3_int64)v->mqls);
-            store_bind_real(s1, 6, v->mql_rate);
-            sqlite3_bind_int64(s1, 7, (sqlite3_int64)v->sqls);
-            store_bind_real(s1, 8, v->conversion);
-            store_bind_real(s1, 9, v->conv_lo);
-            store_bind_real(s1, 10, v->conv_hi);
-            store_bind_real(s1, 11, v->share_sqls);
-            store_bind_real(s1, 12, v->predicted);
-            sqlite3_bind_text(s1, 13, audit_flag_name(v->flag), -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s1, 14, (sqlite3_int64)v->pending);
-            sqlite3_bind_int64(s1, 15, (sqlite3_int64)v->known);
-            sqlite3_bind_int64(s1, 16, (sqlite3_int64)v->all_sqls);
-            store_bind_real(s1, 17, v->all_conversion);
-            store_bind_real(s1, 18, v->p_calib);
-            store_bind_real(s1, 19, v->p_calib_holm);
-            store_bind_real(s1, 20, v->p_low);
-            store_bind_real(s1, 21, v->p_low_holm);
-            sqlite3_bind_int(s1, 22, v->low);
-            rc = store_step_done(db, s1, err);
-            for (size_t p = 0; p < a->nperiods && !rc; p++) {
-                period_label(sw->period0 + (int32_t)p, cfg->period, label, sizeof label);
-                sqlite3_bind_int64(s2, 1, sw->sweep_id);
-                sqlite3_bind_text(s2, 2, col, -1, SQLITE_STATIC);
-                sqlite3_bind_text(s2, 3, v->value, -1, SQLITE_STATIC);
-                sqlite3_bind_text(s2, 4, sw->data.has_dates ? label : "all", -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int64(s2, 5, (sqlite3_int64)v->period_mqls[p]);
-                sqlite3_bind_int64(s2, 6, (sqlite3_int64)v->period_sqls[p]);
-                store_bind_real(s2, 7, audit_period_conversion(v, p));
-                sqlite3_bind_int64(s2, 8, (sqlite3_int64)v->period_pending[p]);
-                rc = store_step_done(db, s2, err);
-            }
-            for (size_t f = 0; f < a->nfeedback && !rc; f++) {
-                if (!v->feedback[f])
-                    continue;
-                sqlite3_bind_int64(s3, 1, sw->sweep_id);
-                sqlite3_bind_text(s3, 2, col, -1, SQLITE_STATIC);
-                sqlite3_bind_text(s3, 3, v->value, -1, SQLITE_STATIC);
-                sqlite3_bind_text(s3, 4, a->feedback_values[f], -1, SQLITE_STATIC);
-                sqlite3_bind_int64(s3, 5, (sqlite3_int64)v->feedback[f]);
-                rc = store_step_done(db, s3, err);
-            }
-        }
+        for (size_t i = 0; i < a->segments[s].nvalues && !rc; i++)
+            rc = store_value(&w, cfg, sw, a, a->segments[s].column, &a->segments[s].values[i]);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
-out:
-    sqlite3_finalize(s1);
-    sqlite3_finalize(s2);
-    sqlite3_finalize(s3);
+    schema_row_close(&w.seg);
+    schema_row_close(&w.per);
+    schema_row_close(&w.fb);
     if (rc) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
