@@ -65,7 +65,8 @@ struct ingest {
 
     /* the store */
     sqlite3 *db;
-    sqlite3_stmt *ins_lead, *ins_reject, *find_line;
+    sqlite3_stmt *ins_lead, *find_line; /* the lead's insert: its columns follow the config */
+    struct schema_row rejects;
     int32_t day_min, day_max;
     int have_day;
     size_t *missing_len;                 /* lengths of cfg->missing.items */
@@ -584,34 +585,26 @@ static int create_schema(struct ingest *in)
     free(ins.s);
     if (rc)
         return rc;
-    if ((rc = store_prepare(in->db, "INSERT INTO rejects VALUES(?, ?, ?, ?, ?)", &in->ins_reject,
-                            in->err)) ||
+    if ((rc = schema_row_open(&in->rejects, in->db, "rejects", in->err)) ||
         (rc = store_prepare(in->db, "SELECT _line FROM leads WHERE _id = ?", &in->find_line,
                             in->err)))
         return rc;
 
-    sqlite3_stmt *st = NULL;
-    if ((rc = store_prepare(in->db, "INSERT INTO columns VALUES(?, ?, ?, ?, ?, ?, NULL)", &st,
-                            in->err)))
+    struct schema_row w;
+    if ((rc = schema_row_open(&w, in->db, "columns", in->err)))
         return rc;
     for (size_t c = 0; c < in->ncols && !rc; c++) {
         const struct col *col = &in->cols[c];
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)c);
-        sqlite3_bind_text(st, 2, col->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, col->role, -1, SQLITE_STATIC);
-        if (col->attr) {
-            sqlite3_bind_text(st, 4, config_kind_name(col->attr->kind), -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 5, config_group_name(col->attr->group), -1, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(st, 4);
-            sqlite3_bind_null(st, 5);
-        }
-        sqlite3_bind_int64(st, 6, col->csv_index + 1);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
-        sqlite3_reset(st);
+        schema_put_int(&w, (long long)c);
+        schema_put_text(&w, col->name);
+        schema_put_text(&w, col->role);
+        schema_put_text(&w, col->attr ? config_kind_name(col->attr->kind) : NULL);
+        schema_put_text(&w, col->attr ? config_group_name(col->attr->group) : NULL);
+        schema_put_int(&w, col->csv_index + 1);
+        schema_put_null(&w); /* missing: counted by the end of the load */
+        rc = schema_row_end(&w);
     }
-    sqlite3_finalize(st);
+    schema_row_close(&w);
     return rc;
 }
 
@@ -647,20 +640,19 @@ static int reject(struct ingest *in, enum ingest_reason why, const char *fmt, ..
     const char *raw;
     size_t rawn;
     raw_span(in, &raw, &rawn);
-    sqlite3_stmt *st = in->ins_reject;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)in->rec_line);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)in->rec_nlines);
-    sqlite3_bind_text(st, 3, ingest_reason_name(why), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, detail, -1, SQLITE_TRANSIENT);
+    struct schema_row *w = &in->rejects;
+    schema_put_int(w, (long long)in->rec_line);
+    schema_put_int(w, (long long)in->rec_nlines);
+    schema_put_text(w, ingest_reason_name(why));
+    schema_put_text(w, detail);
+    /* raw is ANY: the text as it was, or a blob when it is not valid UTF-8 or holds a NUL */
     if (text_utf8_valid(raw, rawn) && !memchr(raw, '\0', rawn))
-        sqlite3_bind_text(st, 5, raw, (int)rawn, SQLITE_STATIC);
+        schema_put_textn(w, raw, rawn);
     else
-        sqlite3_bind_blob(st, 5, raw, (int)rawn, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
+        schema_put_blob(w, raw, rawn);
+    int rc = schema_row_end(w);
+    if (rc)
+        return rc;
     in->stats->rejected++;
     in->stats->rejected_lines += in->rec_nlines;
     in->stats->by_reason[why]++;
@@ -1064,55 +1056,43 @@ static int finish_store(struct ingest *in, const char *started)
     }
     char finished[32];
     store_now_iso(finished, sizeof finished);
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(in->db,
-                           "INSERT INTO loads VALUES(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?)",
-                           &st, in->err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, in->cfg->leads, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->cfg->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, started, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, finished, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)s->bytes);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)s->read);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)s->loaded);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)s->rejected);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)s->blank_lines);
-    if (in->have_day) {
-        sqlite3_bind_text(st, 10, s->date_min, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, s->date_max, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_text(st, 12, s->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 13, (sqlite3_int64)s->lines);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)s->header_lines);
-    sqlite3_bind_int64(st, 15, (sqlite3_int64)s->loaded_lines);
-    sqlite3_bind_int64(st, 16, (sqlite3_int64)s->rejected_lines);
-    sqlite3_bind_int64(st, 17, (sqlite3_int64)in->source_size);
-    sqlite3_bind_text(st, 18, in->source_mtime, -1, SQLITE_STATIC);
     char hash[65];
     ingest_config_hash(in->cfg, hash);
-    sqlite3_bind_text(st, 19, hash, -1, SQLITE_STATIC);
-    if (in->cfg->line_outcomes) {
-        sqlite3_bind_text(st, 20, in->cfg->outcomes.file, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 21, (sqlite3_int64)s->outcome_rows);
-        sqlite3_bind_int64(st, 22, (sqlite3_int64)s->outcome_rows_no_id);
-        sqlite3_bind_int64(st, 23, (sqlite3_int64)s->outcome_ids);
-        sqlite3_bind_int64(st, 24, (sqlite3_int64)s->outcome_ids_matched);
-        sqlite3_bind_text(st, 25, s->outcome_sha256, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 29, (sqlite3_int64)s->outcome_pending_rows);
-    }
-    sqlite3_bind_int64(st, 26, (sqlite3_int64)s->sqls);
-    sqlite3_bind_int64(st, 27, (sqlite3_int64)(s->loaded - s->sqls - s->pending));
-    sqlite3_bind_int64(st, 28, (sqlite3_int64)s->pending);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc || (rc = store_prepare(in->db, "INSERT INTO joins VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st,
-                                  in->err)))
+    int oc = in->cfg->line_outcomes != 0;
+    struct schema_row w;
+    int rc = schema_row_open(&w, in->db, "loads", in->err);
+    if (rc)
+        return rc;
+    schema_put_int(&w, 1); /* load_id */
+    schema_put_text(&w, in->cfg->leads);
+    schema_put_text(&w, in->cfg->path);
+    schema_put_text(&w, started);
+    schema_put_text(&w, finished);
+    const uint64_t counts[] = {s->bytes, s->read, s->loaded, s->rejected, s->blank_lines};
+    for (size_t k = 0; k < ARRAY_SIZE(counts); k++)
+        schema_put_int(&w, (long long)counts[k]);
+    schema_put_text(&w, in->have_day ? s->date_min : NULL);
+    schema_put_text(&w, in->have_day ? s->date_max : NULL);
+    schema_put_text(&w, s->sha256);
+    const uint64_t lines[] = {s->lines, s->header_lines, s->loaded_lines, s->rejected_lines,
+                              in->source_size};
+    for (size_t k = 0; k < ARRAY_SIZE(lines); k++)
+        schema_put_int(&w, (long long)lines[k]);
+    schema_put_text(&w, in->source_mtime);
+    schema_put_text(&w, hash);
+    schema_put_text(&w, oc ? in->cfg->outcomes.file : NULL);
+    schema_put_opt_int(&w, oc, (long long)s->outcome_rows);
+    schema_put_opt_int(&w, oc, (long long)s->outcome_rows_no_id);
+    schema_put_opt_int(&w, oc, (long long)s->outcome_ids);
+    schema_put_opt_int(&w, oc, (long long)s->outcome_ids_matched);
+    schema_put_text(&w, oc ? s->outcome_sha256 : NULL);
+    schema_put_int(&w, (long long)s->sqls);
+    schema_put_int(&w, (long long)(s->loaded - s->sqls - s->pending));
+    schema_put_int(&w, (long long)s->pending);
+    schema_put_opt_int(&w, oc, (long long)s->outcome_pending_rows);
+    rc = schema_row_end(&w);
+    schema_row_close(&w);
+    if (rc || (rc = schema_row_open(&w, in->db, "joins", in->err)))
         return rc;
     for (size_t j = 0; j < in->cfg->njoins && !rc; j++) {
         const struct join_table *t = &in->joins[j];
@@ -1125,20 +1105,20 @@ static int finish_store(struct ingest *in, const char *started)
         js->leads_matched = t->leads_matched;
         js->leads_unmatched = t->leads_unmatched;
         js->keys_unused = joins_unused(t);
-        sqlite3_bind_text(st, 1, cj->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cj->file, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, cj->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, cj->on, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, t->sha256, -1, SQLITE_STATIC);
+        schema_put_text(&w, cj->name);
+        schema_put_text(&w, cj->file);
+        schema_put_text(&w, cj->key);
+        schema_put_text(&w, cj->on);
+        schema_put_text(&w, t->sha256);
         const uint64_t v[] = {js->rows,          js->rows_no_key,     js->keys,
                               js->leads_matched, js->leads_unmatched, js->keys_unused};
-        for (int k = 0; k < 6; k++)
-            sqlite3_bind_int64(st, 6 + k, (sqlite3_int64)v[k]);
-        rc = store_step_done(in->db, st, in->err);
+        for (size_t k = 0; k < ARRAY_SIZE(v); k++)
+            schema_put_int(&w, (long long)v[k]);
+        rc = schema_row_end(&w);
     }
     s->njoins = in->cfg->njoins;
-    sqlite3_finalize(st);
-    st = NULL;
+    schema_row_close(&w);
+    sqlite3_stmt *st = NULL;
     if (rc || (rc = store_prepare(in->db, "UPDATE columns SET missing = ? WHERE position = ?", &st,
                                   in->err)))
         return rc;
@@ -1161,7 +1141,7 @@ static void release(struct ingest *in)
 {
     free(in->mat);
     sqlite3_finalize(in->ins_lead);
-    sqlite3_finalize(in->ins_reject);
+    schema_row_close(&in->rejects);
     sqlite3_finalize(in->find_line);
     store_close(in->db);
     free(in->cols);
@@ -1363,9 +1343,9 @@ static int close_store(struct ingest *in, const char *started)
     if ((rc = finish_store(in, started)) || (rc = store_exec(in->db, "COMMIT", in->err)))
         return rc;
     sqlite3_finalize(in->ins_lead);
-    sqlite3_finalize(in->ins_reject);
+    schema_row_close(&in->rejects);
     sqlite3_finalize(in->find_line);
-    in->ins_lead = in->ins_reject = in->find_line = NULL;
+    in->ins_lead = in->find_line = NULL;
     if (sqlite3_close(in->db) != SQLITE_OK)
         return mql_err_set(in->err, MQL_EIO, "store: %s", sqlite3_errmsg(in->db));
     in->db = NULL;
