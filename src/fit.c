@@ -469,21 +469,21 @@ static int store_histogram(sqlite3 *db, long long id, const struct fit_result *r
         c[k]++;
         c[k + 1] += d->y[r];
     }
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO fit_histogram VALUES(?,?,?,?,?)", &st, err);
+    struct schema_row w;
+    int rc = schema_row_open(&w, db, "fit_histogram", err);
     for (int h = 0; h < 2 && !rc; h++)
         for (size_t v = 0; v < span && !rc; v++) {
             const size_t *x = &c[2 * (h ? span : 0) + 2 * v];
             if (x[0] == 0)
                 continue;
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_text(st, 2, h ? "holdout" : "training", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (long long)lo + (long long)v);
-            sqlite3_bind_int64(st, 4, (sqlite3_int64)x[0]);
-            sqlite3_bind_int64(st, 5, (sqlite3_int64)x[1]);
-            rc = store_step_done(db, st, err);
+            schema_put_int(&w, id);
+            schema_put_text(&w, h ? "holdout" : "training");
+            schema_put_int(&w, (long long)lo + (long long)v);
+            schema_put_int(&w, (long long)x[0]);
+            schema_put_int(&w, (long long)x[1]);
+            rc = schema_row_end(&w);
         }
-    sqlite3_finalize(st);
+    schema_row_close(&w);
     free(c);
     return rc;
 }

@@ -714,7 +714,21 @@ int schema_check_result(const struct schema_table *t, char *const *names, size_t
 
 /* ---- the row writer ------------------------------------------------------------------------ */
 
+static int row_open(struct schema_row *w, sqlite3 *db, const char *table, const char *verb,
+                    struct mql_err *err);
+
 int schema_row_open(struct schema_row *w, sqlite3 *db, const char *table, struct mql_err *err)
+{
+    return row_open(w, db, table, "INSERT", err);
+}
+
+int schema_row_replace(struct schema_row *w, sqlite3 *db, const char *table, struct mql_err *err)
+{
+    return row_open(w, db, table, "INSERT OR REPLACE", err);
+}
+
+static int row_open(struct schema_row *w, sqlite3 *db, const char *table, const char *verb,
+                    struct mql_err *err)
 {
     memset(w, 0, sizeof *w);
     w->db = db;
@@ -723,7 +737,7 @@ int schema_row_open(struct schema_row *w, sqlite3 *db, const char *table, struct
     if (!w->t)
         return mql_err_set(err, MQL_EIO, "internal: the schema declares no table '%s'", table);
     struct strbuf b = {0};
-    strbuf_addf(&b, "INSERT INTO %s(", table);
+    strbuf_addf(&b, "%s INTO %s(", verb, table);
     for (size_t c = 0; c < w->t->ncols; c++)
         strbuf_addf(&b, "%s%s", c ? ", " : "", w->t->cols[c].name);
     strbuf_add(&b, ") VALUES(");

@@ -323,19 +323,21 @@ int store_array_put(sqlite3 *db, long long fit_id, const char *name, enum store_
             at += len;
         }
     }
-    sqlite3_stmt *st = NULL;
-    rc = store_prepare(db, "INSERT OR REPLACE INTO fit_arrays VALUES(?,?,?,?,?,?)", &st, err);
+    struct schema_row w;
+    rc = schema_row_replace(&w, db, "fit_arrays", err);
     if (!rc) {
-        sqlite3_bind_int64(st, 1, fit_id);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, array_type_names[type], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-        sqlite3_bind_blob64(st, 5, bytes ? data : "", bytes, SQLITE_STATIC);
+        schema_put_int(&w, fit_id);
+        schema_put_text(&w, name);
+        schema_put_text(&w, array_type_names[type]);
+        schema_put_int(&w, (long long)n);
+        schema_put_blob(&w, bytes ? data : "", bytes);
         if (dict)
-            sqlite3_bind_blob64(st, 6, dict_len ? block : "", dict_len, SQLITE_STATIC);
-        rc = store_step_done(db, st, err);
+            schema_put_blob(&w, dict_len ? block : "", dict_len);
+        else
+            schema_put_null(&w);
+        rc = schema_row_end(&w);
     }
-    sqlite3_finalize(st);
+    schema_row_close(&w);
     free(copy);
     free(block);
     return rc;

@@ -93,6 +93,8 @@ struct schema_row {
 };
 
 int schema_row_open(struct schema_row *w, sqlite3 *db, const char *table, struct mql_err *err);
+/* The same, a row replacing the one with its key (INSERT OR REPLACE). */
+int schema_row_replace(struct schema_row *w, sqlite3 *db, const char *table, struct mql_err *err);
 void schema_put_int(struct schema_row *w, long long v);
 void schema_put_real(struct schema_row *w, double v);      /* NULL when NaN or infinite */
 void schema_put_text(struct schema_row *w, const char *s); /* NULL when s is NULL */
