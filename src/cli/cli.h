@@ -8,9 +8,11 @@
 #define MQLCAL_CLI_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "mqlcal/config.h"
 #include "mqlcal/err.h"
+#include "options.h"
 
 /* Options every stage command takes. */
 struct cli_opts {
@@ -27,10 +29,32 @@ struct cli_opts {
     const char *current;     /* review --current FILE */
 };
 
-/* Parses "CONFIG [--db PATH] [--quiet]" for command cmd; prints usage and returns MQL_EUSAGE
- * on a mistake, returns -1 after printing help for --help, else 0. */
-int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
-                         struct cli_opts *o);
+/* The options the stage commands share, for their tables (options.h). */
+#define CLI_OPT_DB                                                                                 \
+    {                                                                                              \
+        "--db", 0, CLI_VALUE, "PATH", offsetof(struct cli_opts, db),                               \
+            "the store (default: mqlcal.db in the output folder)", 0                               \
+    }
+#define CLI_OPT_QUIET                                                                              \
+    {                                                                                              \
+        "--quiet", 'q', CLI_FLAG, NULL, offsetof(struct cli_opts, quiet), "no progress on stderr", \
+            0                                                                                      \
+    }
+#define CLI_OPT_TIMINGS                                                                            \
+    {                                                                                              \
+        "--timings", 0, CLI_FLAG, NULL, offsetof(struct cli_opts, timings),                        \
+            "how long each step took, on stderr", 0                                                \
+    }
+
+/* A stage command: CONFIG and the options of its table. */
+#define CLI_STAGE_SPEC(name, table, note)                                                          \
+    {                                                                                              \
+        name, "CONFIG", 1, 1, table, sizeof(table) / sizeof((table)[0]), note                      \
+    }
+
+/* Parses a stage command's argv (CONFIG and the options of spec) into o; prints usage and
+ * returns MQL_EUSAGE on a mistake, returns -1 after printing help for --help, else 0. */
+int cli_parse_stage_args(const struct cli_spec *spec, int argc, char **argv, struct cli_opts *o);
 
 /* s with every byte a terminal could act on made visible (text_escape_ctl), in one of eight
  * rotating static buffers (4 KiB, cut beyond): for every string from data that is printed. */
@@ -50,9 +74,9 @@ int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg);
 /* A stage as a command runs it: with its options and its loaded config. */
 typedef int (*cli_stage_fn)(const struct cli_opts *o, const struct config *cfg);
 
-/* The body of a one-stage command: parses argv (usage as for cli_parse_stage_args), loads the
- * config, runs stage; returns the exit status. */
-int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage);
+/* The body of a one-stage command: parses argv (cli_parse_stage_args), loads the config, runs
+ * stage; returns the exit status. */
+int cli_command(const struct cli_spec *spec, int argc, char **argv, cli_stage_fn stage);
 
 /* Opens the store a stage command works on: --db PATH, else the config's default
  * (<output dir>/mqlcal.db, ingest_default_db). */

@@ -104,10 +104,19 @@ int cli_stage_export(const struct cli_opts *o, const struct config *cfg)
     return rc ? cli_fail(&err) : 0;
 }
 
+static const struct cli_option export_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_QUIET,
+    {"--format", 0, CLI_VALUE, "json|sql|pmml|all", offsetof(struct cli_opts, format),
+     "which rule file (default: all three)", 0},
+    {"--out", 0, CLI_VALUE, "FILE|-", offsetof(struct cli_opts, out),
+     "write the one --format to FILE, or to standard output with -", 0},
+    {"--table", 0, CLI_VALUE, "NAME", offsetof(struct cli_opts, table),
+     "the leads table rules.sql reads (default: leads)", 0},
+};
+static const struct cli_spec export_spec = CLI_STAGE_SPEC("export", export_options, NULL);
+
 int cmd_export(int argc, char **argv)
 {
-    return cli_command("export",
-                       "CONFIG [--db PATH] [--format json|sql|pmml|all] [--out FILE|-] "
-                       "[--table NAME]",
-                       argc, argv, cli_stage_export);
+    return cli_command(&export_spec, argc, argv, cli_stage_export);
 }

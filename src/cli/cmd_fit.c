@@ -112,8 +112,16 @@ int cli_stage_fit(const struct cli_opts *o, const struct config *cfg)
     return rc ? cli_fail(&err) : 0;
 }
 
+static const struct cli_option fit_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_QUIET,
+    CLI_OPT_TIMINGS,
+    {"--dump-design", 0, CLI_VALUE, "PREFIX", offsetof(struct cli_opts, dump),
+     "also write the encoded design (PREFIX.csv, PREFIX-levels.csv) for a peer to refit", 0},
+};
+static const struct cli_spec fit_spec = CLI_STAGE_SPEC("fit", fit_options, NULL);
+
 int cmd_fit(int argc, char **argv)
 {
-    return cli_command("fit", "CONFIG [--db PATH] [--quiet] [--timings] [--dump-design PREFIX]",
-                       argc, argv, cli_stage_fit);
+    return cli_command(&fit_spec, argc, argv, cli_stage_fit);
 }

@@ -123,7 +123,10 @@ int cli_stage_ingest(const struct cli_opts *o, const struct config *cfg)
     return 0;
 }
 
+static const struct cli_option ingest_options[] = {CLI_OPT_DB, CLI_OPT_QUIET};
+static const struct cli_spec ingest_spec = CLI_STAGE_SPEC("ingest", ingest_options, NULL);
+
 int cmd_ingest(int argc, char **argv)
 {
-    return cli_command("ingest", "CONFIG [--db PATH] [--quiet]", argc, argv, cli_stage_ingest);
+    return cli_command(&ingest_spec, argc, argv, cli_stage_ingest);
 }

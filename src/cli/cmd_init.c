@@ -13,10 +13,6 @@
 #include "mqlcal/init.h"
 #include "mqlcal/text.h"
 
-#define INIT_USAGE                                                                                 \
-    "LEADS.csv [--outcomes DEALS.csv] [--out CONFIG]   (CONFIG: mqlcal.ini by default; never "     \
-    "overwritten)"
-
 /* The name the config gives path: as it is when both are in the current folder's tree and the
  * config is here (the config reads paths relative to its own folder), else its absolute path
  * (into abs). */
@@ -35,37 +31,35 @@ static const char *config_name(const char *path, const char *outp, char *abs, st
     return abs;
 }
 
+/* init's options (options.h). */
+struct init_args {
+    const char *deals, *out;
+};
+
+static const struct cli_option init_options[] = {
+    {"--outcomes", 0, CLI_VALUE, "DEALS.csv", offsetof(struct init_args, deals),
+     "a deals or opportunities file that holds the outcomes ([outcomes])", 0},
+    {"--out", 0, CLI_VALUE, "CONFIG", offsetof(struct init_args, out),
+     "where to write the config (default: mqlcal.ini; never overwritten)", 0},
+};
+static const struct cli_spec init_spec = {
+    "init",
+    "LEADS.csv",
+    1,
+    1,
+    init_options,
+    ARRAY_SIZE(init_options),
+    "Writes a starter config for LEADS.csv; every line of it is a guess to check."};
+
 int cmd_init(int argc, char **argv)
 {
-    const char *leads = NULL, *deals = NULL, *outp = "mqlcal.ini";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: mqlcal init " INIT_USAGE "\n");
-            return 0;
-        } else if (strcmp(a, "--out") == 0 && i + 1 < argc) {
-            outp = argv[++i];
-        } else if (strncmp(a, "--out=", 6) == 0) {
-            outp = a + 6;
-        } else if (strcmp(a, "--outcomes") == 0 && i + 1 < argc) {
-            deals = argv[++i];
-        } else if (strncmp(a, "--outcomes=", 11) == 0) {
-            deals = a + 11;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "mqlcal init: unknown option '%s'\nusage: mqlcal init " INIT_USAGE "\n",
-                    a);
-            return MQL_EUSAGE;
-        } else if (leads) {
-            fprintf(stderr, "mqlcal init: one leads file only, got '%s' and '%s'\n", leads, a);
-            return MQL_EUSAGE;
-        } else {
-            leads = a;
-        }
-    }
-    if (!leads) {
-        fprintf(stderr, "mqlcal init: missing LEADS.csv\nusage: mqlcal init " INIT_USAGE "\n");
-        return MQL_EUSAGE;
-    }
+    struct init_args ia = {.out = "mqlcal.ini"};
+    const char *pos[1] = {NULL};
+    size_t npos = 0;
+    int prc = cli_parse(&init_spec, argc, argv, &ia, pos, &npos);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    const char *leads = pos[0], *deals = ia.deals, *outp = ia.out;
     struct mql_err err;
     mql_err_clear(&err);
     char abs[PATH_MAX], dabs[PATH_MAX];

@@ -30,8 +30,10 @@ int cli_stage_report(const struct cli_opts *o, const struct config *cfg)
     return rc ? cli_fail(&err) : 0;
 }
 
+static const struct cli_option report_options[] = {CLI_OPT_DB, CLI_OPT_QUIET, CLI_OPT_TIMINGS};
+static const struct cli_spec report_spec = CLI_STAGE_SPEC("report", report_options, NULL);
+
 int cmd_report(int argc, char **argv)
 {
-    return cli_command("report", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv,
-                       cli_stage_report);
+    return cli_command(&report_spec, argc, argv, cli_stage_report);
 }

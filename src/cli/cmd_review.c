@@ -149,9 +149,17 @@ int cli_stage_review(const struct cli_opts *o, const struct config *cfg)
     return rc ? cli_fail(&err) : 0;
 }
 
+static const struct cli_option review_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_QUIET,
+    {"--previous", 0, CLI_VALUE, "RULES.json", offsetof(struct cli_opts, previous),
+     "last quarter's rule file (default: [review] previous)", 0},
+    {"--current", 0, CLI_VALUE, "RULES.json", offsetof(struct cli_opts, current),
+     "the rule to compare with it (default: the store's latest sweep)", 0},
+};
+static const struct cli_spec review_spec = CLI_STAGE_SPEC("review", review_options, NULL);
+
 int cmd_review(int argc, char **argv)
 {
-    return cli_command("review",
-                       "CONFIG [--db PATH] [--previous RULES.json] [--current RULES.json]", argc,
-                       argv, cli_stage_review);
+    return cli_command(&review_spec, argc, argv, cli_stage_review);
 }

@@ -63,10 +63,13 @@ static int keep_previous(const struct config *cfg, char **path)
     return 0;
 }
 
+static const struct cli_option run_options[] = {CLI_OPT_DB, CLI_OPT_QUIET, CLI_OPT_TIMINGS};
+static const struct cli_spec run_spec = CLI_STAGE_SPEC("run", run_options, NULL);
+
 int cmd_run(int argc, char **argv)
 {
     struct cli_opts o;
-    int rc = cli_parse_stage_args("run", "CONFIG [--db PATH] [--quiet]", argc, argv, &o);
+    int rc = cli_parse_stage_args(&run_spec, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;

@@ -11,8 +11,6 @@
 #include "mqlcal/rules.h"
 #include "mqlcal/scorer.h"
 
-#define SCORE_USAGE "--rules FILE [--join NAME=FILE]... [--format csv|jsonl] [--strict] [FILE|-]"
-
 struct rejects {
     const char *name;
     uint64_t shown;
@@ -61,8 +59,8 @@ static void report_unseen(const struct rules *r, const struct scorer_stats *st)
 
 /* Loads the rule's tables: each from its --join NAME=FILE, else from the file the rule names.
  * t has r->njoins entries, released by the caller. */
-static int load_tables(const struct rules *r, const char *rules_path, char **joins, int njoin,
-                       struct join_table *t, struct mql_err *err)
+static int load_tables(const struct rules *r, const char *rules_path, const char *const *joins,
+                       int njoin, struct join_table *t, struct mql_err *err)
 {
     for (int i = 0; i < njoin; i++) {
         const char *eq = strchr(joins[i], '=');
@@ -114,43 +112,54 @@ static int load_tables(const struct rules *r, const char *rules_path, char **joi
     return 0;
 }
 
+/* score's options (options.h). */
+struct score_args {
+    const char *rules, *format;
+    int strict;
+    struct cli_list joins;
+};
+
+static const struct cli_option score_options[] = {
+    {"--rules", 0, CLI_VALUE, "FILE", offsetof(struct score_args, rules),
+     "the rule file (rules.json) to score with", 1},
+    {"--join", 0, CLI_LIST, "NAME=FILE", offsetof(struct score_args, joins),
+     "the file of the rule's joined table NAME (one per table)", 0},
+    {"--format", 0, CLI_VALUE, "csv|jsonl", offsetof(struct score_args, format),
+     "CSV (default) or one JSON object per line", 0},
+    {"--strict", 0, CLI_FLAG, NULL, offsetof(struct score_args, strict),
+     "exit 2 when a lead has a value the rule has never seen", 0},
+};
+static const struct cli_spec score_spec = {
+    "score",
+    "[FILE|-]",
+    0,
+    1,
+    score_options,
+    ARRAY_SIZE(score_options),
+    "Scores the leads of FILE (standard input without one or with -) to standard output."};
+
 int cmd_score(int argc, char **argv)
 {
-    char *joins[CONFIG_MAX_JOINS];
-    int njoin = 0;
-    const char *rules_path = NULL, *input = NULL, *format = "csv";
-    int strict = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: mqlcal score " SCORE_USAGE "\n");
-            return 0;
-        } else if ((strcmp(a, "--rules") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc) {
-            *(a[2] == 'r' ? &rules_path : &format) = argv[++i];
-        } else if (strcmp(a, "--join") == 0 && i + 1 < argc) {
-            if (njoin == CONFIG_MAX_JOINS) {
-                fprintf(stderr, "mqlcal score: at most %d --join\n", CONFIG_MAX_JOINS);
-                return MQL_EUSAGE;
-            }
-            joins[njoin++] = argv[++i];
-        } else if (strcmp(a, "--strict") == 0) {
-            strict = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr,
-                    "mqlcal score: unknown option '%s'\nusage: mqlcal score " SCORE_USAGE "\n", a);
-            return MQL_EUSAGE;
-        } else if (input) {
-            fprintf(stderr, "mqlcal score: one input only, got '%s' and '%s'\n", input, a);
-            return MQL_EUSAGE;
-        } else {
-            input = a;
-        }
-    }
-    if (!rules_path || (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)) {
-        fprintf(stderr, "mqlcal score: %s\nusage: mqlcal score " SCORE_USAGE "\n",
-                rules_path ? "--format is csv or jsonl" : "missing --rules FILE");
+    struct score_args sa = {.format = "csv"};
+    const char *pos[1] = {NULL};
+    size_t npos = 0;
+    int prc = cli_parse(&score_spec, argc, argv, &sa, pos, &npos);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    if (!sa.rules || (strcmp(sa.format, "csv") != 0 && strcmp(sa.format, "jsonl") != 0)) {
+        fprintf(stderr, "mqlcal score: %s\n",
+                sa.rules ? "--format is csv or jsonl" : "missing --rules FILE");
+        cli_usage(&score_spec, stderr);
         return MQL_EUSAGE;
     }
+    if (sa.joins.n > CONFIG_MAX_JOINS) {
+        fprintf(stderr, "mqlcal score: at most %d --join\n", CONFIG_MAX_JOINS);
+        return MQL_EUSAGE;
+    }
+    const char *rules_path = sa.rules, *input = pos[0], *format = sa.format;
+    int strict = sa.strict;
+    const char *const *joins = sa.joins.v;
+    int njoin = (int)sa.joins.n;
     struct mql_err err;
     mql_err_clear(&err);
     struct rules r;
@@ -208,26 +217,32 @@ int cmd_score(int argc, char **argv)
     return 0;
 }
 
+static const struct cli_spec check_spec = {
+    "check-rules",
+    "FILE",
+    1,
+    1,
+    NULL,
+    0,
+    "Checks a rule file as mqlcal score reads it; an error names the JSON path."};
+
 int cmd_check_rules(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            printf("usage: mqlcal check-rules FILE\n");
-            return 0;
-        }
-        fprintf(stderr, "usage: mqlcal check-rules FILE\n");
-        return MQL_EUSAGE;
-    }
+    const char *pos[1] = {NULL};
+    size_t npos = 0;
+    int prc = cli_parse(&check_spec, argc, argv, NULL, pos, &npos);
+    if (prc)
+        return prc < 0 ? 0 : prc;
     struct mql_err err;
     mql_err_clear(&err);
     struct rules r;
-    if (rules_load_json(argv[1], &r, &err))
+    if (rules_load_json(pos[0], &r, &err))
         return cli_fail(&err);
     size_t levels = 0;
     for (size_t a = 0; a < r.nattrs; a++)
         levels += r.attrs[a].nlevels;
     printf("%s: a valid rule file (version %d): %zu attributes, %zu levels, %zu disqualifiers, ",
-           argv[1], r.version, r.nattrs, levels, r.ndq);
+           pos[0], r.version, r.nattrs, levels, r.ndq);
     if (r.has_rule)
         printf("MQL at %d points%s\n", r.threshold, r.has_fit_min ? " with a fit minimum" : "");
     else

@@ -212,12 +212,16 @@ static int audit_only(const struct cli_opts *o, const struct config *cfg)
     return stage(o, cfg, 0, 1);
 }
 
+static const struct cli_option sweep_options[] = {CLI_OPT_DB, CLI_OPT_QUIET, CLI_OPT_TIMINGS};
+static const struct cli_spec sweep_spec = CLI_STAGE_SPEC("sweep", sweep_options, NULL);
+static const struct cli_spec audit_spec = CLI_STAGE_SPEC("audit", sweep_options, NULL);
+
 int cmd_sweep(int argc, char **argv)
 {
-    return cli_command("sweep", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, sweep_only);
+    return cli_command(&sweep_spec, argc, argv, sweep_only);
 }
 
 int cmd_audit(int argc, char **argv)
 {
-    return cli_command("audit", "CONFIG [--db PATH] [--quiet] [--timings]", argc, argv, audit_only);
+    return cli_command(&audit_spec, argc, argv, audit_only);
 }

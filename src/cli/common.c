@@ -1,4 +1,5 @@
-/* common.c: argument parsing, error printing and progress shared by the commands. */
+/* common.c: what the commands share: reading a stage command's arguments, printing errors
+ * safely, loading the config, preparing the outputs, opening the store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,65 +11,15 @@
 #include "mqlcal/store.h"
 #include "mqlcal/text.h"
 
-int cli_parse_stage_args(const char *cmd, const char *usage, int argc, char **argv,
-                         struct cli_opts *o)
+int cli_parse_stage_args(const struct cli_spec *spec, int argc, char **argv, struct cli_opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: mqlcal %s %s\n", cmd, usage);
-            return -1;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = 1;
-        } else if (strcmp(a, "--timings") == 0) {
-            o->timings = 1;
-        } else if (strcmp(a, "--dump-design") == 0 && strcmp(cmd, "fit") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mqlcal %s: --dump-design needs a path prefix\n", cmd);
-                return MQL_EUSAGE;
-            }
-            o->dump = argv[++i];
-        } else if (strcmp(cmd, "export") == 0 &&
-                   (strcmp(a, "--format") == 0 || strcmp(a, "--out") == 0 ||
-                    strcmp(a, "--table") == 0)) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mqlcal %s: %s needs a value\n", cmd, a);
-                return MQL_EUSAGE;
-            }
-            const char **dst = a[2] == 'f' ? &o->format : a[2] == 'o' ? &o->out : &o->table;
-            *dst = argv[++i];
-        } else if (strcmp(cmd, "review") == 0 &&
-                   (strcmp(a, "--previous") == 0 || strcmp(a, "--current") == 0)) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mqlcal %s: %s needs a rule file\n", cmd, a);
-                return MQL_EUSAGE;
-            }
-            *(a[2] == 'p' ? &o->previous : &o->current) = argv[++i];
-        } else if (strcmp(a, "--db") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mqlcal %s: --db needs a path\n", cmd);
-                return MQL_EUSAGE;
-            }
-            o->db = argv[++i];
-        } else if (strncmp(a, "--db=", 5) == 0) {
-            o->db = a + 5;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "mqlcal %s: unknown option '%s'\nusage: mqlcal %s %s\n", cmd, a, cmd,
-                    usage);
-            return MQL_EUSAGE;
-        } else if (o->config) {
-            fprintf(stderr, "mqlcal %s: one config only, got '%s' and '%s'\n", cmd, o->config, a);
-            return MQL_EUSAGE;
-        } else {
-            o->config = a;
-        }
-    }
-    if (!o->config) {
-        fprintf(stderr, "mqlcal %s: missing CONFIG\nusage: mqlcal %s %s\n", cmd, cmd, usage);
-        return MQL_EUSAGE;
-    }
-    return 0;
+    const char *pos[1];
+    size_t npos = 0;
+    int rc = cli_parse(spec, argc, argv, o, pos, &npos);
+    if (!rc)
+        o->config = pos[0];
+    return rc;
 }
 
 const char *cli_safe(const char *s)
@@ -140,10 +91,10 @@ int cli_prepare_outputs(const struct cli_opts *o, const struct config *cfg)
     return 0;
 }
 
-int cli_command(const char *cmd, const char *usage, int argc, char **argv, cli_stage_fn stage)
+int cli_command(const struct cli_spec *spec, int argc, char **argv, cli_stage_fn stage)
 {
     struct cli_opts o;
-    int rc = cli_parse_stage_args(cmd, usage, argc, argv, &o);
+    int rc = cli_parse_stage_args(spec, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct config cfg;
