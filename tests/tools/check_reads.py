@@ -29,7 +29,7 @@ known = declared | aliases | pragma
 reads = [
     re.compile(r'store_table_(?:num|text)\(\s*[^,()]+,\s*[^,()]+,\s*"(\w+)"'),
     re.compile(r'store_table_col\(\s*[^,()]+,\s*"(\w+)"'),
-    re.compile(r'\b[NS]\(\s*[^,()]+,\s*[^,()]+,\s*"(\w+)"'),
+    re.compile(r'\b(?:page_num|page_text|[NS])\(\s*[^,()]+,\s*[^,()]+,\s*"(\w+)"'),
     re.compile(r'\bSET_(?:TEXT|INT)\(\s*\w+,\s*"[^"]*",\s*\w+,\s*"(\w+)"'),
 ]
 bad = 0
