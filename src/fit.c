@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/maturity.h"
 #include "mqlcal/schema.h"
 #include "mqlcal/store.h"
@@ -492,7 +493,7 @@ static int store_histogram(sqlite3 *db, long long id, const struct fit_result *r
 static int store_fit_row(sqlite3 *db, const char *text, struct fit_result *res, struct mql_err *err)
 {
     char created[32], hash[17];
-    store_now_iso(created, sizeof created);
+    clock_now_iso(created, sizeof created);
     hash_hex(text, hash);
     const struct data *d = &res->data;
     int32_t dmin = INT32_MAX, dmax = INT32_MIN;
@@ -947,9 +948,9 @@ static int solve(const struct config *cfg, struct fit_result *res, const struct 
     if (!ws)
         return mql_err_oom(err);
     struct model_design md = {.n = n, .k = k, .p = p, .cols = x->cols, .y = d->y, .use = x->train};
-    double t1 = store_seconds();
+    double t1 = clock_seconds();
     int rc = model_fit(&md, &mo, ws, &res->model, err);
-    res->seconds_solve = store_seconds() - t1;
+    res->seconds_solve = clock_seconds() - t1;
     model_ws_free(ws);
     for (size_t a = 0; a < k && !rc; a++) {
         const struct encode_attr *ea = &res->enc.attrs[a];
@@ -986,12 +987,12 @@ static void score_leads(struct fit_result *res, const struct fit_scratch *x)
 int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
-    double t0 = store_seconds();
+    double t0 = clock_seconds();
     struct fit_scratch x = {0};
     int rc = data_load(db, cfg, &res->data, err);
     if (rc)
         return rc;
-    res->seconds_load = store_seconds() - t0;
+    res->seconds_load = clock_seconds() - t0;
     size_t nsep = 0;
     if (!(rc = fit_alloc(res, res->data.n, res->data.nattrs, &x, err)) &&
         !(rc = split(cfg, res, err)) && !(rc = warn_decline(cfg, res, err)) &&
@@ -1007,7 +1008,7 @@ int fit_run(sqlite3 *db, const struct config *cfg, struct fit_result *res, struc
                 rc = store_fit(db, cfg, res, err);
         }
     }
-    res->seconds_total = store_seconds() - t0;
+    res->seconds_total = clock_seconds() - t0;
     scratch_release(&x);
     return rc;
 }

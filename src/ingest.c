@@ -4,6 +4,7 @@
  */
 #include "mqlcal/ingest.h"
 
+#include "mqlcal/clock.h"
 #include "mqlcal/csvread.h"
 #include "mqlcal/dates.h"
 #include "mqlcal/fsx.h"
@@ -1055,7 +1056,7 @@ static int finish_store(struct ingest *in, const char *started)
         text_format_date(in->day_max, s->date_max);
     }
     char finished[32];
-    store_now_iso(finished, sizeof finished);
+    clock_now_iso(finished, sizeof finished);
     char hash[65];
     ingest_config_hash(in->cfg, hash);
     int oc = in->cfg->line_outcomes != 0;
@@ -1363,7 +1364,7 @@ int ingest_run(const struct config *cfg, const struct ingest_opts *opts, struct 
     char started[32];
     uint64_t total = 0;
     memset(stats, 0, sizeof *stats);
-    store_now_iso(started, sizeof started);
+    clock_now_iso(started, sizeof started);
     int rc = prepare(&in, opts);
     if (!rc && !(rc = open_target(cfg, o, &db_path, &tmp_path, err)) &&
         !(rc = open_leads(&in, &f, &total)) &&

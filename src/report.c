@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/csvout.h"
 #include "mqlcal/figures.h"
 #include "mqlcal/fsx.h"
@@ -1305,7 +1306,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
         return mql_err_oom(err);
     snprintf(res->index, n, "%s/index.html", dir);
 
-    double t0 = store_seconds();
+    double t0 = clock_seconds();
     struct figure figs[FIGURES_MAX];
     size_t nfigs = 0;
     if ((rc = figures_draw(d, dir, figs, &nfigs, err)))
@@ -1313,7 +1314,7 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     if (cfg->review_previous && (rc = figures_draw_review(d, cfg, dir, figs, &nfigs, err)))
         return rc;
     res->ncharts = nfigs;
-    double t1 = store_seconds();
+    double t1 = clock_seconds();
     res->seconds_charts = t1 - t0;
 
     struct writer w = {.cfg = cfg, .d = d, .dir = dir, .err = err, .figs = figs, .nfigs = nfigs};
@@ -1356,6 +1357,6 @@ int report_write(const struct config *cfg, const struct report_data *d, const ch
     if (!w.rc)
         w.rc = fsx_write_file(res->index, p->s, p->len, FSX_OWNED, err);
     free(p->s);
-    res->seconds_html = store_seconds() - t1;
+    res->seconds_html = clock_seconds() - t1;
     return w.rc;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/csvout.h"
 #include "mqlcal/figures.h"
 #include "mqlcal/fsx.h"
@@ -108,9 +109,9 @@ int report_run(sqlite3 *db, const struct config *cfg, struct report_result *res,
 {
     memset(res, 0, sizeof *res);
     struct report_data d;
-    double t0 = store_seconds();
+    double t0 = clock_seconds();
     int rc = report_load(db, &d, err);
-    double t1 = store_seconds();
+    double t1 = clock_seconds();
     size_t n = strlen(cfg->out_dir) + 48;
     char *final = malloc(n), *tmp = malloc(n), *old = malloc(n);
     int made = 0;

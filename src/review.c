@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/data.h"
 #include "mqlcal/fit.h"
 #include "mqlcal/model.h"
@@ -1278,7 +1279,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
                const char *current_path, struct review_result *res, struct mql_err *err)
 {
     memset(res, 0, sizeof *res);
-    double t0 = store_seconds();
+    double t0 = clock_seconds();
     struct store_table cols;
     memset(&cols, 0, sizeof cols);
     struct data d;
@@ -1380,7 +1381,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
         goto out;
     res->flagged = decide_flagged(res);
     summarize(cfg, res);
-    res->seconds = store_seconds() - t0;
+    res->seconds = clock_seconds() - t0;
 out:
     period_plan_release(&plan);
     free(period);

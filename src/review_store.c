@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/period.h"
 #include "mqlcal/schema.h"
 #include "mqlcal/store.h"
@@ -24,7 +25,7 @@ static int store_head(sqlite3 *db, const struct config *cfg, struct review_resul
                       struct mql_err *err)
 {
     char now[32], bf[11] = "", bt[11] = "", cf[11] = "", ct[11] = "";
-    store_now_iso(now, sizeof now);
+    clock_now_iso(now, sizeof now);
     int sp = res->has_spans;
     if (sp) {
         text_format_date(res->base_from, bf);

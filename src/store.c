@@ -248,21 +248,6 @@ int store_step_done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err)
     return rc == SQLITE_DONE ? 0 : mql_err_set(err, MQL_EIO, "store: %s", sqlite3_errmsg(db));
 }
 
-void store_now_iso(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-double store_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- arrays -------------------------------------------------------------------------------- */
 
 static int host_is_little_endian(void)

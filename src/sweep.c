@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mqlcal/clock.h"
 #include "mqlcal/csvout.h"
 #include "mqlcal/fit.h"
 #include "mqlcal/forecast.h"
@@ -1182,11 +1183,11 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
 {
     memset(res, 0, sizeof *res);
     res->feedback_col = -1;
-    double t0 = store_seconds();
+    double t0 = clock_seconds();
     int rc = load(db, cfg, res, err);
     if (rc)
         return rc;
-    double t1 = store_seconds();
+    double t1 = clock_seconds();
     res->seconds_load = t1 - t0;
     if ((rc = classify(cfg, res, err)))
         return rc;
@@ -1232,7 +1233,7 @@ int sweep_compute(sqlite3 *db, const struct config *cfg, struct sweep_result *re
         return rc;
     disqualifier_stats(res);
     explain(cfg, res);
-    res->seconds_compute = store_seconds() - t1;
+    res->seconds_compute = clock_seconds() - t1;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mqlcal/csvout.h"
+#include "mqlcal/clock.h"
 #include "mqlcal/period.h"
 #include "mqlcal/schema.h"
 #include "mqlcal/store.h"
@@ -173,7 +174,7 @@ static int store_sweep_row(sqlite3 *db, const struct config *cfg, struct sweep_r
     const struct sweep_expect *e = &res->expect;
     int rec = res->has_rec, hold = rec && res->holdout.leads > 0;
     char created[32];
-    store_now_iso(created, sizeof created);
+    clock_now_iso(created, sizeof created);
     struct schema_row w;
     int rc = schema_row_open(&w, db, "sweeps", err);
     if (rc)

@@ -59,12 +59,6 @@ void store_bind_real(sqlite3_stmt *st, int i, double v);
  * SQLite's message unless it finished. */
 int store_step_done(sqlite3 *db, sqlite3_stmt *st, struct mql_err *err);
 
-/* The current UTC time as "2026-11-26T18:53:00Z" into buf (at least 21 bytes). */
-void store_now_iso(char *buf, size_t cap);
-
-/* Seconds on a monotonic clock, for stage timings. */
-double store_seconds(void);
-
 /* ---- arrays: per-lead columns of a fit, as blobs ---------------------------------------------
  * The fit keeps the per-lead columns that the later stages read (outcome, date, scores, the
  * segment columns' value ids) in the table fit_arrays, one blob per column in lead id order,
