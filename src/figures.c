@@ -1139,9 +1139,12 @@ static int fig_review_stability(struct drawer *w)
         {nb[2] ? "CSI, shifted" : NULL, CHART_BARS, x, y2, NULL, NULL, n, CHART_VERMILLION, 0, 0,
          0.7, 0, 0},
     };
+    char band_label[2][32]; /* the bands' thresholds as review.h defines them */
+    snprintf(band_label[0], sizeof band_label[0], "investigate (%g)", REVIEW_BAND_INVESTIGATE);
+    snprintf(band_label[1], sizeof band_label[1], "shifted (%g)", REVIEW_BAND_SHIFTED);
     struct chart_mark m[] = {
-        {0, 0, REVIEW_BAND_INVESTIGATE, "investigate (0.1)", CHART_ORANGE, 1},
-        {0, 0, REVIEW_BAND_SHIFTED, "shifted (0.25)", CHART_VERMILLION, 1},
+        {0, 0, REVIEW_BAND_INVESTIGATE, band_label[0], CHART_ORANGE, 1},
+        {0, 0, REVIEW_BAND_SHIFTED, band_label[1], CHART_VERMILLION, 1},
     };
     struct chart_spec spec = {
         .title = title,

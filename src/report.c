@@ -29,6 +29,7 @@
 #include "mqlcal/validate.h"
 #include "mqlcal/text.h"
 #include "mqlcal/version.h"
+#include "mqlcal/review.h"
 #include "mqlcal/stats.h"
 
 #define NEAR_RULE 8 /* sweep rows shown either side of the recommended threshold */
@@ -1218,16 +1219,17 @@ static void section_review(struct writer *w)
         char bn[64], cn[64];
         page_fmt(page_num(rv, 0, "baseline_leads"), F_INT, bn, sizeof bn);
         page_fmt(page_num(rv, 0, "current_leads"), F_INT, cn, sizeof cn);
-        page_escf(p,
-                  "Baseline %s (%s to %s, %s leads) against %s (%s to %s, %s leads). Score PSI of "
-                  "the current rule %.4f (%s), of the previous rule %.4f; between the two rules' "
-                  "scores %.4f. Bands: below 0.1 stable, 0.1 to 0.25 investigate, 0.25 and above "
-                  "shifted.",
-                  page_text(rv, 0, "baseline"), page_text(rv, 0, "baseline_from"),
-                  page_text(rv, 0, "baseline_to"), bn, page_text(rv, 0, "current_span"),
-                  page_text(rv, 0, "current_from"), page_text(rv, 0, "current_to"), cn,
-                  page_num(rv, 0, "psi"), page_text(rv, 0, "psi_band"),
-                  page_num(rv, 0, "psi_previous"), page_num(rv, 0, "psi_rules"));
+        page_escf(
+            p,
+            "Baseline %s (%s to %s, %s leads) against %s (%s to %s, %s leads). Score PSI of "
+            "the current rule %.4f (%s), of the previous rule %.4f; between the two rules' "
+            "scores %.4f. Bands: below %g stable, %g to %g investigate, %g and above shifted.",
+            page_text(rv, 0, "baseline"), page_text(rv, 0, "baseline_from"),
+            page_text(rv, 0, "baseline_to"), bn, page_text(rv, 0, "current_span"),
+            page_text(rv, 0, "current_from"), page_text(rv, 0, "current_to"), cn,
+            page_num(rv, 0, "psi"), page_text(rv, 0, "psi_band"), page_num(rv, 0, "psi_previous"),
+            page_num(rv, 0, "psi_rules"), REVIEW_BAND_INVESTIGATE, REVIEW_BAND_INVESTIGATE,
+            REVIEW_BAND_SHIFTED, REVIEW_BAND_SHIFTED);
     }
     raw(p, "</p>\n");
     page_figure(w, "review-stability.png", NULL);
