@@ -500,3 +500,10 @@ int csvread_next(struct csvread *s)
         return CSVR_OK;
     }
 }
+
+const char *csvread_damage(int status)
+{
+    return status == CSVR_BAD_QUOTE      ? "a stray quote"
+           : status == CSVR_UNTERMINATED ? "a quoted field never closed"
+                                         : "wrong number of fields";
+}

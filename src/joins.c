@@ -198,10 +198,7 @@ int joins_load(const struct join_spec *j, const char *const *want, size_t nwant,
             rc = mql_err_set(err, MQL_EINPUT,
                              "%s:%llu: %s (a [join] table must be whole: every row gives leads "
                              "their values)",
-                             j->file, (unsigned long long)rd.line,
-                             st == CSVR_BAD_QUOTE      ? "a stray quote"
-                             : st == CSVR_UNTERMINATED ? "a quoted field never closed"
-                                                       : "wrong number of fields");
+                             j->file, (unsigned long long)rd.line, csvread_damage(st));
             break;
         }
         t->rows_read++;

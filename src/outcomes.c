@@ -118,10 +118,7 @@ static int pass(const struct config *cfg, struct outcomes *o, int which, struct 
             rc = mql_err_set(err, MQL_EINPUT,
                              "%s:%llu: %s (the [outcomes] file must be whole: every row decides "
                              "an outcome)",
-                             oc->file, (unsigned long long)rd.line,
-                             st == CSVR_BAD_QUOTE      ? "a stray quote"
-                             : st == CSVR_UNTERMINATED ? "a quoted field never closed"
-                                                       : "wrong number of fields");
+                             oc->file, (unsigned long long)rd.line, csvread_damage(st));
             break;
         }
         const char *id = rd.f[cid], *dv = cdate >= 0 ? rd.f[cdate] : "", *sv = "";

@@ -80,6 +80,11 @@ int csvread_init(struct csvread *r);
  * CSVR_EOF at the end; a negative status is an error that ends the stream. */
 int csvread_next(struct csvread *r);
 
+/* What is wrong with a record that is not whole, in words, for the tables that must be whole
+ * ([outcomes], [join]): "a stray quote" (CSVR_BAD_QUOTE), "a quoted field never closed"
+ * (CSVR_UNTERMINATED), else "wrong number of fields". */
+const char *csvread_damage(int status);
+
 /* The field of the current record equal to name after trimming (a header lookup): its index, or
  * -1; *twice is set to the second index when two fields match (else -1). */
 long csvread_find(const struct csvread *r, const char *name, long *twice);
