@@ -1249,12 +1249,7 @@ const char *config_period_name(enum calib_period period)
 
 int config_is_missing_in(const struct strlist *l, const char *s, size_t n)
 {
-    if (n == 0)
-        return 1;
-    for (size_t i = 0; l && i < l->n; i++)
-        if (strlen(l->items[i]) == n && memcmp(l->items[i], s, n) == 0)
-            return 1;
-    return 0;
+    return text_is_missing(s, n, l ? l->items : NULL, NULL, l ? l->n : 0);
 }
 
 int config_is_missing_span(const struct config *cfg, const char *s, size_t n)

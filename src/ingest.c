@@ -671,13 +671,7 @@ static void show(char *buf, size_t cap, const char *s, size_t n)
 /* config_is_missing_span, with the tokens' lengths computed once for the load */
 static int is_missing(const struct ingest *in, const char *s, size_t n)
 {
-    if (n == 0)
-        return 1;
-    const struct strlist *m = &in->cfg->missing;
-    for (size_t i = 0; i < m->n; i++)
-        if (in->missing_len[i] == n && memcmp(m->items[i], s, n) == 0)
-            return 1;
-    return 0;
+    return text_is_missing(s, n, in->cfg->missing.items, in->missing_len, in->cfg->missing.n);
 }
 
 /* The date column's layout, at its first value: the config's date_format; ISO when that value

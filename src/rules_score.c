@@ -265,12 +265,7 @@ int rules_bind_header(const struct rules *r, const char *const *names, const siz
 
 static int is_missing(const struct rules *r, const char *s, size_t n)
 {
-    if (n == 0)
-        return 1;
-    for (size_t i = 0; i < r->nmissing; i++)
-        if (r->missing_len[i] == n && memcmp(s, r->missing_values[i], n) == 0)
-            return 1;
-    return 0;
+    return text_is_missing(s, n, r->missing_values, r->missing_len, r->nmissing);
 }
 
 int rules_is_missing(const struct rules *r, const char *s, size_t n)

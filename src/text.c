@@ -549,3 +549,14 @@ char text_guess_delimiter(const char *line, size_t n, char used)
     }
     return best;
 }
+
+int text_is_missing(const char *s, size_t n, char *const *tokens, const size_t *lens,
+                    size_t ntokens)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < ntokens; i++)
+        if ((lens ? lens[i] : strlen(tokens[i])) == n && memcmp(tokens[i], s, n) == 0)
+            return 1;
+    return 0;
+}

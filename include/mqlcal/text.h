@@ -14,6 +14,12 @@
 /* Returns a malloc'd copy of s (NULL in, NULL out); NULL when out of memory. */
 char *text_dup(const char *s);
 
+/* The missing-value rule, the one reading of it for ingest, the joins and the scorer: s[0..n)
+ * (already trimmed) is missing when it is empty or exactly one of tokens[0..ntokens) (case
+ * matters); lens[i] is strlen(tokens[i]), or lens is NULL to measure them. */
+int text_is_missing(const char *s, size_t n, char *const *tokens, const size_t *lens,
+                    size_t ntokens);
+
 /* Returns a malloc'd copy of the n bytes at s with a NUL added; NULL when out of memory. */
 char *text_ndup(const char *s, size_t n);
 

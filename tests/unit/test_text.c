@@ -758,9 +758,26 @@ static void test_format_number(void **state)
     assert_true(strlen(small) < sizeof small);
 }
 
+/* The missing-value rule: empty, or exactly a token (case and length matter). */
+static void test_is_missing(void **state)
+{
+    (void)state;
+    char na[] = "NA", sel[] = "Select";
+    char *tok[] = {na, sel};
+    const size_t lens[] = {2, 6};
+    assert_true(text_is_missing("", 0, tok, lens, 2));
+    assert_true(text_is_missing("NA", 2, tok, lens, 2));
+    assert_true(text_is_missing("Selectx", 6, tok, NULL, 2)); /* the span, not the string */
+    assert_false(text_is_missing("na", 2, tok, lens, 2));
+    assert_false(text_is_missing("N", 1, tok, lens, 2));
+    assert_false(text_is_missing("NAN", 3, tok, NULL, 2));
+    assert_false(text_is_missing("x", 1, NULL, NULL, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_is_missing),
         cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_int_valid),
         cmocka_unit_test(test_int_bounds),
