@@ -128,6 +128,7 @@ static size_t data_tables(struct report_data *d, struct store_table **t)
         &d->thresholds, &d->grid,     &d->dqs,      &d->periods,   &d->segments,    &d->seg_periods,
         &d->feedback,   &d->review,   &d->rv_rules, &d->rv_flips,  &d->rv_points,   &d->rv_attrs,
         &d->rv_periods, &d->rv_curve, &d->maturity, &d->mat_curve, &d->mat_periods, &d->rv_promise};
+    _Static_assert(ARRAY_SIZE(all) == REPORT_TABLES, "REPORT_TABLES counts the tables");
     memcpy(t, all, sizeof all);
     return ARRAY_SIZE(all);
 }

@@ -26,11 +26,6 @@
 #include "mqlcal/version.h"
 #include "mqlcal/stats.h"
 
-static int oom(struct mql_err *err)
-{
-    return mql_err_oom(err);
-}
-
 const char *review_band_name(enum review_band b)
 {
     switch (b) {
@@ -185,7 +180,7 @@ static int side_points(const struct hist *h, struct review_side *s, struct mql_e
         int *pts = NULL;
         int rc = level_map(r, a, col, &map, &listed, &bad) ||
                          !(pts = malloc((col->nvalues + 1) * sizeof *pts))
-                     ? oom(err)
+                     ? mql_err_oom(err)
                      : 0;
         /* points per value, then one pass over the leads */
         for (size_t v = 0; v <= col->nvalues && !rc; v++)
@@ -219,7 +214,7 @@ static int side_disqualified(const struct hist *h, const struct rules *r, unsign
         const struct data_column *col = &d->segments[c];
         unsigned char *match = calloc(col->nvalues + 1, 1);
         if (!match)
-            return oom(err);
+            return mql_err_oom(err);
         for (size_t v = 0; v < col->nvalues; v++)
             match[v] = (unsigned char)rules_dq_match(r, q, col->values[v], strlen(col->values[v]));
         for (size_t i = 0; i < d->n; i++)
@@ -250,7 +245,7 @@ static int side_curve(const struct hist *h, struct review_side *s, const unsigne
     s->curve_vol = calloc(nt, sizeof *s->curve_vol);
     s->curve_pending = calloc(nt, sizeof *s->curve_pending);
     if (!s->curve_mqls || !s->curve_sqls || !s->curve_vol || !s->curve_pending)
-        return oom(err);
+        return mql_err_oom(err);
     size_t sqls = 0;
     for (size_t i = 0; i < n; i++) {
         sqls += d->y[i];
@@ -302,7 +297,7 @@ static int side_figures(const struct hist *h, struct review_side *s, size_t sqls
     size_t pm = 0;
     double *vol = malloc((h->nperiods ? h->nperiods : 1) * sizeof *vol);
     if (!vol)
-        return oom(err);
+        return mql_err_oom(err);
     for (size_t p = 0; p < h->nperiods; p++) {
         pm += s->period_mqls[p];
         vol[p] = (double)s->period_mqls[p];
@@ -327,7 +322,7 @@ static int score_side(const struct hist *h, struct review_side *s, struct mql_er
     int rc = 0;
     if (!dq || !s->score || !s->fit_score || !s->mql || !s->period_mqls || !s->period_sqls ||
         !s->period_pending)
-        rc = oom(err);
+        rc = mql_err_oom(err);
     s->has_rule = s->rules.has_rule;
     s->threshold = s->rules.threshold;
     s->has_fit_min = s->rules.has_fit_min;
@@ -591,7 +586,7 @@ static double score_psi(const int *sa, const int *sb, size_t n, const unsigned c
     int upper[11];
     double psi = NAN;
     if (!h1 || !h2) {
-        oom(err);
+        mql_err_oom(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -622,7 +617,7 @@ static double score_psi(const int *sa, const int *sb, size_t n, const unsigned c
     b1 = calloc(nb, sizeof *b1);
     b2 = calloc(nb, sizeof *b2);
     if (!b1 || !b2) {
-        oom(err);
+        mql_err_oom(err);
         goto out;
     }
     for (size_t k = 0, b = 0; k < nt; k++) {
@@ -634,7 +629,7 @@ static double score_psi(const int *sa, const int *sb, size_t n, const unsigned c
     psi = review_psi(b1, b2, nb);
     if (out) {
         if (!(*out = calloc(nb, sizeof **out))) {
-            oom(err);
+            mql_err_oom(err);
             psi = NAN;
             goto out;
         }
@@ -801,7 +796,8 @@ static int lead_levels(const struct rules *r, const struct data *d, uint16_t *le
         int c = column_of(d, at->name);
         uint16_t *map = NULL;
         unsigned char *listed = NULL, *bad = NULL;
-        int rc = c >= 0 && level_map(r, a, &d->segments[c], &map, &listed, &bad) ? oom(err) : 0;
+        int rc =
+            c >= 0 && level_map(r, a, &d->segments[c], &map, &listed, &bad) ? mql_err_oom(err) : 0;
         for (size_t i = 0; i < d->n && !rc; i++)
             level[i * k + a] = c < 0 ? (uint16_t)at->missing : map[value_slot(&d->segments[c], i)];
         free(map);
@@ -835,7 +831,7 @@ static int fit_span(const struct config *cfg, const struct rules *r, const struc
     if (!cols || !y) {
         free(cols);
         free(y);
-        return oom(err);
+        return mql_err_oom(err);
     }
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
@@ -857,7 +853,7 @@ static int fit_span(const struct config *cfg, const struct rules *r, const struc
     if (ws && model_fit(&des, &opts, ws, fit, &ferr) == 0)
         *ok = 1;
     else if (m && !ws)
-        rc = oom(err);
+        rc = mql_err_oom(err);
     model_ws_free(ws);
     free(cols);
     free(y);
@@ -872,7 +868,7 @@ static int level_tests(const struct rules *r, const struct model_result *fits, c
         const struct rules_attr *at = &r->attrs[a];
         struct review_attr *ra = attr_entry(res, at->name);
         if (!ra || !(ra->tests = calloc(at->nlevels, sizeof *ra->tests)))
-            return oom(err);
+            return mql_err_oom(err);
         for (size_t l = 0; l < at->nlevels; l++) {
             if (l == at->reference)
                 continue;
@@ -883,7 +879,7 @@ static int level_tests(const struct rules *r, const struct model_result *fits, c
                 continue;
             struct review_level_test *t = &ra->tests[ra->ntests++];
             if (!(t->level = text_dup(at->levels[l].label)))
-                return oom(err);
+                return mql_err_oom(err);
             t->b_base = b0;
             t->se_base = s0;
             t->b_cur = b1;
@@ -904,7 +900,7 @@ static int adjust_tests(const struct config *cfg, const struct rules *r, struct 
 {
     struct review_level_test **all = malloc(ntests * sizeof *all);
     double *pv = malloc(ntests * sizeof *pv), *adj = malloc(ntests * sizeof *adj);
-    int rc = !all || !pv || !adj ? oom(err) : 0;
+    int rc = !all || !pv || !adj ? mql_err_oom(err) : 0;
     size_t j = 0;
     for (size_t i = 0; i < res->nattrs && !rc; i++)
         for (size_t t = 0; t < res->attrs[i].ntests; t++)
@@ -912,7 +908,7 @@ static int adjust_tests(const struct config *cfg, const struct rules *r, struct 
     for (size_t x = 0; x < ntests && !rc; x++)
         pv[x] = all[x]->p;
     if (!rc && stats_holm(pv, ntests, adj))
-        rc = oom(err);
+        rc = mql_err_oom(err);
     for (size_t x = 0; x < ntests && !rc; x++) {
         all[x]->p_holm = adj[x];
         all[x]->flagged =
@@ -957,7 +953,7 @@ static int coefficient_tests(const struct config *cfg, const struct hist *h,
     /* design columns: per attribute, every level but the reference */
     size_t *first = malloc(k * sizeof *first);
     if (!first)
-        return oom(err);
+        return mql_err_oom(err);
     size_t p = 1;
     for (size_t a = 0; a < k; a++) {
         first[a] = p;
@@ -968,7 +964,7 @@ static int coefficient_tests(const struct config *cfg, const struct hist *h,
         return 0;
     }
     uint16_t *level = malloc((n ? n : 1) * k * sizeof *level);
-    int rc = level ? lead_levels(r, d, level, err) : oom(err);
+    int rc = level ? lead_levels(r, d, level, err) : mql_err_oom(err);
     struct model_result fits[2];
     memset(fits, 0, sizeof fits);
     int ok[2] = {0, 0};
@@ -999,7 +995,7 @@ static int stability(const struct config *cfg, const struct hist *h, struct revi
         return err->code;
     unsigned char *span = span_of_leads(d, res);
     if (!span)
-        return oom(err);
+        return mql_err_oom(err);
     for (size_t i = 0; i < d->n; i++) {
         res->base_n += span[i] & 1;
         res->cur_n += (span[i] >> 1) & 1;
@@ -1029,7 +1025,7 @@ static int stability(const struct config *cfg, const struct hist *h, struct revi
         while (strcmp(r->attrs[ra].name, a->name) != 0)
             ra++;
         if (attr_csi(r, ra, &d->segments[c], span, d->n, a))
-            rc = oom(err);
+            rc = mql_err_oom(err);
     }
     if (!rc)
         rc = coefficient_tests(cfg, h, span, res, err);
@@ -1271,7 +1267,7 @@ static int load_side(sqlite3 *db, const char *path, struct review_side *s, struc
         s->source = text_dup("the store's latest sweep");
     }
     if (!rc && !s->source)
-        rc = oom(err);
+        rc = mql_err_oom(err);
     return rc;
 }
 
@@ -1304,7 +1300,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
         for (size_t a = 0; a < r->nattrs; a++) {
             struct review_attr *e = attr_entry(res, r->attrs[a].name);
             if (!e) {
-                rc = oom(err);
+                rc = mql_err_oom(err);
                 goto out;
             }
             if (side)
@@ -1313,13 +1309,13 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
                 e->in_prev = 1;
             e->in_data = has_column(&cols, e->name);
             if (e->in_data && add_name(&names, &nnames, e->name)) {
-                rc = oom(err);
+                rc = mql_err_oom(err);
                 goto out;
             }
         }
         for (size_t q = 0; q < r->ndq; q++)
             if (has_column(&cols, r->dq[q].column) && add_name(&names, &nnames, r->dq[q].column)) {
-                rc = oom(err);
+                rc = mql_err_oom(err);
                 goto out;
             }
     }
@@ -1328,7 +1324,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     /* periods as the sweep counts them (period.h) */
     period = malloc((n ? n : 1) * sizeof *period);
     if (!period || period_plan_make(d.day, n, cfg->period, period, &plan)) {
-        rc = oom(err);
+        rc = mql_err_oom(err);
         goto out;
     }
     res->has_dates = plan.has_dates;
@@ -1340,7 +1336,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     res->period_sqls = calloc(res->nperiods, sizeof *res->period_sqls);
     res->period_pending = calloc(res->nperiods, sizeof *res->period_pending);
     if (!res->period_leads || !res->period_sqls || !res->period_pending) {
-        rc = oom(err);
+        rc = mql_err_oom(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1355,7 +1351,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
     if ((rc = score_side(&h, &res->prev, err)) || (rc = score_side(&h, &res->cur, err)))
         goto out;
     if (promise(cfg, &d, period, &plan, res)) {
-        rc = oom(err);
+        rc = mql_err_oom(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1374,7 +1370,7 @@ int review_run(sqlite3 *db, const struct config *cfg, const char *previous_path,
                 validate_wilson(c->sqls, decided, STATS_Z95, &c->conv_lo, &c->conv_hi);
         }
     if (diff_points(res)) {
-        rc = oom(err);
+        rc = mql_err_oom(err);
         goto out;
     }
     if ((rc = stability(cfg, &h, res, err)))

@@ -141,21 +141,30 @@ struct sources {
     struct store_table sweep, fit, load, attrs, levels, values, metrics;
 };
 
+/* Every table of t, for releasing and checking them alike. */
+#define SOURCES 7
+static void sources_all(struct sources *t, struct store_table **all)
+{
+    struct store_table *list[SOURCES] = {&t->sweep,  &t->fit,    &t->load,   &t->attrs,
+                                         &t->levels, &t->values, &t->metrics};
+    memcpy(all, list, sizeof list);
+}
+
 static void sources_release(struct sources *t)
 {
-    struct store_table *all[] = {&t->sweep,  &t->fit,    &t->load,   &t->attrs,
-                                 &t->levels, &t->values, &t->metrics};
-    for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+    struct store_table *all[SOURCES];
+    sources_all(t, all);
+    for (size_t i = 0; i < SOURCES; i++)
         store_table_release(all[i]);
 }
 
 /* MQL_EIO when making the rule asked any table for a column it lacks (store.h). */
-static int sources_check(const struct sources *t, struct mql_err *err)
+static int sources_check(struct sources *t, struct mql_err *err)
 {
-    const struct store_table *all[] = {&t->sweep,  &t->fit,    &t->load,   &t->attrs,
-                                       &t->levels, &t->values, &t->metrics};
+    struct store_table *all[SOURCES];
+    sources_all(t, all);
     int rc = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(all) && !rc; i++)
+    for (size_t i = 0; i < SOURCES && !rc; i++)
         rc = store_table_check(all[i], "the rule file", err);
     return rc;
 }

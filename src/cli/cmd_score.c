@@ -146,16 +146,14 @@ int cmd_score(int argc, char **argv)
     int prc = cli_parse(&score_spec, argc, argv, &sa, pos, &npos);
     if (prc)
         return prc < 0 ? 0 : prc;
-    if (!sa.rules || (strcmp(sa.format, "csv") != 0 && strcmp(sa.format, "jsonl") != 0)) {
-        fprintf(stderr, "mqlcal score: %s\n",
-                sa.rules ? "--format is csv or jsonl" : "missing --rules FILE");
+    /* --rules is required: cli_parse has refused a command line without it */
+    if (strcmp(sa.format, "csv") != 0 && strcmp(sa.format, "jsonl") != 0) {
+        fprintf(stderr, "mqlcal score: --format is csv or jsonl\n");
         cli_usage(&score_spec, stderr);
         return MQL_EUSAGE;
     }
-    if (sa.joins.n > CONFIG_MAX_JOINS) {
-        fprintf(stderr, "mqlcal score: at most %d --join\n", CONFIG_MAX_JOINS);
-        return MQL_EUSAGE;
-    }
+    /* the parser refuses a 17th --join (CLI_LIST_MAX), as many as a rule can have tables */
+    _Static_assert(CLI_LIST_MAX == CONFIG_MAX_JOINS, "one --join per joined table at most");
     const char *rules_path = sa.rules, *input = pos[0], *format = sa.format;
     int strict = sa.strict;
     const char *const *joins = sa.joins.v;
